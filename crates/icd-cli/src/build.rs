@@ -1,0 +1,239 @@
+//! `icd build-index`: official files in, artifacts and manifest out.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use icd_core::lookup::ARTIFACT_FILES;
+use icd_core::mce::Table;
+use icd_core::{Artifacts, Code, Date, Library};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::xml_reader::read_file;
+use crate::{index_csv, mce_tsv, tabular_xml, terms_xml};
+
+/// The newest file in `dir` named `prefix*suffix` (release dates sort).
+fn find(dir: &Path, prefix: &str, suffix: &str) -> Result<PathBuf> {
+    let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read the data folder {}: pass --data DIR or set ICD_DATA_DIR", dir.display()))?;
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(prefix) && n.ends_with(suffix)))
+        .collect();
+    found.sort();
+    found.pop().with_context(|| format!("no {prefix}*{suffix} in {}: see ../shared/data/README.md for the expected files", dir.display()))
+}
+
+/// The first day of a release named `...-YYYY-MM.xml` (FY releases start on the 1st).
+fn release_date(p: &Path) -> Result<Date> {
+    let s = stem(p);
+    let ym = s.get(s.len().saturating_sub(7)..).unwrap_or("");
+    format!("{ym}-01").parse().with_context(|| format!("{}: the file name should end in the release month, YYYY-MM", p.display()))
+}
+
+fn stem(p: &Path) -> String {
+    p.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string()
+}
+
+/// One file in the manifest.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub name: String,
+    pub release: String,
+    pub bytes: u64,
+    pub gzip_bytes: u64,
+    pub sha256: String,
+}
+
+/// `manifest.json`: what was built, from what, and how big it is.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format_version: u32,
+    pub files: Vec<FileEntry>,
+    pub total_bytes: u64,
+    pub total_gzip_bytes: u64,
+    pub counts: std::collections::BTreeMap<String, u64>,
+}
+
+pub fn gzip_len(bytes: &[u8]) -> u64 {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(bytes).ok();
+    enc.finish().map(|v| v.len() as u64).unwrap_or(0)
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Everything built, in memory.
+pub struct Built {
+    pub files: Vec<(&'static str, Vec<u8>)>,
+    pub manifest: Manifest,
+    pub dropped: Vec<Code>,
+}
+
+/// Reads every source and builds every artifact in memory.
+pub fn build(data: &Path) -> Result<Built> {
+    let cm = data.join("icd10cm");
+    let mce_dir = data.join("mce");
+    let mut mce_src = mce_tsv::read(&mce_dir, "")?;
+    let latest = mce_src.dx.iter().chain(&mce_src.sg).map(|r| r.start).max();
+    mce_src.release = format!("CMS Medicare Code Editor tables (latest change {})", latest.map(|d| d.to_string()).unwrap_or_default());
+    let tab_path = find(&cm, "icd10cm-tabular-", ".xml")?;
+    let effective = release_date(&tab_path)?;
+    // A seventh-character code exists in this release when the MCE master
+    // lists it as valid on the release's first day or later.
+    let mce_codes: HashSet<&str> = mce_src.dx.iter().filter(|r| r.end.is_none_or(|e| e >= effective)).map(|r| r.code.as_str()).collect();
+
+    let tab_bytes = read_file(&tab_path)?;
+    let tab_src = tabular_xml::read(&tab_path, &tab_bytes, &format!("ICD-10-CM {}", stem(&tab_path).trim_start_matches("icd10cm-tabular-")))?;
+    let tab = tab_src.build(|c| mce_codes.contains(c.as_str())).with_context(|| format!("{}", tab_path.display()))?;
+
+    let idx_path = find(&cm, "icd10cm-index-", ".csv")?;
+    let idx_src = index_csv::read(&idx_path, &read_file(&idx_path)?, &format!("ICD-10-CM Index {}", stem(&idx_path).trim_start_matches("icd10cm-index-")))?;
+    let idx = idx_src.build().with_context(|| format!("{}", idx_path.display()))?;
+
+    let mut trees = Vec::new();
+    for (prefix, title) in [
+        ("icd10cm-eindex-", "External Cause of Injuries Index"),
+        ("icd10cm-neoplasm-", "Table of Neoplasms"),
+        ("icd10cm-drug-", "Table of Drugs and Chemicals"),
+    ] {
+        let p = find(&cm, prefix, ".xml")?;
+        let src = terms_xml::read(&p, &read_file(&p)?, &format!("ICD-10-CM {title} {}", stem(&p).trim_start_matches(prefix)), title)?;
+        trees.push(src.build().with_context(|| format!("{}", p.display()))?);
+    }
+    let mce = mce_src.build();
+    let drug = trees.pop().unwrap_or_default();
+    let neoplasm = trees.pop().unwrap_or_default();
+    let eindex = trees.pop().unwrap_or_default();
+    let files: Vec<(&'static str, Vec<u8>)> = ARTIFACT_FILES.into_iter().zip([tab.bytes, idx, eindex, neoplasm, drug, mce]).collect();
+
+    // Open what was built, exactly as the app will, and count it.
+    let lib = open_all(files.iter().map(|(_, b)| b.as_slice()).collect())?;
+    let counts = counts(&lib);
+    let mut entries = Vec::new();
+    for ((name, bytes), (_, release)) in files.iter().zip(lib.releases()) {
+        entries.push(FileEntry {
+            name: name.to_string(),
+            release: release.to_string(),
+            bytes: bytes.len() as u64,
+            gzip_bytes: gzip_len(bytes),
+            sha256: sha256_hex(bytes),
+        });
+    }
+    let manifest = Manifest {
+        format_version: icd_core::artifact::FORMAT_VERSION,
+        total_bytes: entries.iter().map(|e| e.bytes).sum(),
+        total_gzip_bytes: entries.iter().map(|e| e.gzip_bytes).sum(),
+        files: entries,
+        counts,
+    };
+    Ok(Built {
+        files,
+        manifest,
+        dropped: tab.dropped,
+    })
+}
+
+pub fn open_all<D: AsRef<[u8]>>(mut files: Vec<D>) -> Result<Library<D>> {
+    if files.len() != ARTIFACT_FILES.len() {
+        bail!("expected {} artifact files", ARTIFACT_FILES.len());
+    }
+    let mce = files.pop();
+    let drug = files.pop();
+    let neoplasm = files.pop();
+    let eindex = files.pop();
+    let index = files.pop();
+    let tabular = files.pop();
+    let (Some(tabular), Some(index), Some(eindex), Some(neoplasm), Some(drug), Some(mce)) = (tabular, index, eindex, neoplasm, drug, mce) else {
+        bail!("missing artifact");
+    };
+    Ok(Library::open(Artifacts {
+        tabular,
+        index,
+        eindex,
+        neoplasm,
+        drug,
+        mce,
+    })?)
+}
+
+/// The reference date for counts: the first day of the tabular's release.
+pub const COUNT_DATE: &str = "2026-04-01";
+
+fn counts<D: AsRef<[u8]>>(lib: &Library<D>) -> std::collections::BTreeMap<String, u64> {
+    let date: Date = COUNT_DATE.parse().unwrap_or_else(|_| unreachable!());
+    let billable = lib.tabular.billable_codes();
+    let valid = billable.iter().filter(|c| lib.mce.period_on(Table::Dx, c.as_str(), date).is_some()).count();
+    [
+        ("tabular_nodes", lib.tabular.len() as u64),
+        ("billable_codes", billable.len() as u64),
+        ("billable_codes_valid_2026_04_01", valid as u64),
+        ("index_terms", lib.index.len() as u64),
+        ("eindex_terms", lib.eindex.len() as u64),
+        ("neoplasm_rows", lib.neoplasm.len() as u64),
+        ("drug_rows", lib.drug.len() as u64),
+        ("mce_dx_codes", lib.mce.codes(Table::Dx).len() as u64),
+        ("mce_sg_codes", lib.mce.codes(Table::Sg).len() as u64),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+/// Writes the artifacts into `out`, replacing older ones only once every
+/// file is fully written (each goes to a temporary name, then is renamed).
+pub fn write(out: &Path, built: &Built) -> Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    let manifest = serde_json::to_vec_pretty(&built.manifest)?;
+    let mut all: Vec<(&str, &[u8])> = built.files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+    all.push(("manifest.json", &manifest));
+    let mut temps = Vec::new();
+    for (name, bytes) in &all {
+        let tmp = out.join(format!(".{name}.partial"));
+        let result = std::fs::File::create(&tmp).and_then(|mut f| {
+            f.write_all(bytes)?;
+            f.sync_all()
+        });
+        if let Err(e) = result {
+            for t in temps.iter().chain([&tmp]) {
+                std::fs::remove_file(t).ok();
+            }
+            return Err(e).with_context(|| format!("cannot write {}", tmp.display()));
+        }
+        temps.push(tmp);
+    }
+    for ((name, _), tmp) in all.iter().zip(&temps) {
+        std::fs::rename(tmp, out.join(name)).with_context(|| format!("cannot move {} into place", tmp.display()))?;
+    }
+    Ok(())
+}
+
+/// `icd verify`: every file listed, intact, and readable.
+pub fn verify(dir: &Path) -> Result<Manifest> {
+    let mpath = dir.join("manifest.json");
+    let text = std::fs::read(&mpath).with_context(|| format!("no manifest at {}: run `icd build-index` (or `cargo xtask serve`)", mpath.display()))?;
+    let manifest: Manifest = serde_json::from_slice(&text).with_context(|| format!("{} is not a valid manifest: rebuild with `icd build-index`", mpath.display()))?;
+    if manifest.format_version != icd_core::artifact::FORMAT_VERSION {
+        bail!("{}: format version {} but this build reads {}: rebuild with `icd build-index`", mpath.display(), manifest.format_version, icd_core::artifact::FORMAT_VERSION);
+    }
+    let mut files = Vec::new();
+    for name in ARTIFACT_FILES {
+        let entry = manifest.files.iter().find(|e| e.name == name).with_context(|| format!("{} does not list {name}: rebuild with `icd build-index`", mpath.display()))?;
+        let path = dir.join(name);
+        let bytes = std::fs::read(&path).with_context(|| format!("{} is missing: rebuild with `icd build-index`", path.display()))?;
+        if bytes.len() as u64 != entry.bytes || sha256_hex(&bytes) != entry.sha256 {
+            bail!("{} does not match the manifest (size or sha256 differ): rebuild with `icd build-index`", path.display());
+        }
+        files.push(bytes);
+    }
+    let lib = open_all(files)?;
+    let now = counts(&lib);
+    if now != manifest.counts {
+        bail!("{}: the artifacts' contents do not match the manifest's counts: rebuild with `icd build-index`", dir.display());
+    }
+    Ok(manifest)
+}
