@@ -1,1 +1,203 @@
-fn main() {}
+//! Project automation (matklad's xtask pattern): `cargo xtask serve` and
+//! `cargo xtask test`, the README's two commands. Each installs what is
+//! missing, so a fresh machine with only the Rust toolchain and
+//! `../shared/data` needs nothing else.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+const TRUNK_VERSION: &str = "^0.21";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    eprintln!("$ {}", format!("{cmd:?}").replace('"', ""));
+    let status = cmd
+        .current_dir(root())
+        .status()
+        .with_context(|| format!("cannot start {cmd:?}"))?;
+    if !status.success() {
+        bail!("{cmd:?} failed ({status})");
+    }
+    Ok(())
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn output(cmd: &mut Command) -> Option<String> {
+    cmd.output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+/// The `wasm-bindgen` version in Cargo.lock: the CLI must match it exactly.
+fn wasm_bindgen_version() -> Result<String> {
+    let lock =
+        std::fs::read_to_string(root().join("Cargo.lock")).context("Cargo.lock is missing")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    bail!("wasm-bindgen is not in Cargo.lock")
+}
+
+fn ensure_wasm_target() -> Result<()> {
+    let installed =
+        output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if !installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    Ok(())
+}
+
+fn ensure_components() -> Result<()> {
+    for (probe, component) in [("rustfmt", "rustfmt"), ("clippy-driver", "clippy")] {
+        if output(Command::new(probe).arg("--version")).is_none() {
+            run(Command::new("rustup").args(["component", "add", component]))?;
+        }
+    }
+    Ok(())
+}
+
+fn ensure_wasm_bindgen_cli() -> Result<()> {
+    let want = wasm_bindgen_version()?;
+    let have = output(Command::new("wasm-bindgen").arg("--version")).unwrap_or_default();
+    if !have.split_whitespace().any(|w| w == want) {
+        run(cargo().args([
+            "install",
+            "--locked",
+            "wasm-bindgen-cli",
+            "--version",
+            &format!("={want}"),
+        ]))?;
+    }
+    Ok(())
+}
+
+fn ensure_trunk() -> Result<()> {
+    if output(Command::new("trunk").arg("--version")).is_none() {
+        run(cargo().args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]))?;
+    }
+    Ok(())
+}
+
+fn ensure_chromium() -> Result<()> {
+    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+        return Ok(());
+    }
+    run(Command::new("apt-get").args(["update", "-q"]))?;
+    run(Command::new("apt-get").args(["install", "-y", "-q", "chromium", "chromium-driver"]))
+}
+
+fn data_dir() -> PathBuf {
+    std::env::var_os("ICD_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/data"))
+}
+
+/// Builds `icd` and the artifacts into `static/data`.
+fn build_index() -> Result<()> {
+    run(cargo().args(["build", "--release", "-p", "icd-cli"]))?;
+    let icd = root().join("target/release/icd");
+    run(Command::new(icd)
+        .arg("build-index")
+        .arg("--data")
+        .arg(data_dir())
+        .arg("--out")
+        .arg(root().join("static/data")))
+}
+
+fn serve(args: &[String]) -> Result<()> {
+    ensure_wasm_target()?;
+    ensure_wasm_bindgen_cli()?;
+    ensure_trunk()?;
+    build_index()?;
+    let mut cmd = Command::new("trunk");
+    cmd.args(["serve", "--release", "--offline"])
+        .args(args)
+        .env("TRUNK_OFFLINE", "true");
+    run(&mut cmd)
+}
+
+fn test() -> Result<()> {
+    ensure_components()?;
+    ensure_wasm_target()?;
+    let native = ["-p", "icd-core", "-p", "icd-cli", "-p", "xtask"];
+    run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    run(cargo()
+        .args(["clippy", "--all-targets"])
+        .args(native)
+        .args(["--", "-D", "warnings"]))?;
+    run(cargo().args([
+        "clippy",
+        "--all-targets",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        "icd-core",
+        "-p",
+        "icd-desk",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo()
+        .args(["doc", "--no-deps", "-p", "icd-core", "-p", "icd-cli"])
+        .env("RUSTDOCFLAGS", "-D warnings"))?;
+    run(cargo().args(["test"]).args(native))?;
+    // The engine must build for the browser: nothing desktop-only in icd-core.
+    run(cargo().args([
+        "build",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        "icd-core",
+    ]))?;
+    build_index()?;
+    run(Command::new(root().join("target/release/icd"))
+        .arg("verify")
+        .arg(root().join("static/data")))?;
+    // Component tests in headless Chromium.
+    ensure_chromium()?;
+    ensure_wasm_bindgen_cli()?;
+    run(cargo()
+        .args([
+            "test",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "icd-desk",
+        ])
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver"))?;
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("serve") => serve(&args[1..]),
+        Some("test") => test(),
+        Some("build-index") => build_index(),
+        _ => {
+            eprintln!("usage: cargo xtask serve [trunk serve options] | cargo xtask test | cargo xtask build-index");
+            std::process::exit(2);
+        }
+    }
+}

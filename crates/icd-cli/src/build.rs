@@ -16,25 +16,47 @@ use crate::{index_csv, mce_tsv, tabular_xml, terms_xml};
 
 /// The newest file in `dir` named `prefix*suffix` (release dates sort).
 fn find(dir: &Path, prefix: &str, suffix: &str) -> Result<PathBuf> {
-    let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read the data folder {}: pass --data DIR or set ICD_DATA_DIR", dir.display()))?;
+    let entries = std::fs::read_dir(dir).with_context(|| {
+        format!(
+            "cannot read the data folder {}: pass --data DIR or set ICD_DATA_DIR",
+            dir.display()
+        )
+    })?;
     let mut found: Vec<PathBuf> = entries
         .filter_map(|e| e.ok())
         .map(|e| e.path())
-        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(prefix) && n.ends_with(suffix)))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(prefix) && n.ends_with(suffix))
+        })
         .collect();
     found.sort();
-    found.pop().with_context(|| format!("no {prefix}*{suffix} in {}: see ../shared/data/README.md for the expected files", dir.display()))
+    found.pop().with_context(|| {
+        format!(
+            "no {prefix}*{suffix} in {}: see ../shared/data/README.md for the expected files",
+            dir.display()
+        )
+    })
 }
 
 /// The first day of a release named `...-YYYY-MM.xml` (FY releases start on the 1st).
 fn release_date(p: &Path) -> Result<Date> {
     let s = stem(p);
     let ym = s.get(s.len().saturating_sub(7)..).unwrap_or("");
-    format!("{ym}-01").parse().with_context(|| format!("{}: the file name should end in the release month, YYYY-MM", p.display()))
+    format!("{ym}-01").parse().with_context(|| {
+        format!(
+            "{}: the file name should end in the release month, YYYY-MM",
+            p.display()
+        )
+    })
 }
 
 fn stem(p: &Path) -> String {
-    p.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string()
+    p.file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("")
+        .to_string()
 }
 
 /// One file in the manifest.
@@ -64,10 +86,14 @@ pub fn gzip_len(bytes: &[u8]) -> u64 {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Everything built, in memory.
+#[derive(Debug)]
 pub struct Built {
     pub files: Vec<(&'static str, Vec<u8>)>,
     pub manifest: Manifest,
@@ -80,20 +106,46 @@ pub fn build(data: &Path) -> Result<Built> {
     let mce_dir = data.join("mce");
     let mut mce_src = mce_tsv::read(&mce_dir, "")?;
     let latest = mce_src.dx.iter().chain(&mce_src.sg).map(|r| r.start).max();
-    mce_src.release = format!("CMS Medicare Code Editor tables (latest change {})", latest.map(|d| d.to_string()).unwrap_or_default());
+    mce_src.release = format!(
+        "CMS Medicare Code Editor tables (latest change {})",
+        latest.map(|d| d.to_string()).unwrap_or_default()
+    );
     let tab_path = find(&cm, "icd10cm-tabular-", ".xml")?;
     let effective = release_date(&tab_path)?;
     // A seventh-character code exists in this release when the MCE master
     // lists it as valid on the release's first day or later.
-    let mce_codes: HashSet<&str> = mce_src.dx.iter().filter(|r| r.end.is_none_or(|e| e >= effective)).map(|r| r.code.as_str()).collect();
+    let mce_codes: HashSet<&str> = mce_src
+        .dx
+        .iter()
+        .filter(|r| r.end.is_none_or(|e| e >= effective))
+        .map(|r| r.code.as_str())
+        .collect();
 
     let tab_bytes = read_file(&tab_path)?;
-    let tab_src = tabular_xml::read(&tab_path, &tab_bytes, &format!("ICD-10-CM {}", stem(&tab_path).trim_start_matches("icd10cm-tabular-")))?;
-    let tab = tab_src.build(|c| mce_codes.contains(c.as_str())).with_context(|| format!("{}", tab_path.display()))?;
+    let tab_src = tabular_xml::read(
+        &tab_path,
+        &tab_bytes,
+        &format!(
+            "ICD-10-CM {}",
+            stem(&tab_path).trim_start_matches("icd10cm-tabular-")
+        ),
+    )?;
+    let tab = tab_src
+        .build(|c| mce_codes.contains(c.as_str()))
+        .with_context(|| format!("{}", tab_path.display()))?;
 
     let idx_path = find(&cm, "icd10cm-index-", ".csv")?;
-    let idx_src = index_csv::read(&idx_path, &read_file(&idx_path)?, &format!("ICD-10-CM Index {}", stem(&idx_path).trim_start_matches("icd10cm-index-")))?;
-    let idx = idx_src.build().with_context(|| format!("{}", idx_path.display()))?;
+    let idx_src = index_csv::read(
+        &idx_path,
+        &read_file(&idx_path)?,
+        &format!(
+            "ICD-10-CM Index {}",
+            stem(&idx_path).trim_start_matches("icd10cm-index-")
+        ),
+    )?;
+    let idx = idx_src
+        .build()
+        .with_context(|| format!("{}", idx_path.display()))?;
 
     let mut trees = Vec::new();
     for (prefix, title) in [
@@ -102,14 +154,22 @@ pub fn build(data: &Path) -> Result<Built> {
         ("icd10cm-drug-", "Table of Drugs and Chemicals"),
     ] {
         let p = find(&cm, prefix, ".xml")?;
-        let src = terms_xml::read(&p, &read_file(&p)?, &format!("ICD-10-CM {title} {}", stem(&p).trim_start_matches(prefix)), title)?;
+        let src = terms_xml::read(
+            &p,
+            &read_file(&p)?,
+            &format!("ICD-10-CM {title} {}", stem(&p).trim_start_matches(prefix)),
+            title,
+        )?;
         trees.push(src.build().with_context(|| format!("{}", p.display()))?);
     }
     let mce = mce_src.build();
     let drug = trees.pop().unwrap_or_default();
     let neoplasm = trees.pop().unwrap_or_default();
     let eindex = trees.pop().unwrap_or_default();
-    let files: Vec<(&'static str, Vec<u8>)> = ARTIFACT_FILES.into_iter().zip([tab.bytes, idx, eindex, neoplasm, drug, mce]).collect();
+    let files: Vec<(&'static str, Vec<u8>)> = ARTIFACT_FILES
+        .into_iter()
+        .zip([tab.bytes, idx, eindex, neoplasm, drug, mce])
+        .collect();
 
     // Open what was built, exactly as the app will, and count it.
     let lib = open_all(files.iter().map(|(_, b)| b.as_slice()).collect())?;
@@ -148,7 +208,9 @@ pub fn open_all<D: AsRef<[u8]>>(mut files: Vec<D>) -> Result<Library<D>> {
     let eindex = files.pop();
     let index = files.pop();
     let tabular = files.pop();
-    let (Some(tabular), Some(index), Some(eindex), Some(neoplasm), Some(drug), Some(mce)) = (tabular, index, eindex, neoplasm, drug, mce) else {
+    let (Some(tabular), Some(index), Some(eindex), Some(neoplasm), Some(drug), Some(mce)) =
+        (tabular, index, eindex, neoplasm, drug, mce)
+    else {
         bail!("missing artifact");
     };
     Ok(Library::open(Artifacts {
@@ -167,7 +229,10 @@ pub const COUNT_DATE: &str = "2026-04-01";
 fn counts<D: AsRef<[u8]>>(lib: &Library<D>) -> std::collections::BTreeMap<String, u64> {
     let date: Date = COUNT_DATE.parse().unwrap_or_else(|_| unreachable!());
     let billable = lib.tabular.billable_codes();
-    let valid = billable.iter().filter(|c| lib.mce.period_on(Table::Dx, c.as_str(), date).is_some()).count();
+    let valid = billable
+        .iter()
+        .filter(|c| lib.mce.period_on(Table::Dx, c.as_str(), date).is_some())
+        .count();
     [
         ("tabular_nodes", lib.tabular.len() as u64),
         ("billable_codes", billable.len() as u64),
@@ -187,9 +252,14 @@ fn counts<D: AsRef<[u8]>>(lib: &Library<D>) -> std::collections::BTreeMap<String
 /// Writes the artifacts into `out`, replacing older ones only once every
 /// file is fully written (each goes to a temporary name, then is renamed).
 pub fn write(out: &Path, built: &Built) -> Result<()> {
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create the output folder {}", out.display()))?;
     let manifest = serde_json::to_vec_pretty(&built.manifest)?;
-    let mut all: Vec<(&str, &[u8])> = built.files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+    let mut all: Vec<(&str, &[u8])> = built
+        .files
+        .iter()
+        .map(|(n, b)| (*n, b.as_slice()))
+        .collect();
     all.push(("manifest.json", &manifest));
     let mut temps = Vec::new();
     for (name, bytes) in &all {
@@ -207,7 +277,8 @@ pub fn write(out: &Path, built: &Built) -> Result<()> {
         temps.push(tmp);
     }
     for ((name, _), tmp) in all.iter().zip(&temps) {
-        std::fs::rename(tmp, out.join(name)).with_context(|| format!("cannot move {} into place", tmp.display()))?;
+        std::fs::rename(tmp, out.join(name))
+            .with_context(|| format!("cannot move {} into place", tmp.display()))?;
     }
     Ok(())
 }
@@ -215,16 +286,45 @@ pub fn write(out: &Path, built: &Built) -> Result<()> {
 /// `icd verify`: every file listed, intact, and readable.
 pub fn verify(dir: &Path) -> Result<Manifest> {
     let mpath = dir.join("manifest.json");
-    let text = std::fs::read(&mpath).with_context(|| format!("no manifest at {}: run `icd build-index` (or `cargo xtask serve`)", mpath.display()))?;
-    let manifest: Manifest = serde_json::from_slice(&text).with_context(|| format!("{} is not a valid manifest: rebuild with `icd build-index`", mpath.display()))?;
+    let text = std::fs::read(&mpath).with_context(|| {
+        format!(
+            "no manifest at {}: run `icd build-index` (or `cargo xtask serve`)",
+            mpath.display()
+        )
+    })?;
+    let manifest: Manifest = serde_json::from_slice(&text).with_context(|| {
+        format!(
+            "{} is not a valid manifest: rebuild with `icd build-index`",
+            mpath.display()
+        )
+    })?;
     if manifest.format_version != icd_core::artifact::FORMAT_VERSION {
-        bail!("{}: format version {} but this build reads {}: rebuild with `icd build-index`", mpath.display(), manifest.format_version, icd_core::artifact::FORMAT_VERSION);
+        bail!(
+            "{}: format version {} but this build reads {}: rebuild with `icd build-index`",
+            mpath.display(),
+            manifest.format_version,
+            icd_core::artifact::FORMAT_VERSION
+        );
     }
     let mut files = Vec::new();
     for name in ARTIFACT_FILES {
-        let entry = manifest.files.iter().find(|e| e.name == name).with_context(|| format!("{} does not list {name}: rebuild with `icd build-index`", mpath.display()))?;
+        let entry = manifest
+            .files
+            .iter()
+            .find(|e| e.name == name)
+            .with_context(|| {
+                format!(
+                    "{} does not list {name}: rebuild with `icd build-index`",
+                    mpath.display()
+                )
+            })?;
         let path = dir.join(name);
-        let bytes = std::fs::read(&path).with_context(|| format!("{} is missing: rebuild with `icd build-index`", path.display()))?;
+        let bytes = std::fs::read(&path).with_context(|| {
+            format!(
+                "{} is missing: rebuild with `icd build-index`",
+                path.display()
+            )
+        })?;
         if bytes.len() as u64 != entry.bytes || sha256_hex(&bytes) != entry.sha256 {
             bail!("{} does not match the manifest (size or sha256 differ): rebuild with `icd build-index`", path.display());
         }

@@ -9,7 +9,7 @@ use icd_core::{Code, Date, Library};
 
 use crate::IndexDir;
 
-#[derive(clap::Args)]
+#[derive(clap::Args, Debug)]
 pub struct Args {
     /// The code, typed any way (E11.22, e1122, " E11.22 ").
     code: Option<String>,
@@ -53,7 +53,12 @@ pub fn open(dir: &Path) -> Result<Library<Vec<u8>>> {
 pub fn run(args: Args) -> Result<bool> {
     let lib = open(&args.index.dir)?;
     let date: Option<Date> = args.date.as_deref().map(str::parse).transpose()?;
-    let trees: [(&Option<String>, &Terms<Vec<u8>>); 4] = [(&args.term, &lib.index), (&args.ecause, &lib.eindex), (&args.neoplasm, &lib.neoplasm), (&args.drug, &lib.drug)];
+    let trees: [(&Option<String>, &Terms<Vec<u8>>); 4] = [
+        (&args.term, &lib.index),
+        (&args.ecause, &lib.eindex),
+        (&args.neoplasm, &lib.neoplasm),
+        (&args.drug, &lib.drug),
+    ];
     for (query, tree) in trees {
         if let Some(q) = query {
             return terms(&lib, tree, q, args.depth, args.json);
@@ -67,7 +72,10 @@ pub fn run(args: Args) -> Result<bool> {
         Ok(r) => r,
         Err(e) => {
             if args.json {
-                println!("{}", serde_json::json!({ "code": raw.trim(), "error": e.to_string(), "detail": e }));
+                outln!(
+                    "{}",
+                    serde_json::json!({ "code": raw.trim(), "error": e.to_string(), "detail": e })
+                );
                 return Ok(false);
             }
             bail!("{e}");
@@ -86,10 +94,10 @@ pub fn run(args: Args) -> Result<bool> {
 
 fn print_report(r: &CodeReport, json: bool) -> Result<()> {
     if json {
-        println!("{}", serde_json::to_string_pretty(r)?);
+        outln!("{}", serde_json::to_string_pretty(r)?);
         return Ok(());
     }
-    println!("{}  {}", r.code, r.title);
+    outln!("{}  {}", r.code, r.title);
     let status = if r.billable {
         "billable code".to_string()
     } else if r.seventh.is_some() {
@@ -97,49 +105,74 @@ fn print_report(r: &CodeReport, json: bool) -> Result<()> {
     } else {
         format!("not billable: {:?}; choose a more specific code", r.kind).to_lowercase()
     };
-    println!("  {status}");
+    outln!("  {status}");
     for (depth, p) in r.path.iter().enumerate() {
-        println!("  {}{} {}", "  ".repeat(depth), p.code, p.title);
+        outln!("  {}{} {}", "  ".repeat(depth), p.code, p.title);
     }
     if !r.validity_periods.is_empty() {
-        let periods: Vec<String> = r.validity_periods.iter().map(|p| format!("{} to {}", p.start, p.end.map(|e| e.to_string()).unwrap_or_else(|| "now".into()))).collect();
-        println!("  valid (MCE): {}", periods.join(", "));
+        let periods: Vec<String> = r
+            .validity_periods
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} to {}",
+                    p.start,
+                    p.end.map(|e| e.to_string()).unwrap_or_else(|| "now".into())
+                )
+            })
+            .collect();
+        outln!("  valid (MCE): {}", periods.join(", "));
     }
     if let Some(v) = &r.validity {
-        println!("  on {}: {}", v.date, v.reason);
+        outln!("  on {}: {}", v.date, v.reason);
     }
     if !r.mce_flags.is_empty() {
-        println!("  MCE edit flags: {}", r.mce_flags.join(", "));
+        outln!("  MCE edit flags: {}", r.mce_flags.join(", "));
     }
     if !r.notes.is_empty() {
-        println!("Notes:");
+        outln!("Notes:");
         for n in &r.notes {
-            let from = if n.inherited { format!(" (from {})", n.from) } else { String::new() };
-            println!("  {}{}: {}", n.label, from, n.text);
+            let from = if n.inherited {
+                format!(" (from {})", n.from)
+            } else {
+                String::new()
+            };
+            outln!("  {}{}: {}", n.label, from, n.text);
         }
     }
     if let Some(s) = &r.seventh {
-        println!("7th character (defined at {}):", s.defined_at);
+        outln!("7th character (defined at {}):", s.defined_at);
         for o in &s.options {
-            println!("  {}  {:<10} {}", o.ch, o.code, o.meaning);
+            outln!("  {}  {:<10} {}", o.ch, o.code, o.meaning);
         }
     }
     if !r.children.is_empty() {
-        println!("Children:");
+        outln!("Children:");
         for c in &r.children {
-            println!("  {:<10} {}{}", c.code, c.title, if c.billable { "" } else { "  (not billable)" });
+            outln!(
+                "  {:<10} {}{}",
+                c.code,
+                c.title,
+                if c.billable { "" } else { "  (not billable)" }
+            );
         }
     }
     if !r.billable && !r.billable_children.is_empty() && r.seventh.is_none() {
-        println!("Billable codes below ({}):", r.billable_children.len());
+        outln!("Billable codes below ({}):", r.billable_children.len());
         for c in r.billable_children.iter().take(30) {
-            println!("  {:<10} {}", c.code, c.title);
+            outln!("  {:<10} {}", c.code, c.title);
         }
     }
     Ok(())
 }
 
-fn terms(lib: &Library<Vec<u8>>, tree: &Terms<Vec<u8>>, query: &str, depth: usize, json: bool) -> Result<bool> {
+fn terms(
+    lib: &Library<Vec<u8>>,
+    tree: &Terms<Vec<u8>>,
+    query: &str,
+    depth: usize,
+    json: bool,
+) -> Result<bool> {
     let mut ids = tree.resolve(query).into_iter().collect::<Vec<_>>();
     if ids.is_empty() {
         ids = tree.find(query);
@@ -147,13 +180,22 @@ fn terms(lib: &Library<Vec<u8>>, tree: &Terms<Vec<u8>>, query: &str, depth: usiz
     if ids.is_empty() {
         ids = tree.main_terms_with_prefix(query, 20);
     }
-    let reports: Vec<TermReport> = ids.iter().take(20).map(|id| lib.term_report(tree, *id, depth)).collect();
+    let reports: Vec<TermReport> = ids
+        .iter()
+        .take(20)
+        .map(|id| lib.term_report(tree, *id, depth))
+        .collect();
     if json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "query": query, "tree": tree.title(), "terms": reports }))?);
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "query": query, "tree": tree.title(), "terms": reports })
+            )?
+        );
         return Ok(!reports.is_empty());
     }
     if reports.is_empty() {
-        println!("no term '{query}' in the {}", tree.title());
+        outln!("no term '{query}' in the {}", tree.title());
         return Ok(false);
     }
     for r in &reports {
@@ -177,15 +219,18 @@ fn print_term(r: &TermReport, indent: usize, head: bool) {
             }
         }
     }
-    println!("{line}");
+    outln!("{line}");
     if !r.see.is_empty() {
-        println!("{pad}  see {}", r.see);
+        outln!("{pad}  see {}", r.see);
     }
     if !r.see_also.is_empty() {
-        println!("{pad}  see also {}", r.see_also);
+        outln!("{pad}  see also {}", r.see_also);
     }
     for (col, code) in &r.cells {
-        println!("{pad}  {col}: {}", if code.is_empty() { "--" } else { code });
+        outln!(
+            "{pad}  {col}: {}",
+            if code.is_empty() { "--" } else { code }
+        );
     }
     for c in &r.children {
         print_term(c, indent + 1, false);

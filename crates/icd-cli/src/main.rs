@@ -1,19 +1,11 @@
-//! `icd`: compiles the official ICD-10-CM and MCE releases into ICD Desk
-//! artifacts and exposes every capability of the engine on the command line.
-
-mod build;
-mod index_csv;
-mod lookup;
-mod mce_tsv;
-mod tabular_xml;
-mod terms_xml;
-mod xml_reader;
+//! `icd`: the ICD Desk command line. See `icd --help`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use icd_cli::{build, lookup, outln, IndexDir};
 
 #[derive(Parser)]
 #[command(name = "icd", version, about = "ICD Desk: private ICD-10-CM coding tools", long_about = None)]
@@ -22,20 +14,17 @@ struct Cli {
     command: Command,
 }
 
-/// Where the artifacts are.
-#[derive(clap::Args)]
-struct IndexDir {
-    /// Folder of built artifacts.
-    #[arg(long = "index", env = "ICD_INDEX_DIR", default_value = "static/data", value_name = "DIR")]
-    dir: PathBuf,
-}
-
 #[derive(Subcommand)]
 enum Command {
     /// Compile the official files into artifacts (tabular, index, tables, MCE) and a manifest.
     BuildIndex {
         /// Folder of official releases (see its README.md).
-        #[arg(long, env = "ICD_DATA_DIR", default_value = "../shared/data", value_name = "DIR")]
+        #[arg(
+            long,
+            env = "ICD_DATA_DIR",
+            default_value = "../shared/data",
+            value_name = "DIR"
+        )]
         data: PathBuf,
         /// Where to write the artifacts (the app serves this folder).
         #[arg(long, default_value = "static/data", value_name = "DIR")]
@@ -47,7 +36,7 @@ enum Command {
     /// Check a folder of artifacts: every file listed, intact and readable.
     Verify {
         /// Folder of artifacts (default: --index / ICD_INDEX_DIR).
-        dir: Option<PathBuf>,
+        folder: Option<PathBuf>,
         #[command(flatten)]
         index: IndexDir,
     },
@@ -61,27 +50,46 @@ fn run(cli: Cli) -> Result<bool> {
             let built = build::build(&data)?;
             build::write(&out, &built)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&built.manifest)?);
+                outln!("{}", serde_json::to_string_pretty(&built.manifest)?);
             } else {
                 let m = &built.manifest;
-                println!("wrote {} files to {}", m.files.len() + 1, out.display());
+                outln!("wrote {} files to {}", m.files.len() + 1, out.display());
                 for f in &m.files {
-                    println!("  {:<15} {:>10} bytes  {:>9} gzipped  {}", f.name, f.bytes, f.gzip_bytes, f.release);
+                    outln!(
+                        "  {:<15} {:>10} bytes  {:>9} gzipped  {}",
+                        f.name,
+                        f.bytes,
+                        f.gzip_bytes,
+                        f.release
+                    );
                 }
-                println!("  total           {:>10} bytes  {:>9} gzipped", m.total_bytes, m.total_gzip_bytes);
+                outln!(
+                    "  total           {:>10} bytes  {:>9} gzipped",
+                    m.total_bytes,
+                    m.total_gzip_bytes
+                );
                 for (k, v) in &m.counts {
-                    println!("  {k}: {v}");
+                    outln!("  {k}: {v}");
                 }
-                println!("  7th-character expansions the MCE master does not list (left out): {}", built.dropped.len());
+                outln!(
+                    "  7th-character expansions the MCE master does not list (left out): {}",
+                    built.dropped.len()
+                );
             }
             Ok(true)
         }
-        Command::Verify { dir, index } => {
-            let dir = dir.unwrap_or(index.dir);
+        Command::Verify { folder, index } => {
+            let dir = folder.unwrap_or(index.dir);
             let m = build::verify(&dir)?;
-            println!("{}: {} artifacts intact ({} bytes, {} gzipped)", dir.display(), m.files.len(), m.total_bytes, m.total_gzip_bytes);
+            outln!(
+                "{}: {} artifacts intact ({} bytes, {} gzipped)",
+                dir.display(),
+                m.files.len(),
+                m.total_bytes,
+                m.total_gzip_bytes
+            );
             for f in &m.files {
-                println!("  {:<15} ok  {}", f.name, f.release);
+                outln!("  {:<15} ok  {}", f.name, f.release);
             }
             Ok(true)
         }

@@ -17,7 +17,7 @@ pub fn read(path: &Path, bytes: &[u8], release: &str, title: &str) -> Result<Ter
     let mut open: Vec<usize> = Vec::new();
     let mut seen_root = false;
     loop {
-        match x.next()? {
+        match x.event()? {
             Event::Start(e) => {
                 let name = e.name().as_ref().to_vec();
                 match name.as_slice() {
@@ -27,7 +27,10 @@ pub fn read(path: &Path, bytes: &[u8], release: &str, title: &str) -> Result<Ter
                     }
                     b"indexHeading" | b"letter" => {}
                     b"head" => {
-                        let col: usize = x.attr(&e, "col")?.and_then(|c| c.parse().ok()).ok_or_else(|| x.error("<head> without a numeric col attribute"))?;
+                        let col: usize = x
+                            .attr(&e, "col")?
+                            .and_then(|c| c.parse().ok())
+                            .ok_or_else(|| x.error("<head> without a numeric col attribute"))?;
                         let t = x.text(b"head")?;
                         columns.push((col, t));
                     }
@@ -35,7 +38,11 @@ pub fn read(path: &Path, bytes: &[u8], release: &str, title: &str) -> Result<Ter
                         let level = if name == b"mainTerm" {
                             0
                         } else {
-                            x.attr(&e, "level")?.and_then(|l| l.parse::<u8>().ok()).ok_or_else(|| x.error("<term> without a numeric level attribute"))?
+                            x.attr(&e, "level")?
+                                .and_then(|l| l.parse::<u8>().ok())
+                                .ok_or_else(|| {
+                                    x.error("<term> without a numeric level attribute")
+                                })?
                         };
                         let ncells = columns.len().saturating_sub(1);
                         terms.push(SourceTerm {
@@ -47,9 +54,16 @@ pub fn read(path: &Path, bytes: &[u8], release: &str, title: &str) -> Result<Ter
                     }
                     field => {
                         let Some(&cur) = open.last() else {
-                            return Err(x.error(format!("<{}> outside a term", String::from_utf8_lossy(field))));
+                            return Err(x.error(format!(
+                                "<{}> outside a term",
+                                String::from_utf8_lossy(field)
+                            )));
                         };
-                        let col = if field == b"cell" { x.attr(&e, "col")? } else { None };
+                        let col = if field == b"cell" {
+                            x.attr(&e, "col")?
+                        } else {
+                            None
+                        };
                         let (text, nemod) = x.text_with_nemod(field)?;
                         let t = &mut terms[cur];
                         match field {
@@ -61,25 +75,41 @@ pub fn read(path: &Path, bytes: &[u8], release: &str, title: &str) -> Result<Ter
                             b"seeAlso" => t.see_also = text,
                             b"code" => t.code = text,
                             // A category hint in place of a code: more characters are needed.
-                            b"seecat" | b"subcat" if t.code.is_empty() => t.code = format!("{}-", text.trim_end_matches('-')),
+                            b"seecat" | b"subcat" if t.code.is_empty() => {
+                                t.code = format!("{}-", text.trim_end_matches('-'))
+                            }
                             b"seecat" | b"subcat" => {}
                             // The book prints these in brackets after the term.
-                            b"manif" => t.nemod = format!("{} [{}]", t.nemod, text).trim().to_string(),
+                            b"manif" => {
+                                t.nemod = format!("{} [{}]", t.nemod, text).trim().to_string()
+                            }
                             b"cell" => {
-                                let i = col.and_then(|c| c.parse::<usize>().ok()).filter(|c| *c >= 2 && *c - 2 < t.cells.len());
+                                let i = col
+                                    .and_then(|c| c.parse::<usize>().ok())
+                                    .filter(|c| *c >= 2 && *c - 2 < t.cells.len());
                                 let Some(i) = i else {
-                                    return Err(x.error(format!("<cell> column must be 2 to {}", t.cells.len() + 1)));
+                                    return Err(x.error(format!(
+                                        "<cell> column must be 2 to {}",
+                                        t.cells.len() + 1
+                                    )));
                                 };
                                 t.cells[i - 2] = text;
                             }
-                            other => return Err(x.error(format!("unexpected element <{}> in a term", String::from_utf8_lossy(other)))),
+                            other => {
+                                return Err(x.error(format!(
+                                    "unexpected element <{}> in a term",
+                                    String::from_utf8_lossy(other)
+                                )))
+                            }
                         }
                     }
                 }
             }
             Event::End(e) => {
                 if matches!(e.name().as_ref(), b"mainTerm" | b"term") {
-                    let cur = open.pop().ok_or_else(|| x.error("closing term without an opening one"))?;
+                    let cur = open
+                        .pop()
+                        .ok_or_else(|| x.error("closing term without an opening one"))?;
                     if terms[cur].title.is_empty() {
                         return Err(x.error("a term without a <title>"));
                     }

@@ -9,10 +9,16 @@ use quick_xml::Reader;
 
 /// Reads a whole source file, naming it in the error.
 pub fn read_file(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("cannot read {}: check --data / ICD_DATA_DIR", path.display()))
+    std::fs::read(path).with_context(|| {
+        format!(
+            "cannot read {}: check --data / ICD_DATA_DIR",
+            path.display()
+        )
+    })
 }
 
 /// A pull parser over a file's bytes that knows line numbers.
+#[allow(missing_debug_implementations)] // quick-xml's reader is not Debug.
 pub struct Xml<'a> {
     pub path: &'a Path,
     bytes: &'a [u8],
@@ -23,7 +29,11 @@ impl<'a> Xml<'a> {
     pub fn new(path: &'a Path, bytes: &'a [u8]) -> Xml<'a> {
         let mut reader = Reader::from_reader(bytes);
         reader.config_mut().trim_text(false);
-        Xml { path, bytes, reader }
+        Xml {
+            path,
+            bytes,
+            reader,
+        }
     }
 
     /// The current byte position (cheap; turn it into a line with [`Xml::line_at`] on error).
@@ -33,7 +43,10 @@ impl<'a> Xml<'a> {
 
     /// 1-based line of a byte position.
     pub fn line_at(&self, pos: usize) -> usize {
-        1 + self.bytes[..pos.min(self.bytes.len())].iter().filter(|b| **b == b'\n').count()
+        1 + self.bytes[..pos.min(self.bytes.len())]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
     }
 
     /// 1-based line of the current position. Counts from the start: for errors only.
@@ -45,8 +58,10 @@ impl<'a> Xml<'a> {
         anyhow!("{}:{}: {}", self.path.display(), self.line(), what)
     }
 
-    pub fn next(&mut self) -> Result<Event<'a>> {
-        self.reader.read_event().map_err(|e| self.error(format!("malformed XML: {e}")))
+    pub fn event(&mut self) -> Result<Event<'a>> {
+        self.reader
+            .read_event()
+            .map_err(|e| self.error(format!("malformed XML: {e}")))
     }
 
     /// The text up to the end of the element just opened, with the text of
@@ -57,11 +72,13 @@ impl<'a> Xml<'a> {
         let mut nemod = String::new();
         let mut in_nemod = 0;
         loop {
-            match self.next()? {
+            match self.event()? {
                 Event::Start(e) if e.name().as_ref() == b"nemod" => in_nemod += 1,
                 Event::End(e) if e.name().as_ref() == b"nemod" => in_nemod -= 1,
                 Event::Text(t) => {
-                    let s = t.unescape().map_err(|e| self.error(format!("bad text: {e}")))?;
+                    let s = t
+                        .unescape()
+                        .map_err(|e| self.error(format!("bad text: {e}")))?;
                     if in_nemod > 0 {
                         push_spaced(&mut nemod, &s);
                     } else {
@@ -70,7 +87,12 @@ impl<'a> Xml<'a> {
                 }
                 Event::CData(t) => text.push_str(&String::from_utf8_lossy(&t)),
                 Event::End(e) if e.name().as_ref() == name => break,
-                Event::Eof => return Err(self.error(format!("file ends inside <{}>: the file is truncated", String::from_utf8_lossy(name)))),
+                Event::Eof => {
+                    return Err(self.error(format!(
+                        "file ends inside <{}>: the file is truncated",
+                        String::from_utf8_lossy(name)
+                    )))
+                }
                 _ => {}
             }
         }
@@ -89,7 +111,9 @@ impl<'a> Xml<'a> {
     /// Skips to the end of the element just opened.
     pub fn skip(&mut self, start: &BytesStart) -> Result<()> {
         let end = start.to_end().into_owned();
-        self.reader.read_to_end(end.name()).map_err(|e| self.error(format!("malformed XML: {e}")))?;
+        self.reader
+            .read_to_end(end.name())
+            .map_err(|e| self.error(format!("malformed XML: {e}")))?;
         Ok(())
     }
 
@@ -98,7 +122,9 @@ impl<'a> Xml<'a> {
         for a in e.attributes() {
             let a = a.map_err(|err| self.error(format!("bad attribute: {err}")))?;
             if a.key.as_ref() == name.as_bytes() {
-                let v = a.unescape_value().map_err(|err| self.error(format!("bad attribute: {err}")))?;
+                let v = a
+                    .unescape_value()
+                    .map_err(|err| self.error(format!("bad attribute: {err}")))?;
                 return Ok(Some(v.into_owned()));
             }
         }

@@ -114,7 +114,8 @@ impl ArtifactWriter {
         let release = self.release.as_bytes();
         let release_len = release.len().min(u16::MAX as usize);
         let header_len = 20 + 2 + release_len + 4 + self.sections.len() * 12;
-        let mut out = Vec::with_capacity(header_len + self.sections.iter().map(|s| s.1.len()).sum::<usize>());
+        let mut out =
+            Vec::with_capacity(header_len + self.sections.iter().map(|s| s.1.len()).sum::<usize>());
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         out.extend_from_slice(&self.kind);
@@ -181,7 +182,11 @@ impl Layout {
         }
         let mut sections = Vec::with_capacity(count);
         for _ in 0..count {
-            let tag: [u8; 4] = r.take(4).ok_or_else(truncated)?.try_into().map_err(|_| truncated())?;
+            let tag: [u8; 4] = r
+                .take(4)
+                .ok_or_else(truncated)?
+                .try_into()
+                .map_err(|_| truncated())?;
             let offset = r.u32().ok_or_else(truncated)? as usize;
             let len = r.u32().ok_or_else(truncated)? as usize;
             let end = offset.checked_add(len).ok_or_else(truncated)?;
@@ -302,8 +307,11 @@ pub struct Rows<'a> {
 impl<'a> Rows<'a> {
     /// Views `data` as rows of `width` columns; checks the length.
     pub fn new(data: &'a [u8], width: usize, tag: &[u8; 4]) -> Result<Rows<'a>, ArtifactError> {
-        if width == 0 || data.len() % (width * 4) != 0 {
-            return Err(ArtifactError::section(tag, format!("length {} is not a multiple of {}", data.len(), width * 4)));
+        if width == 0 || !data.len().is_multiple_of(width * 4) {
+            return Err(ArtifactError::section(
+                tag,
+                format!("length {} is not a multiple of {}", data.len(), width * 4),
+            ));
         }
         Ok(Rows { data, width })
     }
@@ -399,7 +407,8 @@ impl<'a> StrPool<'a> {
     /// Decodes the lengths into offsets (`count + 1` of them) and checks
     /// that they cover the bytes exactly, at UTF-8 boundaries.
     pub fn offsets(lengths: &[u8], bytes: &[u8], tag: &[u8; 4]) -> Result<Vec<u32>, ArtifactError> {
-        let text = std::str::from_utf8(bytes).map_err(|e| ArtifactError::section(tag, e.to_string()))?;
+        let text =
+            std::str::from_utf8(bytes).map_err(|e| ArtifactError::section(tag, e.to_string()))?;
         let mut offsets = Vec::with_capacity(lengths.len() + 1);
         offsets.push(0u32);
         let (mut at, mut n, mut shift) = (0usize, 0usize, 0u32);
@@ -420,7 +429,10 @@ impl<'a> StrPool<'a> {
             }
         }
         if shift != 0 || at != bytes.len() || offsets.len() < 2 {
-            return Err(ArtifactError::section(tag, "lengths do not cover the bytes"));
+            return Err(ArtifactError::section(
+                tag,
+                "lengths do not cover the bytes",
+            ));
         }
         Ok(offsets)
     }
@@ -430,7 +442,10 @@ impl<'a> StrPool<'a> {
     }
     /// String `id`; empty for an unknown id.
     pub fn get(&self, id: u32) -> &'a str {
-        let (Some(&start), Some(&end)) = (self.offsets.get(id as usize), self.offsets.get(id as usize + 1)) else {
+        let (Some(&start), Some(&end)) = (
+            self.offsets.get(id as usize),
+            self.offsets.get(id as usize + 1),
+        ) else {
             return "";
         };
         self.bytes
@@ -457,7 +472,9 @@ pub fn empty_map() -> fst::Map<&'static [u8]> {
 
 /// Checks that a section holds a valid `fst::Map`.
 pub fn check_fst(bytes: &[u8], tag: &[u8; 4]) -> Result<(), ArtifactError> {
-    fst::Map::new(bytes).map(|_| ()).map_err(|e| ArtifactError::section(tag, e.to_string()))
+    fst::Map::new(bytes)
+        .map(|_| ())
+        .map_err(|e| ArtifactError::section(tag, e.to_string()))
 }
 
 #[cfg(test)]
@@ -483,30 +500,63 @@ mod tests {
         let bytes = sample();
         let layout = Layout::read(&bytes, *b"TEST").unwrap();
         assert_eq!(layout.release, "FY2026");
-        let (o, s) = (layout.section(b"POFF").unwrap(), layout.section(b"PSTR").unwrap());
+        let (o, s) = (
+            layout.section(b"POFF").unwrap(),
+            layout.section(b"PSTR").unwrap(),
+        );
         let offsets = StrPool::offsets(&bytes[o], &bytes[s.clone()], b"PSTR").unwrap();
         let pool = StrPool::new(&offsets, &bytes[s]);
-        assert_eq!((pool.get(0), pool.get(1), pool.get(2), pool.get(99)), ("", "alpha", "béta", ""));
+        assert_eq!(
+            (pool.get(0), pool.get(1), pool.get(2), pool.get(99)),
+            ("", "alpha", "béta", "")
+        );
         let rows = Rows::new(&bytes[layout.section(b"ROWS").unwrap()], 2, b"ROWS").unwrap();
-        assert_eq!((rows.len(), rows.get(0, 1), rows.get(1, 1), rows.get(2, 0), rows.get(0, 5)), (2, 2, NONE, NONE, NONE));
+        assert_eq!(
+            (
+                rows.len(),
+                rows.get(0, 1),
+                rows.get(1, 1),
+                rows.get(2, 0),
+                rows.get(0, 5)
+            ),
+            (2, 2, NONE, NONE, NONE)
+        );
         assert!(layout.section(b"NOPE").is_err());
     }
 
     #[test]
     fn every_damage_is_a_typed_error() {
         let good = sample();
-        assert_eq!(Layout::read(b"<html>", *b"TEST").unwrap_err(), ArtifactError::BadMagic);
-        assert_eq!(Layout::read(b"ICDD", *b"TEST").unwrap_err(), ArtifactError::Truncated { len: 4 });
-        assert!(matches!(Layout::read(&good, *b"TABL"), Err(ArtifactError::Kind { .. })));
+        assert_eq!(
+            Layout::read(b"<html>", *b"TEST").unwrap_err(),
+            ArtifactError::BadMagic
+        );
+        assert_eq!(
+            Layout::read(b"ICDD", *b"TEST").unwrap_err(),
+            ArtifactError::Truncated { len: 4 }
+        );
+        assert!(matches!(
+            Layout::read(&good, *b"TABL"),
+            Err(ArtifactError::Kind { .. })
+        ));
         let mut old = good.clone();
         old[8] = 0;
-        assert!(matches!(Layout::read(&old, *b"TEST"), Err(ArtifactError::Version { found: 0, .. })));
+        assert!(matches!(
+            Layout::read(&old, *b"TEST"),
+            Err(ArtifactError::Version { found: 0, .. })
+        ));
         let mut flipped = good.clone();
         let last = flipped.len() - 1;
         flipped[last] ^= 1;
-        assert!(matches!(Layout::read(&flipped, *b"TEST"), Err(ArtifactError::Checksum { .. })));
+        assert!(matches!(
+            Layout::read(&flipped, *b"TEST"),
+            Err(ArtifactError::Checksum { .. })
+        ));
         for cut in 0..good.len() {
-            assert!(Layout::read(&good[..cut], *b"TEST").is_err(), "cut at {cut}");
+            assert!(
+                Layout::read(&good[..cut], *b"TEST").is_err(),
+                "cut at {cut}"
+            );
         }
     }
 

@@ -25,7 +25,9 @@ pub enum CodeError {
     #[error("no code given: type a code such as E11.22")]
     Empty,
     /// ICD-10-CM codes have 3 to 7 characters (not counting the dot).
-    #[error("'{input}' has {len} characters; ICD-10-CM codes have 3 to 7 (e.g. I10, E11.22, S52.521A)")]
+    #[error(
+        "'{input}' has {len} characters; ICD-10-CM codes have 3 to 7 (e.g. I10, E11.22, S52.521A)"
+    )]
     Length {
         /// What was typed.
         input: String,
@@ -357,11 +359,23 @@ mod tests {
 
     #[test]
     fn rejects_malformed() {
-        check("", expect!["error: no code given: type a code such as E11.22"]);
+        check(
+            "",
+            expect!["error: no code given: type a code such as E11.22"],
+        );
         check("E1", expect!["error: 'E1' has 2 characters; ICD-10-CM codes have 3 to 7 (e.g. I10, E11.22, S52.521A)"]);
-        check("E11.2.2", expect!["error: 'E11.2.2': the dot goes after the third character (e.g. E11.22)"]);
-        check("E1.122", expect!["error: 'E1.122': the dot goes after the third character (e.g. E11.22)"]);
-        check("E11.", expect!["error: 'E11.': the dot goes after the third character (e.g. E11.22)"]);
+        check(
+            "E11.2.2",
+            expect!["error: 'E11.2.2': the dot goes after the third character (e.g. E11.22)"],
+        );
+        check(
+            "E1.122",
+            expect!["error: 'E1.122': the dot goes after the third character (e.g. E11.22)"],
+        );
+        check(
+            "E11.",
+            expect!["error: 'E11.': the dot goes after the third character (e.g. E11.22)"],
+        );
         check("1E11", expect!["error: '1E11': character '1' at position 1 is not allowed; the first character is a letter"]);
         check("qa0", expect!["QA0 (QA0)"]);
         check("S52.521AA", expect!["error: 'S52.521AA' has 8 characters; ICD-10-CM codes have 3 to 7 (e.g. I10, E11.22, S52.521A)"]);

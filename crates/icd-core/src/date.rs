@@ -96,7 +96,9 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        _ if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         _ => 28,
     }
 }
@@ -123,7 +125,13 @@ impl FromStr for Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year(), self.month(), self.day())
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            self.year(),
+            self.month(),
+            self.day()
+        )
     }
 }
 
@@ -152,9 +160,23 @@ mod tests {
 
     #[test]
     fn parses_both_forms_and_rejects_bad_days() {
-        assert_eq!("2024-02-29".parse::<Date>().unwrap().to_string(), "2024-02-29");
-        assert_eq!("20260401".parse::<Date>().unwrap().to_string(), "2026-04-01");
-        for bad in ["2023-02-29", "2026-13-01", "2026-00-10", "2026-4-1", "", "abcdefgh", "2026/04/01"] {
+        assert_eq!(
+            "2024-02-29".parse::<Date>().unwrap().to_string(),
+            "2024-02-29"
+        );
+        assert_eq!(
+            "20260401".parse::<Date>().unwrap().to_string(),
+            "2026-04-01"
+        );
+        for bad in [
+            "2023-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-4-1",
+            "",
+            "abcdefgh",
+            "2026/04/01",
+        ] {
             assert!(bad.parse::<Date>().is_err(), "{bad}");
         }
     }

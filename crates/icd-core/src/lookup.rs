@@ -32,7 +32,14 @@ pub struct Artifacts<D> {
 }
 
 /// File names of the artifacts, in the order of [`Artifacts`].
-pub const ARTIFACT_FILES: [&str; 6] = ["tabular.icdx", "index.icdx", "eindex.icdx", "neoplasm.icdx", "drug.icdx", "mce.icdx"];
+pub const ARTIFACT_FILES: [&str; 6] = [
+    "tabular.icdx",
+    "index.icdx",
+    "eindex.icdx",
+    "neoplasm.icdx",
+    "drug.icdx",
+    "mce.icdx",
+];
 
 /// Which file an open error came from.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -93,11 +100,20 @@ impl<D: AsRef<[u8]>> Library<D> {
             let periods = self.mce.periods(Table::Dx, code.as_str());
             return Err(if periods.is_empty() {
                 let nearest = self.nearest(code);
-                LookupError::Unknown { code: *code, nearest }
+                LookupError::Unknown {
+                    code: *code,
+                    nearest,
+                }
             } else {
                 LookupError::Retired {
                     code: *code,
-                    periods: periods.iter().map(|p| ValidityPeriod { start: p.start, end: p.end }).collect(),
+                    periods: periods
+                        .iter()
+                        .map(|p| ValidityPeriod {
+                            start: p.start,
+                            end: p.end,
+                        })
+                        .collect(),
                 }
             });
         };
@@ -141,15 +157,35 @@ impl<D: AsRef<[u8]>> Library<D> {
             .collect();
         let seventh = if t.needs_seventh(id) {
             Some(SeventhReport {
-                defined_at: t.seventh_source(id).map(|s| t.display_key(s)).unwrap_or_default(),
-                options: t.seventh_options(id).into_iter().map(|o| SeventhChoice { ch: o.ch, meaning: o.meaning.to_string(), code: o.code.to_string() }).collect(),
+                defined_at: t
+                    .seventh_source(id)
+                    .map(|s| t.display_key(s))
+                    .unwrap_or_default(),
+                options: t
+                    .seventh_options(id)
+                    .into_iter()
+                    .map(|o| SeventhChoice {
+                        ch: o.ch,
+                        meaning: o.meaning.to_string(),
+                        code: o.code.to_string(),
+                    })
+                    .collect(),
             })
         } else {
             None
         };
         let code = t.code(id);
         let periods: Vec<ValidityPeriod> = code
-            .map(|c| self.mce.periods(Table::Dx, c.as_str()).iter().map(|p| ValidityPeriod { start: p.start, end: p.end }).collect())
+            .map(|c| {
+                self.mce
+                    .periods(Table::Dx, c.as_str())
+                    .iter()
+                    .map(|p| ValidityPeriod {
+                        start: p.start,
+                        end: p.end,
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
         let validity = on.map(|date| {
             let period = code.and_then(|c| self.mce.period_on(Table::Dx, c.as_str(), date));
@@ -164,22 +200,56 @@ impl<D: AsRef<[u8]>> Library<D> {
             }
         });
         let mce_flags = match (code, on) {
-            (Some(c), Some(date)) => self.mce.period_on(Table::Dx, c.as_str(), date).map(|p| self.mce.flags_named(Table::Dx, p.flags).iter().map(|s| s.to_string()).collect()).unwrap_or_default(),
-            (Some(c), None) => self.mce.periods(Table::Dx, c.as_str()).last().map(|p| self.mce.flags_named(Table::Dx, p.flags).iter().map(|s| s.to_string()).collect()).unwrap_or_default(),
+            (Some(c), Some(date)) => self
+                .mce
+                .period_on(Table::Dx, c.as_str(), date)
+                .map(|p| {
+                    self.mce
+                        .flags_named(Table::Dx, p.flags)
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            (Some(c), None) => self
+                .mce
+                .periods(Table::Dx, c.as_str())
+                .last()
+                .map(|p| {
+                    self.mce
+                        .flags_named(Table::Dx, p.flags)
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect()
+                })
+                .unwrap_or_default(),
             _ => Vec::new(),
         };
-        let children: Vec<CodeRef> = t.children(id).into_iter().map(|c| self.code_ref(c)).collect();
-        let billable_children = if t.billable(id) || matches!(t.kind(id), NodeKind::Chapter | NodeKind::Block) {
-            Vec::new()
-        } else {
-            t.billable_descendants(id).into_iter().take(200).map(|c| self.code_ref(c)).collect()
-        };
+        let children: Vec<CodeRef> = t
+            .children(id)
+            .into_iter()
+            .map(|c| self.code_ref(c))
+            .collect();
+        let billable_children =
+            if t.billable(id) || matches!(t.kind(id), NodeKind::Chapter | NodeKind::Block) {
+                Vec::new()
+            } else {
+                t.billable_descendants(id)
+                    .into_iter()
+                    .take(200)
+                    .map(|c| self.code_ref(c))
+                    .collect()
+            };
         CodeReport {
             code: t.display_key(id),
             title: t.title(id).into_owned(),
             kind: t.kind(id),
             billable: t.billable(id),
-            path: t.ancestors(id).into_iter().map(|a| self.code_ref(a)).collect(),
+            path: t
+                .ancestors(id)
+                .into_iter()
+                .map(|a| self.code_ref(a))
+                .collect(),
             children,
             billable_children,
             notes,
@@ -209,14 +279,30 @@ impl<D: AsRef<[u8]>> Library<D> {
             code: code.to_string(),
             code_target: target,
             see: tree.see(id).to_string(),
-            see_resolved: Some(tree.see(id)).filter(|s| !s.is_empty()).and_then(|s| self.resolve_see(tree, s)),
+            see_resolved: Some(tree.see(id))
+                .filter(|s| !s.is_empty())
+                .and_then(|s| self.resolve_see(tree, s)),
             see_also: tree.see_also(id).to_string(),
-            see_also_resolved: Some(tree.see_also(id)).filter(|s| !s.is_empty()).and_then(|s| self.resolve_see(tree, s)),
-            cells: tree.columns().into_iter().skip(1).zip(tree.cells(id)).map(|(c, v)| (c.to_string(), v.to_string())).collect(),
+            see_also_resolved: Some(tree.see_also(id))
+                .filter(|s| !s.is_empty())
+                .and_then(|s| self.resolve_see(tree, s)),
+            cells: tree
+                .columns()
+                .into_iter()
+                .skip(1)
+                .zip(tree.cells(id))
+                .map(|(c, v)| (c.to_string(), v.to_string()))
+                .collect(),
             children: if depth == 0 {
-                tree.children(id).into_iter().map(|c| TermReport::stub(tree, c)).collect()
+                tree.children(id)
+                    .into_iter()
+                    .map(|c| TermReport::stub(tree, c))
+                    .collect()
             } else {
-                tree.children(id).into_iter().map(|c| self.term_report(tree, c, depth - 1)).collect()
+                tree.children(id)
+                    .into_iter()
+                    .map(|c| self.term_report(tree, c, depth - 1))
+                    .collect()
             },
         }
     }
@@ -225,7 +311,12 @@ impl<D: AsRef<[u8]>> Library<D> {
     /// Alphabetic Index (the tables refer to it) and to the Table of
     /// Neoplasms (`see Neoplasm, ...`).
     pub fn resolve_see(&self, tree: &Terms<D>, target: &str) -> Option<TermId> {
-        let head = target.split(',').next().unwrap_or("").trim().to_ascii_lowercase();
+        let head = target
+            .split(',')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         if head.starts_with("neoplasm") && !std::ptr::eq(tree, &self.neoplasm) {
             return None;
         }

@@ -17,7 +17,10 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::artifact::{check_fst, u32s_to_bytes, ArtifactError, ArtifactWriter, Layout, Rows, RowsBuilder, StrPool, StrPoolBuilder};
+use crate::artifact::{
+    check_fst, u32s_to_bytes, ArtifactError, ArtifactWriter, Layout, Rows, RowsBuilder, StrPool,
+    StrPoolBuilder,
+};
 use crate::date::Date;
 
 /// Artifact kind of the MCE file.
@@ -119,7 +122,12 @@ fn date_u32(d: Option<Date>) -> u32 {
     d.map_or(0, Date::yyyymmdd)
 }
 
-fn write_table(w: &mut ArtifactWriter, strings: &mut StrPoolBuilder, rows: &[PeriodRow], tags: [[u8; 4]; 3]) {
+fn write_table(
+    w: &mut ArtifactWriter,
+    strings: &mut StrPoolBuilder,
+    rows: &[PeriodRow],
+    tags: [[u8; 4]; 3],
+) {
     let mut names: Vec<String> = rows.iter().flat_map(|r| r.flags.iter().cloned()).collect();
     names.sort();
     names.dedup();
@@ -134,10 +142,20 @@ fn write_table(w: &mut ArtifactWriter, strings: &mut StrPoolBuilder, rows: &[Per
         list.sort_by_key(|r| r.start);
         let start = periods.len() as u64;
         for r in &list {
-            let bits = r.flags.iter().filter_map(|f| names.iter().position(|n| n == f)).fold(0u64, |acc, i| acc | 1 << i);
-            periods.push(&[r.start.yyyymmdd(), date_u32(r.end), bits as u32, (bits >> 32) as u32]);
+            let bits = r
+                .flags
+                .iter()
+                .filter_map(|f| names.iter().position(|n| n == f))
+                .fold(0u64, |acc, i| acc | 1 << i);
+            periods.push(&[
+                r.start.yyyymmdd(),
+                date_u32(r.end),
+                bits as u32,
+                (bits >> 32) as u32,
+            ]);
         }
-        map.insert(code, (start << 8) | list.len().min(255) as u64).ok();
+        map.insert(code, (start << 8) | list.len().min(255) as u64)
+            .ok();
     }
     w.section(tags[0], map.into_inner().unwrap_or_default());
     w.section(tags[1], periods.to_bytes());
@@ -150,11 +168,27 @@ impl MceSource {
     pub fn build(&self) -> Vec<u8> {
         let mut w = ArtifactWriter::new(KIND, &self.release);
         let mut strings = StrPoolBuilder::default();
-        write_table(&mut w, &mut strings, &self.dx, [T_DX_KEYS, T_DX_PER, T_DX_FLAGS]);
-        write_table(&mut w, &mut strings, &self.sg, [T_SG_KEYS, T_SG_PER, T_SG_FLAGS]);
+        write_table(
+            &mut w,
+            &mut strings,
+            &self.dx,
+            [T_DX_KEYS, T_DX_PER, T_DX_FLAGS],
+        );
+        write_table(
+            &mut w,
+            &mut strings,
+            &self.sg,
+            [T_SG_KEYS, T_SG_PER, T_SG_FLAGS],
+        );
         let mut ages = RowsBuilder::new(5);
         for a in &self.ages {
-            ages.push(&[strings.add(&a.group), a.min_age, a.max_age, a.start.yyyymmdd(), date_u32(a.end)]);
+            ages.push(&[
+                strings.add(&a.group),
+                a.min_age,
+                a.max_age,
+                a.start.yyyymmdd(),
+                date_u32(a.end),
+            ]);
         }
         w.section(T_AGES, ages.to_bytes());
         let mut disc = RowsBuilder::new(3);
@@ -215,10 +249,28 @@ impl<D: AsRef<[u8]>> Mce<D> {
             Rows::new(&bytes[s.periods[i].clone()], 4, &tag)?;
         }
         for (i, tag) in [(0, T_DX_FLAGS), (1, T_SG_FLAGS)] {
-            Rows::new(&bytes[s.flags[i].clone()], 1, &tag).or_else(|e| if s.flags[i].is_empty() { Ok(Rows::unchecked(&[], 1)) } else { Err(e) })?;
+            Rows::new(&bytes[s.flags[i].clone()], 1, &tag).or_else(|e| {
+                if s.flags[i].is_empty() {
+                    Ok(Rows::unchecked(&[], 1))
+                } else {
+                    Err(e)
+                }
+            })?;
         }
-        Rows::new(&bytes[s.ages.clone()], 5, &T_AGES).or_else(|e| if s.ages.is_empty() { Ok(Rows::unchecked(&[], 5)) } else { Err(e) })?;
-        Rows::new(&bytes[s.disc.clone()], 3, &T_DISC).or_else(|e| if s.disc.is_empty() { Ok(Rows::unchecked(&[], 3)) } else { Err(e) })?;
+        Rows::new(&bytes[s.ages.clone()], 5, &T_AGES).or_else(|e| {
+            if s.ages.is_empty() {
+                Ok(Rows::unchecked(&[], 5))
+            } else {
+                Err(e)
+            }
+        })?;
+        Rows::new(&bytes[s.disc.clone()], 3, &T_DISC).or_else(|e| {
+            if s.disc.is_empty() {
+                Ok(Rows::unchecked(&[], 3))
+            } else {
+                Err(e)
+            }
+        })?;
         let offsets = StrPool::offsets(&bytes[s.str_off.clone()], &bytes[s.strs.clone()], &T_STR)?;
         Ok(Mce {
             data,
@@ -264,7 +316,9 @@ impl<D: AsRef<[u8]>> Mce<D> {
 
     /// The period of `code` in force on `date`, if the code is valid then.
     pub fn period_on(&self, table: Table, code: &str, date: Date) -> Option<Period> {
-        self.periods(table, code).into_iter().find(|p| p.contains(date))
+        self.periods(table, code)
+            .into_iter()
+            .find(|p| p.contains(date))
     }
 
     /// Every code of a table, in code order.
@@ -285,17 +339,27 @@ impl<D: AsRef<[u8]>> Mce<D> {
     pub fn flag_names(&self, table: Table) -> Vec<&str> {
         let rows = Rows::unchecked(self.bytes(&self.s.flags[ix(table)]), 1);
         let strings = self.strings();
-        (0..rows.len() as u32).map(|i| strings.get(rows.get(i, 0))).collect()
+        (0..rows.len() as u32)
+            .map(|i| strings.get(rows.get(i, 0)))
+            .collect()
     }
 
     /// The bit of a flag name, if the table has that flag.
     pub fn flag_bit(&self, table: Table, name: &str) -> Option<u64> {
-        self.flag_names(table).iter().position(|n| *n == name).map(|i| 1 << i)
+        self.flag_names(table)
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| 1 << i)
     }
 
     /// The names of the bits set in `flags`.
     pub fn flags_named(&self, table: Table, flags: u64) -> Vec<&str> {
-        self.flag_names(table).into_iter().enumerate().filter(|(i, _)| flags & (1 << i) != 0).map(|(_, n)| n).collect()
+        self.flag_names(table)
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| flags & (1 << i) != 0)
+            .map(|(_, n)| n)
+            .collect()
     }
 
     /// Every age group row.
@@ -317,9 +381,11 @@ impl<D: AsRef<[u8]>> Mce<D> {
 
     /// The age group `group` (case-insensitive) in force on `date`.
     pub fn age_range_on(&self, group: &str, date: Date) -> Option<AgeRange> {
-        self.age_ranges()
-            .into_iter()
-            .find(|a| a.group.eq_ignore_ascii_case(group) && a.start <= date && a.end.is_none_or(|e| date <= e))
+        self.age_ranges().into_iter().find(|a| {
+            a.group.eq_ignore_ascii_case(group)
+                && a.start <= date
+                && a.end.is_none_or(|e| date <= e)
+        })
     }
 
     /// Whether discharge status `code` is valid on `date`.
@@ -346,19 +412,65 @@ mod tests {
         let src = MceSource {
             release: "MCE test".into(),
             dx: vec![
-                PeriodRow { code: "A1814".into(), start: d("2015-10-01"), end: Some(d("2024-09-30")), flags: vec!["male".into(), "adult".into()] },
-                PeriodRow { code: "A1814".into(), start: d("2024-10-01"), end: None, flags: vec![] },
-                PeriodRow { code: "O80".into(), start: d("2015-10-01"), end: None, flags: vec!["maternity".into(), "female".into()] },
+                PeriodRow {
+                    code: "A1814".into(),
+                    start: d("2015-10-01"),
+                    end: Some(d("2024-09-30")),
+                    flags: vec!["male".into(), "adult".into()],
+                },
+                PeriodRow {
+                    code: "A1814".into(),
+                    start: d("2024-10-01"),
+                    end: None,
+                    flags: vec![],
+                },
+                PeriodRow {
+                    code: "O80".into(),
+                    start: d("2015-10-01"),
+                    end: None,
+                    flags: vec!["maternity".into(), "female".into()],
+                },
             ],
-            sg: vec![PeriodRow { code: "0VT04ZZ".into(), start: d("2015-10-01"), end: None, flags: vec!["male".into()] }],
+            sg: vec![PeriodRow {
+                code: "0VT04ZZ".into(),
+                start: d("2015-10-01"),
+                end: None,
+                flags: vec!["male".into()],
+            }],
             ages: vec![
-                AgeRange { group: "Maternity".into(), min_age: 12, max_age: 55, start: d("1984-03-01"), end: Some(d("2019-09-30")) },
-                AgeRange { group: "Maternity".into(), min_age: 9, max_age: 64, start: d("2019-10-01"), end: None },
+                AgeRange {
+                    group: "Maternity".into(),
+                    min_age: 12,
+                    max_age: 55,
+                    start: d("1984-03-01"),
+                    end: Some(d("2019-09-30")),
+                },
+                AgeRange {
+                    group: "Maternity".into(),
+                    min_age: 9,
+                    max_age: 64,
+                    start: d("2019-10-01"),
+                    end: None,
+                },
             ],
-            discharge: vec![StatusRow { code: 8, start: d("1994-10-01"), end: Some(d("2005-09-30")) }, StatusRow { code: 1, start: d("1980-10-01"), end: None }],
+            discharge: vec![
+                StatusRow {
+                    code: 8,
+                    start: d("1994-10-01"),
+                    end: Some(d("2005-09-30")),
+                },
+                StatusRow {
+                    code: 1,
+                    start: d("1980-10-01"),
+                    end: None,
+                },
+            ],
         };
         let mce = Mce::open(src.build()).unwrap();
-        assert_eq!(mce.flag_names(Table::Dx), ["adult", "female", "male", "maternity"]);
+        assert_eq!(
+            mce.flag_names(Table::Dx),
+            ["adult", "female", "male", "maternity"]
+        );
         let old = mce.period_on(Table::Dx, "A1814", d("2020-01-01")).unwrap();
         assert_eq!(mce.flags_named(Table::Dx, old.flags), ["adult", "male"]);
         let new = mce.period_on(Table::Dx, "A1814", d("2026-01-01")).unwrap();
@@ -368,8 +480,18 @@ mod tests {
         assert!(mce.periods(Table::Dx, "ZZZ").is_empty());
         assert_eq!(mce.flag_names(Table::Sg), ["male"]);
         assert_eq!(mce.codes(Table::Dx), ["A1814", "O80"]);
-        assert_eq!(mce.age_range_on("maternity", d("2026-01-01")).unwrap().min_age, 9);
-        assert_eq!(mce.age_range_on("Maternity", d("2010-01-01")).unwrap().max_age, 55);
+        assert_eq!(
+            mce.age_range_on("maternity", d("2026-01-01"))
+                .unwrap()
+                .min_age,
+            9
+        );
+        assert_eq!(
+            mce.age_range_on("Maternity", d("2010-01-01"))
+                .unwrap()
+                .max_age,
+            55
+        );
         assert!(mce.discharge_status_valid(1, d("2026-01-01")));
         assert!(!mce.discharge_status_valid(8, d("2026-01-01")));
         assert!(mce.discharge_status_valid(8, d("2000-01-01")));

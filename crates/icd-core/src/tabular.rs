@@ -28,14 +28,19 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::artifact::{check_fst, empty_map, ArtifactError, ArtifactWriter, Layout, Rows, RowsBuilder, StrPool, StrPoolBuilder, NONE};
+use crate::artifact::{
+    check_fst, empty_map, ArtifactError, ArtifactWriter, Layout, Rows, RowsBuilder, StrPool,
+    StrPoolBuilder, NONE,
+};
 use crate::code::{Code, CodeError};
 
 /// Artifact kind of the tabular file.
 pub const KIND: [u8; 4] = *b"TABL";
 
 /// The kinds of instructional note of the Tabular List, named as in the XML.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum NoteKind {
     /// `includes`: further defines the content of the category.
@@ -112,7 +117,10 @@ impl NoteKind {
     }
 
     fn from_u32(n: u32) -> NoteKind {
-        NoteKind::ALL.get(n as usize).copied().unwrap_or(NoteKind::Notes)
+        NoteKind::ALL
+            .get(n as usize)
+            .copied()
+            .unwrap_or(NoteKind::Notes)
     }
 }
 
@@ -265,7 +273,8 @@ impl TabularSource {
         b.children.push(root_start);
         let mut keys = fst::MapBuilder::memory();
         for (k, v) in &b.keys {
-            keys.insert(k, *v).map_err(|_| BuildError::Duplicate { key: k.clone() })?;
+            keys.insert(k, *v)
+                .map_err(|_| BuildError::Duplicate { key: k.clone() })?;
         }
         let mut w = ArtifactWriter::new(KIND, &self.release);
         w.section(T_NODES, b.nodes.to_bytes());
@@ -285,7 +294,13 @@ impl TabularSource {
 impl<F: Fn(&Code) -> bool> Builder<'_, F> {
     /// Adds `src` and its subtree; `seventh` is the nearest ancestor's
     /// seventh-character definition id.
-    fn node(&mut self, src: &SourceNode, parent: u32, depth: u32, seventh: Option<u32>) -> Result<u32, BuildError> {
+    fn node(
+        &mut self,
+        src: &SourceNode,
+        parent: u32,
+        depth: u32,
+        seventh: Option<u32>,
+    ) -> Result<u32, BuildError> {
         let (kind, key) = match src.kind {
             SourceKind::Chapter => (0, src.key.trim().to_string()),
             SourceKind::Block => (1, src.key.trim().to_string()),
@@ -310,14 +325,21 @@ impl<F: Fn(&Code) -> bool> Builder<'_, F> {
             let start = self.sext.len() as u32;
             for (ch, text) in &src.seventh {
                 if !ch.is_ascii_alphanumeric() {
-                    return Err(BuildError::BadSeventh { key: src.key.clone(), ch: *ch });
+                    return Err(BuildError::BadSeventh {
+                        key: src.key.clone(),
+                        ch: *ch,
+                    });
                 }
                 let t = self.strings.add(text.trim());
                 self.sext.push(&[ch.to_ascii_uppercase() as u32, t]);
             }
             self.sdef.push(&[start, src.seventh.len() as u32])
         };
-        let effective = if own_seventh != NONE { Some(own_seventh) } else { seventh };
+        let effective = if own_seventh != NONE {
+            Some(own_seventh)
+        } else {
+            seventh
+        };
         let leaf = src.children.is_empty();
         let needs_seventh = kind == 2 && leaf && effective.is_some();
         let billable = kind == 2 && leaf && !needs_seventh;
@@ -328,10 +350,24 @@ impl<F: Fn(&Code) -> bool> Builder<'_, F> {
         if needs_seventh {
             flags |= F_NEEDS_SEVENTH;
         }
-        let id = self.nodes.push(&[key_id, title_id, parent, flags, 0, 0, note_start, src.notes.len() as u32, own_seventh]);
+        let id = self.nodes.push(&[
+            key_id,
+            title_id,
+            parent,
+            flags,
+            0,
+            0,
+            note_start,
+            src.notes.len() as u32,
+            own_seventh,
+        ]);
         // A one-category block (`B10`) is keyed `B10-B10` so it does not
         // shadow its category.
-        let fst_key = if kind == 1 && !key.contains('-') { format!("{key}-{key}") } else { key.clone() };
+        let fst_key = if kind == 1 && !key.contains('-') {
+            format!("{key}-{key}")
+        } else {
+            key.clone()
+        };
         if kind != 0 && self.keys.insert(fst_key, id as u64).is_some() {
             return Err(BuildError::Duplicate { key });
         }
@@ -347,10 +383,12 @@ impl<F: Fn(&Code) -> bool> Builder<'_, F> {
             let (start, len) = (self.sdef.get(def, 0), self.sdef.get(def, 1));
             for ext in start..start + len {
                 let ch = char::from_u32(self.sext.get(ext, 0)).unwrap_or('?');
-                let full = base.with_seventh(ch).map_err(|reason| BuildError::BadCode {
-                    key: format!("{key}+{ch}"),
-                    reason,
-                })?;
+                let full = base
+                    .with_seventh(ch)
+                    .map_err(|reason| BuildError::BadCode {
+                        key: format!("{key}+{ch}"),
+                        reason,
+                    })?;
                 if !(self.exists)(&full) {
                     self.dropped.push(full);
                     continue;
@@ -358,15 +396,28 @@ impl<F: Fn(&Code) -> bool> Builder<'_, F> {
                 // The key of a generated code is derived from its parent and
                 // seventh character, so it is not stored.
                 let k = 0;
-                let flags = 2 | F_BILLABLE | F_GENERATED | ((ch as u32) << 8) | ((depth + 1).min(255) << 16);
-                let gid = self.nodes.push(&[k, self.sext.get(ext, 1), id, flags, 0, 0, 0, 0, NONE]);
-                if self.keys.insert(full.as_str().to_string(), gid as u64).is_some() {
-                    return Err(BuildError::Duplicate { key: full.to_string() });
+                let flags = 2
+                    | F_BILLABLE
+                    | F_GENERATED
+                    | ((ch as u32) << 8)
+                    | ((depth + 1).min(255) << 16);
+                let gid = self
+                    .nodes
+                    .push(&[k, self.sext.get(ext, 1), id, flags, 0, 0, 0, 0, NONE]);
+                if self
+                    .keys
+                    .insert(full.as_str().to_string(), gid as u64)
+                    .is_some()
+                {
+                    return Err(BuildError::Duplicate {
+                        key: full.to_string(),
+                    });
                 }
                 kids.push(gid);
             }
         }
-        self.nodes.set(id, N_CHILD_START, self.children.len() as u32);
+        self.nodes
+            .set(id, N_CHILD_START, self.children.len() as u32);
         self.nodes.set(id, N_CHILD_LEN, kids.len() as u32);
         self.children.extend_from_slice(&kids);
         Ok(id)
@@ -374,7 +425,9 @@ impl<F: Fn(&Code) -> bool> Builder<'_, F> {
 }
 
 /// A node of the tabular, by position in the artifact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct NodeId(pub u32);
 
 /// What a node is, as a coder names it.
@@ -537,7 +590,9 @@ impl<D: AsRef<[u8]>> Tabular<D> {
     pub fn chapters(&self) -> Vec<NodeId> {
         let list = self.child_list();
         let start = list.get(list.len() as u32 - 1, 0);
-        (start..list.len() as u32 - 1).map(|i| NodeId(list.get(i, 0))).collect()
+        (start..list.len() as u32 - 1)
+            .map(|i| NodeId(list.get(i, 0)))
+            .collect()
     }
 
     /// The node of a code (category, subcategory or full code).
@@ -570,7 +625,11 @@ impl<D: AsRef<[u8]>> Tabular<D> {
     /// Chapter number, block range or canonical code.
     pub fn key(&self, id: NodeId) -> Cow<'_, str> {
         if self.is_generated(id) {
-            return Cow::Owned(self.code(id).map(|c| c.as_str().to_string()).unwrap_or_default());
+            return Cow::Owned(
+                self.code(id)
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_default(),
+            );
         }
         Cow::Borrowed(self.strings().get(self.field(id, N_KEY)))
     }
@@ -605,7 +664,11 @@ impl<D: AsRef<[u8]>> Tabular<D> {
         let own = self.strings().get(self.field(id, N_TITLE));
         if self.is_generated(id) {
             if let Some(p) = self.parent(id) {
-                return Cow::Owned(format!("{}, {}", self.strings().get(self.field(p, N_TITLE)), own));
+                return Cow::Owned(format!(
+                    "{}, {}",
+                    self.strings().get(self.field(p, N_TITLE)),
+                    own
+                ));
             }
         }
         Cow::Borrowed(own)
@@ -672,7 +735,10 @@ impl<D: AsRef<[u8]>> Tabular<D> {
     pub fn children(&self, id: NodeId) -> Vec<NodeId> {
         let (start, len) = (self.field(id, N_CHILD_START), self.field(id, N_CHILD_LEN));
         let list = self.child_list();
-        (start..start.saturating_add(len)).map(|i| NodeId(list.get(i, 0))).filter(|c| (c.0 as usize) < self.len()).collect()
+        (start..start.saturating_add(len))
+            .map(|i| NodeId(list.get(i, 0)))
+            .filter(|c| (c.0 as usize) < self.len())
+            .collect()
     }
 
     /// The billable codes at or below a node (for a header code: what to choose from).
@@ -721,7 +787,9 @@ impl<D: AsRef<[u8]>> Tabular<D> {
 
     /// The node whose seventh-character definition applies to `id`.
     pub fn seventh_source(&self, id: NodeId) -> Option<NodeId> {
-        std::iter::once(id).chain(self.ancestors(id).into_iter().rev()).find(|n| self.field(*n, N_SEVENTH) != NONE)
+        std::iter::once(id)
+            .chain(self.ancestors(id).into_iter().rev())
+            .find(|n| self.field(*n, N_SEVENTH) != NONE)
     }
 
     /// The seventh-character definitions that apply to `id` (own or
@@ -736,7 +804,12 @@ impl<D: AsRef<[u8]>> Tabular<D> {
         let strings = self.strings();
         let (start, len) = (sdef.get(def, 0), sdef.get(def, 1));
         (start..start.saturating_add(len).min(sext.len() as u32))
-            .map(|i| (char::from_u32(sext.get(i, 0)).unwrap_or('?'), strings.get(sext.get(i, 1))))
+            .map(|i| {
+                (
+                    char::from_u32(sext.get(i, 0)).unwrap_or('?'),
+                    strings.get(sext.get(i, 1)),
+                )
+            })
             .collect()
     }
 
@@ -769,11 +842,19 @@ impl<D: AsRef<[u8]>> Tabular<D> {
             });
         }
         let up = ch.to_ascii_uppercase();
-        options.iter().find(|o| o.ch == up).map(|o| o.code).ok_or_else(|| SeventhError::NotAllowed {
-            code: self.display_key(id),
-            ch,
-            allowed: options.iter().map(|o| o.ch.to_string()).collect::<Vec<_>>().join(", "),
-        })
+        options
+            .iter()
+            .find(|o| o.ch == up)
+            .map(|o| o.code)
+            .ok_or_else(|| SeventhError::NotAllowed {
+                code: self.display_key(id),
+                ch,
+                allowed: options
+                    .iter()
+                    .map(|o| o.ch.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
     }
 
     /// Every billable code, in code order.
@@ -801,22 +882,61 @@ mod tests {
     /// S52 with a category-level seventh-character list and a subcategory that narrows it.
     fn fixture() -> Tabular<Vec<u8>> {
         let mut s52 = SourceNode::new(SourceKind::Diag, "S52", "Fracture of forearm");
-        s52.notes.push((NoteKind::Excludes1, "traumatic amputation of forearm (S58.-)".into()));
-        s52.seventh = vec![('A', "initial encounter for closed fracture".into()), ('B', "initial encounter for open fracture type I or II".into()), ('D', "subsequent encounter for closed fracture with routine healing".into())];
-        let mut s525 = SourceNode::new(SourceKind::Diag, "S52.5", "Fracture of lower end of radius");
-        let mut s5252 = SourceNode::new(SourceKind::Diag, "S52.52", "Torus fracture of lower end of radius");
-        s5252.seventh = vec![('A', "initial encounter for closed fracture".into()), ('D', "subsequent encounter for fracture with routine healing".into())];
-        s5252.children.push(SourceNode::new(SourceKind::Diag, "S52.521", "Torus fracture of lower end of right radius"));
+        s52.notes.push((
+            NoteKind::Excludes1,
+            "traumatic amputation of forearm (S58.-)".into(),
+        ));
+        s52.seventh = vec![
+            ('A', "initial encounter for closed fracture".into()),
+            (
+                'B',
+                "initial encounter for open fracture type I or II".into(),
+            ),
+            (
+                'D',
+                "subsequent encounter for closed fracture with routine healing".into(),
+            ),
+        ];
+        let mut s525 =
+            SourceNode::new(SourceKind::Diag, "S52.5", "Fracture of lower end of radius");
+        let mut s5252 = SourceNode::new(
+            SourceKind::Diag,
+            "S52.52",
+            "Torus fracture of lower end of radius",
+        );
+        s5252.seventh = vec![
+            ('A', "initial encounter for closed fracture".into()),
+            (
+                'D',
+                "subsequent encounter for fracture with routine healing".into(),
+            ),
+        ];
+        s5252.children.push(SourceNode::new(
+            SourceKind::Diag,
+            "S52.521",
+            "Torus fracture of lower end of right radius",
+        ));
         s525.children.push(s5252);
-        s525.children.push(SourceNode::new(SourceKind::Diag, "S52.59", "Other fractures of lower end of radius"));
+        s525.children.push(SourceNode::new(
+            SourceKind::Diag,
+            "S52.59",
+            "Other fractures of lower end of radius",
+        ));
         s52.children.push(s525);
         let mut w11 = SourceNode::new(SourceKind::Diag, "W11", "Fall on and from ladder");
         w11.seventh = vec![('A', "initial encounter".into()), ('S', "sequela".into())];
-        let mut block = SourceNode::new(SourceKind::Block, "S50-S59", "Injuries to the elbow and forearm");
+        let mut block = SourceNode::new(
+            SourceKind::Block,
+            "S50-S59",
+            "Injuries to the elbow and forearm",
+        );
         block.children.push(s52);
         block.children.push(w11);
         let mut ch = SourceNode::new(SourceKind::Chapter, "19", "Injury, poisoning");
-        ch.notes.push((NoteKind::Notes, "Use secondary code(s) from Chapter 20".into()));
+        ch.notes.push((
+            NoteKind::Notes,
+            "Use secondary code(s) from Chapter 20".into(),
+        ));
         ch.children.push(block);
         let src = TabularSource {
             release: "fixture".into(),
@@ -824,12 +944,20 @@ mod tests {
         };
         // The "MCE" of this fixture has no S52.59B.
         let built = src.build(|c| c.as_str() != "S5259XB").unwrap();
-        assert_eq!(built.dropped.iter().map(|c| c.to_string()).collect::<Vec<_>>(), ["S52.59XB"]);
+        assert_eq!(
+            built
+                .dropped
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>(),
+            ["S52.59XB"]
+        );
         Tabular::open(built.bytes).unwrap()
     }
 
     fn id(t: &Tabular<Vec<u8>>, code: &str) -> NodeId {
-        t.find(&code.parse().unwrap()).unwrap_or_else(|| panic!("{code}"))
+        t.find(&code.parse().unwrap())
+            .unwrap_or_else(|| panic!("{code}"))
     }
 
     #[test]
@@ -837,12 +965,28 @@ mod tests {
         let t = fixture();
         let s = id(&t, "S52.521");
         assert!(t.needs_seventh(s) && !t.billable(s));
-        let opts: Vec<_> = t.seventh_options(s).iter().map(|o| (o.ch, o.code.to_string())).collect();
-        assert_eq!(opts, [('A', "S52.521A".to_string()), ('D', "S52.521D".to_string())]);
+        let opts: Vec<_> = t
+            .seventh_options(s)
+            .iter()
+            .map(|o| (o.ch, o.code.to_string()))
+            .collect();
+        assert_eq!(
+            opts,
+            [('A', "S52.521A".to_string()), ('D', "S52.521D".to_string())]
+        );
         assert_eq!(t.with_seventh(s, 'a').unwrap().to_string(), "S52.521A");
-        assert_eq!(t.with_seventh(s, 'B').unwrap_err().to_string(), "'B' is not a valid 7th character for S52.521; choose one of: A, D");
+        assert_eq!(
+            t.with_seventh(s, 'B').unwrap_err().to_string(),
+            "'B' is not a valid 7th character for S52.521; choose one of: A, D"
+        );
         let other = id(&t, "S52.59");
-        assert_eq!(t.seventh_options(other).iter().map(|o| o.code.to_string()).collect::<Vec<_>>(), ["S52.59XA", "S52.59XD"]);
+        assert_eq!(
+            t.seventh_options(other)
+                .iter()
+                .map(|o| o.code.to_string())
+                .collect::<Vec<_>>(),
+            ["S52.59XA", "S52.59XD"]
+        );
         let w = id(&t, "W11.XXXS");
         assert_eq!(t.title(w), "Fall on and from ladder, sequela");
         assert_eq!(t.kind(w), NodeKind::Code);
@@ -853,16 +997,31 @@ mod tests {
     fn notes_inherit_with_their_level() {
         let t = fixture();
         let n = id(&t, "S52.521A");
-        let notes: Vec<_> = t.notes(n).iter().map(|x| (t.display_key(x.from), x.kind, x.text.to_string())).collect();
+        let notes: Vec<_> = t
+            .notes(n)
+            .iter()
+            .map(|x| (t.display_key(x.from), x.kind, x.text.to_string()))
+            .collect();
         assert_eq!(
             notes,
             [
-                ("Chapter 19".to_string(), NoteKind::Notes, "Use secondary code(s) from Chapter 20".to_string()),
-                ("S52".to_string(), NoteKind::Excludes1, "traumatic amputation of forearm (S58.-)".to_string())
+                (
+                    "Chapter 19".to_string(),
+                    NoteKind::Notes,
+                    "Use secondary code(s) from Chapter 20".to_string()
+                ),
+                (
+                    "S52".to_string(),
+                    NoteKind::Excludes1,
+                    "traumatic amputation of forearm (S58.-)".to_string()
+                )
             ]
         );
         let path: Vec<_> = t.ancestors(n).iter().map(|a| t.display_key(*a)).collect();
-        assert_eq!(path, ["Chapter 19", "S50-S59", "S52", "S52.5", "S52.52", "S52.521"]);
+        assert_eq!(
+            path,
+            ["Chapter 19", "S50-S59", "S52", "S52.5", "S52.52", "S52.521"]
+        );
         assert_eq!(t.chapters(), [NodeId(0)]);
         assert_eq!(t.kind(id(&t, "S52.5")), NodeKind::Subcategory);
         assert_eq!(t.billable_descendants(id(&t, "S52.52")).len(), 2);
@@ -871,8 +1030,18 @@ mod tests {
     #[test]
     fn bad_source_is_named() {
         let mut ch = SourceNode::new(SourceKind::Chapter, "1", "x");
-        ch.children.push(SourceNode::new(SourceKind::Diag, "E1.1", "y"));
-        let err = TabularSource { release: "t".into(), chapters: vec![ch] }.build(|_| true).unwrap_err();
-        assert!(err.to_string().starts_with("tabular node 'E1.1' is not a valid code"), "{err}");
+        ch.children
+            .push(SourceNode::new(SourceKind::Diag, "E1.1", "y"));
+        let err = TabularSource {
+            release: "t".into(),
+            chapters: vec![ch],
+        }
+        .build(|_| true)
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("tabular node 'E1.1' is not a valid code"),
+            "{err}"
+        );
     }
 }

@@ -25,8 +25,11 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::artifact::{check_fst, empty_map, u32s_to_bytes, ArtifactError, ArtifactWriter, Layout, Rows, RowsBuilder, StrPool, StrPoolBuilder, NONE};
-use crate::text::normalize;
+use crate::artifact::{
+    check_fst, empty_map, u32s_to_bytes, ArtifactError, ArtifactWriter, Layout, Rows, RowsBuilder,
+    StrPool, StrPoolBuilder, NONE,
+};
+use crate::text::{normalize, reference_form};
 
 /// Artifact kind of a term tree file.
 pub const KIND: [u8; 4] = *b"TERM";
@@ -96,7 +99,9 @@ pub enum BuildError {
 }
 
 /// A term of a tree, by position (preorder).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct TermId(pub u32);
 
 const W: usize = 9;
@@ -172,9 +177,17 @@ impl TermSource {
             rows.push(&row);
             for c in &t.cells {
                 let c = c.trim();
-                cells.push(if c.chars().all(|ch| ch == '-') { 0 } else { strings.add(c) });
+                cells.push(if c.chars().all(|ch| ch == '-') {
+                    0
+                } else {
+                    strings.add(c)
+                });
             }
-            let keyed = if self.key_all_levels || t.level == 0 { title_keys(&t.title) } else { Vec::new() };
+            let keyed = if self.key_all_levels || t.level == 0 {
+                title_keys(&t.title)
+            } else {
+                Vec::new()
+            };
             for key in keyed {
                 let list = keys.entry(key).or_default();
                 if list.last() != Some(&id) {
@@ -218,14 +231,14 @@ impl TermSource {
 /// written `Failure, failed` also its first part, since cross references
 /// name it by that (`see Failure, heart`).
 fn title_keys(title: &str) -> Vec<String> {
-    let mut out = vec![normalize(title)];
+    let mut out = vec![normalize(title), reference_form(title)];
     if let Some((first, _)) = title.split_once(',') {
-        let f = normalize(first);
-        if !f.is_empty() && f != out[0] {
-            out.push(f);
-        }
+        out.push(normalize(first));
+        out.push(reference_form(first));
     }
     out.retain(|k| !k.is_empty());
+    out.sort();
+    out.dedup();
     out
 }
 
@@ -276,7 +289,10 @@ impl<D: AsRef<[u8]>> Terms<D> {
         let ncells = columns.len().saturating_sub(1);
         let cells = Rows::new(&bytes[s.cells.clone()], 1, &T_CELLS)?;
         if cells.len() != terms.len() * ncells {
-            return Err(ArtifactError::section(&T_CELLS, "cell count does not match the terms"));
+            return Err(ArtifactError::section(
+                &T_CELLS,
+                "cell count does not match the terms",
+            ));
         }
         Rows::new(&bytes[s.postings.clone()], 1, &T_POSTINGS)?;
         if Rows::new(&bytes[s.meta.clone()], 1, &T_META)?.is_empty() {
@@ -342,7 +358,9 @@ impl<D: AsRef<[u8]>> Terms<D> {
     pub fn columns(&self) -> Vec<&str> {
         let cols = self.list(&self.s.columns);
         let strings = self.strings();
-        (0..cols.len() as u32).map(|i| strings.get(cols.get(i, 0))).collect()
+        (0..cols.len() as u32)
+            .map(|i| strings.get(cols.get(i, 0)))
+            .collect()
     }
 
     /// The term's text.
@@ -375,7 +393,9 @@ impl<D: AsRef<[u8]>> Terms<D> {
         let cells = self.list(&self.s.cells);
         let strings = self.strings();
         let start = id.0 as usize * self.ncells;
-        (start..start + self.ncells).map(|i| strings.get(cells.get(i as u32, 0))).collect()
+        (start..start + self.ncells)
+            .map(|i| strings.get(cells.get(i as u32, 0)))
+            .collect()
     }
 
     /// The parent term.
@@ -400,7 +420,11 @@ impl<D: AsRef<[u8]>> Terms<D> {
 
     /// The path as a coder writes it: `Failure > heart > congestive`.
     pub fn path_text(&self, id: TermId) -> String {
-        self.path(id).iter().map(|t| self.term(*t)).collect::<Vec<_>>().join(" > ")
+        self.path(id)
+            .iter()
+            .map(|t| self.term(*t))
+            .collect::<Vec<_>>()
+            .join(" > ")
     }
 
     /// The subterms of `id`, in index order.
@@ -408,7 +432,10 @@ impl<D: AsRef<[u8]>> Terms<D> {
         let rows = self.rows();
         let (start, len) = (rows.get(id.0, C_CHILD_START), rows.get(id.0, C_CHILD_LEN));
         let list = self.list(&self.s.children);
-        (start..start.saturating_add(len)).map(|i| TermId(list.get(i, 0))).filter(|c| (c.0 as usize) < self.len()).collect()
+        (start..start.saturating_add(len))
+            .map(|i| TermId(list.get(i, 0)))
+            .filter(|c| (c.0 as usize) < self.len())
+            .collect()
     }
 
     /// The main terms, in index order.
@@ -416,7 +443,10 @@ impl<D: AsRef<[u8]>> Terms<D> {
         let list = self.list(&self.s.children);
         let n = list.len() as u32;
         let start = list.get(n - 1, 0);
-        (start..n - 1).map(|i| TermId(list.get(i, 0))).filter(|c| (c.0 as usize) < self.len()).collect()
+        (start..n - 1)
+            .map(|i| TermId(list.get(i, 0)))
+            .filter(|c| (c.0 as usize) < self.len())
+            .collect()
     }
 
     /// Terms whose normalized title (or its part before the first comma) is
@@ -431,7 +461,10 @@ impl<D: AsRef<[u8]>> Terms<D> {
         };
         let (start, len) = ((v >> 24) as u32, (v & 0xff_ffff) as u32);
         let list = self.list(&self.s.postings);
-        (start..start.saturating_add(len)).map(|i| TermId(list.get(i, 0))).filter(|c| (c.0 as usize) < self.len()).collect()
+        (start..start.saturating_add(len))
+            .map(|i| TermId(list.get(i, 0)))
+            .filter(|c| (c.0 as usize) < self.len())
+            .collect()
     }
 
     /// Main terms whose normalized title starts with `prefix`, at most `limit`.
@@ -447,7 +480,10 @@ impl<D: AsRef<[u8]>> Terms<D> {
             }
             let k = String::from_utf8_lossy(k).into_owned();
             for t in self.postings_of(&k) {
-                if self.level(t) == 0 && !out.contains(&t) && normalize(self.term(t)).starts_with(&key) {
+                if self.level(t) == 0
+                    && !out.contains(&t)
+                    && normalize(self.term(t)).starts_with(&key)
+                {
                     out.push(t);
                 }
             }
@@ -461,14 +497,42 @@ impl<D: AsRef<[u8]>> Terms<D> {
     /// longest leading part that names a main term, then each following part
     /// as a subterm. Returns the deepest term reached only if every part matched.
     pub fn resolve(&self, target: &str) -> Option<TermId> {
-        let parts: Vec<&str> = target.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+        let parts: Vec<&str> = target
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
         for split in (1..=parts.len()).rev() {
-            let head = parts[..split].join(", ");
-            for main in self.find(&head).into_iter().filter(|t| self.level(*t) == 0) {
-                if let Some(t) = self.descend(main, &parts[split..]) {
+            let head = reference_form(&parts[..split].join(", "));
+            for main in self
+                .postings_of(&head)
+                .into_iter()
+                .filter(|t| self.level(*t) == 0)
+            {
+                // A main term written with commas ("Findings, abnormal,
+                // inconclusive") may be named by its parts: skip those.
+                let own: Vec<String> = self.term(main).split(',').map(reference_form).collect();
+                let mut rest = &parts[split..];
+                let mut i = split;
+                while let (Some(first), Some(o)) = (rest.first(), own.get(i)) {
+                    if reference_form(first) != *o {
+                        break;
+                    }
+                    rest = &rest[1..];
+                    i += 1;
+                }
+                if let Some(t) = self.descend(main, rest) {
                     return Some(t);
                 }
             }
+        }
+        // "see Gait" names the main term "Gait abnormality".
+        let first = parts.first().map(|p| reference_form(p)).unwrap_or_default();
+        if parts.len() == 1 && !first.is_empty() {
+            return self
+                .main_terms_with_prefix(&first, 1)
+                .into_iter()
+                .find(|t| reference_form(self.term(*t)).starts_with(&format!("{first} ")));
         }
         None
     }
@@ -477,14 +541,20 @@ impl<D: AsRef<[u8]>> Terms<D> {
         let Some((first, rest)) = parts.split_first() else {
             return Some(from);
         };
-        let want = normalize(first);
+        // "by site", "by type": an instruction to pick the subterm, not a term.
+        if first.starts_with("by ") && rest.is_empty() {
+            return Some(from);
+        }
+        let want = reference_form(first);
         // A subterm may itself hold commas ("conjunctiva, vascular"), so
         // also try joining the next parts.
         for take in (1..=parts.len()).rev() {
-            let want_joined = normalize(&parts[..take].join(", "));
+            let want_joined = reference_form(&parts[..take].join(", "));
             for child in self.children(from) {
-                let title = normalize(self.term(child));
-                if title == want_joined {
+                let title = reference_form(self.term(child));
+                if title == want_joined
+                    || (title.is_empty() && reference_form(self.nemod(child)) == want_joined)
+                {
                     if let Some(t) = self.descend(child, &parts[take..]) {
                         return Some(t);
                     }
@@ -495,7 +565,7 @@ impl<D: AsRef<[u8]>> Terms<D> {
         self.children(from)
             .into_iter()
             .find(|c| {
-                let t = normalize(self.term(*c));
+                let t = reference_form(self.term(*c));
                 t.split(' ').next() == want.split(' ').next() && !want.is_empty()
             })
             .and_then(|c| self.descend(c, rest))
@@ -543,7 +613,10 @@ mod tests {
         let chf = terms.resolve(terms.see(TermId(1))).unwrap();
         assert_eq!(terms.path_text(chf), "Failure, failed > heart > congestive");
         assert_eq!(terms.code(terms.children(chf)[0]), "I50.23");
-        assert_eq!(terms.resolve("Failure, conjunctiva, vascular"), Some(TermId(6)));
+        assert_eq!(
+            terms.resolve("Failure, conjunctiva, vascular"),
+            Some(TermId(6))
+        );
         assert_eq!(terms.resolve("Failure, lung"), None);
         assert_eq!(terms.main_terms_with_prefix("fail", 10), [TermId(2)]);
         assert_eq!(terms.main_terms_with_prefix("a", 10), [TermId(0)]);
@@ -558,7 +631,10 @@ mod tests {
             key_all_levels: false,
             terms: vec![t(0, "A", ""), t(2, "b", "")],
         };
-        assert_eq!(src.build().unwrap_err().to_string(), "term 1 ('b') is at level 2 but follows a term at level 0; levels may only grow by one");
+        assert_eq!(
+            src.build().unwrap_err().to_string(),
+            "term 1 ('b') is at level 2 but follows a term at level 0; levels may only grow by one"
+        );
     }
 
     #[test]
@@ -568,7 +644,11 @@ mod tests {
         let src = TermSource {
             release: "x".into(),
             title: "Table of Neoplasms".into(),
-            columns: vec!["Neoplasm".into(), "Malignant Primary".into(), "Malignant Secondary".into()],
+            columns: vec![
+                "Neoplasm".into(),
+                "Malignant Primary".into(),
+                "Malignant Secondary".into(),
+            ],
             key_all_levels: true,
             terms: vec![row],
         };

@@ -41,6 +41,26 @@ pub fn normalize(s: &str) -> String {
     out
 }
 
+/// The form cross references are matched in: parenthesized words
+/// (nonessential modifiers such as `(of)`, `(s)`) dropped, then normalized.
+/// `Loss (of), pregnancy` and `Disturbance(s)` match `Loss` and `Disturbance`.
+pub fn reference_form(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut depth = 0u32;
+    for c in s.chars() {
+        match c {
+            '(' | '[' => {
+                depth += 1;
+                out.push(' ');
+            }
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    normalize(&out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::normalize;
@@ -56,6 +76,18 @@ mod tests {
             ("🙂 chf", "chf"),
         ] {
             assert_eq!(normalize(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn reference_forms() {
+        for (input, want) in [
+            ("Loss (of)", "loss"),
+            ("Disturbance(s)", "disturbance"),
+            ("Abortion (complete) (spontaneous)", "abortion"),
+            ("a (b (c)) d", "a d"),
+        ] {
+            assert_eq!(super::reference_form(input), want, "{input}");
         }
     }
 }
