@@ -1,0 +1,18 @@
+//! Views. Each renders its props and reports clicks and typing through
+//! callbacks; none fetches or looks anything up.
+
+pub mod code_input;
+pub mod code_link;
+pub mod code_view;
+pub mod footer;
+pub mod load_error;
+pub mod load_progress;
+pub mod lookup_error;
+
+pub use code_input::{CodeInput, CodeInputProps};
+pub use code_link::{CodeLink, CodeLinkProps};
+pub use code_view::{CodeView, CodeViewProps};
+pub use footer::{Footer, FooterProps};
+pub use load_error::{LoadErrorProps, LoadErrorView};
+pub use load_progress::{LoadProgress, LoadProgressProps};
+pub use lookup_error::{LookupErrorProps, LookupErrorView};

@@ -1,0 +1,262 @@
+//! Components rendered in a real browser (headless Chromium):
+//! `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown -p icd-desk`.
+//!
+//! Reports are built by hand, as `Library::lookup` would return them, so the
+//! tests need no artifacts.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use icd_core::lookup::{CodeRef, CodeReport, NoteReport, SeventhChoice, SeventhReport};
+use icd_core::tabular::{NodeKind, NoteKind};
+use icd_desk::components::{
+    CodeView, CodeViewProps, Footer, FooterProps, LoadErrorProps, LoadErrorView,
+};
+use icd_desk::hooks::use_code_query::{code_from_hash, hash_for_code};
+use icd_desk::hooks::LoadError;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+use yew::prelude::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn code_ref(code: &str, title: &str, billable: bool) -> CodeRef {
+    CodeRef {
+        code: code.into(),
+        title: title.into(),
+        billable,
+    }
+}
+
+fn note(kind: NoteKind, text: &str, from: &str, inherited: bool) -> NoteReport {
+    NoteReport {
+        kind,
+        label: kind.label(),
+        text: text.into(),
+        from: from.into(),
+        inherited,
+    }
+}
+
+/// E11.22 as the 2026 tabular reports it, trimmed.
+fn e11_22() -> CodeReport {
+    CodeReport {
+        code: "E11.22".into(),
+        title: "Type 2 diabetes mellitus with diabetic chronic kidney disease".into(),
+        kind: NodeKind::Code,
+        billable: true,
+        path: vec![
+            code_ref(
+                "Chapter 4",
+                "Endocrine, nutritional and metabolic diseases (E00-E89)",
+                false,
+            ),
+            code_ref("E08-E13", "Diabetes mellitus (E08-E13)", false),
+            code_ref("E11", "Type 2 diabetes mellitus", false),
+            code_ref(
+                "E11.2",
+                "Type 2 diabetes mellitus with kidney complications",
+                false,
+            ),
+        ],
+        children: vec![],
+        billable_children: vec![],
+        notes: vec![
+            note(
+                NoteKind::Excludes1,
+                "diabetes mellitus due to underlying condition (E08.-)",
+                "E11",
+                true,
+            ),
+            note(
+                NoteKind::UseAdditionalCode,
+                "code to identify stage of chronic kidney disease (N18.1-N18.6)",
+                "E11.22",
+                false,
+            ),
+        ],
+        seventh: None,
+        validity_periods: vec![],
+        validity: None,
+        mce_flags: vec![],
+    }
+}
+
+/// S52.521, which needs a 7th character.
+fn s52_521() -> CodeReport {
+    let choice = |ch: char, meaning: &str| SeventhChoice {
+        ch,
+        meaning: meaning.into(),
+        code: format!("S52.521{ch}"),
+    };
+    CodeReport {
+        code: "S52.521".into(),
+        title: "Torus fracture of lower end of right radius".into(),
+        kind: NodeKind::Subcategory,
+        billable: false,
+        path: vec![code_ref("S52", "Fracture of forearm", false)],
+        children: vec![code_ref(
+            "S52.521A",
+            "Torus fracture of lower end of right radius, initial encounter for closed fracture",
+            true,
+        )],
+        billable_children: vec![code_ref(
+            "S52.521A",
+            "Torus fracture of lower end of right radius, initial encounter for closed fracture",
+            true,
+        )],
+        notes: vec![],
+        seventh: Some(SeventhReport {
+            defined_at: "S52.52".into(),
+            options: vec![
+                choice('A', "initial encounter for closed fracture"),
+                choice('S', "sequela"),
+            ],
+        }),
+        validity_periods: vec![],
+        validity: None,
+        mce_flags: vec![],
+    }
+}
+
+/// Renders a component into a fresh div and waits for Yew to paint it.
+async fn render<C>(props: C::Properties) -> Element
+where
+    C: BaseComponent,
+{
+    let document = document();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<C>::with_root_and_props(root.clone(), props).render();
+    yew::platform::time::sleep(Duration::from_millis(20)).await;
+    root
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn by_testid(root: &Element, id: &str) -> Element {
+    root.query_selector(&format!("[data-testid='{id}']"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no element with data-testid={id}"))
+}
+
+#[wasm_bindgen_test]
+async fn code_view_shows_title_badge_path_and_notes() {
+    let props = CodeViewProps {
+        report: Rc::new(e11_22()),
+        on_select: Callback::noop(),
+    };
+    let root = render::<CodeView>(props).await;
+    assert_eq!(
+        by_testid(&root, "code-title").text_content().unwrap(),
+        "Type 2 diabetes mellitus with diabetic chronic kidney disease"
+    );
+    assert_eq!(
+        by_testid(&root, "billable-badge").text_content().unwrap(),
+        "Billable"
+    );
+    let notes = by_testid(&root, "notes").text_content().unwrap();
+    assert!(
+        notes.contains("From E11") && notes.contains("inherited"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("Excludes1 diabetes mellitus due to underlying condition (E08.-)"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("At this code") && notes.contains("Use additional code"),
+        "{notes}"
+    );
+    let text = root.text_content().unwrap();
+    assert!(
+        text.contains("E11.2 Type 2 diabetes mellitus with kidney complications"),
+        "{text}"
+    );
+    assert!(root
+        .query_selector("[data-testid='seventh-options']")
+        .unwrap()
+        .is_none());
+}
+
+#[wasm_bindgen_test]
+async fn clicking_a_seventh_character_selects_the_full_code() {
+    let chosen = Rc::new(RefCell::new(Vec::<String>::new()));
+    let on_select = {
+        let chosen = chosen.clone();
+        Callback::from(move |code: String| chosen.borrow_mut().push(code))
+    };
+    let root = render::<CodeView>(CodeViewProps {
+        report: Rc::new(s52_521()),
+        on_select,
+    })
+    .await;
+    assert_eq!(
+        by_testid(&root, "billable-badge").text_content().unwrap(),
+        "Not billable"
+    );
+    let seventh = by_testid(&root, "seventh-options");
+    assert!(seventh
+        .text_content()
+        .unwrap()
+        .contains("defined at S52.52"));
+    let first: HtmlElement = seventh
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    first.click();
+    let child: HtmlElement = by_testid(&root, "children")
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    child.click();
+    assert_eq!(*chosen.borrow(), ["S52.521A", "S52.521A"]);
+}
+
+#[wasm_bindgen_test]
+async fn load_error_from_a_file_says_to_serve_over_http() {
+    let root = render::<LoadErrorView>(LoadErrorProps {
+        error: LoadError::FileProtocol,
+    })
+    .await;
+    let text = root.text_content().unwrap();
+    assert!(
+        text.contains("must be served over http") && text.contains("cargo xtask serve"),
+        "{text}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn footer_lists_releases_and_the_privacy_sentence() {
+    let releases = vec![("Tabular List".into(), "ICD-10-CM 2026-04".into())];
+    let root = render::<Footer>(FooterProps { releases }).await;
+    let text = root.text_content().unwrap();
+    assert!(
+        text.contains("Nothing you type leaves this device."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Tabular List") && text.contains("ICD-10-CM 2026-04"),
+        "{text}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn hash_round_trips_what_was_typed() {
+    for typed in ["E11.22", "e1122", " e11.22 ", "S52.521A", "%"] {
+        assert_eq!(
+            code_from_hash(&hash_for_code(typed)).as_deref(),
+            Some(typed)
+        );
+    }
+    assert_eq!(code_from_hash("#/term/diabetes"), None);
+}
