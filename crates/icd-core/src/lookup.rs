@@ -199,32 +199,20 @@ impl<D: AsRef<[u8]>> Library<D> {
                 },
             }
         });
-        let mce_flags = match (code, on) {
-            (Some(c), Some(date)) => self
-                .mce
-                .period_on(Table::Dx, c.as_str(), date)
-                .map(|p| {
-                    self.mce
-                        .flags_named(Table::Dx, p.flags)
-                        .iter()
-                        .map(|s| s.to_string())
-                        .collect()
-                })
-                .unwrap_or_default(),
-            (Some(c), None) => self
-                .mce
-                .periods(Table::Dx, c.as_str())
-                .last()
-                .map(|p| {
-                    self.mce
-                        .flags_named(Table::Dx, p.flags)
-                        .iter()
-                        .map(|s| s.to_string())
-                        .collect()
-                })
-                .unwrap_or_default(),
-            _ => Vec::new(),
-        };
+        // Flags of the period in force on the date asked about, else of the latest one.
+        let period = code.and_then(|c| match on {
+            Some(date) => self.mce.period_on(Table::Dx, c.as_str(), date),
+            None => self.mce.periods(Table::Dx, c.as_str()).last().copied(),
+        });
+        let mce_flags = period
+            .map(|p| {
+                self.mce
+                    .flags_named(Table::Dx, p.flags)
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
         let children: Vec<CodeRef> = t
             .children(id)
             .into_iter()

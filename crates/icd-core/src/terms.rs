@@ -12,6 +12,7 @@
 //!     release: "test".into(),
 //!     title: "Index".into(),
 //!     columns: vec![],
+//!     key_all_levels: false,
 //!     terms: vec![
 //!         SourceTerm { level: 0, title: "Failure, failed".into(), ..Default::default() },
 //!         SourceTerm { level: 1, title: "heart".into(), code: "I50.9".into(), ..Default::default() },
