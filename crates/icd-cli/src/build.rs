@@ -7,12 +7,19 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use icd_core::lookup::ARTIFACT_FILES;
 use icd_core::mce::Table;
+use icd_core::search::SearchIndex;
 use icd_core::{Artifacts, Code, Date, Library};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::xml_reader::read_file;
 use crate::{index_csv, mce_tsv, tabular_xml, terms_xml};
+
+/// The search artifact's file name.
+pub const SEARCH_FILE: &str = "search.icdx";
+
+/// The curated abbreviation dictionary, kept as data in the repository.
+pub const ABBREVIATIONS: &str = include_str!("../../icd-core/data/abbreviations.tsv");
 
 /// The newest file in `dir` named `prefix*suffix` (release dates sort).
 fn find(dir: &Path, prefix: &str, suffix: &str) -> Result<PathBuf> {
@@ -173,12 +180,33 @@ pub fn build(data: &Path) -> Result<Built> {
 
     // Open what was built, exactly as the app will, and count it.
     let lib = open_all(files.iter().map(|(_, b)| b.as_slice()).collect())?;
-    let counts = counts(&lib);
+    let search_release = format!(
+        "search over {} and {}",
+        lib.tabular.release(),
+        lib.index.release()
+    );
+    let search = icd_core::search::build(&lib, ABBREVIATIONS, &search_release);
+    let search_index = SearchIndex::open(search.as_slice())?;
+    let mut counts = counts(&lib);
+    counts.insert("search_documents".into(), search_index.len() as u64);
+    counts.insert(
+        "abbreviations".into(),
+        search_index.abbreviation_count() as u64,
+    );
     let mut entries = Vec::new();
-    for ((name, bytes), (_, release)) in files.iter().zip(lib.releases()) {
+    let releases: Vec<String> = lib
+        .releases()
+        .into_iter()
+        .map(|(_, r)| r.to_string())
+        .chain([search_release])
+        .collect();
+    drop(lib);
+    let mut files = files;
+    files.push((SEARCH_FILE, search));
+    for ((name, bytes), release) in files.iter().zip(releases) {
         entries.push(FileEntry {
             name: name.to_string(),
-            release: release.to_string(),
+            release,
             bytes: bytes.len() as u64,
             gzip_bytes: gzip_len(bytes),
             sha256: sha256_hex(bytes),
@@ -307,7 +335,7 @@ pub fn verify(dir: &Path) -> Result<Manifest> {
         );
     }
     let mut files = Vec::new();
-    for name in ARTIFACT_FILES {
+    for name in ARTIFACT_FILES.into_iter().chain([SEARCH_FILE]) {
         let entry = manifest
             .files
             .iter()
@@ -330,8 +358,13 @@ pub fn verify(dir: &Path) -> Result<Manifest> {
         }
         files.push(bytes);
     }
+    let search = files.pop().unwrap_or_default();
+    let search = SearchIndex::open(search.as_slice())
+        .with_context(|| format!("{SEARCH_FILE}: rebuild with `icd build-index`"))?;
     let lib = open_all(files)?;
-    let now = counts(&lib);
+    let mut now = counts(&lib);
+    now.insert("search_documents".into(), search.len() as u64);
+    now.insert("abbreviations".into(), search.abbreviation_count() as u64);
     if now != manifest.counts {
         bail!("{}: the artifacts' contents do not match the manifest's counts: rebuild with `icd build-index`", dir.display());
     }

@@ -13,9 +13,11 @@ macro_rules! outln {
 }
 
 pub mod build;
+pub mod check;
 pub mod index_csv;
 pub mod lookup;
 pub mod mce_tsv;
+pub mod search_cmd;
 pub mod tabular_xml;
 pub mod terms_xml;
 pub mod xml_reader;

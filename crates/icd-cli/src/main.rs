@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use icd_cli::{build, lookup, outln, IndexDir};
+use icd_cli::{build, lookup, outln, search_cmd, IndexDir};
 
 #[derive(Parser)]
 #[command(name = "icd", version, about = "ICD Desk: private ICD-10-CM coding tools", long_about = None)]
@@ -42,6 +42,12 @@ enum Command {
     },
     /// Look up a code (title, path, notes, 7th characters, validity) or an index term.
     Lookup(lookup::Args),
+    /// Check coded encounters (JSON records, CSV rows, or CMS MCE claims): MCE edits, conventions, completeness.
+    Check(icd_cli::check::Args),
+    /// Suggest codes for a diagnostic statement or a pasted note (index first, then tabular).
+    Search(search_cmd::Args),
+    /// Measure search quality (hit@1/5/10) on an evaluation set.
+    Eval(search_cmd::EvalArgs),
 }
 
 fn run(cli: Cli) -> Result<bool> {
@@ -94,6 +100,9 @@ fn run(cli: Cli) -> Result<bool> {
             Ok(true)
         }
         Command::Lookup(args) => lookup::run(args),
+        Command::Check(args) => icd_cli::check::run(args),
+        Command::Search(args) => search_cmd::run(args),
+        Command::Eval(args) => search_cmd::eval(args),
     }
 }
 

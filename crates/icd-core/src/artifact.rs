@@ -278,6 +278,18 @@ impl RowsBuilder {
     pub fn is_empty(&self) -> bool {
         self.data.is_empty()
     }
+    /// Little-endian bytes of the chosen columns only, column after column.
+    pub fn columns_to_bytes(&self, cols: &[usize]) -> Vec<u8> {
+        let n = self.len();
+        let mut out = Vec::with_capacity(n * cols.len() * 4);
+        for &col in cols {
+            for row in 0..n {
+                out.extend_from_slice(&self.data[row * self.width + col].to_le_bytes());
+            }
+        }
+        out
+    }
+
     /// Little-endian bytes, column after column: values of one column sit
     /// together, which compresses far better than rows.
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -460,6 +472,84 @@ impl<'a> StrPool<'a> {
     /// Whether the pool holds nothing.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// A tree written in preorder, rebuilt from each row's depth on open, so
+/// parents and child lists need not be stored.
+#[derive(Debug, Clone, Default)]
+pub struct Tree {
+    /// Parent of each row ([`NONE`] for a root).
+    pub parents: Vec<u32>,
+    /// Where each row's children start in `children`; one more entry than rows.
+    pub starts: Vec<u32>,
+    /// Children of every row, grouped by parent, in row order.
+    pub children: Vec<u32>,
+    /// Rows at depth 0.
+    pub roots: Vec<u32>,
+}
+
+impl Tree {
+    /// Rebuilds the tree from the depth of each row (`depth(i)`), checking
+    /// that depths only grow by one from a row to the next.
+    pub fn from_depths(
+        n: usize,
+        depth: impl Fn(u32) -> u32,
+        tag: &[u8; 4],
+    ) -> Result<Tree, ArtifactError> {
+        let mut parents = Vec::with_capacity(n);
+        let mut stack: Vec<u32> = Vec::new();
+        let mut roots = Vec::new();
+        for i in 0..n as u32 {
+            let d = depth(i) as usize;
+            if d > stack.len() {
+                return Err(ArtifactError::section(tag, "depths skip a level"));
+            }
+            stack.truncate(d);
+            let parent = stack.last().copied().unwrap_or(NONE);
+            if parent == NONE {
+                roots.push(i);
+            }
+            parents.push(parent);
+            stack.push(i);
+        }
+        let mut starts = vec![0u32; n + 1];
+        for &p in &parents {
+            if p != NONE {
+                starts[p as usize + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            starts[i + 1] += starts[i];
+        }
+        let mut fill = starts.clone();
+        let mut children = vec![0u32; starts[n] as usize];
+        for (i, &p) in parents.iter().enumerate() {
+            if p != NONE {
+                children[fill[p as usize] as usize] = i as u32;
+                fill[p as usize] += 1;
+            }
+        }
+        Ok(Tree {
+            parents,
+            starts,
+            children,
+            roots,
+        })
+    }
+
+    /// The parent of row `i`.
+    pub fn parent(&self, i: u32) -> Option<u32> {
+        self.parents.get(i as usize).copied().filter(|p| *p != NONE)
+    }
+
+    /// The children of row `i`.
+    pub fn children(&self, i: u32) -> &[u32] {
+        let (Some(&s), Some(&e)) = (self.starts.get(i as usize), self.starts.get(i as usize + 1))
+        else {
+            return &[];
+        };
+        self.children.get(s as usize..e as usize).unwrap_or(&[])
     }
 }
 

@@ -26,6 +26,8 @@ pub mod code;
 pub mod date;
 pub mod lookup;
 pub mod mce;
+pub mod record;
+pub mod search;
 pub mod tabular;
 pub mod terms;
 pub mod text;

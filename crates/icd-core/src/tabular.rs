@@ -30,7 +30,7 @@ use std::ops::Range;
 
 use crate::artifact::{
     check_fst, empty_map, ArtifactError, ArtifactWriter, Layout, Rows, RowsBuilder, StrPool,
-    StrPoolBuilder, NONE,
+    StrPoolBuilder, Tree, NONE,
 };
 use crate::code::{Code, CodeError};
 
@@ -211,16 +211,16 @@ pub struct Built {
     pub dropped: Vec<Code>,
 }
 
-const NODE_W: usize = 9;
-const N_KEY: usize = 0;
-const N_TITLE: usize = 1;
-const N_PARENT: usize = 2;
-const N_FLAGS: usize = 3;
-const N_CHILD_START: usize = 4;
-const N_CHILD_LEN: usize = 5;
-const N_NOTE_START: usize = 6;
-const N_NOTE_LEN: usize = 7;
-const N_SEVENTH: usize = 8;
+/// Node columns: key, title, flags (kind, billable, generated, needs a
+/// seventh character, the seventh character, depth), own note count, own
+/// seventh-character definition. Parents, children and note offsets follow
+/// from the preorder and the depths, and are rebuilt on open.
+const NODE_W: usize = 5;
+const R_KEY: usize = 0;
+const R_TITLE: usize = 1;
+const R_FLAGS: usize = 2;
+const R_NOTE_LEN: usize = 3;
+const R_SEVENTH: usize = 4;
 
 const F_KIND_MASK: u32 = 0b11;
 const F_BILLABLE: u32 = 1 << 4;
@@ -228,7 +228,6 @@ const F_GENERATED: u32 = 1 << 5;
 const F_NEEDS_SEVENTH: u32 = 1 << 6;
 
 const T_NODES: [u8; 4] = *b"NODE";
-const T_CHILDREN: [u8; 4] = *b"CHLD";
 const T_NOTES: [u8; 4] = *b"NOTE";
 const T_SDEF: [u8; 4] = *b"SDEF";
 const T_SEXT: [u8; 4] = *b"SEXT";
@@ -238,7 +237,6 @@ const T_STR: [u8; 4] = *b"STRS";
 
 struct Builder<'a, F> {
     nodes: RowsBuilder,
-    children: Vec<u32>,
     notes: RowsBuilder,
     sdef: RowsBuilder,
     sext: RowsBuilder,
@@ -254,7 +252,6 @@ impl TabularSource {
     pub fn build<F: Fn(&Code) -> bool>(&self, exists: F) -> Result<Built, BuildError> {
         let mut b = Builder {
             nodes: RowsBuilder::new(NODE_W),
-            children: Vec::new(),
             notes: RowsBuilder::new(2),
             sdef: RowsBuilder::new(2),
             sext: RowsBuilder::new(2),
@@ -263,22 +260,17 @@ impl TabularSource {
             dropped: Vec::new(),
             exists: &exists,
         };
-        let mut roots = Vec::new();
         for chapter in &self.chapters {
-            roots.push(b.node(chapter, NONE, 0, None)?);
+            b.node(chapter, 0, None)?;
         }
-        // The root list is stored after every node's children.
-        let root_start = b.children.len() as u32;
-        b.children.extend_from_slice(&roots);
-        b.children.push(root_start);
         let mut keys = fst::MapBuilder::memory();
         for (k, v) in &b.keys {
             keys.insert(k, *v)
                 .map_err(|_| BuildError::Duplicate { key: k.clone() })?;
         }
         let mut w = ArtifactWriter::new(KIND, &self.release);
+        // Parents, child lists and note offsets are rebuilt on open.
         w.section(T_NODES, b.nodes.to_bytes());
-        w.section(T_CHILDREN, crate::artifact::u32s_to_bytes(&b.children));
         w.section(T_NOTES, b.notes.to_bytes());
         w.section(T_SDEF, b.sdef.to_bytes());
         w.section(T_SEXT, b.sext.to_bytes());
@@ -297,7 +289,6 @@ impl<F: Fn(&Code) -> bool> Builder<'_, F> {
     fn node(
         &mut self,
         src: &SourceNode,
-        parent: u32,
         depth: u32,
         seventh: Option<u32>,
     ) -> Result<u32, BuildError> {
@@ -314,7 +305,6 @@ impl<F: Fn(&Code) -> bool> Builder<'_, F> {
         };
         let key_id = self.strings.add(&key);
         let title_id = self.strings.add(src.title.trim());
-        let note_start = self.notes.len() as u32;
         for (k, text) in &src.notes {
             let t = self.strings.add(text.trim());
             self.notes.push(&[k.to_u32(), t]);
@@ -350,17 +340,9 @@ impl<F: Fn(&Code) -> bool> Builder<'_, F> {
         if needs_seventh {
             flags |= F_NEEDS_SEVENTH;
         }
-        let id = self.nodes.push(&[
-            key_id,
-            title_id,
-            parent,
-            flags,
-            0,
-            0,
-            note_start,
-            src.notes.len() as u32,
-            own_seventh,
-        ]);
+        let id = self
+            .nodes
+            .push(&[key_id, title_id, flags, src.notes.len() as u32, own_seventh]);
         // A one-category block (`B10`) is keyed `B10-B10` so it does not
         // shadow its category.
         let fst_key = if kind == 1 && !key.contains('-') {
@@ -371,9 +353,9 @@ impl<F: Fn(&Code) -> bool> Builder<'_, F> {
         if kind != 0 && self.keys.insert(fst_key, id as u64).is_some() {
             return Err(BuildError::Duplicate { key });
         }
-        let mut kids = Vec::with_capacity(src.children.len());
+
         for child in &src.children {
-            kids.push(self.node(child, id, depth + 1, effective)?);
+            self.node(child, depth + 1, effective)?;
         }
         if let (true, Some(def)) = (needs_seventh, effective) {
             let base: Code = key.parse().map_err(|reason| BuildError::BadCode {
@@ -401,9 +383,7 @@ impl<F: Fn(&Code) -> bool> Builder<'_, F> {
                     | F_GENERATED
                     | ((ch as u32) << 8)
                     | ((depth + 1).min(255) << 16);
-                let gid = self
-                    .nodes
-                    .push(&[k, self.sext.get(ext, 1), id, flags, 0, 0, 0, 0, NONE]);
+                let gid = self.nodes.push(&[k, self.sext.get(ext, 1), flags, 0, NONE]);
                 if self
                     .keys
                     .insert(full.as_str().to_string(), gid as u64)
@@ -413,13 +393,8 @@ impl<F: Fn(&Code) -> bool> Builder<'_, F> {
                         key: full.to_string(),
                     });
                 }
-                kids.push(gid);
             }
         }
-        self.nodes
-            .set(id, N_CHILD_START, self.children.len() as u32);
-        self.nodes.set(id, N_CHILD_LEN, kids.len() as u32);
-        self.children.extend_from_slice(&kids);
         Ok(id)
     }
 }
@@ -492,7 +467,6 @@ pub enum SeventhError {
 #[derive(Debug, Clone)]
 struct Sections {
     nodes: Range<usize>,
-    children: Range<usize>,
     notes: Range<usize>,
     sdef: Range<usize>,
     sext: Range<usize>,
@@ -508,6 +482,9 @@ pub struct Tabular<D> {
     release: String,
     s: Sections,
     offsets: Vec<u32>,
+    tree: Tree,
+    /// Where each node's own notes start (prefix sums of the note counts).
+    note_starts: Vec<u32>,
 }
 
 impl<D: AsRef<[u8]>> Tabular<D> {
@@ -517,7 +494,6 @@ impl<D: AsRef<[u8]>> Tabular<D> {
         let layout = Layout::read(bytes, KIND)?;
         let s = Sections {
             nodes: layout.section(&T_NODES)?,
-            children: layout.section(&T_CHILDREN)?,
             notes: layout.section(&T_NOTES)?,
             sdef: layout.section(&T_SDEF)?,
             sext: layout.section(&T_SEXT)?,
@@ -525,12 +501,25 @@ impl<D: AsRef<[u8]>> Tabular<D> {
             str_off: layout.section(&T_STR_OFF)?,
             strs: layout.section(&T_STR)?,
         };
-        Rows::new(&bytes[s.nodes.clone()], NODE_W, &T_NODES)?;
-        let children = Rows::new(&bytes[s.children.clone()], 1, &T_CHILDREN)?;
-        if children.is_empty() {
-            return Err(ArtifactError::section(&T_CHILDREN, "empty"));
+        let nodes = Rows::new(&bytes[s.nodes.clone()], NODE_W, &T_NODES)?;
+        let tree = Tree::from_depths(
+            nodes.len(),
+            |i| (nodes.get(i, R_FLAGS) >> 16) & 0xff,
+            &T_NODES,
+        )?;
+        let mut note_starts = Vec::with_capacity(nodes.len() + 1);
+        let mut at = 0u32;
+        for i in 0..nodes.len() as u32 {
+            note_starts.push(at);
+            at = at.saturating_add(nodes.get(i, R_NOTE_LEN));
         }
-        Rows::new(&bytes[s.notes.clone()], 2, &T_NOTES)?;
+        let notes = Rows::new(&bytes[s.notes.clone()], 2, &T_NOTES)?;
+        if at as usize != notes.len() {
+            return Err(ArtifactError::section(
+                &T_NOTES,
+                "note counts do not match the notes",
+            ));
+        }
         Rows::new(&bytes[s.sdef.clone()], 2, &T_SDEF)?;
         Rows::new(&bytes[s.sext.clone()], 2, &T_SEXT)?;
         check_fst(&bytes[s.keys.clone()], &T_KEYS)?;
@@ -540,6 +529,8 @@ impl<D: AsRef<[u8]>> Tabular<D> {
             data,
             s,
             offsets,
+            tree,
+            note_starts,
         })
     }
 
@@ -554,9 +545,6 @@ impl<D: AsRef<[u8]>> Tabular<D> {
     fn nodes(&self) -> Rows<'_> {
         Rows::unchecked(self.bytes(&self.s.nodes), NODE_W)
     }
-    fn child_list(&self) -> Rows<'_> {
-        Rows::unchecked(self.bytes(&self.s.children), 1)
-    }
     fn strings(&self) -> StrPool<'_> {
         StrPool::new(&self.offsets, self.bytes(&self.s.strs))
     }
@@ -568,7 +556,7 @@ impl<D: AsRef<[u8]>> Tabular<D> {
         self.nodes().get(id.0, col)
     }
     fn flags(&self, id: NodeId) -> u32 {
-        self.field(id, N_FLAGS)
+        self.field(id, R_FLAGS)
     }
 
     /// Number of nodes, generated seventh-character codes included.
@@ -588,11 +576,7 @@ impl<D: AsRef<[u8]>> Tabular<D> {
 
     /// The chapters, in order.
     pub fn chapters(&self) -> Vec<NodeId> {
-        let list = self.child_list();
-        let start = list.get(list.len() as u32 - 1, 0);
-        (start..list.len() as u32 - 1)
-            .map(|i| NodeId(list.get(i, 0)))
-            .collect()
+        self.tree.roots.iter().map(|i| NodeId(*i)).collect()
     }
 
     /// The node of a code (category, subcategory or full code).
@@ -631,7 +615,7 @@ impl<D: AsRef<[u8]>> Tabular<D> {
                     .unwrap_or_default(),
             );
         }
-        Cow::Borrowed(self.strings().get(self.field(id, N_KEY)))
+        Cow::Borrowed(self.strings().get(self.field(id, R_KEY)))
     }
 
     /// The code of a category/subcategory/code node.
@@ -645,7 +629,7 @@ impl<D: AsRef<[u8]>> Tabular<D> {
             let ch = char::from_u32((flags >> 8) & 0xff)?;
             return self.code(parent)?.with_seventh(ch).ok();
         }
-        self.strings().get(self.field(id, N_KEY)).parse().ok()
+        self.strings().get(self.field(id, R_KEY)).parse().ok()
     }
 
     /// The key as printed: `E11.22`, `A00-A09`, `Chapter 4`.
@@ -661,12 +645,12 @@ impl<D: AsRef<[u8]>> Tabular<D> {
     /// title followed by the meaning of the seventh character, as the
     /// official code descriptions read.
     pub fn title(&self, id: NodeId) -> Cow<'_, str> {
-        let own = self.strings().get(self.field(id, N_TITLE));
+        let own = self.strings().get(self.field(id, R_TITLE));
         if self.is_generated(id) {
             if let Some(p) = self.parent(id) {
                 return Cow::Owned(format!(
                     "{}, {}",
-                    self.strings().get(self.field(p, N_TITLE)),
+                    self.strings().get(self.field(p, R_TITLE)),
                     own
                 ));
             }
@@ -708,11 +692,7 @@ impl<D: AsRef<[u8]>> Tabular<D> {
 
     /// The parent node.
     pub fn parent(&self, id: NodeId) -> Option<NodeId> {
-        match self.field(id, N_PARENT) {
-            NONE => None,
-            p if (p as usize) < self.len() && p != id.0 => Some(NodeId(p)),
-            _ => None,
-        }
+        self.tree.parent(id.0).map(NodeId)
     }
 
     /// Ancestors from the chapter down to the parent.
@@ -733,28 +713,31 @@ impl<D: AsRef<[u8]>> Tabular<D> {
 
     /// The children, in tabular order (generated seventh-character codes last).
     pub fn children(&self, id: NodeId) -> Vec<NodeId> {
-        let (start, len) = (self.field(id, N_CHILD_START), self.field(id, N_CHILD_LEN));
-        let list = self.child_list();
-        (start..start.saturating_add(len))
-            .map(|i| NodeId(list.get(i, 0)))
-            .filter(|c| (c.0 as usize) < self.len())
+        self.tree
+            .children(id.0)
+            .iter()
+            .map(|c| NodeId(*c))
             .collect()
     }
 
     /// The billable codes at or below a node (for a header code: what to choose from).
     pub fn billable_descendants(&self, id: NodeId) -> Vec<NodeId> {
+        self.billable_descendants_up_to(id, usize::MAX)
+    }
+
+    /// The first `limit` billable codes at or below a node, in code order,
+    /// without walking the rest of the subtree.
+    pub fn billable_descendants_up_to(&self, id: NodeId, limit: usize) -> Vec<NodeId> {
         let mut out = Vec::new();
         let mut stack = vec![id];
         while let Some(n) = stack.pop() {
+            if out.len() >= limit {
+                break;
+            }
             if self.billable(n) {
                 out.push(n);
             }
-            let mut kids = self.children(n);
-            kids.reverse();
-            stack.extend(kids);
-            if out.len() > 100_000 {
-                break;
-            }
+            stack.extend(self.tree.children(n.0).iter().rev().map(|c| NodeId(*c)));
         }
         out
     }
@@ -763,7 +746,10 @@ impl<D: AsRef<[u8]>> Tabular<D> {
     pub fn own_notes(&self, id: NodeId) -> Vec<AppliedNote<'_>> {
         let notes = Rows::unchecked(self.bytes(&self.s.notes), 2);
         let strings = self.strings();
-        let (start, len) = (self.field(id, N_NOTE_START), self.field(id, N_NOTE_LEN));
+        let (start, len) = (
+            self.note_starts.get(id.0 as usize).copied().unwrap_or(0),
+            self.field(id, R_NOTE_LEN),
+        );
         (start..start.saturating_add(len))
             .filter(|i| (*i as usize) < notes.len())
             .map(|i| AppliedNote {
@@ -789,7 +775,7 @@ impl<D: AsRef<[u8]>> Tabular<D> {
     pub fn seventh_source(&self, id: NodeId) -> Option<NodeId> {
         std::iter::once(id)
             .chain(self.ancestors(id).into_iter().rev())
-            .find(|n| self.field(*n, N_SEVENTH) != NONE)
+            .find(|n| self.field(*n, R_SEVENTH) != NONE)
     }
 
     /// The seventh-character definitions that apply to `id` (own or
@@ -798,7 +784,7 @@ impl<D: AsRef<[u8]>> Tabular<D> {
         let Some(src) = self.seventh_source(id) else {
             return Vec::new();
         };
-        let def = self.field(src, N_SEVENTH);
+        let def = self.field(src, R_SEVENTH);
         let sdef = Rows::unchecked(self.bytes(&self.s.sdef), 2);
         let sext = Rows::unchecked(self.bytes(&self.s.sext), 2);
         let strings = self.strings();
@@ -826,7 +812,7 @@ impl<D: AsRef<[u8]>> Tabular<D> {
             .filter_map(|c| {
                 Some(SeventhOption {
                     ch: char::from_u32((self.flags(c) >> 8) & 0xff)?,
-                    meaning: strings.get(self.field(c, N_TITLE)),
+                    meaning: strings.get(self.field(c, R_TITLE)),
                     code: self.code(c)?,
                 })
             })

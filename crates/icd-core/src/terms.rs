@@ -28,7 +28,7 @@ use std::ops::Range;
 
 use crate::artifact::{
     check_fst, empty_map, u32s_to_bytes, ArtifactError, ArtifactWriter, Layout, Rows, RowsBuilder,
-    StrPool, StrPoolBuilder, NONE,
+    StrPool, StrPoolBuilder, Tree,
 };
 use crate::text::{normalize, reference_form};
 
@@ -105,19 +105,17 @@ pub enum BuildError {
 )]
 pub struct TermId(pub u32);
 
-const W: usize = 9;
+/// Term columns: title, nemod, see, see also, code, level. Parents and
+/// subterm lists follow from the preorder and the levels, rebuilt on open.
+const W: usize = 6;
 const C_TITLE: usize = 0;
 const C_NEMOD: usize = 1;
 const C_SEE: usize = 2;
 const C_SEE_ALSO: usize = 3;
 const C_CODE: usize = 4;
-const C_PARENT: usize = 5;
-const C_LEVEL: usize = 6;
-const C_CHILD_START: usize = 7;
-const C_CHILD_LEN: usize = 8;
+const C_LEVEL: usize = 5;
 
 const T_TERMS: [u8; 4] = *b"TERM";
-const T_CHILDREN: [u8; 4] = *b"CHLD";
 const T_CELLS: [u8; 4] = *b"CELL";
 const T_COLUMNS: [u8; 4] = *b"COLS";
 const T_KEYS: [u8; 4] = *b"KFST";
@@ -133,8 +131,6 @@ impl TermSource {
         let mut strings = StrPoolBuilder::default();
         let mut rows = RowsBuilder::new(W);
         let mut cells = Vec::with_capacity(self.terms.len() * ncells);
-        let mut kids: Vec<Vec<u32>> = vec![Vec::new(); self.terms.len()];
-        let mut roots = Vec::new();
         let mut stack: Vec<u32> = Vec::new();
         let mut keys: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         for (i, t) in self.terms.iter().enumerate() {
@@ -156,13 +152,7 @@ impl TermSource {
                 });
             }
             stack.truncate(t.level as usize);
-            let parent = stack.last().copied().unwrap_or(NONE);
             let id = i as u32;
-            if parent == NONE {
-                roots.push(id);
-            } else {
-                kids[parent as usize].push(id);
-            }
             stack.push(id);
             let row = [
                 strings.add(t.title.trim()),
@@ -170,10 +160,7 @@ impl TermSource {
                 strings.add(t.see.trim()),
                 strings.add(t.see_also.trim()),
                 strings.add(t.code.trim()),
-                parent,
                 t.level as u32,
-                0,
-                0,
             ];
             rows.push(&row);
             for c in &t.cells {
@@ -196,15 +183,6 @@ impl TermSource {
                 }
             }
         }
-        let mut children = Vec::with_capacity(self.terms.len());
-        for (i, k) in kids.iter().enumerate() {
-            rows.set(i as u32, C_CHILD_START, children.len() as u32);
-            rows.set(i as u32, C_CHILD_LEN, k.len() as u32);
-            children.extend_from_slice(k);
-        }
-        let root_start = children.len() as u32;
-        children.extend_from_slice(&roots);
-        children.push(root_start);
         let mut postings = Vec::new();
         let mut map = fst::MapBuilder::memory();
         for (k, ids) in &keys {
@@ -217,7 +195,6 @@ impl TermSource {
         let columns: Vec<u32> = self.columns.iter().map(|c| strings.add(c)).collect();
         let mut w = ArtifactWriter::new(KIND, &self.release);
         w.section(T_TERMS, rows.to_bytes());
-        w.section(T_CHILDREN, u32s_to_bytes(&children));
         w.section(T_CELLS, u32s_to_bytes(&cells));
         w.section(T_COLUMNS, u32s_to_bytes(&columns));
         w.section(T_KEYS, map.into_inner().unwrap_or_default());
@@ -246,7 +223,6 @@ fn title_keys(title: &str) -> Vec<String> {
 #[derive(Debug, Clone)]
 struct Sections {
     terms: Range<usize>,
-    children: Range<usize>,
     cells: Range<usize>,
     columns: Range<usize>,
     keys: Range<usize>,
@@ -264,6 +240,7 @@ pub struct Terms<D> {
     s: Sections,
     offsets: Vec<u32>,
     ncells: usize,
+    tree: Tree,
 }
 
 impl<D: AsRef<[u8]>> Terms<D> {
@@ -273,7 +250,6 @@ impl<D: AsRef<[u8]>> Terms<D> {
         let layout = Layout::read(bytes, KIND)?;
         let s = Sections {
             terms: layout.section(&T_TERMS)?,
-            children: layout.section(&T_CHILDREN)?,
             cells: layout.section(&T_CELLS)?,
             columns: layout.section(&T_COLUMNS)?,
             keys: layout.section(&T_KEYS)?,
@@ -283,9 +259,7 @@ impl<D: AsRef<[u8]>> Terms<D> {
             strs: layout.section(&T_STR)?,
         };
         let terms = Rows::new(&bytes[s.terms.clone()], W, &T_TERMS)?;
-        if Rows::new(&bytes[s.children.clone()], 1, &T_CHILDREN)?.is_empty() {
-            return Err(ArtifactError::section(&T_CHILDREN, "empty"));
-        }
+        let tree = Tree::from_depths(terms.len(), |i| terms.get(i, C_LEVEL), &T_TERMS)?;
         let columns = Rows::new(&bytes[s.columns.clone()], 1, &T_COLUMNS)?;
         let ncells = columns.len().saturating_sub(1);
         let cells = Rows::new(&bytes[s.cells.clone()], 1, &T_CELLS)?;
@@ -307,6 +281,7 @@ impl<D: AsRef<[u8]>> Terms<D> {
             s,
             offsets,
             ncells,
+            tree,
         })
     }
 
@@ -401,10 +376,7 @@ impl<D: AsRef<[u8]>> Terms<D> {
 
     /// The parent term.
     pub fn parent(&self, id: TermId) -> Option<TermId> {
-        match self.rows().get(id.0, C_PARENT) {
-            p if (p as usize) < self.len() && p < id.0 => Some(TermId(p)),
-            _ => None,
-        }
+        self.tree.parent(id.0).map(TermId)
     }
 
     /// The path from the main term down to `id`, inclusive.
@@ -430,24 +402,16 @@ impl<D: AsRef<[u8]>> Terms<D> {
 
     /// The subterms of `id`, in index order.
     pub fn children(&self, id: TermId) -> Vec<TermId> {
-        let rows = self.rows();
-        let (start, len) = (rows.get(id.0, C_CHILD_START), rows.get(id.0, C_CHILD_LEN));
-        let list = self.list(&self.s.children);
-        (start..start.saturating_add(len))
-            .map(|i| TermId(list.get(i, 0)))
-            .filter(|c| (c.0 as usize) < self.len())
+        self.tree
+            .children(id.0)
+            .iter()
+            .map(|c| TermId(*c))
             .collect()
     }
 
     /// The main terms, in index order.
     pub fn main_terms(&self) -> Vec<TermId> {
-        let list = self.list(&self.s.children);
-        let n = list.len() as u32;
-        let start = list.get(n - 1, 0);
-        (start..n - 1)
-            .map(|i| TermId(list.get(i, 0)))
-            .filter(|c| (c.0 as usize) < self.len())
-            .collect()
+        self.tree.roots.iter().map(|c| TermId(*c)).collect()
     }
 
     /// Terms whose normalized title (or its part before the first comma) is

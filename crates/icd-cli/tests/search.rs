@@ -1,0 +1,202 @@
+//! Coding suggestions on the official data: one line per case, the top
+//! codes as a snapshot (`UPDATE_EXPECT=1 cargo test` rewrites them after a
+//! deliberate change, never by hand), plus the quality floor on the
+//! evaluation set and bad input.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use expect_test::{expect, Expect};
+use icd_cli::build::{build, open_all, Built, SEARCH_FILE};
+use icd_core::lookup::ARTIFACT_FILES;
+use icd_core::search::{search, Options, SearchIndex, Setting};
+use icd_core::Library;
+
+fn built() -> &'static Built {
+    static BUILT: OnceLock<Built> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let data = std::env::var_os("ICD_DATA_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
+            });
+        build(&data).expect("the official data builds; is ../shared/data present?")
+    })
+}
+
+fn open() -> (Library<&'static [u8]>, SearchIndex<&'static [u8]>) {
+    let files = built()
+        .files
+        .iter()
+        .filter(|(n, _)| ARTIFACT_FILES.contains(n))
+        .map(|(_, b)| b.as_slice())
+        .collect();
+    let search = built()
+        .files
+        .iter()
+        .find(|(n, _)| *n == SEARCH_FILE)
+        .map(|(_, b)| b.as_slice())
+        .unwrap();
+    (open_all(files).unwrap(), SearchIndex::open(search).unwrap())
+}
+
+fn run(query: &str, setting: Setting) -> String {
+    let (lib, idx) = open();
+    let opts = Options {
+        top: 3,
+        setting,
+        ..Options::default()
+    };
+    search(&lib, &idx, query, &opts)
+        .iter()
+        .map(|r| {
+            let flags = [
+                (r.negated, "negated"),
+                (r.uncertain, "uncertain"),
+                (r.history, "history"),
+            ]
+            .iter()
+            .filter(|f| f.0)
+            .map(|f| f.1)
+            .collect::<Vec<_>>()
+            .join(",");
+            let codes = r
+                .suggestions
+                .iter()
+                .map(|s| {
+                    if s.billable {
+                        s.code.clone()
+                    } else {
+                        format!("{}({})", s.code, s.needs.as_deref().unwrap_or(""))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            format!("[{flags}] {codes}")
+        })
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+fn check(query: &str, expect: Expect) {
+    expect.assert_eq(&run(query, Setting::Inpatient));
+}
+
+#[test]
+fn statements_from_the_issue() {
+    check(
+        "acute on chronic systolic CHF",
+        expect!["[] I50.23 I50.43 I50.42"],
+    );
+    check(
+        "type 2 DM with diabetic CKD stage 3a",
+        expect!["[] E11.22 E10.22 E13.22"],
+    );
+    check(
+        "closed fx L distal radius, initial encounter",
+        expect!["[] S52.502A S59.202A S52.522A"],
+    );
+    check("MRSA pneumonia", expect!["[] J15.212 A41.02 A49.02"]);
+    check("hx of breast ca", expect!["[history] Z85.3 Z86.000 Z80.3"]);
+    check("chf", expect!["[] I50.9 I50.20 I50.30"]);
+}
+
+#[test]
+fn sources_and_words() {
+    check(
+        "malignant neoplasm of upper lobe left lung",
+        expect!["[] C34.12 C34.10 C34.11"],
+    );
+    check(
+        "accidental overdose of acetaminophen, initial encounter",
+        expect!["[] T39.1X1A Y63.2 O9A.219"],
+    );
+    check(
+        "intentional overdose of alprazolam, initial encounter",
+        expect!["[] T42.4X2A Y63.2 O9A.219"],
+    );
+    check(
+        "fall from ladder, initial encounter",
+        expect!["[] W11.XXXA R29.6 W19.XXXA"],
+    );
+    check("pnuemonia", expect!["[] J18.9 J69.0 J84.10"]);
+    check("pneum", expect!["[] J93.9 J64 J18.9"]);
+    check(
+        "diabetes mellitus without mention of complication, not stated as uncontrolled",
+        expect!["[] E11.8 O24.91(more characters) O24.419"],
+    );
+}
+
+#[test]
+fn codes_typed_directly() {
+    check("e1122", expect!["[] E11.22"]);
+    check(
+        "S52.5",
+        expect!["[] S52.5(more characters) S52.50(more characters) S52.501(7th character)"],
+    );
+    check(
+        "T36.0X1",
+        expect!["[] T36.0X1(7th character) T36.0X1A T36.0X1D"],
+    );
+}
+
+#[test]
+fn negation_uncertainty_and_notes() {
+    check("no evidence of pneumonia", expect!["[negated] "]);
+    check("denies chest pain", expect!["[negated] "]);
+    check("r/o MI", expect!["[uncertain] I21.9 I34.0 I20.0"]);
+    assert_eq!(run("r/o MI", Setting::Outpatient), "[uncertain] ");
+    check(
+        "1. CHF\n2. negative for DVT\n3. probable UTI",
+        expect!["[] I50.9 I50.20 I50.30 | [negated]  | [uncertain] N39.0 P39.3 N30.90"],
+    );
+}
+
+#[test]
+fn bad_input_never_panics() {
+    let (lib, idx) = open();
+    let long = "chronic kidney disease ".repeat(500);
+    let garbage: String = (0u8..=255).map(char::from).collect();
+    for q in [
+        "",
+        " ",
+        "\u{0}",
+        "🙂🙂",
+        "'; DROP TABLE codes; --",
+        "<script>alert(1)</script>",
+        long.as_str(),
+        garbage.as_str(),
+        "E",
+        "E1",
+        "-",
+        "/////",
+        "??",
+    ] {
+        let r = search(&lib, &idx, q, &Options::default());
+        assert!(r.iter().all(|s| s.suggestions.len() <= 10), "{q:?}");
+    }
+}
+
+#[test]
+fn evaluation_set_meets_the_bar() {
+    let (lib, idx) = open();
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../eval/queries.tsv"),
+    )
+    .unwrap();
+    let scores = icd_cli::search_cmd::evaluate(&lib, &idx, &text, |_, _, _, _| {}).unwrap();
+    let [n, at1, _, at10] = icd_cli::search_cmd::total(&scores);
+    assert!(n >= 300, "{n}");
+    // The issue's bar on held-out statements: top 10 for 85%, first for 55%.
+    assert!(at10 * 100 >= n * 85, "hit@10 {at10}/{n}");
+    assert!(at1 * 100 >= n * 55, "hit@1 {at1}/{n}");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    #[test]
+    fn any_text_is_safe(q in "\\PC{0,60}") {
+        let (lib, idx) = open();
+        let _ = search(&lib, &idx, &q, &Options::default());
+    }
+}

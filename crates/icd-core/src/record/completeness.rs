@@ -1,0 +1,487 @@
+//! Completeness and consistency of a record: required fields for the
+//! setting, dates that make sense, length of stay, stated age against the
+//! date of birth, POA indicators on inpatient diagnoses, codes reported
+//! twice, well-formed codes, and codes valid on the date of discharge.
+//!
+//! Caveat: the POA-exempt code list is not among the data, so an exempt
+//! code must carry `1` (or any valid indicator) like the others.
+
+use super::{Authority, Checker, Finding, Prepared, Setting, Severity};
+use crate::code::{Code, PcsCode};
+use crate::mce::Table;
+
+const UHDDS: Authority = Authority::Standard { name: "UHDDS" };
+
+fn finding(
+    rule_id: &'static str,
+    severity: Severity,
+    message: String,
+    codes: Vec<String>,
+    fields: Vec<String>,
+    authority: Authority,
+    fix: Option<&str>,
+) -> Finding {
+    Finding {
+        rule_id,
+        severity,
+        message,
+        codes,
+        fields,
+        authority,
+        fix: fix.map(str::to_string),
+    }
+}
+
+/// Runs every completeness check.
+pub(crate) fn check<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &mut Vec<Finding>) {
+    required(p, out);
+    dates(c, p, out);
+    age(p, out);
+    poa(p, out);
+    duplicates(p, out);
+    codes(c, p, out);
+}
+
+fn required(p: &Prepared<'_>, out: &mut Vec<Finding>) {
+    let r = p.record;
+    let inpatient = p.setting != Some(Setting::Outpatient);
+    if r.setting.is_none() {
+        out.push(finding(
+            "record.setting_missing",
+            Severity::Warning,
+            "the setting is not given; the record was checked as inpatient".into(),
+            vec![],
+            vec!["setting".into()],
+            UHDDS,
+            Some("Give \"setting\": \"inpatient\" or \"outpatient\""),
+        ));
+    }
+    let blank = |s: Option<&str>| s.is_none_or(|s| s.trim().is_empty());
+    let mut need = |missing: bool, field: &str, what: &str, severity: Severity| {
+        if missing {
+            out.push(finding(
+                "record.required_field",
+                severity,
+                format!(
+                    "{what} is required for an {} record",
+                    if inpatient { "inpatient" } else { "outpatient" }
+                ),
+                vec![],
+                vec![field.into()],
+                Authority::Standard {
+                    name: "UHDDS / UB-04",
+                },
+                Some("Complete the field from the source documents"),
+            ));
+        }
+    };
+    need(
+        blank(r.patient.mrn.as_ref().map(|t| t.as_str())),
+        "patient.mrn",
+        "the medical record number",
+        Severity::Error,
+    );
+    need(
+        blank(r.patient.dob.as_deref()) && blank(r.patient.age.as_ref().map(|t| t.as_str())),
+        "patient.dob",
+        "the date of birth (or the age)",
+        Severity::Error,
+    );
+    need(
+        blank(r.patient.sex.as_deref()),
+        "patient.sex",
+        "the patient's sex",
+        Severity::Error,
+    );
+    need(
+        blank(r.admission.date.as_deref()),
+        "admission.date",
+        "the admission date",
+        Severity::Error,
+    );
+    need(
+        r.principal_dx
+            .as_ref()
+            .is_none_or(|d| d.code.trim().is_empty()),
+        "principal_dx",
+        if inpatient {
+            "the principal diagnosis"
+        } else {
+            "the first-listed diagnosis"
+        },
+        Severity::Error,
+    );
+    if inpatient {
+        need(
+            blank(r.discharge.date.as_deref()),
+            "discharge.date",
+            "the discharge date",
+            Severity::Error,
+        );
+        need(
+            blank(r.discharge.status.as_ref().map(|t| t.as_str())),
+            "discharge.status",
+            "the discharge status",
+            Severity::Error,
+        );
+        need(
+            blank(r.attending.as_deref()),
+            "attending",
+            "the attending provider",
+            Severity::Warning,
+        );
+        need(
+            blank(r.admitting_dx.as_deref()),
+            "admitting_dx",
+            "the admitting diagnosis",
+            Severity::Warning,
+        );
+    } else {
+        need(
+            blank(r.reason_for_visit.as_deref()),
+            "reason_for_visit",
+            "the reason for visit",
+            Severity::Warning,
+        );
+    }
+    for (i, d) in r.secondary_dx.iter().enumerate() {
+        need(
+            d.code.trim().is_empty(),
+            &format!("secondary_dx[{i}]"),
+            "a code",
+            Severity::Error,
+        );
+    }
+    for (i, d) in r.procedures.iter().enumerate() {
+        need(
+            d.code.trim().is_empty(),
+            &format!("procedures[{i}]"),
+            "a code",
+            Severity::Error,
+        );
+    }
+}
+
+fn dates<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &mut Vec<Finding>) {
+    let order = |out: &mut Vec<Finding>, a: &str, b: &str, msg: String| {
+        out.push(finding(
+            "record.date_order",
+            Severity::Error,
+            msg,
+            vec![],
+            vec![a.into(), b.into()],
+            UHDDS,
+            Some("Correct the dates from the source documents"),
+        ));
+    };
+    if let (Some(b), Some(a)) = (p.dob, p.admission) {
+        if b > a {
+            order(
+                out,
+                "patient.dob",
+                "admission.date",
+                format!("the date of birth {b} is after the admission date {a}"),
+            );
+        }
+    }
+    if let (Some(b), Some(d)) = (p.dob, p.discharge) {
+        if b > d && p.admission.is_none() {
+            order(
+                out,
+                "patient.dob",
+                "discharge.date",
+                format!("the date of birth {b} is after the discharge date {d}"),
+            );
+        }
+    }
+    if let (Some(a), Some(d)) = (p.admission, p.discharge) {
+        if a > d {
+            order(
+                out,
+                "admission.date",
+                "discharge.date",
+                format!("the admission date {a} is after the discharge date {d}"),
+            );
+        } else {
+            let los = a.days_until(d);
+            let outpatient = p.setting == Some(Setting::Outpatient);
+            if outpatient && los > 1 {
+                out.push(finding(
+                    "record.length_of_stay",
+                    Severity::Warning,
+                    format!("an outpatient encounter spanning {los} days ({a} to {d})"),
+                    vec![],
+                    vec!["admission.date".into(), "discharge.date".into()],
+                    UHDDS,
+                    Some("Check the setting and the dates"),
+                ));
+            } else if !outpatient && los > 365 {
+                out.push(finding(
+                    "record.length_of_stay",
+                    Severity::Warning,
+                    format!("a length of stay of {los} days ({a} to {d})"),
+                    vec![],
+                    vec!["admission.date".into(), "discharge.date".into()],
+                    UHDDS,
+                    Some("Check the admission and discharge dates"),
+                ));
+            }
+        }
+    }
+    for x in &p.procs {
+        let Some(d) = x.date else { continue };
+        let before = p.admission.is_some_and(|a| d < a);
+        let after = p.discharge.is_some_and(|e| d > e);
+        if before || after {
+            out.push(finding(
+                "record.procedure_date_outside_stay",
+                Severity::Warning,
+                format!(
+                    "procedure {} is dated {d}, {} the stay",
+                    x.display,
+                    if before { "before" } else { "after" }
+                ),
+                vec![x.display.clone()],
+                vec![format!("{}.date", x.field)],
+                UHDDS,
+                Some("Check the procedure date; procedures before admission are reported only under the payer's pre-admission rules"),
+            ));
+        }
+    }
+    if let Some(today) = c.today {
+        let mut future = |field: String, d: Option<crate::date::Date>| {
+            if let Some(d) = d.filter(|d| *d > today) {
+                out.push(finding(
+                    "record.future_date",
+                    Severity::Error,
+                    format!("{field} {d} is in the future (today is {today})"),
+                    vec![],
+                    vec![field],
+                    UHDDS,
+                    Some("Correct the date"),
+                ));
+            }
+        };
+        future("patient.dob".into(), p.dob);
+        future("admission.date".into(), p.admission);
+        future("discharge.date".into(), p.discharge);
+        for x in &p.procs {
+            future(format!("{}.date", x.field), x.date);
+        }
+    }
+}
+
+fn age(p: &Prepared<'_>, out: &mut Vec<Finding>) {
+    let stated = p
+        .record
+        .patient
+        .age
+        .as_ref()
+        .and_then(|a| a.as_str().parse::<i64>().ok());
+    let Some(stated) = stated else { return };
+    let Some(on) = p.admission.or(p.discharge) else {
+        return;
+    };
+    let Some(derived) = p.dob.and_then(|b| b.age_on(on)) else {
+        return;
+    };
+    if i64::from(derived) != stated {
+        out.push(finding(
+            "record.age_mismatch",
+            Severity::Error,
+            format!(
+                "the stated age {stated} does not agree with the date of birth {} (age {derived} on {on})",
+                p.dob.map(|d| d.to_string()).unwrap_or_default()
+            ),
+            vec![],
+            vec!["patient.age".into(), "patient.dob".into()],
+            UHDDS,
+            Some("Correct the date of birth or the age"),
+        ));
+    }
+}
+
+const POA_GUIDE: Authority = Authority::Guideline {
+    section: "Appendix I",
+    title: "Present on Admission Reporting Guidelines",
+};
+
+fn poa(p: &Prepared<'_>, out: &mut Vec<Finding>) {
+    if p.setting == Some(Setting::Outpatient) {
+        return;
+    }
+    for d in p.dx.iter().filter(|d| !d.raw.is_empty()) {
+        match d.poa.as_deref().map(str::trim) {
+            None | Some("") => out.push(finding(
+                "record.poa_missing",
+                Severity::Error,
+                format!("{} has no present-on-admission indicator", d.display),
+                vec![d.display.clone()],
+                vec![format!("{}.poa", d.field)],
+                POA_GUIDE,
+                Some("Give Y, N, U, W, or 1 for an exempt code"),
+            )),
+            Some(v) if !matches!(v.to_ascii_uppercase().as_str(), "Y" | "N" | "U" | "W" | "1") => {
+                out.push(finding(
+                    "record.poa_invalid",
+                    Severity::Error,
+                    format!("'{v}' is not a present-on-admission indicator (for {})", d.display),
+                    vec![d.display.clone()],
+                    vec![format!("{}.poa", d.field)],
+                    POA_GUIDE,
+                    Some("Use Y (yes), N (no), U (documentation insufficient), W (clinically undetermined) or 1 (exempt)"),
+                ))
+            }
+            _ => {}
+        }
+    }
+}
+
+fn duplicates(p: &Prepared<'_>, out: &mut Vec<Finding>) {
+    let outpatient = p.setting == Some(Setting::Outpatient);
+    for (i, d) in p.dx.iter().enumerate() {
+        if d.code.is_empty() {
+            continue;
+        }
+        // The MCE reports a secondary equal to the principal on inpatient records.
+        let first = p.dx[..i]
+            .iter()
+            .find(|e| e.code == d.code && (outpatient || !e.principal));
+        if let Some(e) = first {
+            out.push(finding(
+                "record.duplicate_code",
+                Severity::Error,
+                format!(
+                    "{} is reported twice ({} and {})",
+                    d.display, e.field, d.field
+                ),
+                vec![d.display.clone()],
+                vec![e.field.clone(), d.field.clone()],
+                Authority::Guideline {
+                    section: "I.B.12",
+                    title: "Reporting Same Diagnosis Code More than Once",
+                },
+                Some("Report each diagnosis code only once"),
+            ));
+        }
+    }
+    for (i, x) in p.procs.iter().enumerate() {
+        if let Some(e) = p.procs[..i]
+            .iter()
+            .find(|e| e.code == x.code && e.date == x.date && !x.code.is_empty())
+        {
+            out.push(finding(
+                "record.duplicate_code",
+                Severity::Warning,
+                format!(
+                    "procedure {} is reported twice on the same date ({} and {})",
+                    x.display, e.field, x.field
+                ),
+                vec![x.display.clone()],
+                vec![e.field.clone(), x.field.clone()],
+                UHDDS,
+                Some("Report a procedure again only if it was performed again"),
+            ));
+        }
+    }
+}
+
+fn periods_text(periods: &[crate::mce::Period]) -> String {
+    periods
+        .iter()
+        .map(|p| match p.end {
+            Some(e) => format!("{} to {e}", p.start),
+            None => format!("from {}", p.start),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn codes<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &mut Vec<Finding>) {
+    let date = p.code_date();
+    let dx_items = p.dx.iter().chain(p.admit_dx.as_ref());
+    for d in dx_items.filter(|d| !d.raw.is_empty()) {
+        let Some(code) = d.dx else {
+            let why = d
+                .raw
+                .parse::<Code>()
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            out.push(finding(
+                "code.malformed",
+                Severity::Error,
+                why,
+                vec![d.raw.clone()],
+                vec![d.field.clone()],
+                Authority::Guideline {
+                    section: "I.A.1",
+                    title: "Conventions: format and structure of the classification",
+                },
+                Some("Type an ICD-10-CM code such as E11.22"),
+            ));
+            continue;
+        };
+        let Some(date) = date else { continue };
+        let periods = c.lib.mce.periods(Table::Dx, code.as_str());
+        if periods.is_empty() || periods.iter().any(|x| x.contains(date)) {
+            continue;
+        }
+        out.push(finding(
+            "record.code_not_valid_on_date",
+            Severity::Error,
+            format!(
+                "{code} is not valid on {date}; it is valid {}",
+                periods_text(&periods)
+            ),
+            vec![code.to_string()],
+            vec![d.field.clone()],
+            Authority::Guideline {
+                section: "I.B.2",
+                title: "Level of Detail in Coding (codes valid for the date of service)",
+            },
+            Some("Use the code in effect on the date of discharge"),
+        ));
+    }
+    for x in p.procs.iter().filter(|x| !x.raw.is_empty()) {
+        if let Err(e) = x.raw.parse::<PcsCode>() {
+            out.push(finding(
+                "code.malformed",
+                Severity::Error,
+                e.to_string(),
+                vec![x.raw.clone()],
+                vec![x.field.clone()],
+                UHDDS,
+                Some("Type a 7-character ICD-10-PCS code such as 0DTJ4ZZ"),
+            ));
+            continue;
+        }
+        let Some(date) = date else { continue };
+        let periods = c.lib.mce.periods(Table::Sg, &x.code);
+        if periods.is_empty() {
+            out.push(finding(
+                "code.unknown_procedure",
+                Severity::Error,
+                format!("{} is not an ICD-10-PCS code", x.code),
+                vec![x.code.clone()],
+                vec![x.field.clone()],
+                UHDDS,
+                Some("Check the code in the ICD-10-PCS tables"),
+            ));
+        } else if !periods.iter().any(|q| q.contains(date)) {
+            out.push(finding(
+                "record.code_not_valid_on_date",
+                Severity::Error,
+                format!(
+                    "{} is not valid on {date}; it is valid {}",
+                    x.code,
+                    periods_text(&periods)
+                ),
+                vec![x.code.clone()],
+                vec![x.field.clone()],
+                UHDDS,
+                Some("Use the code in effect on the date of discharge"),
+            ));
+        }
+    }
+}

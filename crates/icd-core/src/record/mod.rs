@@ -1,0 +1,718 @@
+//! Record checks: review a coded encounter the way a data-quality technician
+//! and the Medicare Code Editor do, and explain every finding.
+//!
+//! A [`Record`] (see [`model`] for its JSON form) is checked against the
+//! artifacts of a [`Library`]: the MCE 2.0 edits exactly as the CMS
+//! reference computes them ([`mce_edits`]), the Tabular List conventions
+//! ([`conventions`]: Excludes1, etiology/manifestation, use-additional-code
+//! and code-also reminders, 7th characters, placeholders, header codes) and
+//! the completeness and consistency of the record ([`completeness`]). Every
+//! check runs; the result is every [`Finding`], in a stable order.
+//!
+//! ```no_run
+//! # fn lib() -> icd_core::Library<Vec<u8>> { unimplemented!() }
+//! use icd_core::record::{check, Checker, Record, Severity};
+//! let lib = lib();
+//! let record: Record = Default::default(); // usually deserialized from JSON
+//! for f in check(&lib, &record) {
+//!     println!("{:?} {} {}", f.severity, f.rule_id, f.message);
+//! }
+//! // Many records: build the checker once.
+//! let checker = Checker::new(&lib);
+//! let errors = checker.check(&record).iter().filter(|f| f.severity == Severity::Error).count();
+//! # let _ = errors;
+//! ```
+//!
+//! Caveats: the MCE edits apply to inpatient records (and to records that
+//! do not say their setting); CC/MCC capture needs the MS-DRG tables, which
+//! are not yet compiled into an artifact (see [`ccmcc`]). "Nothing in the
+//! future" is checked only when the caller supplies today's date
+//! ([`Checker::today`]): the engine has no clock.
+
+pub mod ccmcc;
+pub mod completeness;
+pub mod conventions;
+pub mod mce_edits;
+pub mod model;
+
+use serde::Serialize;
+
+use crate::code::{Code, PcsCode};
+use crate::date::Date;
+use crate::lookup::Library;
+pub use mce_edits::{At, MceEdit, MceEditor, MceInput, MceResult, MceSex};
+pub use model::{Claim, ClaimCode, Diagnosis, Procedure, Record, Setting};
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The record would be rejected or is wrong: fix before billing.
+    Error,
+    /// Probably wrong, or needs a look at the documentation.
+    Warning,
+    /// A reminder or an observation.
+    Info,
+}
+
+/// What a finding rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Authority {
+    /// A Medicare Code Editor edit, named exactly as the CMS reference names it.
+    Mce {
+        /// `AGE_CONFLICT`, `E_CODE_AS_PDX`...; `INVALID_DISCHARGE_DATE` when nothing could be edited.
+        mce_edit: &'static str,
+    },
+    /// An instructional note of the Tabular List.
+    TabularNote {
+        /// Its heading (`Excludes1`, `Code first`, `7th character`).
+        note: &'static str,
+        /// Its text.
+        text: String,
+        /// Where it is written (`E11`, `E08-E13`, `Chapter 4`).
+        at: String,
+    },
+    /// A section of the ICD-10-CM Official Guidelines for Coding and Reporting.
+    Guideline {
+        /// `I.B.2`, `Appendix I`...
+        section: &'static str,
+        /// Its title.
+        title: &'static str,
+    },
+    /// A data standard for the record itself (UB-04, UHDDS).
+    Standard {
+        /// `UHDDS`, `UB-04 FL 17`...
+        name: &'static str,
+    },
+    /// The MS-DRG definitions (CC/MCC lists and their exclusions).
+    MsDrg {
+        /// `v43.1`.
+        version: String,
+    },
+}
+
+/// One thing a reviewer should see about a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable identifier of the rule (`mce.age_conflict`, `tabular.excludes1`).
+    pub rule_id: &'static str,
+    /// How serious.
+    pub severity: Severity,
+    /// Plain language.
+    pub message: String,
+    /// The codes involved, as printed (`E11.22`).
+    pub codes: Vec<String>,
+    /// The record fields involved (`principal_dx`, `secondary_dx[2]`, `discharge.date`).
+    pub fields: Vec<String>,
+    /// What it rests on.
+    pub authority: Authority,
+    /// What to do, where there is something to suggest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+impl Finding {
+    /// The MCE edit name, if this is an MCE finding.
+    pub fn mce_edit(&self) -> Option<&'static str> {
+        match self.authority {
+            Authority::Mce { mce_edit } => Some(mce_edit),
+            _ => None,
+        }
+    }
+}
+
+/// Checks records against a [`Library`]. Build once, check many records.
+#[derive(Debug)]
+pub struct Checker<'a, D> {
+    lib: &'a Library<D>,
+    mce: MceEditor<'a, D>,
+    today: Option<Date>,
+    manifestation_bit: u64,
+    ccmcc: Option<&'a ccmcc::CcMcc<D>>,
+}
+
+/// Checks one record: every finding, in a stable order. For many records,
+/// build a [`Checker`] once instead.
+pub fn check<D: AsRef<[u8]>>(lib: &Library<D>, record: &Record) -> Vec<Finding> {
+    Checker::new(lib).check(record)
+}
+
+impl<'a, D: AsRef<[u8]>> Checker<'a, D> {
+    /// A checker over the library's tabular and MCE tables.
+    pub fn new(lib: &'a Library<D>) -> Self {
+        Checker {
+            lib,
+            mce: MceEditor::new(&lib.mce),
+            today: None,
+            manifestation_bit: lib
+                .mce
+                .flag_bit(crate::mce::Table::Dx, "manifestation")
+                .unwrap_or(0),
+            ccmcc: None,
+        }
+    }
+
+    /// Today's date, so dates in the future can be reported.
+    pub fn today(mut self, today: Date) -> Self {
+        self.today = Some(today);
+        self
+    }
+
+    /// The MS-DRG CC/MCC tables, so CC/MCC capture is reported.
+    pub fn with_ccmcc(mut self, tables: &'a ccmcc::CcMcc<D>) -> Self {
+        self.ccmcc = Some(tables);
+        self
+    }
+
+    /// The MCE editor in use.
+    pub fn mce(&self) -> &MceEditor<'a, D> {
+        &self.mce
+    }
+
+    /// Every finding on a record: unknown fields, completeness, the MCE
+    /// edits (inpatient), Tabular List conventions and CC/MCC capture.
+    pub fn check(&self, record: &Record) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for field in record.unknown_fields() {
+            out.push(Finding {
+                rule_id: "record.unknown_field",
+                severity: Severity::Info,
+                message: format!("'{field}' is not a field of the record form; it was ignored"),
+                codes: Vec::new(),
+                fields: vec![field],
+                authority: Authority::Standard {
+                    name: "ICD Desk record form",
+                },
+                fix: Some("Check the spelling of the field name".into()),
+            });
+        }
+        let p = Prepared::new(record, &mut out);
+        completeness::check(self, &p, &mut out);
+        if p.setting != Some(Setting::Outpatient) {
+            self.mce_on_record(&p, &mut out);
+        }
+        conventions::check(self, &p, &mut out);
+        if let Some(t) = self.ccmcc {
+            ccmcc::check(t, &p, &mut out);
+        }
+        out
+    }
+
+    fn mce_on_record(&self, p: &Prepared<'_>, out: &mut Vec<Finding>) {
+        let (Some(date), Some(pdx)) = (p.discharge, p.dx.iter().find(|d| d.principal)) else {
+            return;
+        };
+        let input = MceInput {
+            discharge_date: date.yyyymmdd() as i64,
+            age: p.age,
+            sex: p.sex,
+            discharge_status: p.status,
+            pdx: &pdx.code,
+            admit_dx: p.admit_dx.as_ref().map(|a| a.code.as_str()),
+            sdx: p
+                .dx
+                .iter()
+                .filter(|d| !d.principal)
+                .map(|d| d.code.as_str())
+                .collect(),
+            procedures: p.procs.iter().map(|x| x.code.as_str()).collect(),
+        };
+        let result = self.mce.edit(&input);
+        let sdx: Vec<&Item> = p.dx.iter().filter(|d| !d.principal).collect();
+        let item = |at: At| -> Option<&Item> {
+            match at {
+                At::Pdx => Some(pdx),
+                At::AdmitDx => p.admit_dx.as_ref(),
+                At::Sdx(i) => sdx.get(i).copied(),
+                At::Procedure(i) => p.procs.get(i),
+                At::Claim => None,
+            }
+        };
+        mce_findings(&result, &input, &self.mce, FieldNames::Record, &item, out);
+    }
+
+    /// The MCE findings on a claim (`msdrg` claim JSON): one finding per
+    /// edit occurrence, so counting findings by `mce_edit` gives the
+    /// reference's counts.
+    pub fn check_claim(&self, claim: &Claim) -> Vec<Finding> {
+        check_claim(&self.mce, claim)
+    }
+}
+
+/// The MCE findings on a claim, with only the MCE tables at hand.
+pub fn check_claim<D: AsRef<[u8]>>(editor: &MceEditor<'_, D>, claim: &Claim) -> Vec<Finding> {
+    let input = MceInput {
+        discharge_date: claim.discharge_date,
+        age: Some(claim.age),
+        sex: match claim.sex {
+            0 => MceSex::Male,
+            1 => MceSex::Female,
+            _ => MceSex::Unknown,
+        },
+        discharge_status: Some(claim.discharge_status),
+        pdx: &claim.pdx.code,
+        admit_dx: claim.admit_dx.as_ref().map(|c| c.code.as_str()),
+        sdx: claim.sdx.iter().map(|c| c.code.as_str()).collect(),
+        procedures: claim.procedures.iter().map(|c| c.code.as_str()).collect(),
+    };
+    let result = editor.edit(&input);
+    let mut out = Vec::new();
+    mce_findings(
+        &result,
+        &input,
+        editor,
+        FieldNames::Claim,
+        &|_| None,
+        &mut out,
+    );
+    out
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FieldNames {
+    Record,
+    Claim,
+}
+
+fn mce_findings<'i, D: AsRef<[u8]>>(
+    result: &MceResult,
+    input: &MceInput<'_>,
+    editor: &MceEditor<'_, D>,
+    names: FieldNames,
+    item: &dyn Fn(At) -> Option<&'i Item>,
+    out: &mut Vec<Finding>,
+) {
+    let rec = names == FieldNames::Record;
+    let st = editor.settings();
+    if result.invalid_discharge_date {
+        out.push(Finding {
+            rule_id: "mce.invalid_discharge_date",
+            severity: Severity::Error,
+            message: format!(
+                "discharge date {} is outside the dates the MCE tables cover ({} to {}); no MCE edit was run",
+                input.discharge_date, st.first_discharge_date, st.termination_date
+            ),
+            codes: Vec::new(),
+            fields: vec![if rec { "discharge.date" } else { "discharge_date" }.into()],
+            authority: Authority::Mce {
+                mce_edit: "INVALID_DISCHARGE_DATE",
+            },
+            fix: Some("Check the discharge date; use the MCE release that covers it".into()),
+        });
+        return;
+    }
+    let date = Date::from_yyyymmdd(input.discharge_date as u32)
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| input.discharge_date.to_string());
+    for h in &result.hits {
+        let it = item(h.at);
+        let code = it.map_or_else(|| h.code.clone(), |i| i.display.clone());
+        let field = match (h.at, rec) {
+            (At::Pdx, true) => "principal_dx".to_string(),
+            (At::Pdx, false) => "pdx".to_string(),
+            (At::AdmitDx, true) => "admitting_dx".to_string(),
+            (At::AdmitDx, false) => "admit_dx".to_string(),
+            (At::Sdx(i), true) => format!("secondary_dx[{i}]"),
+            (At::Sdx(i), false) => format!("sdx[{i}]"),
+            (At::Procedure(i), _) => format!("procedures[{i}]"),
+            (At::Claim, _) => match (h.edit, rec) {
+                (MceEdit::InvalidAge, true) => "patient.age".into(),
+                (MceEdit::InvalidAge, false) => "age".into(),
+                (MceEdit::InvalidSex, true) => "patient.sex".into(),
+                (MceEdit::InvalidSex, false) => "sex".into(),
+                (_, true) => "discharge.status".into(),
+                (_, false) => "discharge_status".into(),
+            },
+        };
+        let age = input
+            .age
+            .map_or_else(|| "unknown".into(), |a| a.to_string());
+        let sex = match input.sex {
+            MceSex::Male => "male",
+            MceSex::Female => "female",
+            MceSex::Unknown => "unknown",
+        };
+        use MceEdit::*;
+        let (severity, message, fix): (Severity, String, Option<&str>) = match h.edit {
+            InvalidCode => (
+                Severity::Error,
+                format!("{code} is not a valid {} code on the discharge date {date}", if matches!(h.at, At::Procedure(_)) { "ICD-10-PCS" } else { "ICD-10-CM" }),
+                Some("Use a code valid on the discharge date: check for a typo, missing characters, or a code retired or not yet in effect"),
+            ),
+            SexConflict => (
+                Severity::Error,
+                format!("{code} is reported only for patients of the other sex (patient's sex: {sex})"),
+                Some("Verify the patient's sex and the code"),
+            ),
+            AgeConflict => (
+                Severity::Error,
+                format!("{code} is a {} code but the patient's age is {age}", h.detail.to_lowercase()),
+                Some("Verify the patient's age and the code"),
+            ),
+            QuestionableAdmission => (
+                Severity::Warning,
+                format!("{code} as principal diagnosis is a questionable reason for an inpatient admission"),
+                Some("Review the documentation for the condition that occasioned the admission"),
+            ),
+            ManifestationAsPdx => (
+                Severity::Error,
+                format!("{code} is a manifestation code and may not be the principal diagnosis"),
+                Some("Sequence the underlying etiology first, the manifestation after it"),
+            ),
+            NonspecificPdx => (
+                Severity::Warning,
+                format!("{code} is a non-specific principal diagnosis"),
+                Some("Use a more specific code if the documentation supports it"),
+            ),
+            ECodeAsPdx => (
+                Severity::Error,
+                format!("{code} is an external cause code and may not be the principal diagnosis"),
+                Some("Sequence the injury or condition first; external cause codes are secondary"),
+            ),
+            UnacceptablePdx => (
+                Severity::Error,
+                format!("{code} is not acceptable as a principal diagnosis"),
+                Some("Sequence the condition chiefly responsible for the admission as principal"),
+            ),
+            DuplicateOfPdx => (
+                Severity::Error,
+                format!("secondary diagnosis {code} duplicates the principal diagnosis"),
+                Some("Remove the duplicate secondary diagnosis"),
+            ),
+            MedicareIsSecondaryPayer => (
+                Severity::Warning,
+                format!("{code} suggests Medicare is the secondary payer"),
+                None,
+            ),
+            RequiresSdx => (
+                Severity::Error,
+                format!("{code} as principal diagnosis requires a secondary diagnosis"),
+                Some("Add the secondary diagnosis that describes the condition treated"),
+            ),
+            NonCovered => (
+                Severity::Error,
+                format!("procedure {code} is not covered by Medicare in this circumstance"),
+                None,
+            ),
+            LimitedCoverage => (
+                Severity::Warning,
+                format!("procedure {code} has limited Medicare coverage"),
+                Some("Check that the coverage conditions are documented"),
+            ),
+            QuestionableObstetricAdmission => (
+                Severity::Error,
+                format!("delivery procedure {code} is reported without an outcome of delivery secondary diagnosis"),
+                Some("Add the outcome of delivery code (Z37.-) as a secondary diagnosis"),
+            ),
+            InvalidAdmitDx => (
+                Severity::Warning,
+                format!("admitting diagnosis {code} is not a valid ICD-10-CM code on the discharge date {date}"),
+                Some("Correct the admitting diagnosis"),
+            ),
+            InvalidAge => (
+                Severity::Error,
+                format!("age {age} is not a valid age (0 to 124 years)"),
+                Some("Correct the date of birth or the age"),
+            ),
+            InvalidSex => (
+                Severity::Error,
+                format!("sex '{sex}' is not valid for a discharge on {date} (male or female required before 2024-10-01)"),
+                Some("Record the patient's sex"),
+            ),
+            InvalidDischargeStatus => (
+                Severity::Error,
+                format!(
+                    "discharge status {} is not a valid patient discharge status on {date}",
+                    input.discharge_status.map_or_else(|| "unknown".into(), |s| format!("{s:02}"))
+                ),
+                Some("Use a current UB-04 patient discharge status code (01 home, 20 expired...)"),
+            ),
+            WrongProcedurePerformed => (
+                Severity::Error,
+                format!("{code} reports a wrong procedure performed (surgery on the wrong patient, site or procedure)"),
+                Some("Review with the facility's compliance process"),
+            ),
+            InconsistentWithLengthOfStay => (
+                Severity::Warning,
+                format!("{code} (ventilation of 96 consecutive hours or more) is inconsistent with the length of stay; the CMS reference compares it with the patient's age ({age})"),
+                Some("Verify the duration of mechanical ventilation against the stay"),
+            ),
+            Unspecified => (
+                Severity::Warning,
+                format!("{code} is an unspecified code"),
+                Some("Use a more specific code if the documentation supports it"),
+            ),
+        };
+        out.push(Finding {
+            rule_id: mce_rule_id(h.edit),
+            severity,
+            message,
+            codes: if code.is_empty()
+                && !matches!(h.at, At::Pdx | At::Sdx(_) | At::Procedure(_) | At::AdmitDx)
+            {
+                Vec::new()
+            } else {
+                vec![code]
+            },
+            fields: vec![field],
+            authority: Authority::Mce {
+                mce_edit: h.edit.name(),
+            },
+            fix: fix.map(str::to_string),
+        });
+    }
+}
+
+fn mce_rule_id(e: MceEdit) -> &'static str {
+    use MceEdit::*;
+    match e {
+        InvalidCode => "mce.invalid_code",
+        SexConflict => "mce.sex_conflict",
+        AgeConflict => "mce.age_conflict",
+        QuestionableAdmission => "mce.questionable_admission",
+        ManifestationAsPdx => "mce.manifestation_as_pdx",
+        NonspecificPdx => "mce.nonspecific_pdx",
+        ECodeAsPdx => "mce.e_code_as_pdx",
+        UnacceptablePdx => "mce.unacceptable_pdx",
+        DuplicateOfPdx => "mce.duplicate_of_pdx",
+        MedicareIsSecondaryPayer => "mce.medicare_is_secondary_payer",
+        RequiresSdx => "mce.requires_sdx",
+        NonCovered => "mce.non_covered",
+        LimitedCoverage => "mce.limited_coverage",
+        QuestionableObstetricAdmission => "mce.questionable_obstetric_admission",
+        InvalidAdmitDx => "mce.invalid_admit_dx",
+        InvalidAge => "mce.invalid_age",
+        InvalidSex => "mce.invalid_sex",
+        InvalidDischargeStatus => "mce.invalid_discharge_status",
+        WrongProcedurePerformed => "mce.wrong_procedure_performed",
+        InconsistentWithLengthOfStay => "mce.inconsistent_with_length_of_stay",
+        Unspecified => "mce.unspecified",
+    }
+}
+
+/// One code of a record, parsed once.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// Record field (`secondary_dx[2]`).
+    pub field: String,
+    /// As written, trimmed.
+    pub raw: String,
+    /// Canonical (no dot, upper case) when well formed, else `raw` upper-cased.
+    pub code: String,
+    /// As printed (`E11.22`), or `raw` when malformed.
+    pub display: String,
+    /// The parsed diagnosis code.
+    pub dx: Option<Code>,
+    /// Principal diagnosis.
+    pub principal: bool,
+    /// POA indicator as written.
+    pub poa: Option<String>,
+    /// Procedure date (parsed).
+    pub date: Option<Date>,
+}
+
+/// A record parsed once for all checks: dates, codes, age, sex, status.
+#[derive(Debug)]
+pub struct Prepared<'r> {
+    /// The record.
+    pub record: &'r Record,
+    /// Its setting, if recognized.
+    pub setting: Option<Setting>,
+    /// Admission date.
+    pub admission: Option<Date>,
+    /// Discharge date.
+    pub discharge: Option<Date>,
+    /// Date of birth.
+    pub dob: Option<Date>,
+    /// Stated age, else derived from the date of birth at admission.
+    pub age: Option<i64>,
+    /// Sex.
+    pub sex: MceSex,
+    /// Discharge status.
+    pub status: Option<i64>,
+    /// Diagnoses: the principal first (if any), then the secondary ones.
+    pub dx: Vec<Item>,
+    /// Admitting diagnosis.
+    pub admit_dx: Option<Item>,
+    /// Procedures.
+    pub procs: Vec<Item>,
+}
+
+fn bad_value(out: &mut Vec<Finding>, field: &str, message: String, fix: &str) {
+    out.push(Finding {
+        rule_id: "record.bad_value",
+        severity: Severity::Error,
+        message,
+        codes: Vec::new(),
+        fields: vec![field.to_string()],
+        authority: Authority::Standard {
+            name: "ICD Desk record form",
+        },
+        fix: Some(fix.to_string()),
+    });
+}
+
+fn date_field(out: &mut Vec<Finding>, field: &str, v: Option<&str>) -> Option<Date> {
+    let v = v?.trim();
+    if v.is_empty() {
+        return None;
+    }
+    match v.parse::<Date>() {
+        Ok(d) => Some(d),
+        Err(e) => {
+            bad_value(out, field, e.to_string(), "Write dates as YYYY-MM-DD");
+            None
+        }
+    }
+}
+
+fn dx_item(field: String, raw: &str, principal: bool, poa: Option<String>) -> Item {
+    let raw = raw.trim().to_string();
+    let dx = raw.parse::<Code>().ok();
+    let (code, display) = match dx {
+        Some(c) => (c.as_str().to_string(), c.to_string()),
+        None => (raw.to_ascii_uppercase(), raw.clone()),
+    };
+    Item {
+        field,
+        raw,
+        code,
+        display,
+        dx,
+        principal,
+        poa,
+        date: None,
+    }
+}
+
+impl<'r> Prepared<'r> {
+    /// Parses the record; malformed dates and values become findings.
+    pub fn new(record: &'r Record, out: &mut Vec<Finding>) -> Prepared<'r> {
+        let setting = record.setting();
+        if let (Some(s), None) = (&record.setting, setting) {
+            bad_value(
+                out,
+                "setting",
+                format!("setting '{s}' is neither inpatient nor outpatient"),
+                "Write \"inpatient\" or \"outpatient\"",
+            );
+        }
+        let admission = date_field(out, "admission.date", record.admission.date.as_deref());
+        let discharge = date_field(out, "discharge.date", record.discharge.date.as_deref());
+        let dob = date_field(out, "patient.dob", record.patient.dob.as_deref());
+        let stated = record.patient.age.as_ref().and_then(|a| {
+            let t = a.as_str();
+            match t.parse::<i64>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    bad_value(
+                        out,
+                        "patient.age",
+                        format!("age '{t}' is not a whole number of years"),
+                        "Write the age in whole years",
+                    );
+                    None
+                }
+            }
+        });
+        let derived = dob
+            .zip(admission.or(discharge))
+            .and_then(|(b, on)| b.age_on(on))
+            .map(i64::from);
+        let sex = match record
+            .patient
+            .sex
+            .as_deref()
+            .map(|s| s.trim().to_ascii_lowercase())
+        {
+            Some(s) if s == "m" || s == "male" => MceSex::Male,
+            Some(s) if s == "f" || s == "female" => MceSex::Female,
+            Some(s) if s == "u" || s == "unknown" || s.is_empty() => MceSex::Unknown,
+            Some(s) => {
+                bad_value(
+                    out,
+                    "patient.sex",
+                    format!("sex '{s}' is not M, F or U"),
+                    "Write M, F or U",
+                );
+                MceSex::Unknown
+            }
+            None => MceSex::Unknown,
+        };
+        let status = record.discharge.status.as_ref().and_then(|s| {
+            let t = s.as_str();
+            match t.parse::<i64>() {
+                Ok(n) if !t.is_empty() => Some(n),
+                _ => {
+                    bad_value(
+                        out,
+                        "discharge.status",
+                        format!("discharge status '{t}' is not a number"),
+                        "Use the two-digit UB-04 patient discharge status (01, 20...)",
+                    );
+                    None
+                }
+            }
+        });
+        let mut dx = Vec::new();
+        if let Some(p) = &record.principal_dx {
+            dx.push(dx_item("principal_dx".into(), &p.code, true, p.poa.clone()));
+        }
+        for (i, d) in record.secondary_dx.iter().enumerate() {
+            dx.push(dx_item(
+                format!("secondary_dx[{i}]"),
+                &d.code,
+                false,
+                d.poa.clone(),
+            ));
+        }
+        let admit_dx = record
+            .admitting_dx
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(|a| dx_item("admitting_dx".into(), a, false, None));
+        let procs = record
+            .procedures
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let field = format!("procedures[{i}]");
+                let raw = p.code.trim().to_string();
+                let code = raw
+                    .parse::<PcsCode>()
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_else(|_| raw.to_ascii_uppercase());
+                let date = date_field(out, &format!("{field}.date"), p.date.as_deref());
+                Item {
+                    field,
+                    display: code.clone(),
+                    raw,
+                    code,
+                    dx: None,
+                    principal: false,
+                    poa: None,
+                    date,
+                }
+            })
+            .collect();
+        Prepared {
+            record,
+            setting,
+            admission,
+            discharge,
+            dob,
+            age: stated.or(derived),
+            sex,
+            status,
+            dx,
+            admit_dx,
+            procs,
+        }
+    }
+
+    /// The date codes are checked on: the discharge date, else the admission date.
+    pub fn code_date(&self) -> Option<Date> {
+        self.discharge.or(self.admission)
+    }
+}

@@ -1,0 +1,1121 @@
+//! Coding suggestions: from a diagnostic statement to ranked ICD-10-CM
+//! codes, Alphabetic Index first, then verified against the Tabular List.
+//!
+//! ```no_run
+//! # fn lib() -> icd_core::Library<Vec<u8>> { unimplemented!() }
+//! # fn idx() -> icd_core::search::SearchIndex<Vec<u8>> { unimplemented!() }
+//! use icd_core::search::{search, Options};
+//! let (lib, idx) = (lib(), idx());
+//! for statement in search(&lib, &idx, "acute on chronic systolic CHF", &Options::default()) {
+//!     for s in statement.suggestions {
+//!         println!("{} {} ({:?}: {})", s.code, s.title, s.via, s.path);
+//!     }
+//! }
+//! ```
+//!
+//! How it works: a statement is split off a note, checked for negation and
+//! uncertainty, its abbreviations expanded (a few readings are tried when an
+//! abbreviation is ambiguous), its words normalized and stemmed. Each word is
+//! looked up in the vocabulary `fst` exactly, by prefix (the word being
+//! typed) and within an edit distance (typos); documents are scored by how
+//! much of the query they cover and how much of themselves the query covers.
+//! The best documents give codes (for the tables, the column the query's
+//! words choose); a code that is not billable is narrowed to the billable
+//! descendant the query's words describe (laterality, encounter, acuity,
+//! stage, type), or else offered with its choices.
+//!
+//! Caveat: suggestions are suggestions; the coder verifies each in the
+//! Tabular List, whose notes can change the answer.
+
+mod index;
+pub mod text;
+
+use std::cell::RefCell;
+
+use fst::automaton::Levenshtein;
+use fst::{IntoStreamer, Streamer};
+
+pub use index::{build, Doc, SearchIndex, Via};
+use text::{is_stop, stem};
+
+use crate::code::{Code, IndexCode};
+use crate::lookup::Library;
+use crate::tabular::{NodeId, NoteKind};
+use crate::terms::TermId;
+use crate::text::normalize;
+
+/// Where the encounter takes place: it decides what happens to uncertain
+/// diagnoses ("rule out", "probable").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Setting {
+    /// Inpatient: uncertain diagnoses are coded as if established (Guidelines II.H), and flagged.
+    #[default]
+    Inpatient,
+    /// Outpatient: uncertain diagnoses are not coded (Guidelines IV.H); code the signs and symptoms.
+    Outpatient,
+}
+
+/// The tuning knobs of the ranking, in one place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Weights {
+    /// Credit for a word matched by prefix (the word being typed), 0 to 1.
+    pub prefix: f32,
+    /// Credit for a word matched within an edit distance, 0 to 1.
+    pub typo: f32,
+    /// Words of at least this many characters tolerate one edit.
+    pub typo_min_len: usize,
+    /// Words of at least this many characters tolerate two edits.
+    pub typo2_min_len: usize,
+    /// Weight of words that steer to a child code (left, initial, sequela...) in retrieval, 0 to 1.
+    pub steering: f32,
+    /// Share of the score that rewards covering the whole document, 0 to 1.
+    pub doc_coverage: f32,
+    /// Multiplier per source: index, tabular, inclusion, neoplasm, drug, eindex.
+    pub via: [f32; 6],
+    /// Documents kept per reading before codes are formed.
+    pub candidates: usize,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            prefix: 0.8,
+            typo: 0.6,
+            typo_min_len: 5,
+            typo2_min_len: 6,
+            steering: 0.0,
+            doc_coverage: 0.45,
+            via: [1.0, 0.97, 0.93, 1.0, 1.0, 0.9],
+            candidates: 60,
+        }
+    }
+}
+
+/// Search options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// How many suggestions per statement.
+    pub top: usize,
+    /// The care setting.
+    pub setting: Setting,
+    /// The ranking knobs.
+    pub weights: Weights,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            top: 10,
+            setting: Setting::Inpatient,
+            weights: Weights::default(),
+        }
+    }
+}
+
+/// A code offered for a statement.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Suggestion {
+    /// The code (`I50.23`), complete when `billable`.
+    pub code: String,
+    /// Its tabular title.
+    pub title: String,
+    /// Whether it can be reported as is.
+    pub billable: bool,
+    /// What is missing when it cannot: `7th character` or `more characters`.
+    pub needs: Option<String>,
+    /// The billable choices of a code that is not billable (first 12).
+    pub choices: Vec<String>,
+    /// Relevance, 0 to 1.
+    pub score: f32,
+    /// Where it was found.
+    pub via: Via,
+    /// The index path, title, inclusion term or table cell that matched.
+    pub path: String,
+    /// Byte ranges of `path` that matched the query.
+    pub highlights: Vec<(usize, usize)>,
+    /// Reached from a second kind of source too (index and tabular agreeing).
+    pub corroborated: bool,
+}
+
+/// One statement of a query with its suggestions.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StatementResult {
+    /// The statement as typed.
+    pub statement: String,
+    /// A negated finding ("no evidence of", "denies"): nothing is suggested.
+    pub negated: bool,
+    /// An uncertain diagnosis ("rule out", "probable").
+    pub uncertain: bool,
+    /// A history ("history of", "hx"): personal history codes are suggested where the index gives them.
+    pub history: bool,
+    /// What the coder should know about this statement.
+    pub note: Option<String>,
+    /// Suggestions, best first.
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// Share of a further document's score a code gains when several documents lead to it.
+const CORROBORATION: f32 = 0.1;
+
+/// Longest input searched; longer pastes are cut (and say so).
+pub const MAX_QUERY_BYTES: usize = 20_000;
+
+/// Searches a query: one statement, or a pasted note or problem list
+/// (one result per statement). Never panics; bad input gives no suggestions.
+pub fn search<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    idx: &SearchIndex<D>,
+    query: &str,
+    opts: &Options,
+) -> Vec<StatementResult> {
+    let mut q = query;
+    if q.len() > MAX_QUERY_BYTES {
+        let mut end = MAX_QUERY_BYTES;
+        while !q.is_char_boundary(end) {
+            end -= 1;
+        }
+        q = &q[..end];
+    }
+    split_statements(q)
+        .into_iter()
+        .take(200)
+        .map(|s| search_statement(lib, idx, s, opts))
+        .collect()
+}
+
+/// Splits a note into statements: lines, `;`, and sentences.
+pub fn split_statements(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for line in text.split(['\n', '\r', ';']) {
+        let mut rest = line;
+        // A period followed by a space ends a sentence, unless it follows a
+        // single letter or a digit (`St. Louis`, `E11.9`).
+        while let Some(i) = rest.find(". ") {
+            let before = rest[..i]
+                .rsplit(|c: char| !c.is_alphanumeric())
+                .next()
+                .unwrap_or("");
+            if before.len() <= 1 || before.chars().all(|c| c.is_ascii_digit()) {
+                let (head, tail) = rest.split_at(i + 2);
+                out.push(head);
+                rest = tail;
+                continue;
+            }
+            out.push(&rest[..i]);
+            rest = &rest[i + 2..];
+        }
+        out.push(rest);
+    }
+    // Re-join pieces split after a single letter ("St." "Louis").
+    let mut joined: Vec<&str> = Vec::new();
+    for piece in out {
+        let trimmed = piece.trim().trim_start_matches(['-', '*', '•']).trim();
+        let list_marker = trimmed.split_once(['.', ')']).filter(|(n, _)| {
+            !n.is_empty() && n.len() <= 2 && n.chars().all(|c| c.is_ascii_digit())
+        });
+        let trimmed = list_marker.map(|(_, rest)| rest.trim()).unwrap_or(trimmed);
+        if !trimmed.is_empty() && trimmed.chars().any(|c| c.is_alphanumeric()) {
+            joined.push(trimmed);
+        }
+    }
+    joined
+}
+
+const NEGATION_STARTS: &[&str] = &[
+    "no ",
+    "not ",
+    "denies ",
+    "denied ",
+    "deny ",
+    "negative for ",
+    "neg for ",
+    "never ",
+    "without evidence of ",
+    "without signs of ",
+    "free of ",
+    "absence of ",
+    "absent ",
+    "ruled out ",
+];
+const NEGATION_ENDS: &[&str] = &[
+    " ruled out",
+    " negative",
+    " was negative",
+    " is negative",
+    " excluded",
+    " absent",
+    " not present",
+];
+const NEGATED_FINDINGS: &[&str] = &["nkda", "nka", "afebrile", "nad", "wnl", "unremarkable"];
+const UNCERTAIN: &[&str] = &[
+    "rule out ",
+    "r/o ",
+    "ro ",
+    "probable ",
+    "probably ",
+    "possible ",
+    "possibly ",
+    "suspected ",
+    "suspect ",
+    "suspicion of ",
+    "likely ",
+    "questionable ",
+    "query ",
+    "presumed ",
+    "concern for ",
+    "versus ",
+    "vs ",
+];
+const HISTORY: &[&str] = &[
+    "history of ",
+    "hx of ",
+    "h/o ",
+    "hx ",
+    "personal history of ",
+    "past history of ",
+];
+const OLD_PHRASES: &[(&str, &str)] = &[
+    ("not stated as uncontrolled", " "),
+    ("stated as uncontrolled", " "),
+    ("without mention of", "without"),
+    ("with mention of", "with"),
+    ("not otherwise specified", " "),
+    ("not elsewhere classified", " "),
+    ("negative for", " "),
+    ("positive for", " "),
+];
+
+fn search_statement<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    idx: &SearchIndex<D>,
+    statement: &str,
+    opts: &Options,
+) -> StatementResult {
+    let mut lower = format!(" {} ", statement.to_lowercase());
+    for (from, to) in OLD_PHRASES.iter().take(6) {
+        lower = lower.replace(from, to);
+    }
+    let mut body = lower
+        .trim()
+        .trim_start_matches("patient ")
+        .trim_start_matches("pt ")
+        .to_string();
+    body.push(' ');
+    let negated = NEGATION_STARTS.iter().any(|n| body.starts_with(n))
+        || NEGATION_ENDS
+            .iter()
+            .any(|n| body.trim_end().ends_with(n.trim_start()) && body.trim_end().len() > n.len())
+        || body.contains(" negative for ")
+        || NEGATED_FINDINGS.contains(&body.trim());
+    let mut uncertain = false;
+    for u in UNCERTAIN {
+        if body.starts_with(u) || body.contains(&format!(" {u}")) {
+            uncertain = true;
+            body = body.replacen(u, " ", 1);
+        }
+    }
+    if body.trim_end().ends_with('?') {
+        uncertain = true;
+    }
+    let history = HISTORY
+        .iter()
+        .any(|h| body.starts_with(h) || body.contains(&format!(" {h}")));
+    let mut result = StatementResult {
+        statement: statement.to_string(),
+        negated,
+        uncertain,
+        history,
+        note: None,
+        suggestions: Vec::new(),
+    };
+    if negated {
+        result.note = Some("negated finding: not coded".into());
+        return result;
+    }
+    if uncertain && opts.setting == Setting::Outpatient {
+        result.note = Some("uncertain diagnosis: not coded in the outpatient setting; code the signs and symptoms (Guidelines IV.H)".into());
+        return result;
+    }
+    if uncertain {
+        result.note = Some("uncertain diagnosis: coded as if established in the inpatient setting (Guidelines II.H); confirm with the documentation".into());
+    }
+    for (from, to) in &OLD_PHRASES[6..] {
+        body = body.replace(from, to);
+    }
+    // Keep the user's capitals for abbreviations that are also English words.
+    let original_case = if statement.to_lowercase().trim() == body.trim() {
+        statement.to_string()
+    } else {
+        body.clone()
+    };
+    result.suggestions = if let Some(code) = code_query(statement) {
+        code_suggestions(lib, &code, opts.top)
+    } else {
+        let typing = !statement.ends_with(char::is_whitespace);
+        text_suggestions(lib, idx, &original_case, history, typing, opts)
+    };
+    result
+}
+
+/// A query that is a code or the start of one (`E11.2`, `e112`, `S52.5`).
+fn code_query(s: &str) -> Option<Code> {
+    let t = s.trim();
+    if t.len() > 8 || t.contains(' ') || !t.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    t.trim_end_matches('-')
+        .parse::<IndexCode>()
+        .ok()
+        .map(|c| c.code)
+}
+
+fn code_suggestions<D: AsRef<[u8]>>(lib: &Library<D>, code: &Code, top: usize) -> Vec<Suggestion> {
+    let t = &lib.tabular;
+    let mut ids: Vec<NodeId> = t.find(code).into_iter().collect();
+    for id in t.with_prefix(code.as_str()) {
+        if ids.len() >= top {
+            break;
+        }
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids.into_iter()
+        .enumerate()
+        .map(|(rank, id)| {
+            let mut s = suggestion(
+                lib,
+                id,
+                1.0 / (1.0 + rank as f32 * 0.05),
+                Via::Code,
+                t.display_key(id),
+                Vec::new(),
+            );
+            s.highlights = vec![(0, s.path.len())];
+            s
+        })
+        .collect()
+}
+
+fn suggestion<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    id: NodeId,
+    score: f32,
+    via: Via,
+    path: String,
+    highlights: Vec<(usize, usize)>,
+) -> Suggestion {
+    let t = &lib.tabular;
+    let billable = t.billable(id);
+    let needs = if billable {
+        None
+    } else if t.needs_seventh(id) {
+        Some("7th character".to_string())
+    } else {
+        Some("more characters".to_string())
+    };
+    let choices = if billable {
+        Vec::new()
+    } else {
+        t.billable_descendants_up_to(id, 12)
+            .into_iter()
+            .map(|c| t.display_key(c))
+            .collect()
+    };
+    Suggestion {
+        code: t.display_key(id),
+        title: t.title(id).into_owned(),
+        billable,
+        needs,
+        choices,
+        score,
+        via,
+        path,
+        highlights,
+        corroborated: false,
+    }
+}
+
+/// One query word: its stems to look for and how much it counts.
+#[derive(Debug, Clone)]
+struct Word {
+    stem: String,
+    weight: f32,
+    prefix: bool,
+}
+
+/// Words that narrow a code to a child (laterality, encounter, acuity...)
+/// more than they find it.
+const STEERING: &[&str] = &[
+    "left",
+    "right",
+    "bilater",
+    "initi",
+    "subsequ",
+    "encount",
+    "sequela",
+    "routin",
+    "heal",
+    "delay",
+    "nonunion",
+    "malunion",
+    "unspecifi",
+    "close",
+    "open",
+    "displac",
+    "nondisplac",
+    "without",
+    "with",
+    "type",
+    "stage",
+];
+
+/// Intent words that choose a column of the Table of Drugs and Chemicals.
+const DRUG_COLUMNS: &[&[&str]] = &[
+    &[
+        "accident", "unintent", "overdos", "poison", "toxic", "ingest", "intox",
+    ],
+    &["intent", "self", "harm", "suicid", "attempt"],
+    &["assault", "homicid"],
+    &["undetermin"],
+    &[
+        "advers",
+        "effect",
+        "reaction",
+        "side",
+        "allerg",
+        "proper",
+        "therapeut",
+        "correct",
+        "prescrib",
+    ],
+    &[
+        "underdos",
+        "noncompli",
+        "discontinu",
+        "miss",
+        "insuffici",
+        "skip",
+    ],
+];
+
+/// Behaviour words that choose a column of the Table of Neoplasms.
+const NEOPLASM_COLUMNS: &[&[&str]] = &[
+    &[
+        "malign",
+        "primari",
+        "cancer",
+        "carcinoma",
+        "sarcoma",
+        "adenocarcinoma",
+    ],
+    &["secondari", "metastat", "metastas", "met"],
+    &["situ"],
+    &["benign"],
+    &["uncertain"],
+    &["unspecifi", "tumor", "mass", "lesion", "growth"],
+];
+
+/// Tokens of a statement with abbreviations expanded: each reading is a
+/// list of words. Ambiguous abbreviations give a few readings.
+fn readings<D: AsRef<[u8]>>(
+    idx: &SearchIndex<D>,
+    original: &str,
+    typing: bool,
+) -> Vec<Vec<(String, bool)>> {
+    // (raw, normalized) tokens.
+    let raw: Vec<&str> = original
+        .split(|c: char| !(c.is_alphanumeric() || c == '/' || c == '\''))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let tokens: Vec<(String, String)> = raw
+        .iter()
+        .flat_map(|r| {
+            // Keep "w/", "s/p", "r/o" whole for the dictionary; split other slashes.
+            if r.contains('/') && r.len() <= 4 {
+                vec![(r.to_string(), r.to_lowercase())]
+            } else {
+                r.split('/')
+                    .filter(|p| !p.is_empty())
+                    .map(|p| (p.to_string(), normalize(p)))
+                    .collect()
+            }
+        })
+        .filter(|(_, n)| !n.is_empty())
+        .collect();
+    let mut slots: Vec<Vec<Vec<String>>> = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let mut matched = false;
+        for n in (1..=3).rev() {
+            if i + n > tokens.len() {
+                continue;
+            }
+            let key = tokens[i..i + n]
+                .iter()
+                .map(|(_, t)| normalize(&t.replace('.', "")))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let key_slash = tokens[i..i + n]
+                .iter()
+                .map(|(_, t)| t.clone())
+                .collect::<Vec<_>>()
+                .join(" ");
+            // "PVCs" is the plural of "PVC".
+            let singular = key
+                .strip_suffix('s')
+                .filter(|k| k.len() >= 2)
+                .map(str::to_string);
+            let found = idx
+                .abbreviation(&key)
+                .or_else(|| idx.abbreviation(&normalize(&key_slash)))
+                .or_else(|| singular.and_then(|k| idx.abbreviation(&k)));
+            let Some(exp) = found else { continue };
+            let upper = tokens[i..i + n].iter().all(|(r, _)| {
+                r.chars().any(|c| c.is_alphabetic()) && !r.chars().any(|c| c.is_lowercase())
+            });
+            if exp.caps_only && !upper {
+                continue;
+            }
+            // A word that is itself in the vocabulary and not an acronym stays a word too.
+            let alternatives: Vec<Vec<String>> = exp
+                .meanings
+                .iter()
+                .take(3)
+                .map(|m| normalize(m).split(' ').map(String::from).collect())
+                .collect();
+            if alternatives.is_empty() || exp.meanings.first() == Some(&"NONE") {
+                continue;
+            }
+            slots.push(alternatives);
+            i += n;
+            matched = true;
+            break;
+        }
+        if !matched {
+            let (_, n) = &tokens[i];
+            slots.push(vec![n.split(' ').map(String::from).collect()]);
+            i += 1;
+        }
+    }
+    // The first reading takes every first meaning; each further reading
+    // changes one ambiguous slot.
+    let first: Vec<Vec<String>> = slots.iter().map(|s| s[0].clone()).collect();
+    let mut variants = vec![first.clone()];
+    for (k, s) in slots.iter().enumerate() {
+        for alt in s.iter().skip(1) {
+            if variants.len() >= 4 {
+                break;
+            }
+            let mut v = first.clone();
+            v[k] = alt.clone();
+            variants.push(v);
+        }
+    }
+    let last_expanded = slots.last().is_some_and(|s| s.len() > 1 || s[0].len() > 1);
+    variants
+        .into_iter()
+        .map(|v| {
+            let flat: Vec<String> = v.into_iter().flatten().collect();
+            let n = flat.len();
+            flat.into_iter()
+                .enumerate()
+                .map(|(j, w)| (w, typing && j + 1 == n && !last_expanded))
+                .collect()
+        })
+        .collect()
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Per-query accumulators, reused between queries (no allocation per keystroke).
+#[derive(Default)]
+struct Scratch {
+    score: Vec<f32>,
+    last: Vec<u16>,
+    essential: Vec<u16>,
+    touched: Vec<u32>,
+}
+
+fn text_suggestions<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    idx: &SearchIndex<D>,
+    original: &str,
+    history: bool,
+    typing: bool,
+    opts: &Options,
+) -> Vec<Suggestion> {
+    let w = &opts.weights;
+    let mut best: Vec<Suggestion> = Vec::new();
+    let mut stems: Vec<String> = Vec::new();
+    for (k, reading) in readings(idx, original, typing).into_iter().enumerate() {
+        // Later readings take less likely meanings of an abbreviation.
+        let discount = 1.0 - 0.08 * k as f32;
+        let mut reading = reading;
+        let family = reading.iter().any(|(t, _)| t == "family");
+        if history && !family && reading.iter().any(|(t, _)| t == "history") {
+            reading.push(("personal".to_string(), false));
+        }
+        let words: Vec<Word> = reading
+            .into_iter()
+            .filter(|(t, _)| !t.is_empty() && !is_stop(t))
+            .take(40)
+            .map(|(t, prefix)| {
+                let s = stem(&t);
+                let weight = if STEERING.iter().any(|st| s.starts_with(st)) {
+                    w.steering
+                } else {
+                    1.0
+                };
+                Word {
+                    stem: s,
+                    weight,
+                    prefix,
+                }
+            })
+            .collect();
+        if words.is_empty() {
+            continue;
+        }
+        stems.extend(words.iter().map(|w| w.stem.clone()));
+        for mut s in rank(lib, idx, &words, opts) {
+            s.score *= discount;
+            // A code reached from several places (the index and the tabular
+            // agreeing) gains a little from each further one.
+            match best.iter_mut().find(|b| b.code == s.code) {
+                Some(b) if b.via != s.via && k == 0 && !b.corroborated => {
+                    let (strong, weak) = if b.score >= s.score {
+                        (b.clone(), s.score)
+                    } else {
+                        (s, b.score)
+                    };
+                    *b = strong;
+                    b.score += CORROBORATION * weak;
+                    b.corroborated = true;
+                }
+                Some(b) if b.score >= s.score => {}
+                Some(b) => *b = s,
+                None => best.push(s),
+            }
+        }
+    }
+    best.sort_by(|a, b| b.score.total_cmp(&a.score));
+    best.truncate(opts.top);
+    for s in &mut best {
+        s.highlights = text::highlight(&s.path, &stems);
+    }
+    best
+}
+
+/// Vocabulary words a query word matches, with their credit.
+fn matches<D: AsRef<[u8]>>(idx: &SearchIndex<D>, word: &Word, w: &Weights) -> Vec<(u64, f32)> {
+    let vocab = idx.vocab();
+    let mut out: Vec<(u64, f32)> = Vec::new();
+    if let Some(h) = vocab.get(&word.stem) {
+        out.push((h, 1.0));
+    }
+    if word.prefix && word.stem.len() >= 2 {
+        // The word being typed: its completions, commonest first.
+        let mut stream = vocab.range().ge(&word.stem).into_stream();
+        let mut found = Vec::new();
+        while let Some((k, h)) = stream.next() {
+            if !k.starts_with(word.stem.as_bytes()) || found.len() >= 400 {
+                break;
+            }
+            if k != word.stem.as_bytes() {
+                found.push(h);
+            }
+        }
+        // A word typed past its stem ("atheroscleroti" against the stem
+        // "atherosclerosi"): complete a slightly shorter form instead.
+        let chars: Vec<char> = word.stem.chars().collect();
+        for cut in 1..=3usize {
+            if !found.is_empty() || !out.is_empty() || chars.len() < cut + 7 {
+                break;
+            }
+            let shorter: String = chars[..chars.len() - cut].iter().collect();
+            let mut stream = vocab.range().ge(&shorter).into_stream();
+            while let Some((k, h)) = stream.next() {
+                if !k.starts_with(shorter.as_bytes()) || found.len() >= 400 {
+                    break;
+                }
+                found.push(h);
+            }
+        }
+        found.sort_by_key(|h| std::cmp::Reverse(SearchIndex::<D>::df(*h)));
+        // Two letters say little: keep only their commonest completions.
+        let keep = if word.stem.len() < 3 { 3 } else { 12 };
+        out.extend(found.into_iter().take(keep).map(|h| (h, w.prefix)));
+    }
+    let len = word.stem.chars().count();
+    if out.is_empty() && len >= w.typo_min_len && word.stem.chars().all(|c| c.is_ascii_alphabetic())
+    {
+        let dist = if len >= w.typo2_min_len { 2 } else { 1 };
+        // Stems are mostly prefixes of words, so a misspelt word is also
+        // compared with its own shorter forms ("hypertenion" ~ "hyperten").
+        let mut found: Vec<(u32, u32, u64)> = Vec::new();
+        for cut in 0..=2usize.min(len.saturating_sub(w.typo_min_len)) {
+            // Shorter forms only when the whole word found nothing.
+            if !found.is_empty() {
+                break;
+            }
+            let q: String = word.stem.chars().take(len - cut).collect();
+            let Ok(aut) = Levenshtein::new(&q, dist) else {
+                continue;
+            };
+            let mut stream = vocab.search(aut).into_stream();
+            while let Some((k, h)) = stream.next() {
+                let d = edit_distance(q.as_bytes(), k) + cut as u32;
+                if !found.iter().any(|f| f.2 == h) {
+                    found.push((d, SearchIndex::<D>::df(h), h));
+                }
+                if found.len() >= 60 {
+                    break;
+                }
+            }
+        }
+        // Closest first, then the commonest: what was most likely meant.
+        found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        out.extend(found.into_iter().take(4).map(|(d, _, h)| {
+            (
+                h,
+                w.typo * (1.0 - 0.2 * d.saturating_sub(1) as f32).max(0.3),
+            )
+        }));
+    }
+    out
+}
+
+/// Optimal string alignment distance (a transposition counts once).
+fn edit_distance(a: &[u8], b: &[u8]) -> u32 {
+    let (n, m) = (a.len(), b.len());
+    let mut d = vec![vec![0u32; m + 1]; n + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i as u32;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j as u32;
+    }
+    for i in 1..=n {
+        for j in 1..=m {
+            let cost = u32::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[n][m]
+}
+
+fn rank<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    idx: &SearchIndex<D>,
+    words: &[Word],
+    opts: &Options,
+) -> Vec<Suggestion> {
+    let w = &opts.weights;
+    let n = idx.len();
+    let ndocs = n.max(1) as f32;
+    let neoplasm_col = column(words, NEOPLASM_COLUMNS);
+    let drug_col = column(words, DRUG_COLUMNS);
+    let (mut total, mut neo_bonus, mut drug_bonus) = (0f32, 0f32, 0f32);
+    let mut top: Vec<(f32, u32)> = Vec::new();
+    SCRATCH.with(|cell| {
+        let mut sc = cell.borrow_mut();
+        if sc.score.len() != n {
+            sc.score = vec![0.0; n];
+            sc.last = vec![u16::MAX; n];
+            sc.essential = vec![0; n];
+        }
+        for (qi, word) in words.iter().enumerate() {
+            // Steering words only narrow codes (see `refine`) when their
+            // weight is zero; their long postings are then not read.
+            if word.weight == 0.0 {
+                continue;
+            }
+            let mut m = matches(idx, word, w);
+            m.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let df = m
+                .first()
+                .map(|(h, _)| SearchIndex::<D>::df(*h))
+                .unwrap_or(0) as f32;
+            // Words found nowhere do not count against the documents.
+            let idf = if m.is_empty() {
+                0.0
+            } else {
+                (1.0 + ndocs / (1.0 + df)).ln()
+            } * word.weight;
+            total += idf;
+            if in_columns(&word.stem, NEOPLASM_COLUMNS) {
+                neo_bonus += idf;
+            }
+            if in_columns(&word.stem, DRUG_COLUMNS) {
+                drug_bonus += idf;
+            }
+            for (h, credit) in m {
+                let sc = &mut *sc;
+                idx.for_each_posting(h, |doc, optional| {
+                    let d = doc as usize;
+                    if sc.last[d] == qi as u16 {
+                        return;
+                    }
+                    if sc.last[d] == u16::MAX {
+                        sc.touched.push(doc);
+                    }
+                    sc.last[d] = qi as u16;
+                    sc.score[d] += idf * credit;
+                    if !optional {
+                        sc.essential[d] += 1;
+                    }
+                });
+            }
+        }
+        let total = total.max(1e-6);
+        let touched = std::mem::take(&mut sc.touched);
+        for &doc in &touched {
+            let d = doc as usize;
+            let info = idx.doc(doc);
+            let mut raw = sc.score[d];
+            // Column words are matched by the column the table row is read in.
+            match info.via {
+                Via::Neoplasm => raw += neo_bonus,
+                Via::Drug => raw += drug_bonus,
+                _ => {}
+            }
+            let qcov = (raw / total).min(1.0);
+            let dcov = if info.len == 0 {
+                1.0
+            } else {
+                (sc.essential[d] as f32 / info.len as f32).min(1.0)
+            };
+            let via = w.via[info.via as usize % 6];
+            let score = qcov * qcov * ((1.0 - w.doc_coverage) + w.doc_coverage * dcov) * via;
+            sc.score[d] = 0.0;
+            sc.last[d] = u16::MAX;
+            sc.essential[d] = 0;
+            top.push((score, doc));
+        }
+        sc.touched = touched;
+        sc.touched.clear();
+    });
+    let keep = w.candidates.min(top.len());
+    if keep == 0 {
+        return Vec::new();
+    }
+    top.select_nth_unstable_by(keep - 1, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    top.truncate(keep);
+    top.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let stems: Vec<String> = words.iter().map(|w| w.stem.clone()).collect();
+    let mut out: Vec<Suggestion> = Vec::new();
+    let mut codes = 0;
+    for (score, doc) in top {
+        // Enough distinct codes for this reading: the rest cannot rank.
+        if codes >= opts.top * 2 {
+            break;
+        }
+        if let Some(s) = doc_suggestion(lib, idx.doc(doc), score, &stems, neoplasm_col, drug_col) {
+            if !out.iter().any(|o| o.code == s.code) {
+                codes += 1;
+            }
+            out.push(s);
+        }
+    }
+    out
+}
+
+fn in_columns(stem: &str, columns: &[&[&str]]) -> bool {
+    columns
+        .iter()
+        .any(|c| c.iter().any(|p| stem.starts_with(p)))
+}
+
+/// The column the query's words choose, if any. The first column (accidental
+/// poisoning, malignant primary) is the default reading of generic words
+/// ("overdose", "cancer"), so the specific columns are tried first.
+fn column(words: &[Word], columns: &[&[&str]]) -> Option<usize> {
+    let hit = |c: &[&str]| {
+        words
+            .iter()
+            .any(|w| c.iter().any(|p| w.stem.starts_with(p)))
+    };
+    (1..columns.len())
+        .find(|i| hit(columns[*i]))
+        .or_else(|| hit(columns[0]).then_some(0))
+}
+
+fn doc_suggestion<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    doc: Doc,
+    score: f32,
+    stems: &[String],
+    neoplasm_col: Option<usize>,
+    drug_col: Option<usize>,
+) -> Option<Suggestion> {
+    let t = &lib.tabular;
+    let (raw_code, path) = match doc.via {
+        Via::Index | Via::Eindex => {
+            let tree = if doc.via == Via::Index {
+                &lib.index
+            } else {
+                &lib.eindex
+            };
+            let id = TermId(doc.source);
+            let mut path = tree.path_text(id);
+            if doc.extra != crate::artifact::NONE {
+                path = format!("{} (see {})", tree.path_text(TermId(doc.extra)), path);
+            }
+            (tree.code(id).to_string(), path)
+        }
+        Via::Neoplasm | Via::Drug => {
+            let tree = if doc.via == Via::Neoplasm {
+                &lib.neoplasm
+            } else {
+                &lib.drug
+            };
+            let id = TermId(doc.source);
+            let cells = tree.cells(id);
+            let col = if doc.via == Via::Neoplasm {
+                neoplasm_col.unwrap_or(5)
+            } else {
+                drug_col.unwrap_or(0)
+            };
+            let code = cells.get(col).copied().unwrap_or("");
+            let heading = tree.columns().get(col + 1).copied().unwrap_or("");
+            (
+                code.to_string(),
+                format!("{} [{}]", tree.path_text(id), heading),
+            )
+        }
+        Via::Tabular | Via::Code => (
+            t.key(NodeId(doc.source)).into_owned(),
+            t.title(NodeId(doc.source)).into_owned(),
+        ),
+        Via::Inclusion => {
+            let node = NodeId(doc.source);
+            let text = t
+                .own_notes(node)
+                .into_iter()
+                .filter(|n| n.kind == NoteKind::InclusionTerm)
+                .nth(doc.extra as usize)
+                .map(|n| n.text.to_string())
+                .unwrap_or_default();
+            (t.key(node).into_owned(), text)
+        }
+    };
+    let code: IndexCode = raw_code.parse().ok()?;
+    let node = t.find(&code.code)?;
+    let node = refine(lib, node, stems);
+    Some(suggestion(lib, node, score, doc.via, path, Vec::new()))
+}
+
+/// Narrows a code that is not billable to the billable descendant the
+/// query's words describe; with no such words, to the unspecified one. A
+/// code that needs a seventh character the query does not give stays as it
+/// is, with its choices.
+fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> NodeId {
+    let t = &lib.tabular;
+    if t.billable(node) {
+        return node;
+    }
+    let base: Vec<String> = text::words(&t.title(node));
+    let mut best: Option<(f32, usize, NodeId)> = None;
+    let mut unspecified: Option<(usize, NodeId)> = None;
+    // A generated code's title is its parent's plus the seventh character's
+    // meaning: stem each of those once, not once per code.
+    let mut parent_words: Vec<(NodeId, Vec<String>)> = Vec::new();
+    let mut meaning_words: Vec<(String, Vec<String>)> = Vec::new();
+    for d in t.billable_descendants_up_to(node, 400) {
+        let title_words: Vec<String> = match (t.is_generated(d), t.parent(d)) {
+            (true, Some(p)) => {
+                let pw = match parent_words.iter().find(|(n, _)| *n == p) {
+                    Some((_, w)) => w.clone(),
+                    None => {
+                        let w = text::words(&t.title(p));
+                        parent_words.push((p, w.clone()));
+                        w
+                    }
+                };
+                let title = t.title(d);
+                let meaning = title.rsplit(", ").next().unwrap_or("").to_string();
+                let mw = match meaning_words.iter().find(|(m, _)| *m == meaning) {
+                    Some((_, w)) => w.clone(),
+                    None => {
+                        let w = text::words(&meaning);
+                        meaning_words.push((meaning, w.clone()));
+                        w
+                    }
+                };
+                pw.into_iter().chain(mw).collect()
+            }
+            _ => text::words(&t.title(d)),
+        };
+        let extra: Vec<String> = title_words
+            .into_iter()
+            .filter(|w| !base.contains(w))
+            .collect();
+        let hits = extra.iter().filter(|w| stems.contains(w)).count() as f32;
+        let misses = extra.iter().filter(|w| !stems.contains(w)).count() as f32;
+        let score = hits - 0.15 * misses;
+        let len = t.key(d).len();
+        if hits > 0.0 && best.is_none_or(|(s, l, _)| score > s || (score == s && len < l)) {
+            best = Some((score, len, d));
+        }
+        // The plainest "unspecified" child: fewest words beyond the parent's.
+        if !t.is_generated(d)
+            && extra.iter().any(|w| w.starts_with("unspecifi"))
+            && unspecified.is_none_or(|(n, _)| extra.len() < n)
+        {
+            unspecified = Some((extra.len(), d));
+        }
+    }
+    match best {
+        // A seventh character must come from the documentation.
+        Some((_, _, d)) if !t.is_generated(d) || seventh_given(lib, d, stems) => d,
+        Some((_, _, d)) => t
+            .parent(d)
+            .filter(|p| *p != node && !t.billable(*p))
+            .unwrap_or(node),
+        None if !t.needs_seventh(node) => unspecified.map_or(node, |(_, d)| d),
+        None => node,
+    }
+}
+
+/// Whether the query names what a seventh character means: a word of its
+/// meaning that is not already in the code's title ("initial", "mild",
+/// "sequela"; not "fracture" or "encounter").
+fn seventh_given<D: AsRef<[u8]>>(lib: &Library<D>, generated: NodeId, stems: &[String]) -> bool {
+    let t = &lib.tabular;
+    let Some(parent) = t.parent(generated) else {
+        return false;
+    };
+    let base = text::words(&t.title(parent));
+    let full = text::words(&t.title(generated));
+    full.iter()
+        .filter(|w| !base.contains(w) && !w.starts_with("encount"))
+        .any(|w| stems.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_statements;
+
+    #[test]
+    fn statements() {
+        assert_eq!(
+            split_statements("1. CHF\n2. HTN; DM2. No pneumonia."),
+            ["CHF", "HTN", "DM2", "No pneumonia."]
+        );
+        assert_eq!(
+            split_statements("fx of E11.9 type. next"),
+            ["fx of E11.9 type", "next"]
+        );
+        assert!(split_statements(" \n;; ").is_empty());
+    }
+}
