@@ -200,3 +200,57 @@ proptest::proptest! {
         let _ = search(&lib, &idx, &q, &Options::default());
     }
 }
+
+/// Every entry of the abbreviation dictionary expands to words the search
+/// index holds, so each expansion can find something.
+#[test]
+fn every_abbreviation_expands_to_indexed_words() {
+    let (_, idx) = open();
+    let vocab = idx.vocab();
+    // Context words handled by the statement analysis, not looked up.
+    let handled = [
+        "rule",
+        "out",
+        "probabl",
+        "possibl",
+        "suspect",
+        "histori",
+        "status",
+        "post",
+        "secondari",
+    ];
+    let mut entries = 0;
+    let mut missing = Vec::new();
+    for line in icd_cli::build::ABBREVIATIONS
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let mut f = line.split('\t');
+        let (Some(abbr), Some(exp)) = (f.next(), f.next()) else {
+            panic!("malformed line: {line:?}");
+        };
+        entries += 1;
+        let key = icd_core::text::normalize(&abbr.replace('.', ""));
+        assert!(
+            idx.abbreviation(&key).is_some(),
+            "{abbr} is not found by its own key {key:?}"
+        );
+        for meaning in exp.split(" | ") {
+            for w in icd_core::search::text::words(meaning) {
+                if !handled.contains(&w.as_str())
+                    && vocab.get(&w).is_none()
+                    && !icd_core::search::is_steering(&w)
+                {
+                    missing.push(format!("{abbr}: {meaning} ({w})"));
+                }
+            }
+        }
+    }
+    assert!(entries >= 400, "{entries} entries");
+    assert!(
+        missing.is_empty(),
+        "{} words not in the index: {:?}",
+        missing.len(),
+        &missing[..missing.len().min(20)]
+    );
+}

@@ -106,6 +106,10 @@ impl Builder {
     ) {
         let id = self.docs.len() as u32;
         let mut seen: Vec<&String> = Vec::new();
+        // Steering words (left, initial, unspecified...) only narrow a code
+        // once found; queries never look them up, so they are not indexed.
+        let essential = essential.iter().filter(|w| !super::is_steering(w));
+        let optional: Vec<&String> = optional.iter().filter(|w| !super::is_steering(w)).collect();
         for w in essential {
             if !seen.contains(&w) {
                 seen.push(w);
@@ -158,6 +162,16 @@ pub fn build<D: AsRef<[u8]>>(lib: &Library<D>, abbreviations: &str, release: &st
             let (ess, opt) = path_words(tree, id, false);
             if !tree.code(id).is_empty() {
                 b.doc(via, id.0, NONE, &ess, &opt);
+            }
+            // A term with no code of its own and only a `see also` (Dropsy,
+            // see also Hydrops) leads to that term's code.
+            if tree.code(id).is_empty() && tree.see(id).is_empty() && !tree.see_also(id).is_empty()
+            {
+                if let Some(target) = lib.resolve_see(tree, tree.see_also(id)) {
+                    if !tree.code(target).is_empty() {
+                        b.doc(via, target.0, id.0, &ess, &opt);
+                    }
+                }
             }
             // Follow `see`: the referring words lead to the target and its subterms.
             let see = tree.see(id);

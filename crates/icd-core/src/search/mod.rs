@@ -471,6 +471,11 @@ const STEERING: &[&str] = &[
     "stage",
 ];
 
+/// Whether a stem is a steering word.
+pub fn is_steering(stem: &str) -> bool {
+    STEERING.iter().any(|st| stem.starts_with(st))
+}
+
 /// Intent words that choose a column of the Table of Drugs and Chemicals.
 const DRUG_COLUMNS: &[&[&str]] = &[
     &[
@@ -563,9 +568,11 @@ fn readings<D: AsRef<[u8]>>(
                 .collect::<Vec<_>>()
                 .join(" ");
             // "PVCs" is the plural of "PVC".
+            // Only for acronyms typed in capitals, so "lues" stays a word.
+            let acronym = n == 1 && tokens[i].0.chars().filter(|c| c.is_uppercase()).count() >= 2;
             let singular = key
                 .strip_suffix('s')
-                .filter(|k| k.len() >= 2)
+                .filter(|k| acronym && k.len() >= 2)
                 .map(str::to_string);
             let found = idx
                 .abbreviation(&key)
@@ -665,11 +672,7 @@ fn text_suggestions<D: AsRef<[u8]>>(
             .take(40)
             .map(|(t, prefix)| {
                 let s = stem(&t);
-                let weight = if STEERING.iter().any(|st| s.starts_with(st)) {
-                    w.steering
-                } else {
-                    1.0
-                };
+                let weight = if is_steering(&s) { w.steering } else { 1.0 };
                 Word {
                     stem: s,
                     weight,
