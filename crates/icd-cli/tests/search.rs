@@ -120,7 +120,7 @@ fn sources_and_words() {
         expect!["[] W11.XXXA R29.6 W19.XXXA"],
     );
     check("pnuemonia", expect!["[] J18.9 J69.0 J84.10"]);
-    check("pneum", expect!["[] J93.9 J64 J18.9"]);
+    check("pneum", expect!["[] J64 J18.9 J98.4"]);
     check(
         "diabetes mellitus without mention of complication, not stated as uncontrolled",
         expect!["[] E11.8 O24.91(more characters) O24.419"],

@@ -106,10 +106,6 @@ impl Builder {
     ) {
         let id = self.docs.len() as u32;
         let mut seen: Vec<&String> = Vec::new();
-        // Steering words (left, initial, unspecified...) only narrow a code
-        // once found; queries never look them up, so they are not indexed.
-        let essential = essential.iter().filter(|w| !super::is_steering(w));
-        let optional: Vec<&String> = optional.iter().filter(|w| !super::is_steering(w)).collect();
         for w in essential {
             if !seen.contains(&w) {
                 seen.push(w);
