@@ -574,8 +574,20 @@ fn readings<D: AsRef<[u8]>>(
                 .strip_suffix('s')
                 .filter(|k| acronym && k.len() >= 2)
                 .map(str::to_string);
+            // "A-fib" is "AFib" written in two pieces.
+            let joined = tokens[i..i + n]
+                .iter()
+                .map(|(_, t)| t.as_str())
+                .collect::<String>();
             let found = idx
                 .abbreviation(&key)
+                .or_else(|| {
+                    if n > 1 {
+                        idx.abbreviation(&normalize(&joined))
+                    } else {
+                        None
+                    }
+                })
                 .or_else(|| idx.abbreviation(&normalize(&key_slash)))
                 .or_else(|| singular.and_then(|k| idx.abbreviation(&k)));
             let Some(exp) = found else { continue };
