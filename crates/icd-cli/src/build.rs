@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use icd_core::lookup::ARTIFACT_FILES;
 use icd_core::mce::Table;
+use icd_core::record::ccmcc::CcMcc;
 use icd_core::search::SearchIndex;
 use icd_core::{Artifacts, Code, Date, Library};
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,16 @@ use crate::{index_csv, mce_tsv, tabular_xml, terms_xml};
 
 /// The search artifact's file name.
 pub const SEARCH_FILE: &str = "search.icdx";
+
+/// The MS-DRG CC/MCC artifact's file name (`icd check` reads it). Like
+/// [`SEARCH_FILE`] it is not one of `ARTIFACT_FILES`, the files the web app
+/// opens. It is built when the data folder has
+/// `msdrg/msdrg-*-definitions.json.xz`, listed in the manifest and checked by
+/// `icd verify`, but not counted in the manifest's totals: those measure the
+/// 3 MB gzipped budget of what the web app downloads, and the CC/MCC tables
+/// (18,391 codes and 180,403 principal-diagnosis exclusions: 347 kB, 76 kB
+/// gzipped) do not fit in the 10 kB left of it.
+pub const CCMCC_FILE: &str = icd_core::record::ccmcc::FILE;
 
 /// The curated abbreviation dictionary, kept as data in the repository.
 pub const ABBREVIATIONS: &str = include_str!("../../icd-core/data/abbreviations.tsv");
@@ -203,6 +214,13 @@ pub fn build(data: &Path) -> Result<Built> {
     drop(lib);
     let mut files = files;
     files.push((SEARCH_FILE, search));
+    let mut releases = releases;
+    if let Some(ccmcc) = build_ccmcc(data)? {
+        let t = CcMcc::open(ccmcc.as_slice())?;
+        counts.extend(ccmcc_counts(&t));
+        releases.push(t.release().to_string());
+        files.push((CCMCC_FILE, ccmcc));
+    }
     for ((name, bytes), release) in files.iter().zip(releases) {
         entries.push(FileEntry {
             name: name.to_string(),
@@ -212,10 +230,12 @@ pub fn build(data: &Path) -> Result<Built> {
             sha256: sha256_hex(bytes),
         });
     }
+    // The totals are the web app's download (see `CCMCC_FILE`).
+    let counted = || entries.iter().filter(|e| e.name != CCMCC_FILE);
     let manifest = Manifest {
         format_version: icd_core::artifact::FORMAT_VERSION,
-        total_bytes: entries.iter().map(|e| e.bytes).sum(),
-        total_gzip_bytes: entries.iter().map(|e| e.gzip_bytes).sum(),
+        total_bytes: counted().map(|e| e.bytes).sum(),
+        total_gzip_bytes: counted().map(|e| e.gzip_bytes).sum(),
         files: entries,
         counts,
     };
@@ -224,6 +244,33 @@ pub fn build(data: &Path) -> Result<Built> {
         manifest,
         dropped: tab.dropped,
     })
+}
+
+/// The CC/MCC artifact from `msdrg/msdrg-*-definitions.json.xz`, if the
+/// data folder has the MS-DRG definitions.
+pub fn build_ccmcc(data: &Path) -> Result<Option<Vec<u8>>> {
+    let dir = data.join("msdrg");
+    if !dir.is_dir() {
+        return Ok(None);
+    }
+    let path = find(&dir, "msdrg-", "-definitions.json.xz")?;
+    let xz = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut json = Vec::new();
+    lzma_rs::xz_decompress(&mut xz.as_slice(), &mut json)
+        .map_err(|e| anyhow::anyhow!("{}: not an xz file ({e:?})", path.display()))?;
+    let v: serde_json::Value = serde_json::from_slice(&json)
+        .with_context(|| format!("{}: not the MS-DRG definitions JSON", path.display()))?;
+    let src = crate::check::ccmcc_from_json(&v).with_context(|| path.display().to_string())?;
+    Ok(Some(src.build()))
+}
+
+fn ccmcc_counts<D: AsRef<[u8]>>(t: &CcMcc<D>) -> [(String, u64); 3] {
+    let (cc, mcc) = t.counts();
+    [
+        ("drg_cc_codes".into(), cc as u64),
+        ("drg_mcc_codes".into(), mcc as u64),
+        ("drg_pdx_exclusions".into(), t.exclusion_count() as u64),
+    ]
 }
 
 pub fn open_all<D: AsRef<[u8]>>(mut files: Vec<D>) -> Result<Library<D>> {
@@ -311,6 +358,32 @@ pub fn write(out: &Path, built: &Built) -> Result<()> {
     Ok(())
 }
 
+/// The bytes of a file the manifest lists, checked against its size and sha256.
+fn listed_file(dir: &Path, manifest: &Manifest, name: &str) -> Result<Vec<u8>> {
+    let mpath = dir.join("manifest.json");
+    let entry = manifest
+        .files
+        .iter()
+        .find(|e| e.name == name)
+        .with_context(|| {
+            format!(
+                "{} does not list {name}: rebuild with `icd build-index`",
+                mpath.display()
+            )
+        })?;
+    let path = dir.join(name);
+    let bytes = std::fs::read(&path).with_context(|| {
+        format!(
+            "{} is missing: rebuild with `icd build-index`",
+            path.display()
+        )
+    })?;
+    if bytes.len() as u64 != entry.bytes || sha256_hex(&bytes) != entry.sha256 {
+        bail!("{} does not match the manifest (size or sha256 differ): rebuild with `icd build-index`", path.display());
+    }
+    Ok(bytes)
+}
+
 /// `icd verify`: every file listed, intact, and readable.
 pub fn verify(dir: &Path) -> Result<Manifest> {
     let mpath = dir.join("manifest.json");
@@ -336,27 +409,7 @@ pub fn verify(dir: &Path) -> Result<Manifest> {
     }
     let mut files = Vec::new();
     for name in ARTIFACT_FILES.into_iter().chain([SEARCH_FILE]) {
-        let entry = manifest
-            .files
-            .iter()
-            .find(|e| e.name == name)
-            .with_context(|| {
-                format!(
-                    "{} does not list {name}: rebuild with `icd build-index`",
-                    mpath.display()
-                )
-            })?;
-        let path = dir.join(name);
-        let bytes = std::fs::read(&path).with_context(|| {
-            format!(
-                "{} is missing: rebuild with `icd build-index`",
-                path.display()
-            )
-        })?;
-        if bytes.len() as u64 != entry.bytes || sha256_hex(&bytes) != entry.sha256 {
-            bail!("{} does not match the manifest (size or sha256 differ): rebuild with `icd build-index`", path.display());
-        }
-        files.push(bytes);
+        files.push(listed_file(dir, &manifest, name)?);
     }
     let search = files.pop().unwrap_or_default();
     let search = SearchIndex::open(search.as_slice())
@@ -365,6 +418,13 @@ pub fn verify(dir: &Path) -> Result<Manifest> {
     let mut now = counts(&lib);
     now.insert("search_documents".into(), search.len() as u64);
     now.insert("abbreviations".into(), search.abbreviation_count() as u64);
+    // Built only from data that has the MS-DRG definitions: checked when listed.
+    if manifest.files.iter().any(|e| e.name == CCMCC_FILE) {
+        let bytes = listed_file(dir, &manifest, CCMCC_FILE)?;
+        let t = CcMcc::open(bytes)
+            .with_context(|| format!("{CCMCC_FILE}: rebuild with `icd build-index`"))?;
+        now.extend(ccmcc_counts(&t));
+    }
     if now != manifest.counts {
         bail!("{}: the artifacts' contents do not match the manifest's counts: rebuild with `icd build-index`", dir.display());
     }

@@ -70,9 +70,10 @@ fn run(cli: Cli) -> Result<bool> {
                     );
                 }
                 outln!(
-                    "  total           {:>10} bytes  {:>9} gzipped",
+                    "  total           {:>10} bytes  {:>9} gzipped  (what the web app downloads; without {})",
                     m.total_bytes,
-                    m.total_gzip_bytes
+                    m.total_gzip_bytes,
+                    build::CCMCC_FILE
                 );
                 for (k, v) in &m.counts {
                     outln!("  {k}: {v}");

@@ -4,20 +4,26 @@
 //! ICD-10-CM code and every ICD-10-PCS code valid on the discharge date.
 //!
 //! Build the artifacts first (`cargo xtask build-index`), then
-//! `cargo bench -p icd-core --bench check`. `ICD_INDEX_DIR` points elsewhere.
+//! `cargo bench -p icd-core --bench check`. `ICD_INDEX_DIR` points elsewhere;
+//! with a folder written by `icd build-index` (which has `ccmcc.icdx`) the
+//! records are also checked with CC/MCC capture.
 
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use icd_core::lookup::ARTIFACT_FILES;
 use icd_core::mce::Table;
-use icd_core::record::{Checker, Diagnosis, Procedure, Record};
+use icd_core::record::{ccmcc, Checker, Diagnosis, Procedure, Record};
 use icd_core::{Artifacts, Date, Library};
 
-fn artifacts() -> Option<Vec<Vec<u8>>> {
-    let dir = std::env::var_os("ICD_INDEX_DIR")
+fn dir() -> PathBuf {
+    std::env::var_os("ICD_INDEX_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../static/data"));
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../static/data"))
+}
+
+fn artifacts() -> Option<Vec<Vec<u8>>> {
+    let dir = dir();
     ARTIFACT_FILES
         .iter()
         .map(|f| std::fs::read(dir.join(f)).ok())
@@ -105,6 +111,11 @@ fn bench(c: &mut Criterion) {
     let checker = Checker::new(&lib).today("2026-05-01".parse().unwrap());
     let findings: usize = records.iter().map(|r| checker.check(r).len()).sum();
     eprintln!("{} findings on {} records", findings, records.len());
+    let mut by_rule = std::collections::BTreeMap::new();
+    for f in records.iter().flat_map(|r| checker.check(r)) {
+        *by_rule.entry(f.rule_id).or_insert(0usize) += 1;
+    }
+    eprintln!("by rule: {by_rule:?}");
     let mut g = c.benchmark_group("check");
     g.throughput(Throughput::Elements(records.len() as u64));
     g.bench_function("1000 records (1 pdx, 8 sdx, 2 procedures)", |b| {
@@ -115,6 +126,25 @@ fn bench(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    // `icd check` also reports CC/MCC capture when the index folder has
+    // `ccmcc.icdx` (`icd build-index` writes it; the app's folder may not).
+    let ccmcc_bytes = std::fs::read(dir().join(ccmcc::FILE)).ok();
+    let ccmcc = ccmcc_bytes
+        .as_deref()
+        .and_then(|b| ccmcc::CcMcc::open(b).ok());
+    if let Some(t) = &ccmcc {
+        let checker = Checker::new(&lib)
+            .today("2026-05-01".parse().unwrap())
+            .with_ccmcc(t);
+        g.bench_function("1000 records with CC/MCC capture", |b| {
+            b.iter(|| {
+                records
+                    .iter()
+                    .map(|r| checker.check(r).len())
+                    .sum::<usize>()
+            })
+        });
+    }
     g.finish();
     c.bench_function("Checker::new (MCE flags, discharge status rows)", |b| {
         b.iter(|| Checker::new(&lib))

@@ -19,8 +19,10 @@
 //! assert!(t.excluded(e.collection, "E870") && !t.excluded(e.collection, "I10"));
 //! ```
 //!
-//! Caveat: `icd build-index` does not write `ccmcc.icdx` yet; `icd check
-//! --ccmcc` builds the tables from the decompressed definitions JSON.
+//! `icd build-index` writes `ccmcc.icdx` from
+//! `msdrg/msdrg-v43.1-definitions.json.xz`; `icd check` reads it from the
+//! index folder, and `icd check --ccmcc FILE` reads another artifact or the
+//! decompressed definitions JSON.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -176,11 +178,35 @@ impl<D: AsRef<[u8]>> CcMcc<D> {
         })
     }
 
+    /// How many codes are CCs and how many MCCs.
+    pub fn counts(&self) -> (usize, usize) {
+        let rows = Rows::unchecked(self.bytes(&self.s.rows), 3);
+        (0..rows.len() as u32).fold((0, 0), |(cc, mcc), r| match rows.get(r, 0) {
+            2 => (cc, mcc + 1),
+            _ => (cc + 1, mcc),
+        })
+    }
+
+    /// How many (exclusion list, principal diagnosis) pairs there are.
+    pub fn exclusion_count(&self) -> usize {
+        fst::Set::new(self.bytes(&self.s.excl)).map_or(0, |s| s.len())
+    }
+
     /// Whether exclusion list `collection` excludes principal diagnosis `pdx`.
     pub fn excluded(&self, collection: u32, pdx: &str) -> bool {
-        fst::Set::new(self.bytes(&self.s.excl))
-            .map(|s| s.contains(excl_key(collection, pdx)))
-            .unwrap_or(false)
+        let Ok(set) = fst::Set::new(self.bytes(&self.s.excl)) else {
+            return false;
+        };
+        // The key on the stack: this runs for every CC/MCC of every record.
+        let mut buf = [0u8; 20];
+        match buf.get_mut(4..4 + pdx.len()) {
+            Some(tail) => {
+                tail.copy_from_slice(pdx.as_bytes());
+                buf[..4].copy_from_slice(&collection.to_be_bytes());
+                set.contains(&buf[..4 + pdx.len()])
+            }
+            None => set.contains(excl_key(collection, pdx)),
+        }
     }
 }
 
@@ -237,7 +263,7 @@ pub(crate) fn check<D: AsRef<[u8]>>(t: &CcMcc<D>, p: &Prepared<'_>, out: &mut Ve
             severity: Severity::Info,
             message,
             codes: vec![d.display.clone(), pdx.display.clone()],
-            fields: vec![d.field.clone(), pdx.field.clone()],
+            fields: vec![d.field.to_string(), pdx.field.to_string()],
             authority: Authority::MsDrg {
                 version: t.release().to_string(),
             },

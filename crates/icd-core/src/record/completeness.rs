@@ -8,7 +8,6 @@
 
 use super::{Authority, Checker, Finding, Prepared, Setting, Severity};
 use crate::code::{Code, PcsCode};
-use crate::mce::Table;
 
 const UHDDS: Authority = Authority::Standard { name: "UHDDS" };
 
@@ -39,7 +38,7 @@ pub(crate) fn check<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &
     age(p, out);
     poa(p, out);
     duplicates(p, out);
-    codes(c, p, out);
+    codes(p, out);
 }
 
 fn required(p: &Prepared<'_>, out: &mut Vec<Finding>) {
@@ -144,21 +143,21 @@ fn required(p: &Prepared<'_>, out: &mut Vec<Finding>) {
             Severity::Warning,
         );
     }
+    // Field names are formatted only for the findings.
     for (i, d) in r.secondary_dx.iter().enumerate() {
-        need(
-            d.code.trim().is_empty(),
-            &format!("secondary_dx[{i}]"),
-            "a code",
-            Severity::Error,
-        );
+        if d.code.trim().is_empty() {
+            need(
+                true,
+                &format!("secondary_dx[{i}]"),
+                "a code",
+                Severity::Error,
+            );
+        }
     }
     for (i, d) in r.procedures.iter().enumerate() {
-        need(
-            d.code.trim().is_empty(),
-            &format!("procedures[{i}]"),
-            "a code",
-            Severity::Error,
-        );
+        if d.code.trim().is_empty() {
+            need(true, &format!("procedures[{i}]"), "a code", Severity::Error);
+        }
     }
 }
 
@@ -265,7 +264,7 @@ fn dates<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &mut Vec<Fin
         future("patient.dob".into(), p.dob);
         future("admission.date".into(), p.admission);
         future("discharge.date".into(), p.discharge);
-        for x in &p.procs {
+        for x in p.procs.iter().filter(|x| x.date.is_some_and(|d| d > today)) {
             future(format!("{}.date", x.field), x.date);
         }
     }
@@ -321,7 +320,7 @@ fn poa(p: &Prepared<'_>, out: &mut Vec<Finding>) {
                 POA_GUIDE,
                 Some("Give Y, N, U, W, or 1 for an exempt code"),
             )),
-            Some(v) if !matches!(v.to_ascii_uppercase().as_str(), "Y" | "N" | "U" | "W" | "1") => {
+            Some(v) if !["Y", "N", "U", "W", "1"].iter().any(|k| v.eq_ignore_ascii_case(k)) => {
                 out.push(finding(
                     "record.poa_invalid",
                     Severity::Error,
@@ -356,7 +355,7 @@ fn duplicates(p: &Prepared<'_>, out: &mut Vec<Finding>) {
                     d.display, e.field, d.field
                 ),
                 vec![d.display.clone()],
-                vec![e.field.clone(), d.field.clone()],
+                vec![e.field.to_string(), d.field.to_string()],
                 Authority::Guideline {
                     section: "I.B.12",
                     title: "Reporting Same Diagnosis Code More than Once",
@@ -378,7 +377,7 @@ fn duplicates(p: &Prepared<'_>, out: &mut Vec<Finding>) {
                     x.display, e.field, x.field
                 ),
                 vec![x.display.clone()],
-                vec![e.field.clone(), x.field.clone()],
+                vec![e.field.to_string(), x.field.to_string()],
                 UHDDS,
                 Some("Report a procedure again only if it was performed again"),
             ));
@@ -397,7 +396,8 @@ fn periods_text(periods: &[crate::mce::Period]) -> String {
         .join(", ")
 }
 
-fn codes<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &mut Vec<Finding>) {
+/// Codes are checked against the periods `Prepared::look_up` found.
+fn codes(p: &Prepared<'_>, out: &mut Vec<Finding>) {
     let date = p.code_date();
     let dx_items = p.dx.iter().chain(p.admit_dx.as_ref());
     for d in dx_items.filter(|d| !d.raw.is_empty()) {
@@ -413,7 +413,7 @@ fn codes<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &mut Vec<Fin
                 Severity::Error,
                 why,
                 vec![d.raw.clone()],
-                vec![d.field.clone()],
+                vec![d.field.to_string()],
                 Authority::Guideline {
                     section: "I.A.1",
                     title: "Conventions: format and structure of the classification",
@@ -423,7 +423,7 @@ fn codes<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &mut Vec<Fin
             continue;
         };
         let Some(date) = date else { continue };
-        let periods = c.lib.mce.periods(Table::Dx, code.as_str());
+        let periods = &d.periods;
         if periods.is_empty() || periods.iter().any(|x| x.contains(date)) {
             continue;
         }
@@ -432,10 +432,10 @@ fn codes<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &mut Vec<Fin
             Severity::Error,
             format!(
                 "{code} is not valid on {date}; it is valid {}",
-                periods_text(&periods)
+                periods_text(periods)
             ),
             vec![code.to_string()],
-            vec![d.field.clone()],
+            vec![d.field.to_string()],
             Authority::Guideline {
                 section: "I.B.2",
                 title: "Level of Detail in Coding (codes valid for the date of service)",
@@ -450,21 +450,21 @@ fn codes<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &mut Vec<Fin
                 Severity::Error,
                 e.to_string(),
                 vec![x.raw.clone()],
-                vec![x.field.clone()],
+                vec![x.field.to_string()],
                 UHDDS,
                 Some("Type a 7-character ICD-10-PCS code such as 0DTJ4ZZ"),
             ));
             continue;
         }
         let Some(date) = date else { continue };
-        let periods = c.lib.mce.periods(Table::Sg, &x.code);
+        let periods = &x.periods;
         if periods.is_empty() {
             out.push(finding(
                 "code.unknown_procedure",
                 Severity::Error,
                 format!("{} is not an ICD-10-PCS code", x.code),
                 vec![x.code.clone()],
-                vec![x.field.clone()],
+                vec![x.field.to_string()],
                 UHDDS,
                 Some("Check the code in the ICD-10-PCS tables"),
             ));
@@ -475,10 +475,10 @@ fn codes<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &mut Vec<Fin
                 format!(
                     "{} is not valid on {date}; it is valid {}",
                     x.code,
-                    periods_text(&periods)
+                    periods_text(periods)
                 ),
                 vec![x.code.clone()],
-                vec![x.field.clone()],
+                vec![x.field.to_string()],
                 UHDDS,
                 Some("Use the code in effect on the date of discharge"),
             ));

