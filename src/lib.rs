@@ -15,3 +15,5 @@
 pub mod app;
 pub mod components;
 pub mod hooks;
+pub mod protocol;
+pub mod summary;

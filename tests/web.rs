@@ -260,3 +260,46 @@ fn hash_round_trips_what_was_typed() {
     }
     assert_eq!(code_from_hash("#/term/diabetes"), None);
 }
+
+#[wasm_bindgen_test]
+fn stale_replies_are_dropped_per_kind() {
+    use icd_desk::protocol::{Numbering, RequestKind};
+    let mut ids = Numbering::default();
+    let first = ids.next(RequestKind::Search);
+    let lookup = ids.next(RequestKind::Lookup);
+    let second = ids.next(RequestKind::Search);
+    assert!(!ids.accept(RequestKind::Search, first));
+    assert!(ids.accept(RequestKind::Search, second));
+    // A newer search does not make the pending lookup stale.
+    assert!(ids.accept(RequestKind::Lookup, lookup));
+    assert!(!ids.accept(RequestKind::Validate, lookup));
+}
+
+#[wasm_bindgen_test]
+fn pasted_codes_split_on_any_separator() {
+    use icd_desk::protocol::split_codes;
+    assert_eq!(
+        split_codes("E11.22, i10;\n\tS52.521A  z79.4"),
+        ["E11.22", "i10", "S52.521A", "z79.4"]
+    );
+    assert!(split_codes(" ,;\n").is_empty());
+}
+
+#[wasm_bindgen_test]
+fn requests_know_their_id_and_kind() {
+    use icd_desk::protocol::{Request, RequestId, RequestKind};
+    let request = Request::Validate {
+        id: RequestId(7),
+        codes: "E11".into(),
+        date: Some("2026-04-01".into()),
+    };
+    assert_eq!(request.id(), RequestId(7));
+    assert_eq!(request.kind(), RequestKind::Validate);
+}
+
+#[wasm_bindgen_test]
+fn note_summary_names_instructions_and_missing_seventh() {
+    use icd_desk::summary::note_summary;
+    assert_eq!(note_summary(&e11_22()), "Excludes1 · use additional code");
+    assert_eq!(note_summary(&s52_521()), "7th character required");
+}
