@@ -3,25 +3,16 @@
 //! its counts, a principal-diagnosis exclusion, and `icd check` reading it
 //! from the index folder by default.
 
-use std::path::PathBuf;
+mod common;
+use common::*;
+
 use std::sync::OnceLock;
 
-use icd_cli::build::{build, build_ccmcc, open_all, Built, CCMCC_FILE};
+use icd_cli::build::{build_ccmcc, open_all, CCMCC_FILE};
 use icd_core::lookup::ARTIFACT_FILES;
 use icd_core::record::ccmcc::{CcLevel, CcMcc};
 use icd_core::record::{Checker, Record};
 use icd_core::Library;
-
-fn data_dir() -> PathBuf {
-    std::env::var_os("ICD_DATA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
-}
-
-fn built() -> &'static Built {
-    static BUILT: OnceLock<Built> = OnceLock::new();
-    BUILT.get_or_init(|| build(&data_dir()).expect("../shared/data builds"))
-}
 
 fn file(name: &str) -> &'static [u8] {
     built()

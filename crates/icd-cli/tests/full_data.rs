@@ -2,27 +2,15 @@
 //! the build agrees with the MCE master, every index code lands in the
 //! tabular, every note is kept, and builds are deterministic.
 
-use std::collections::BTreeSet;
-use std::path::PathBuf;
-use std::sync::OnceLock;
+mod common;
+use common::*;
 
-use icd_cli::build::{build, open_all, Built};
+use std::collections::BTreeSet;
+
+use icd_cli::build::{build, open_all};
 use icd_core::lookup::ARTIFACT_FILES;
 use icd_core::mce::Table;
 use icd_core::{Date, IndexCode, Library};
-
-fn data_dir() -> PathBuf {
-    std::env::var_os("ICD_DATA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
-}
-
-fn built() -> &'static Built {
-    static BUILT: OnceLock<Built> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        build(&data_dir()).expect("the official data builds; is ../shared/data present?")
-    })
-}
 
 fn library() -> Library<&'static [u8]> {
     let files = built()

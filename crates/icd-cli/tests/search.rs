@@ -3,26 +3,16 @@
 //! deliberate change, never by hand), plus the quality floor on the
 //! evaluation set and bad input.
 
+mod common;
+use common::*;
+
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use expect_test::{expect, Expect};
-use icd_cli::build::{build, open_all, Built, SEARCH_FILE};
+use icd_cli::build::{open_all, SEARCH_FILE};
 use icd_core::lookup::ARTIFACT_FILES;
 use icd_core::search::{search, Options, SearchIndex, Setting};
 use icd_core::Library;
-
-fn built() -> &'static Built {
-    static BUILT: OnceLock<Built> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let data = std::env::var_os("ICD_DATA_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
-            });
-        build(&data).expect("the official data builds; is ../shared/data present?")
-    })
-}
 
 fn open() -> (Library<&'static [u8]>, SearchIndex<&'static [u8]>) {
     let files = built()

@@ -1,0 +1,30 @@
+//! What the integration tests share: where the official data is, and one
+//! build of it per test binary.
+
+// Each test binary uses only some of these.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use icd_cli::build::{build, Built};
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `ICD_DATA_DIR`, else `../shared/data` beside the project root.
+pub fn data_dir() -> PathBuf {
+    std::env::var_os("ICD_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/data"))
+}
+
+/// The artifacts built from the official data, once per test binary.
+pub fn built() -> &'static Built {
+    static BUILT: OnceLock<Built> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        build(&data_dir()).expect("the official data builds; is ../shared/data present?")
+    })
+}
