@@ -273,29 +273,15 @@ fn ccmcc_counts<D: AsRef<[u8]>>(t: &CcMcc<D>) -> [(String, u64); 3] {
     ]
 }
 
-pub fn open_all<D: AsRef<[u8]>>(mut files: Vec<D>) -> Result<Library<D>> {
-    if files.len() != ARTIFACT_FILES.len() {
-        bail!("expected {} artifact files", ARTIFACT_FILES.len());
-    }
-    let mce = files.pop();
-    let drug = files.pop();
-    let neoplasm = files.pop();
-    let eindex = files.pop();
-    let index = files.pop();
-    let tabular = files.pop();
-    let (Some(tabular), Some(index), Some(eindex), Some(neoplasm), Some(drug), Some(mce)) =
-        (tabular, index, eindex, neoplasm, drug, mce)
-    else {
-        bail!("missing artifact");
-    };
-    Ok(Library::open(Artifacts {
-        tabular,
-        index,
-        eindex,
-        neoplasm,
-        drug,
-        mce,
-    })?)
+pub fn open_all<D: AsRef<[u8]>>(files: Vec<D>) -> Result<Library<D>> {
+    let artifacts = Artifacts::from_files(files).with_context(|| {
+        format!(
+            "expected the {} artifact files {:?}",
+            ARTIFACT_FILES.len(),
+            ARTIFACT_FILES
+        )
+    })?;
+    Ok(Library::open(artifacts)?)
 }
 
 /// The reference date for counts: the first day of the tabular's release.

@@ -98,14 +98,9 @@ fn bench(c: &mut Criterion) {
         eprintln!("no artifacts: run `cargo xtask build-index` first");
         return;
     };
-    let lib = Library::open(Artifacts {
-        tabular: &files[0][..],
-        index: &files[1][..],
-        eindex: &files[2][..],
-        neoplasm: &files[3][..],
-        drug: &files[4][..],
-        mce: &files[5][..],
-    })
+    let lib = Library::open(
+        Artifacts::from_files(files.iter().map(Vec::as_slice).collect()).expect("six artifacts"),
+    )
     .expect("artifacts open");
     let records = records(&lib, 1000);
     let checker = Checker::new(&lib).today("2026-05-01".parse().unwrap());

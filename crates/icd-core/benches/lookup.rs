@@ -20,14 +20,9 @@ fn artifacts() -> Option<Vec<Vec<u8>>> {
 }
 
 fn open(files: &[Vec<u8>]) -> Library<&[u8]> {
-    Library::open(Artifacts {
-        tabular: &files[0][..],
-        index: &files[1][..],
-        eindex: &files[2][..],
-        neoplasm: &files[3][..],
-        drug: &files[4][..],
-        mce: &files[5][..],
-    })
+    Library::open(
+        Artifacts::from_files(files.iter().map(Vec::as_slice).collect()).expect("six artifacts"),
+    )
     .expect("artifacts open")
 }
 

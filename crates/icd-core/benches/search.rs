@@ -32,14 +32,10 @@ fn main() {
     let files: Vec<Vec<u8>> = ARTIFACT_FILES.iter().map(|f| read(f)).collect();
     let search_bytes = read("search.icdx");
     let open = || {
-        let lib = Library::open(Artifacts {
-            tabular: files[0].as_slice(),
-            index: files[1].as_slice(),
-            eindex: files[2].as_slice(),
-            neoplasm: files[3].as_slice(),
-            drug: files[4].as_slice(),
-            mce: files[5].as_slice(),
-        })
+        let lib = Library::open(
+            Artifacts::from_files(files.iter().map(Vec::as_slice).collect())
+                .expect("six artifacts"),
+        )
         .expect("artifacts open");
         let idx = SearchIndex::open(search_bytes.as_slice()).expect("search opens");
         (lib, idx)

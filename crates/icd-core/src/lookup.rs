@@ -31,6 +31,22 @@ pub struct Artifacts<D> {
     pub mce: D,
 }
 
+impl<D> Artifacts<D> {
+    /// The artifacts from their bytes in the order of [`ARTIFACT_FILES`];
+    /// `None` unless there are exactly six.
+    pub fn from_files(files: Vec<D>) -> Option<Artifacts<D>> {
+        let [tabular, index, eindex, neoplasm, drug, mce]: [D; 6] = files.try_into().ok()?;
+        Some(Artifacts {
+            tabular,
+            index,
+            eindex,
+            neoplasm,
+            drug,
+            mce,
+        })
+    }
+}
+
 /// File names of the artifacts, in the order of [`Artifacts`].
 pub const ARTIFACT_FILES: [&str; 6] = [
     "tabular.icdx",
