@@ -14,6 +14,9 @@
 
 pub mod app;
 pub mod components;
-pub mod hooks;
+pub mod desk;
+pub mod pages;
 pub mod protocol;
+pub mod route;
 pub mod summary;
+pub mod worker;

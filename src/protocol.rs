@@ -1,6 +1,11 @@
-//! The messages between the page and the data worker: small plain types,
-//! separate from `icd_core`'s, so the worker boundary (structured clone of
-//! serialized values) never carries engine internals.
+//! The messages between the page and the data worker ([`crate::worker`]).
+//!
+//! Replies carry `icd_core`'s own report types (they are plain data with
+//! serde derives), except findings, which the worker flattens into
+//! [`FindingView`] so the page never needs the engine's `'static` tables.
+//! Messages cross the worker boundary as structured-clone JavaScript values
+//! ([`JsCodec`], serde-wasm-bindgen), not bincode: the record model uses
+//! serde features bincode cannot carry.
 //!
 //! Every request carries a [`RequestId`]; the page asks with ids from one
 //! [`Numbering`] and keeps a reply only when [`Numbering::accept`] says it
@@ -15,18 +20,64 @@
 //! assert!(!ids.accept(RequestKind::Search, old));
 //! assert!(ids.accept(RequestKind::Search, new));
 //! ```
-//!
-//! Caveat: the worker transport itself (gloo-worker) is not wired yet; the
-//! page still opens the library on the main thread (see `hooks::use_library`).
 
+use icd_core::lookup::{CodeReport, LookupError, TermReport};
+use icd_core::record::{Authority, Finding, Record, Severity};
+use icd_core::search::{Setting, StatementResult};
+use icd_core::terms::TermId;
+use icd_core::validate::CodeCheck;
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
 
 /// The number of one request; increases for every request the page sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct RequestId(pub u32);
 
+/// Which tree of terms: the Alphabetic Index, the External Cause Index or a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Tree {
+    /// The Alphabetic Index of diseases and injuries.
+    Index,
+    /// The External Cause Index.
+    Eindex,
+    /// The Table of Neoplasms.
+    Neoplasm,
+    /// The Table of Drugs and Chemicals.
+    Drug,
+}
+
+impl Tree {
+    /// All trees, in menu order.
+    pub const ALL: [Tree; 4] = [Tree::Index, Tree::Eindex, Tree::Neoplasm, Tree::Drug];
+
+    /// The name used in URLs (`#/term/index/42`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Tree::Index => "index",
+            Tree::Eindex => "eindex",
+            Tree::Neoplasm => "neoplasm",
+            Tree::Drug => "drug",
+        }
+    }
+
+    /// The tree named by a URL slug.
+    pub fn from_slug(slug: &str) -> Option<Tree> {
+        Tree::ALL.into_iter().find(|t| t.slug() == slug)
+    }
+
+    /// Its title, as the official files name it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Tree::Index => "Alphabetic Index",
+            Tree::Eindex => "External Cause Index",
+            Tree::Neoplasm => "Table of Neoplasms",
+            Tree::Drug => "Table of Drugs and Chemicals",
+        }
+    }
+}
+
 /// What the page asks the worker.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Request {
     /// Coding suggestions for what was typed (one statement per line).
     Search {
@@ -34,6 +85,8 @@ pub enum Request {
         id: RequestId,
         /// The text as typed.
         query: String,
+        /// Inpatient or outpatient (uncertain diagnoses differ).
+        setting: Setting,
     },
     /// The full report of one code, as typed (`e1122`, `E11.22`).
     Lookup {
@@ -41,24 +94,33 @@ pub enum Request {
         id: RequestId,
         /// The code as typed.
         code: String,
-        /// Date of service, `YYYY-MM-DD`; none for the current release.
-        date: Option<String>,
     },
-    /// One Alphabetic Index term and its subterms.
+    /// One term of a tree and its subterms.
     Term {
         /// The request's number.
         id: RequestId,
-        /// A path such as `Failure, heart, congestive`.
-        path: String,
-        /// How many levels of subterms to include.
-        depth: u8,
+        /// Which tree.
+        tree: Tree,
+        /// The term.
+        term: TermId,
     },
-    /// Main terms of the Alphabetic Index starting with a prefix.
+    /// The main terms of a tree starting with a letter or prefix.
     MainTerms {
         /// The request's number.
         id: RequestId,
+        /// Which tree.
+        tree: Tree,
         /// A letter or the start of a term.
         prefix: String,
+    },
+    /// Rows of a table (neoplasms, drugs) whose path contains every word of a filter.
+    Table {
+        /// The request's number.
+        id: RequestId,
+        /// Which table.
+        tree: Tree,
+        /// Words to look for; empty lists the table from the top.
+        filter: String,
     },
     /// Validity of pasted codes on a date of service.
     Validate {
@@ -67,7 +129,16 @@ pub enum Request {
         /// The codes as pasted, any separators.
         codes: String,
         /// Date of service, `YYYY-MM-DD`.
-        date: Option<String>,
+        date: String,
+    },
+    /// Every check of a coded encounter.
+    Check {
+        /// The request's number.
+        id: RequestId,
+        /// The record as the form holds it.
+        record: Box<Record>,
+        /// Today, `YYYY-MM-DD` (dates in the future are findings).
+        today: String,
     },
 }
 
@@ -79,7 +150,9 @@ impl Request {
             | Request::Lookup { id, .. }
             | Request::Term { id, .. }
             | Request::MainTerms { id, .. }
-            | Request::Validate { id, .. } => *id,
+            | Request::Table { id, .. }
+            | Request::Validate { id, .. }
+            | Request::Check { id, .. } => *id,
         }
     }
 
@@ -90,7 +163,9 @@ impl Request {
             Request::Lookup { .. } => RequestKind::Lookup,
             Request::Term { .. } => RequestKind::Term,
             Request::MainTerms { .. } => RequestKind::MainTerms,
+            Request::Table { .. } => RequestKind::Table,
             Request::Validate { .. } => RequestKind::Validate,
+            Request::Check { .. } => RequestKind::Check,
         }
     }
 }
@@ -106,12 +181,16 @@ pub enum RequestKind {
     Term,
     /// [`Request::MainTerms`].
     MainTerms,
+    /// [`Request::Table`].
+    Table,
     /// [`Request::Validate`].
     Validate,
+    /// [`Request::Check`].
+    Check,
 }
 
 impl RequestKind {
-    const ALL: usize = 5;
+    const ALL: usize = 7;
 
     fn slot(self) -> usize {
         self as usize
@@ -121,15 +200,17 @@ impl RequestKind {
 /// How loading the data is going, sent by the worker before it can answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Progress {
-    /// Bytes received so far of the total announced by the manifest.
+    /// Files arriving: `done` of `total`, `bytes` received so far.
     Fetching {
-        /// Bytes received.
-        received: u64,
-        /// Bytes expected (0 while unknown).
-        total: u64,
+        /// Files fetched.
+        done: usize,
+        /// Files to fetch.
+        total: usize,
+        /// Bytes received (uncompressed).
+        bytes: u64,
     },
     /// Everything fetched and opened; requests are answered from now on.
-    Ready,
+    Ready(Loaded),
     /// The data could not be loaded; the message says what to do.
     Failed {
         /// A sentence for the user.
@@ -137,44 +218,203 @@ pub enum Progress {
     },
 }
 
-/// The validity of one pasted code on the date of service.
+/// What the page learns once the data is open.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Validity {
-    /// Billable and valid on the date.
-    Valid,
-    /// Not a code; the explanation names the nearest one when there is one.
-    Invalid {
-        /// Why, in a sentence.
-        reason: String,
+pub struct Loaded {
+    /// (data set, release) for the footer.
+    pub releases: Vec<(String, String)>,
+    /// Size of the worker's WebAssembly memory, in bytes.
+    pub memory_bytes: u64,
+    /// Milliseconds from the worker's start to the data being open.
+    pub load_ms: u32,
+}
+
+/// A code report, or why there is none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum LookupReply {
+    /// The code's report.
+    Found(Box<CodeReport>),
+    /// What was typed is not a well-formed code.
+    Invalid(String),
+    /// Well formed but not in the tabular (unknown, or deleted).
+    Missing(LookupError),
+}
+
+/// A main term, for the index browser's letter pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermLink {
+    /// Its id in its tree.
+    pub id: TermId,
+    /// The term.
+    pub term: String,
+    /// Its code, if the term has one.
+    pub code: String,
+}
+
+/// One row of a table (neoplasms, drugs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableRow {
+    /// Its id in its tree.
+    pub id: TermId,
+    /// Depth below the main term (0 for a main term).
+    pub level: u32,
+    /// The term as printed, with its nonessential modifiers.
+    pub term: String,
+    /// `Main > sub > ...`, for rows shown out of their context.
+    pub path: String,
+    /// One code (or `—`) per column.
+    pub cells: Vec<String>,
+    /// `see`/`see also` text.
+    pub see: String,
+}
+
+/// Rows of a table matching a filter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableReply {
+    /// Column headings after the term column.
+    pub columns: Vec<String>,
+    /// Matching rows, in table order (at most [`TABLE_ROWS`]).
+    pub rows: Vec<TableRow>,
+    /// How many rows match in all.
+    pub matched: usize,
+}
+
+/// The most table rows sent at once; the page asks to narrow the filter.
+pub const TABLE_ROWS: usize = 400;
+
+/// A finding as the page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingView {
+    /// Stable rule id (`mce.age_conflict`).
+    pub rule_id: String,
+    /// How serious.
+    pub severity: Severity,
+    /// Plain language.
+    pub message: String,
+    /// Codes involved.
+    pub codes: Vec<String>,
+    /// Record fields involved.
+    pub fields: Vec<String>,
+    /// What it rests on, in words (`MCE edit AGE_CONFLICT`).
+    pub authority: String,
+    /// The note or guideline text behind it, when there is one.
+    pub authority_text: Option<String>,
+    /// What to do.
+    pub fix: Option<String>,
+}
+
+impl From<&Finding> for FindingView {
+    fn from(f: &Finding) -> FindingView {
+        let (authority, authority_text) = match &f.authority {
+            Authority::Mce { mce_edit } => (format!("MCE edit {mce_edit}"), None),
+            Authority::TabularNote { note, text, at } => {
+                (format!("{note} note at {at}"), Some(text.clone()))
+            }
+            Authority::Guideline { section, title } => {
+                (format!("Official Guidelines {section}: {title}"), None)
+            }
+            Authority::Standard { name } => (name.to_string(), None),
+            Authority::MsDrg { version } => (format!("MS-DRG {version} CC/MCC lists"), None),
+        };
+        FindingView {
+            rule_id: f.rule_id.to_string(),
+            severity: f.severity,
+            message: f.message.clone(),
+            codes: f.codes.clone(),
+            fields: f.fields.clone(),
+            authority,
+            authority_text,
+            fix: f.fix.clone(),
+        }
+    }
+}
+
+/// What the worker answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Reply {
+    /// Loading news (sent to every page connected).
+    Progress(Progress),
+    /// Suggestions, one result per statement.
+    Search {
+        /// The request answered.
+        id: RequestId,
+        /// Per statement.
+        results: Vec<StatementResult>,
+        /// Per statement, per suggestion: the notes that matter ([`crate::summary`]).
+        summaries: Vec<Vec<String>>,
+        /// Time the worker spent, in milliseconds.
+        ms: f64,
     },
-    /// A category or subcategory: code one of its billable descendants.
-    NotBillable {
-        /// Billable descendants (a bounded list).
-        children: Vec<String>,
+    /// A code's report.
+    Lookup {
+        /// The request answered.
+        id: RequestId,
+        /// The report or why not.
+        reply: LookupReply,
     },
-    /// A code, but not valid on the date of service.
-    NotValidOnDate {
-        /// When it was valid, in a sentence.
-        valid: String,
+    /// A term with two levels of subterms; `None` when the id is out of range.
+    Term {
+        /// The request answered.
+        id: RequestId,
+        /// Which tree.
+        tree: Tree,
+        /// The term.
+        report: Option<Box<TermReport>>,
+        /// Its ancestors, main term first, for breadcrumbs.
+        ancestors: Vec<TermLink>,
+    },
+    /// Main terms starting with the prefix.
+    MainTerms {
+        /// The request answered.
+        id: RequestId,
+        /// In index order.
+        terms: Vec<TermLink>,
+    },
+    /// Table rows.
+    Table {
+        /// The request answered.
+        id: RequestId,
+        /// The rows.
+        table: TableReply,
+    },
+    /// Validator verdicts, in the order pasted.
+    Validate {
+        /// The request answered.
+        id: RequestId,
+        /// One per code; `Err` for a date that does not parse.
+        checks: Result<Vec<CodeCheck>, String>,
+    },
+    /// Record findings, most serious first.
+    Check {
+        /// The request answered.
+        id: RequestId,
+        /// All findings.
+        findings: Vec<FindingView>,
+        /// Time the worker spent, in milliseconds.
+        ms: f64,
+    },
+    /// The worker cannot answer yet (still loading) or could not load.
+    NotReady {
+        /// The request that could not be answered.
+        id: RequestId,
     },
 }
 
-/// One pasted code and its verdict.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CodeCheck {
-    /// The code as pasted.
-    pub input: String,
-    /// The verdict.
-    pub validity: Validity,
-}
-
-/// Splits pasted codes on anything that cannot be part of a code (spaces,
-/// commas, semicolons, new lines, tabs), keeping letters, digits and dots.
-pub fn split_codes(pasted: &str) -> Vec<&str> {
-    pasted
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
-        .filter(|part| !part.is_empty())
-        .collect()
+impl Reply {
+    /// The request this answers, and its kind; `None` for progress news.
+    pub fn answers(&self) -> Option<(RequestKind, RequestId)> {
+        Some(match self {
+            Reply::Progress(_) => return None,
+            Reply::Search { id, .. } => (RequestKind::Search, *id),
+            Reply::Lookup { id, .. } => (RequestKind::Lookup, *id),
+            Reply::Term { id, .. } => (RequestKind::Term, *id),
+            Reply::MainTerms { id, .. } => (RequestKind::MainTerms, *id),
+            Reply::Table { id, .. } => (RequestKind::Table, *id),
+            Reply::Validate { id, .. } => (RequestKind::Validate, *id),
+            Reply::Check { id, .. } => (RequestKind::Check, *id),
+            Reply::NotReady { .. } => return None,
+        })
+    }
 }
 
 /// Hands out [`RequestId`]s and remembers the newest per [`RequestKind`].
@@ -196,5 +436,26 @@ impl Numbering {
     /// Whether a reply with this id answers the newest request of its kind.
     pub fn accept(&self, kind: RequestKind, id: RequestId) -> bool {
         self.newest[kind.slot()] == Some(id)
+    }
+}
+
+/// Messages cross the worker boundary as JavaScript values made by
+/// serde-wasm-bindgen (structured clone), which carries every serde feature
+/// the record model uses.
+#[derive(Debug)]
+pub struct JsCodec;
+
+impl gloo_worker::Codec for JsCodec {
+    fn encode<I: Serialize>(input: I) -> JsValue {
+        // Maps become plain objects so `#[serde(flatten)]` reads them back.
+        let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+        input
+            .serialize(&ser)
+            .expect("worker messages are plain data and always serialize")
+    }
+
+    fn decode<O: for<'de> Deserialize<'de>>(input: JsValue) -> O {
+        serde_wasm_bindgen::from_value(input)
+            .expect("page and worker are built from the same source and agree on messages")
     }
 }

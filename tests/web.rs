@@ -34,7 +34,7 @@ fn code_ref(code: &str, title: &str, billable: bool) -> CodeRef {
 fn note(kind: NoteKind, text: &str, from: &str, inherited: bool) -> NoteReport {
     NoteReport {
         kind,
-        label: kind.label(),
+        label: kind.label().to_string(),
         text: text.into(),
         from: from.into(),
         inherited,

@@ -16,7 +16,7 @@ pub struct CodeLinkProps {
     pub show_billable: bool,
 }
 
-/// A button for a code; chapters and blocks (`Chapter 4`, `E08-E13`) cannot
+/// A link to a code's view; chapters and blocks (`Chapter 4`, `E08-E13`) cannot
 /// be looked up by code, so they render as plain text.
 #[function_component]
 pub fn CodeLink(props: &CodeLinkProps) -> Html {
@@ -34,11 +34,14 @@ pub fn CodeLink(props: &CodeLinkProps) -> Html {
     }
     let onclick = {
         let (code, on_select) = (code.clone(), props.on_select.clone());
-        Callback::from(move |_| on_select.emit(code.clone()))
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            on_select.emit(code.clone())
+        })
     };
     html! {
-        <button type="button" class="code-ref code-link" {onclick}>
+        <a href={crate::route::code_href(code)} class="code-ref code-link" {onclick}>
             <span class="code">{ code }</span>{ " " }<span class="title">{ title }</span>{ mark }
-        </button>
+        </a>
     }
 }

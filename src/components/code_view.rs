@@ -3,7 +3,8 @@
 
 use std::rc::Rc;
 
-use icd_core::lookup::{CodeReport, NoteReport};
+use icd_core::lookup::{CodeReport, NoteReport, SeventhReport};
+use icd_core::Code;
 use yew::prelude::*;
 
 use super::CodeLink;
@@ -51,7 +52,8 @@ pub fn CodeView(props: &CodeViewProps) -> Html {
                     <p class="flags">{ "Medicare Code Editor: " }{ r.mce_flags.join(", ") }</p>
                 }) }
             </header>
-            { seventh(r, on_select) }
+            { validity(r) }
+            { seventh(r) }
             { code_list("Children", "children", &r.children, on_select) }
             // Below a subcategory the billable codes are often just its
             // children, already listed and marked; list them only when deeper.
@@ -73,32 +75,136 @@ fn has_deeper_billable(r: &CodeReport) -> bool {
         .any(|b| !r.children.iter().any(|c| c.code == b.code))
 }
 
-fn seventh(r: &CodeReport, on_select: &Callback<String>) -> Html {
+fn seventh(r: &CodeReport) -> Html {
     let Some(s) = &r.seventh else {
         return Html::default();
     };
+    html! { <SeventhPicker code={r.code.clone()} seventh={s.clone()} /> }
+}
+
+/// Props of [`SeventhPicker`].
+#[derive(Debug, Clone, PartialEq, Properties)]
+pub struct SeventhPickerProps {
+    /// The code without its 7th character.
+    pub code: AttrValue,
+    /// The allowed characters.
+    pub seventh: SeventhReport,
+}
+
+/// Radio buttons for the 7th character; shows the full code (with `X`
+/// placeholders) and copies it to the clipboard.
+#[function_component]
+pub fn SeventhPicker(props: &SeventhPickerProps) -> Html {
+    let chosen = use_state(|| None::<usize>);
+    let copied = use_state(|| None::<String>);
+    {
+        // Another code: start over.
+        let (chosen, copied) = (chosen.clone(), copied.clone());
+        use_effect_with(props.code.clone(), move |_| {
+            chosen.set(None);
+            copied.set(None);
+        });
+    }
+    let s = &props.seventh;
+    let built = chosen.and_then(|i| s.options.get(i)).map(|o| o.code.clone());
+    let copy = built.clone().map(|code| {
+        let copied = copied.clone();
+        Callback::from(move |_| {
+            copy_to_clipboard(&code);
+            copied.set(Some(code.clone()));
+        })
+    });
     html! {
         <section class="seventh" data-testid="seventh-options">
-            <h3>{ "7th character" }<span class="from">{ format!(" (defined at {})", s.defined_at) }</span></h3>
-            <ul class="choices">
-                { for s.options.iter().map(|o| {
-                    let onclick = {
-                        let (code, on_select) = (o.code.clone(), on_select.clone());
-                        Callback::from(move |_| on_select.emit(code.clone()))
-                    };
-                    html! {
-                        <li>
-                            <button type="button" class="code-link seventh-choice" {onclick}>
-                                <span class="ch">{ o.ch }</span>
-                                <span class="code">{ &o.code }</span>
-                                <span class="title">{ &o.meaning }</span>
-                            </button>
-                        </li>
-                    }
-                }) }
-            </ul>
+            <fieldset>
+                <legend>{ "7th character" }</legend>
+                <p class="from">{ format!("Defined at {}. Placeholder X fills the empty positions.", s.defined_at) }</p>
+                <ul class="choices">
+                    { for s.options.iter().enumerate().map(|(i, o)| {
+                        let onchange = {
+                            let chosen = chosen.clone();
+                            Callback::from(move |_| chosen.set(Some(i)))
+                        };
+                        let id = format!("seventh-{}", o.ch);
+                        html! {
+                            <li>
+                                <input type="radio" name="seventh" id={id.clone()} checked={*chosen == Some(i)} {onchange} />
+                                <label for={id}>{ format!("{} — {}", o.ch, o.meaning) }</label>
+                            </li>
+                        }
+                    }) }
+                </ul>
+            </fieldset>
+            <p class="built">
+                { "Full code: " }
+                <output data-testid="built-code" aria-live="polite">{ built.clone().unwrap_or_else(|| "choose a 7th character".into()) }</output>
+                if let (Some(code), Some(onclick)) = (built.clone(), copy) {
+                    { " " }
+                    <button type="button" {onclick}>{ format!("Copy {code}") }</button>
+                    { " " }
+                    <a href={crate::route::code_href(&code)}>{ format!("Open {code}") }</a>
+                }
+                if let Some(c) = &*copied {
+                    <span class="copied" role="status">{ format!(" Copied {c}.") }</span>
+                }
+            </p>
         </section>
     }
+}
+
+fn copy_to_clipboard(text: &str) {
+    if let Some(w) = web_sys::window() {
+        // The promise is left alone: a refusal (no permission) leaves the code shown to copy by hand.
+        let _ = w.navigator().clipboard().write_text(text);
+    }
+}
+
+/// A note's text with every code in it as a link to its view.
+pub fn linked_text(text: &str) -> Html {
+    let mut out: Vec<Html> = Vec::new();
+    let mut rest = text;
+    while let Some((start, end)) = next_code(rest) {
+        if start > 0 {
+            out.push(html! { { rest[..start].to_string() } });
+        }
+        let code = &rest[start..end];
+        let target = code.trim_end_matches('-');
+        out.push(html! { <a href={crate::route::code_href(target)} class="code">{ code }</a> });
+        rest = &rest[end..];
+    }
+    if !rest.is_empty() {
+        out.push(html! { { rest.to_string() } });
+    }
+    html! { <>{ for out }</> }
+}
+
+/// The next code-like word (`E11.3-`, `I10`, `T36.0X1`) in `s`: byte range.
+fn next_code(s: &str) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let boundary = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+        if boundary && b[i].is_ascii_uppercase() && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            let mut j = i + 1;
+            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'.') {
+                j += 1;
+            }
+            let mut end = j;
+            while end > i && b[end - 1] == b'.' {
+                end -= 1;
+            }
+            if s[i..end].parse::<Code>().is_ok() {
+                if b.get(end) == Some(&b'-') && !b.get(end + 1).is_some_and(u8::is_ascii_alphanumeric) {
+                    end += 1;
+                }
+                return Some((i, end));
+            }
+            i = j.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    None
 }
 
 /// Notes grouped by where they are written, in report order (inherited first).
@@ -125,7 +231,7 @@ fn notes(notes: &[NoteReport]) -> Html {
                     <ul>
                         { for list.into_iter().map(|n| html! {
                             <li class={classes!("note", format!("note-{}", n.kind.xml_name()))}>
-                                <span class="note-label">{ n.label }</span>{ " " }<span class="note-text">{ &n.text }</span>
+                                <span class="note-label">{ &n.label }</span>{ " " }<span class="note-text">{ linked_text(&n.text) }</span>
                             </li>
                         }) }
                     </ul>
@@ -153,5 +259,23 @@ fn code_list(
                 }) }
             </ul>
         </section>
+    }
+}
+
+/// The MCE validity periods, newest last.
+fn validity(r: &CodeReport) -> Html {
+    if r.validity_periods.is_empty() {
+        return Html::default();
+    }
+    let spans: Vec<String> = r
+        .validity_periods
+        .iter()
+        .map(|p| match p.end {
+            Some(end) => format!("{} to {end}", p.start),
+            None => format!("since {}", p.start),
+        })
+        .collect();
+    html! {
+        <p class="validity" data-testid="validity">{ "Valid (Medicare Code Editor): " }{ spans.join(", ") }</p>
     }
 }

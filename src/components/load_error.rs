@@ -2,13 +2,11 @@
 
 use yew::prelude::*;
 
-use crate::hooks::LoadError;
-
 /// Props of [`LoadErrorView`].
 #[derive(Debug, Clone, PartialEq, Properties)]
 pub struct LoadErrorProps {
     /// What went wrong.
-    pub error: LoadError,
+    pub message: AttrValue,
 }
 
 /// The load failure, as an alert.
@@ -17,7 +15,7 @@ pub fn LoadErrorView(props: &LoadErrorProps) -> Html {
     html! {
         <section class="load-error" role="alert" data-testid="load-error">
             <h2>{ "The ICD-10-CM data could not be loaded" }</h2>
-            <p>{ props.error.to_string() }</p>
+            <p>{ props.message.clone() }</p>
         </section>
     }
 }

@@ -1,7 +1,6 @@
 //! Views. Each renders its props and reports clicks and typing through
 //! callbacks; none fetches or looks anything up.
 
-pub mod code_input;
 pub mod code_link;
 pub mod code_view;
 pub mod footer;
@@ -9,7 +8,6 @@ pub mod load_error;
 pub mod load_progress;
 pub mod lookup_error;
 
-pub use code_input::{CodeInput, CodeInputProps};
 pub use code_link::{CodeLink, CodeLinkProps};
 pub use code_view::{CodeView, CodeViewProps};
 pub use footer::{Footer, FooterProps};

@@ -323,7 +323,7 @@ fn load_ccmcc(path: &Path) -> Result<CcMcc<Vec<u8>>> {
 }
 
 /// Today's date from the system clock (UTC).
-fn system_today() -> Option<Date> {
+pub fn system_today() -> Option<Date> {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?

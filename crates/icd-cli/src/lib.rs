@@ -20,6 +20,7 @@ pub mod mce_tsv;
 pub mod search_cmd;
 pub mod tabular_xml;
 pub mod terms_xml;
+pub mod validate_cmd;
 pub mod xml_reader;
 
 use std::path::PathBuf;

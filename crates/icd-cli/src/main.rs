@@ -46,6 +46,8 @@ enum Command {
     Check(icd_cli::check::Args),
     /// Suggest codes for a diagnostic statement or a pasted note (index first, then tabular).
     Search(search_cmd::Args),
+    /// Validate pasted codes on a date of service: valid, invalid, not billable, not valid on that date.
+    Validate(icd_cli::validate_cmd::Args),
     /// Measure search quality (hit@1/5/10) on an evaluation set.
     Eval(search_cmd::EvalArgs),
 }
@@ -104,6 +106,7 @@ fn run(cli: Cli) -> Result<bool> {
         Command::Check(args) => icd_cli::check::run(args),
         Command::Search(args) => search_cmd::run(args),
         Command::Eval(args) => search_cmd::eval(args),
+        Command::Validate(args) => icd_cli::validate_cmd::run(args),
     }
 }
 

@@ -202,3 +202,46 @@ fn builds_are_deterministic() {
         "artifacts are {size} bytes gzipped; the budget is 3 MB"
     );
 }
+
+/// The validator's verdicts, one case per line: date, code as pasted, verdict.
+#[test]
+fn validator_verdicts() {
+    use icd_core::validate::{validate, Verdict};
+    let lib = library();
+    let cases = "\
+        2026-01-15 E11       not_billable
+        2026-01-15 e11.9     valid
+        2026-01-15 E119      valid
+        2026-01-15 S52.521A  valid
+        2026-01-15 S52.521   not_billable
+        2026-01-15 T36.0X1   not_billable
+        2026-01-15 XYZ       invalid
+        2026-01-15 E11.9999  invalid
+        2015-01-15 E11.9     not_valid_on_date
+        2026-01-15 U07.1     valid
+        2019-06-01 U07.1     not_valid_on_date";
+    for line in cases.lines() {
+        let [date, code, want]: [&str; 3] = line
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .try_into()
+            .unwrap();
+        let got = validate(&lib, code, date.parse().unwrap());
+        assert_eq!(got.len(), 1, "{line}");
+        let name = match &got[0].verdict {
+            Verdict::Valid => "valid",
+            Verdict::Invalid { .. } => "invalid",
+            Verdict::NotBillable { children, total } => {
+                assert!(!children.is_empty() && *total >= children.len(), "{line}");
+                "not_billable"
+            }
+            Verdict::NotValidOnDate { .. } => "not_valid_on_date",
+        };
+        assert_eq!(name, want, "{line}: {:?}", got[0]);
+    }
+    // Any separators; order kept.
+    let got = validate(&lib, "E11.9,I10;\tJ45.909\nN18.3", "2026-01-15".parse().unwrap());
+    let inputs: Vec<&str> = got.iter().map(|c| c.input.as_str()).collect();
+    assert_eq!(inputs, ["E11.9", "I10", "J45.909", "N18.3"]);
+    assert!(matches!(got[3].verdict, Verdict::NotBillable { .. }), "N18.3 was expanded in 2020");
+}

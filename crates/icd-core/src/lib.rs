@@ -31,6 +31,7 @@ pub mod search;
 pub mod tabular;
 pub mod terms;
 pub mod text;
+pub mod validate;
 
 pub use artifact::ArtifactError;
 pub use code::{Code, CodeError, IndexCode, PcsCode};

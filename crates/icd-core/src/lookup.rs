@@ -5,7 +5,7 @@
 //! Reports are plain serde types so the CLI prints them as JSON and the web
 //! worker posts them to the page unchanged.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::artifact::ArtifactError;
 use crate::code::{Code, IndexCode};
@@ -165,7 +165,7 @@ impl<D: AsRef<[u8]>> Library<D> {
             .into_iter()
             .map(|n| NoteReport {
                 kind: n.kind,
-                label: n.kind.label(),
+                label: n.kind.label().to_string(),
                 text: n.text.to_string(),
                 from: t.display_key(n.from),
                 inherited: n.from != id,
@@ -329,7 +329,7 @@ impl<D: AsRef<[u8]>> Library<D> {
 }
 
 /// Why a code lookup found nothing.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum LookupError {
     /// The code is well formed but not in ICD-10-CM.
     #[error("{code} is not an ICD-10-CM code{}", nearest.as_ref().map(|n| format!("; the nearest existing code is {} {}", n.code, n.title)).unwrap_or_default())]
@@ -350,7 +350,7 @@ pub enum LookupError {
 }
 
 /// A code with its title, for links.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodeRef {
     /// As printed (`E11.22`, `E08-E13`, `Chapter 4`).
     pub code: String,
@@ -361,12 +361,12 @@ pub struct CodeRef {
 }
 
 /// An instructional note on a code's report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoteReport {
     /// Which kind.
     pub kind: NoteKind,
     /// Its heading (`Excludes1`).
-    pub label: &'static str,
+    pub label: String,
     /// The note.
     pub text: String,
     /// Where it is written (`E11`, `E08-E13`, `Chapter 4`).
@@ -376,7 +376,7 @@ pub struct NoteReport {
 }
 
 /// A seventh character on a code's report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeventhChoice {
     /// The character.
     pub ch: char,
@@ -387,7 +387,7 @@ pub struct SeventhChoice {
 }
 
 /// The seventh characters of a code that needs one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeventhReport {
     /// Where the definition is written (the category, or a subcategory that narrows it).
     pub defined_at: String,
@@ -396,7 +396,7 @@ pub struct SeventhReport {
 }
 
 /// A validity period from the MCE master.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ValidityPeriod {
     /// First valid day.
     pub start: Date,
@@ -405,7 +405,7 @@ pub struct ValidityPeriod {
 }
 
 /// Whether a code may be reported on a date of service.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Validity {
     /// The date asked about.
     pub date: Date,
@@ -416,7 +416,7 @@ pub struct Validity {
 }
 
 /// Everything about one code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodeReport {
     /// As printed.
     pub code: String,
@@ -445,7 +445,7 @@ pub struct CodeReport {
 }
 
 /// Where an index code leads in the tabular.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodeTarget {
     /// The code is complete and billable.
     pub billable: bool,
@@ -456,7 +456,7 @@ pub struct CodeTarget {
 }
 
 /// A term of the index or a table, with its subterms.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TermReport {
     /// Its id in its tree.
     pub id: TermId,

@@ -24,7 +24,7 @@ use crate::text::normalize;
 pub const KIND: [u8; 4] = *b"SRCH";
 
 /// Where a document comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Via {
     /// An Alphabetic Index path.

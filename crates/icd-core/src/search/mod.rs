@@ -114,7 +114,7 @@ impl Default for Options {
 }
 
 /// A code offered for a statement.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Suggestion {
     /// The code (`I50.23`), complete when `billable`.
     pub code: String,
@@ -139,7 +139,7 @@ pub struct Suggestion {
 }
 
 /// One statement of a query with its suggestions.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StatementResult {
     /// The statement as typed.
     pub statement: String,

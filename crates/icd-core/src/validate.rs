@@ -1,0 +1,176 @@
+//! The code validator: a pasted list of codes, each with its verdict on a
+//! date of service (valid, invalid, not billable, not valid on that date).
+//!
+//! ```no_run
+//! # fn demo(lib: &icd_core::Library<Vec<u8>>) {
+//! use icd_core::validate::{validate, Verdict};
+//! let date = "2026-01-15".parse().unwrap();
+//! for check in validate(lib, "E11, e11.9; S52.521A\nXYZ", date) {
+//!     println!("{} {:?}", check.input, check.verdict);
+//! }
+//! # }
+//! ```
+//!
+//! Validity comes from the MCE master's periods, so a code deleted from the
+//! current tabular is still valid on a date inside its old period.
+
+use serde::{Deserialize, Serialize};
+
+use crate::code::Code;
+use crate::date::Date;
+use crate::lookup::{CodeRef, Library};
+use crate::mce::Table;
+
+/// How many billable codes a non-billable verdict lists.
+pub const CHILDREN_LISTED: usize = 24;
+
+/// Most codes checked at once; the rest of a longer paste is reported as one
+/// [`Verdict::Invalid`] line rather than dropped silently.
+pub const MAX_CODES: usize = 2_000;
+
+/// The verdict on one code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// Billable and valid on the date of service.
+    Valid,
+    /// Not a code: malformed, or not in ICD-10-CM.
+    Invalid {
+        /// Why, with the nearest existing code when there is one.
+        reason: String,
+    },
+    /// A category or subcategory, or a code that lacks its 7th character.
+    NotBillable {
+        /// Billable codes below it (the first [`CHILDREN_LISTED`]).
+        children: Vec<CodeRef>,
+        /// How many billable codes are below it in all.
+        total: usize,
+    },
+    /// A code, but not reportable on the date of service.
+    NotValidOnDate {
+        /// When it is or was valid, in words.
+        valid: String,
+    },
+}
+
+/// One pasted code and its verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeCheck {
+    /// The code as pasted.
+    pub input: String,
+    /// The code as printed (`E11.9`), when it parses.
+    pub code: Option<String>,
+    /// Its title, when ICD-10-CM has it.
+    pub title: Option<String>,
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+/// Splits pasted codes on anything that cannot be part of a code (spaces,
+/// commas, semicolons, new lines, tabs...), keeping letters, digits and dots.
+///
+/// ```
+/// use icd_core::validate::split_codes;
+/// assert_eq!(split_codes("E11.9, i10;\tS52.521A\n"), ["E11.9", "i10", "S52.521A"]);
+/// ```
+pub fn split_codes(pasted: &str) -> Vec<&str> {
+    pasted
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
+        .filter(|part| !part.is_empty())
+        .collect()
+}
+
+/// Checks every code in `pasted` on `date`, in the order pasted.
+pub fn validate<D: AsRef<[u8]>>(lib: &Library<D>, pasted: &str, date: Date) -> Vec<CodeCheck> {
+    let parts = split_codes(pasted);
+    let mut out: Vec<CodeCheck> = parts
+        .iter()
+        .take(MAX_CODES)
+        .map(|input| check_one(lib, input, date))
+        .collect();
+    if parts.len() > MAX_CODES {
+        out.push(CodeCheck {
+            input: format!("… {} more", parts.len() - MAX_CODES),
+            code: None,
+            title: None,
+            verdict: Verdict::Invalid {
+                reason: format!(
+                    "Only the first {MAX_CODES} codes are checked at once; paste the rest separately."
+                ),
+            },
+        });
+    }
+    out
+}
+
+fn check_one<D: AsRef<[u8]>>(lib: &Library<D>, input: &str, date: Date) -> CodeCheck {
+    let code: Code = match input.parse() {
+        Ok(code) => code,
+        Err(e) => {
+            return CodeCheck {
+                input: input.to_string(),
+                code: None,
+                title: None,
+                verdict: Verdict::Invalid {
+                    reason: e.to_string(),
+                },
+            }
+        }
+    };
+    let periods = lib.mce.periods(Table::Dx, code.as_str());
+    let on_date = lib.mce.period_on(Table::Dx, code.as_str(), date).is_some();
+    let when = || {
+        if periods.is_empty() {
+            "never listed as valid by the MCE".to_string()
+        } else {
+            let spans: Vec<String> = periods
+                .iter()
+                .map(|p| match p.end {
+                    Some(end) => format!("{} to {end}", p.start),
+                    None => format!("from {}", p.start),
+                })
+                .collect();
+            format!("valid {}", spans.join(", "))
+        }
+    };
+    let Some(id) = lib.tabular.find(&code) else {
+        // Not in the current tabular: deleted (the MCE remembers it) or never a code.
+        let verdict = match lib.lookup(&code, Some(date)) {
+            Err(_) if on_date => Verdict::Valid,
+            Err(e) if periods.is_empty() => Verdict::Invalid {
+                reason: e.to_string(),
+            },
+            _ => Verdict::NotValidOnDate {
+                valid: format!("Deleted from ICD-10-CM; {}", when()),
+            },
+        };
+        return CodeCheck {
+            input: input.to_string(),
+            code: Some(code.to_string()),
+            title: None,
+            verdict,
+        };
+    };
+    let tab = &lib.tabular;
+    let verdict = if !tab.billable(id) {
+        let all = tab.billable_descendants(id);
+        Verdict::NotBillable {
+            total: all.len(),
+            children: all
+                .into_iter()
+                .take(CHILDREN_LISTED)
+                .map(|c| lib.code_ref(c))
+                .collect(),
+        }
+    } else if on_date {
+        Verdict::Valid
+    } else {
+        Verdict::NotValidOnDate { valid: when() }
+    };
+    CodeCheck {
+        input: input.to_string(),
+        code: Some(tab.display_key(id)),
+        title: Some(tab.title(id).into_owned()),
+        verdict,
+    }
+}

@@ -1,0 +1,308 @@
+//! The one app state: load progress and the latest answer of each kind,
+//! shared by context. Pages ask through [`Desk::ask`]; the data worker
+//! answers; replies to stale requests are dropped before they reach the
+//! state.
+//!
+//! ```ignore
+//! let desk = use_desk();
+//! desk.ask(RequestKind::Lookup, "E11.22", |id| Request::Lookup { id, code: "E11.22".into() });
+//! match desk.state.lookup.as_ref().filter(|a| a.key == "E11.22") { .. }
+//! ```
+//!
+//! The worker's timings and memory are also published on
+//! `window.__icdDesk` (`searchTimings`, `workerMemoryBytes`, `loadMs`) for
+//! the benchmark script; nothing else reads them.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use gloo_worker::{Spawnable, WorkerBridge};
+use icd_core::lookup::TermReport;
+use icd_core::search::StatementResult;
+use icd_core::validate::CodeCheck;
+use wasm_bindgen::JsValue;
+use yew::prelude::*;
+
+use crate::protocol::{
+    FindingView, JsCodec, LookupReply, Numbering, Progress, Reply, Request, RequestId,
+    RequestKind, TableReply, TermLink, Tree,
+};
+use crate::worker::DataWorker;
+
+/// Where Trunk puts the worker's loader shim (index.html, `data-loader-shim`).
+pub const WORKER_LOADER: &str = "worker_loader.js";
+
+/// An answer and the key (query, code, term) it answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer<T> {
+    /// What was asked, as the page keyed it.
+    pub key: String,
+    /// The answer.
+    pub value: Rc<T>,
+}
+
+/// A term with its breadcrumbs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermAnswer {
+    /// Which tree.
+    pub tree: Tree,
+    /// The term, `None` when the id is not in the tree.
+    pub report: Option<Box<TermReport>>,
+    /// Ancestors, main term first.
+    pub ancestors: Vec<TermLink>,
+}
+
+/// Suggestions with the note summary of each (same shape as `results`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchAnswer {
+    /// Per statement.
+    pub results: Vec<StatementResult>,
+    /// Per statement, per suggestion: the notes that matter (`Excludes1 · code first`).
+    pub summaries: Vec<Vec<String>>,
+}
+
+/// Everything the pages render.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeskState {
+    /// Loading, ready or failed.
+    pub progress: Progress,
+    /// Latest suggestions.
+    pub search: Option<Answer<SearchAnswer>>,
+    /// Latest code report.
+    pub lookup: Option<Answer<LookupReply>>,
+    /// Latest term.
+    pub term: Option<Answer<TermAnswer>>,
+    /// Latest list of main terms.
+    pub main_terms: Option<Answer<Vec<TermLink>>>,
+    /// Latest table rows.
+    pub table: Option<Answer<TableReply>>,
+    /// Latest validator verdicts.
+    pub validate: Option<Answer<Result<Vec<CodeCheck>, String>>>,
+    /// Latest record findings.
+    pub check: Option<Answer<Vec<FindingView>>>,
+    pending: HashMap<RequestId, String>,
+}
+
+impl Default for DeskState {
+    fn default() -> Self {
+        DeskState {
+            progress: Progress::Fetching {
+                done: 0,
+                total: 8,
+                bytes: 0,
+            },
+            search: None,
+            lookup: None,
+            term: None,
+            main_terms: None,
+            table: None,
+            validate: None,
+            check: None,
+            pending: HashMap::new(),
+        }
+    }
+}
+
+impl DeskState {
+    /// Whether the data is open.
+    pub fn ready(&self) -> bool {
+        matches!(self.progress, Progress::Ready(_))
+    }
+}
+
+/// What changes the state.
+#[derive(Debug)]
+pub enum DeskAction {
+    /// A request went out with this key.
+    Asked(RequestId, String),
+    /// The worker answered (already checked to be current).
+    Replied(Reply),
+}
+
+fn answer<T>(key: String, value: T) -> Option<Answer<T>> {
+    Some(Answer {
+        key,
+        value: Rc::new(value),
+    })
+}
+
+impl Reducible for DeskState {
+    type Action = DeskAction;
+
+    fn reduce(self: Rc<Self>, action: DeskAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            DeskAction::Asked(id, key) => {
+                next.pending.insert(id, key);
+            }
+            DeskAction::Replied(Reply::Progress(p)) => next.progress = p,
+            DeskAction::Replied(reply) => {
+                let Some((_, id)) = reply.answers() else {
+                    return self;
+                };
+                let Some(key) = next.pending.remove(&id) else {
+                    return self;
+                };
+                match reply {
+                    Reply::Search {
+                        results, summaries, ..
+                    } => next.search = answer(key, SearchAnswer { results, summaries }),
+                    Reply::Lookup { reply, .. } => next.lookup = answer(key, reply),
+                    Reply::Term {
+                        tree,
+                        report,
+                        ancestors,
+                        ..
+                    } => {
+                        next.term = answer(
+                            key,
+                            TermAnswer {
+                                tree,
+                                report,
+                                ancestors,
+                            },
+                        )
+                    }
+                    Reply::MainTerms { terms, .. } => next.main_terms = answer(key, terms),
+                    Reply::Table { table, .. } => next.table = answer(key, table),
+                    Reply::Validate { checks, .. } => next.validate = answer(key, checks),
+                    Reply::Check { findings, .. } => next.check = answer(key, findings),
+                    Reply::Progress(_) | Reply::NotReady { .. } => return self,
+                }
+            }
+        }
+        Rc::new(next)
+    }
+}
+
+/// The state and the way to ask the worker, shared by context.
+#[derive(Clone)]
+pub struct Desk {
+    /// What the pages render.
+    pub state: UseReducerHandle<DeskState>,
+    asker: Option<Rc<Asker>>,
+}
+
+struct Asker {
+    bridge: WorkerBridge<DataWorker>,
+    numbering: Rc<RefCell<Numbering>>,
+}
+
+impl PartialEq for Desk {
+    fn eq(&self, other: &Self) -> bool {
+        self.state == other.state
+    }
+}
+
+impl std::fmt::Debug for Desk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Desk")
+            .field("state", &*self.state)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Desk {
+    /// Sends a request keyed by `key`; older requests of the kind go stale.
+    pub fn ask(&self, kind: RequestKind, key: impl Into<String>, make: impl FnOnce(RequestId) -> Request) {
+        let Some(asker) = &self.asker else {
+            return;
+        };
+        let id = asker.numbering.borrow_mut().next(kind);
+        self.state.dispatch(DeskAction::Asked(id, key.into()));
+        asker.bridge.send(make(id));
+    }
+}
+
+/// Spawns the worker once and provides the [`Desk`].
+#[hook]
+pub fn use_desk_provider() -> Desk {
+    let state = use_reducer(DeskState::default);
+    let asker = {
+        let dispatcher = state.dispatcher();
+        use_memo((), move |_| {
+            let numbering = Rc::new(RefCell::new(Numbering::default()));
+            let accept = numbering.clone();
+            let bridge = DataWorker::spawner()
+                .encoding::<JsCodec>()
+                .callback(move |reply: Reply| {
+                    publish(&reply);
+                    let current = reply
+                        .answers()
+                        .is_none_or(|(kind, id)| accept.borrow().accept(kind, id));
+                    if current {
+                        dispatcher.dispatch(DeskAction::Replied(reply));
+                    }
+                })
+                .spawn_with_loader(WORKER_LOADER);
+            Asker { bridge, numbering }
+        })
+    };
+    Desk {
+        state,
+        asker: Some(asker),
+    }
+}
+
+/// A desk with no worker, for rendering pages in tests.
+#[hook]
+pub fn use_idle_desk() -> Desk {
+    Desk {
+        state: use_reducer(DeskState::default),
+        asker: None,
+    }
+}
+
+/// The desk from context.
+#[hook]
+pub fn use_desk() -> Desk {
+    use_context::<Desk>().expect("pages are rendered inside the app's Desk provider")
+}
+
+/// Figures for the benchmark script, on `window.__icdDesk`.
+fn publish(reply: &Reply) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let key = JsValue::from_str("__icdDesk");
+    let obj = js_sys::Reflect::get(&window, &key)
+        .ok()
+        .filter(|v| v.is_object())
+        .unwrap_or_else(|| {
+            let o = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&o, &"searchTimings".into(), &js_sys::Array::new());
+            let _ = js_sys::Reflect::set(&window, &key, &o);
+            o.into()
+        });
+    let set = |k: &str, v: f64| {
+        let _ = js_sys::Reflect::set(&obj, &k.into(), &v.into());
+    };
+    match reply {
+        Reply::Search { ms, .. } => {
+            if let Ok(list) = js_sys::Reflect::get(&obj, &"searchTimings".into()) {
+                use wasm_bindgen::JsCast;
+                list.unchecked_into::<js_sys::Array>().push(&(*ms).into());
+            }
+        }
+        Reply::Progress(Progress::Ready(loaded)) => {
+            set("workerMemoryBytes", loaded.memory_bytes as f64);
+            set("loadMs", f64::from(loaded.load_ms));
+            set("pageMemoryBytes", memory_bytes(wasm_bindgen::memory()));
+            if let Some(body) = window.document().and_then(|d| d.body()) {
+                let _ = body.set_attribute("data-ready", "true");
+            }
+        }
+        _ => {}
+    }
+}
+
+fn memory_bytes(memory: JsValue) -> f64 {
+    use wasm_bindgen::JsCast;
+    memory
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()
+        .and_then(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok())
+        .map(|b| f64::from(b.byte_length()))
+        .unwrap_or(0.0)
+}

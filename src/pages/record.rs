@@ -1,0 +1,254 @@
+//! The record check: a coded encounter typed into a form, checked live
+//! (MCE edits, tabular conventions, completeness, CC/MCC capture) with every
+//! finding beside it. The record is held in this page's memory only: it is
+//! never stored and never leaves the device.
+
+use std::rc::Rc;
+
+use gloo_timers::callback::Timeout;
+use icd_core::record::model::Text;
+use icd_core::record::{Diagnosis, Procedure, Record, Severity};
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::desk::use_desk;
+use crate::protocol::{FindingView, Request, RequestKind};
+use crate::route::code_href;
+
+/// POA indicators a UB-04 accepts, with their meaning.
+const POA: [(&str, &str); 6] = [
+    ("", "—"),
+    ("Y", "Y — present on admission"),
+    ("N", "N — not present"),
+    ("U", "U — documentation insufficient"),
+    ("W", "W — clinically undetermined"),
+    ("1", "1 — exempt"),
+];
+
+type Edit = Rc<dyn Fn(&mut Record, String)>;
+
+fn text(v: String) -> Option<String> {
+    let v = v.trim().to_string();
+    (!v.is_empty()).then_some(v)
+}
+
+fn value_of(e: &Event) -> String {
+    let Some(t) = e.target() else {
+        return String::new();
+    };
+    if let Some(i) = t.dyn_ref::<web_sys::HtmlInputElement>() {
+        i.value()
+    } else if let Some(s) = t.dyn_ref::<web_sys::HtmlSelectElement>() {
+        s.value()
+    } else {
+        String::new()
+    }
+}
+
+/// The record form and its findings.
+#[function_component]
+pub fn RecordPage() -> Html {
+    let desk = use_desk();
+    let record = use_state(|| Record {
+        setting: Some("inpatient".into()),
+        principal_dx: Some(Diagnosis::default()),
+        ..Record::default()
+    });
+    let timer = use_mut_ref(|| None::<Timeout>);
+    let key = use_state(String::new);
+    {
+        // Every change re-checks after a short pause.
+        let (desk, key) = (desk.clone(), key.clone());
+        use_effect_with((*record).clone(), move |r: &Record| {
+            let r = r.clone();
+            let fire = move || {
+                let k = format!("{r:?}");
+                key.set(k.clone());
+                desk.ask(RequestKind::Check, k, |id| Request::Check {
+                    id,
+                    record: Box::new(r),
+                    today: crate::pages::validate::today(),
+                });
+            };
+            *timer.borrow_mut() = Some(Timeout::new(150, fire));
+        });
+    }
+    let edit = |f: Edit| {
+        let record = record.clone();
+        Callback::from(move |e: Event| {
+            let mut r = (*record).clone();
+            f(&mut r, value_of(&e));
+            record.set(r);
+        })
+    };
+    let input = |id: &'static str, label: &'static str, kind: &'static str, value: String, f: Edit| {
+        html! {
+            <div class="field">
+                <label for={id}>{ label }</label>
+                <input {id} type={kind} value={value} onchange={edit(f.clone())}
+                    oninput={let cb = edit(f); Callback::from(move |e: InputEvent| cb.emit(e.into()))} />
+            </div>
+        }
+    };
+    let r = &*record;
+    let poa_select = |id: String, label: String, value: Option<String>, f: Edit| {
+        html! {
+            <select {id} aria-label={label} onchange={edit(f)}>
+                { for POA.iter().map(|(v, l)| html! {
+                    <option value={*v} selected={value.as_deref().unwrap_or("") == *v}>{ *l }</option>
+                }) }
+            </select>
+        }
+    };
+    let add_dx = {
+        let record = record.clone();
+        Callback::from(move |_| {
+            let mut r = (*record).clone();
+            r.secondary_dx.push(Diagnosis::default());
+            record.set(r);
+        })
+    };
+    let add_px = {
+        let record = record.clone();
+        Callback::from(move |_| {
+            let mut r = (*record).clone();
+            r.procedures.push(Procedure::default());
+            record.set(r);
+        })
+    };
+    let remove = |what: &'static str, i: usize| {
+        let record = record.clone();
+        Callback::from(move |_| {
+            let mut r = (*record).clone();
+            if what == "dx" {
+                r.secondary_dx.remove(i);
+            } else {
+                r.procedures.remove(i);
+            }
+            record.set(r);
+        })
+    };
+    let pdx = r.principal_dx.clone().unwrap_or_default();
+    let findings = desk.state.check.as_ref().filter(|a| a.key == *key).map(|a| a.value.clone());
+    crate::pages::set_title("Record check");
+    html! {
+        <section class="record-page">
+            <h1>{ "Record check" }</h1>
+            <p class="hint">{ "Type a coded encounter; findings update as you type. The record stays in this page's memory only." }</p>
+            <div class="record-layout">
+                <form class="record-form" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
+                    <fieldset>
+                        <legend>{ "Encounter" }</legend>
+                        <div class="field">
+                            <label for="setting">{ "Setting" }</label>
+                            <select id="setting" onchange={edit(Rc::new(|r, v| r.setting = text(v)))}>
+                                <option value="inpatient" selected={r.setting.as_deref() == Some("inpatient")}>{ "Inpatient" }</option>
+                                <option value="outpatient" selected={r.setting.as_deref() == Some("outpatient")}>{ "Outpatient" }</option>
+                            </select>
+                        </div>
+                        { input("mrn", "MRN", "text", r.patient.mrn.as_ref().map(|t| t.0.clone()).unwrap_or_default(), Rc::new(|r, v| r.patient.mrn = text(v).map(Text))) }
+                        { input("dob", "Date of birth", "date", r.patient.dob.clone().unwrap_or_default(), Rc::new(|r, v| r.patient.dob = text(v))) }
+                        { input("age", "Age (years)", "number", r.patient.age.as_ref().map(|t| t.0.clone()).unwrap_or_default(), Rc::new(|r, v| r.patient.age = text(v).map(Text))) }
+                        <div class="field">
+                            <label for="sex">{ "Sex" }</label>
+                            <select id="sex" onchange={edit(Rc::new(|r, v| r.patient.sex = text(v)))}>
+                                <option value="" selected={r.patient.sex.is_none()}>{ "—" }</option>
+                                <option value="F" selected={r.patient.sex.as_deref() == Some("F")}>{ "Female" }</option>
+                                <option value="M" selected={r.patient.sex.as_deref() == Some("M")}>{ "Male" }</option>
+                                <option value="U" selected={r.patient.sex.as_deref() == Some("U")}>{ "Unknown" }</option>
+                            </select>
+                        </div>
+                        { input("admit-date", "Admission date", "date", r.admission.date.clone().unwrap_or_default(), Rc::new(|r, v| r.admission.date = text(v))) }
+                        { input("discharge-date", "Discharge date", "date", r.discharge.date.clone().unwrap_or_default(), Rc::new(|r, v| r.discharge.date = text(v))) }
+                        { input("discharge-status", "Discharge status (UB-04)", "text", r.discharge.status.as_ref().map(|t| t.0.clone()).unwrap_or_default(), Rc::new(|r, v| r.discharge.status = text(v).map(Text))) }
+                        { input("admitting-dx", "Admitting diagnosis", "text", r.admitting_dx.clone().unwrap_or_default(), Rc::new(|r, v| r.admitting_dx = text(v))) }
+                    </fieldset>
+                    <fieldset>
+                        <legend>{ "Diagnoses" }</legend>
+                        <div class="code-row">
+                            { input("pdx", "Principal diagnosis", "text", pdx.code.clone(), Rc::new(|r, v| r.principal_dx.get_or_insert_with(Diagnosis::default).code = v.trim().to_string())) }
+                            { poa_select("pdx-poa".into(), "POA of the principal diagnosis".into(), pdx.poa.clone(), Rc::new(|r, v| r.principal_dx.get_or_insert_with(Diagnosis::default).poa = text(v))) }
+                        </div>
+                        { for r.secondary_dx.iter().enumerate().map(|(i, d)| {
+                            let n = i + 1;
+                            html! {
+                                <div class="code-row">
+                                    <div class="field">
+                                        <label for={format!("sdx-{i}")}>{ format!("Secondary diagnosis {n}") }</label>
+                                        <input id={format!("sdx-{i}")} type="text" value={d.code.clone()}
+                                            oninput={let cb = edit(Rc::new(move |r: &mut Record, v: String| if let Some(d) = r.secondary_dx.get_mut(i) { d.code = v.trim().to_string() })); Callback::from(move |e: InputEvent| cb.emit(e.into()))} />
+                                    </div>
+                                    { poa_select(format!("sdx-poa-{i}"), format!("POA of secondary diagnosis {n}"), d.poa.clone(), Rc::new(move |r, v| if let Some(d) = r.secondary_dx.get_mut(i) { d.poa = text(v) })) }
+                                    <button type="button" class="secondary" onclick={remove("dx", i)} aria-label={format!("Remove secondary diagnosis {n}")}>{ "Remove" }</button>
+                                </div>
+                            }
+                        }) }
+                        <button type="button" onclick={add_dx}>{ "Add secondary diagnosis" }</button>
+                    </fieldset>
+                    <fieldset>
+                        <legend>{ "Procedures (ICD-10-PCS)" }</legend>
+                        { for r.procedures.iter().enumerate().map(|(i, p)| {
+                            let n = i + 1;
+                            html! {
+                                <div class="code-row">
+                                    <div class="field">
+                                        <label for={format!("px-{i}")}>{ format!("Procedure {n}") }</label>
+                                        <input id={format!("px-{i}")} type="text" value={p.code.clone()}
+                                            oninput={let cb = edit(Rc::new(move |r: &mut Record, v: String| if let Some(p) = r.procedures.get_mut(i) { p.code = v.trim().to_string() })); Callback::from(move |e: InputEvent| cb.emit(e.into()))} />
+                                    </div>
+                                    <div class="field">
+                                        <label for={format!("px-date-{i}")}>{ format!("Date of procedure {n}") }</label>
+                                        <input id={format!("px-date-{i}")} type="date" value={p.date.clone().unwrap_or_default()}
+                                            onchange={edit(Rc::new(move |r, v| if let Some(p) = r.procedures.get_mut(i) { p.date = text(v) }))} />
+                                    </div>
+                                    <button type="button" class="secondary" onclick={remove("px", i)} aria-label={format!("Remove procedure {n}")}>{ "Remove" }</button>
+                                </div>
+                            }
+                        }) }
+                        <button type="button" onclick={add_px}>{ "Add procedure" }</button>
+                    </fieldset>
+                </form>
+                <section class="findings" aria-live="polite">
+                    <h2>{ "Findings" }</h2>
+                    { match findings {
+                        None => crate::pages::waiting(),
+                        Some(f) => findings_list(&f),
+                    } }
+                </section>
+            </div>
+        </section>
+    }
+}
+
+/// Findings, most serious first, each with its authority and fix.
+pub fn findings_list(findings: &[FindingView]) -> Html {
+    if findings.is_empty() {
+        return html! { <p class="ok">{ "No finding." }</p> };
+    }
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    html! {
+        <>
+            <p role="status">{ format!("{} errors, {} warnings, {} notes.", count(Severity::Error), count(Severity::Warning), count(Severity::Info)) }</p>
+            <ul class="finding-list">
+                { for findings.iter().map(|f| {
+                    let (class, label) = match f.severity {
+                        Severity::Error => ("err", "Error"),
+                        Severity::Warning => ("warn", "Warning"),
+                        Severity::Info => ("info", "Note"),
+                    };
+                    html! {
+                        <li class={classes!("finding", class)}>
+                            <p><span class={classes!("severity", class)}>{ label }</span>{ " " }{ &f.message }</p>
+                            if !f.codes.is_empty() {
+                                <p class="codes">{ for f.codes.iter().map(|c| html! { <><a class="code" href={code_href(c)}>{ c }</a>{ " " }</> }) }</p>
+                            }
+                            <p class="authority">{ &f.authority }{ " · " }<code>{ &f.rule_id }</code></p>
+                            if let Some(t) = &f.authority_text { <p class="authority-text">{ t }</p> }
+                            if let Some(fix) = &f.fix { <p class="fix">{ "Fix: " }{ fix }</p> }
+                        </li>
+                    }
+                }) }
+            </ul>
+        </>
+    }
+}

@@ -1,0 +1,77 @@
+//! The app's URLs: every view has one, so a code, an index term or a search
+//! can be shared as a link, and back/forward walk through what was opened.
+//! Hash URLs (`#/code/E11.22`) need no server configuration, so the site
+//! works from any static host or intranet share.
+//!
+//! ```
+//! use icd_desk::route::Route;
+//! use yew_router::Routable;
+//! assert_eq!(Route::Code { code: "E11.22".into() }.to_path(), "/code/E11.22");
+//! assert_eq!(Route::recognize("/term/index/42"), Some(Route::Term { tree: "index".into(), id: 42 }));
+//! ```
+
+use serde::{Deserialize, Serialize};
+use yew_router::Routable;
+
+/// Every view.
+#[derive(Debug, Clone, PartialEq, Eq, Routable)]
+pub enum Route {
+    /// Search (home); the query travels as `?q=`.
+    #[at("/")]
+    Search,
+    /// One code of the tabular.
+    #[at("/code/:code")]
+    Code {
+        /// As typed.
+        code: String,
+    },
+    /// The index browser: letters.
+    #[at("/index")]
+    Index,
+    /// Main terms of one letter.
+    #[at("/index/:letter")]
+    Letter {
+        /// A letter (or the start of a term).
+        letter: String,
+    },
+    /// One term of a tree with its subterms.
+    #[at("/term/:tree/:id")]
+    Term {
+        /// `index`, `eindex`, `neoplasm`, `drug`.
+        tree: String,
+        /// The term's id in its tree.
+        id: u32,
+    },
+    /// The External Cause Index: letters.
+    #[at("/eindex")]
+    Eindex,
+    /// A table as a table (`neoplasm`, `drug`).
+    #[at("/tables/:tree")]
+    Table {
+        /// `neoplasm` or `drug`.
+        tree: String,
+    },
+    /// The code validator.
+    #[at("/validate")]
+    Validate,
+    /// The record check.
+    #[at("/record")]
+    Record,
+    /// Anything else.
+    #[not_found]
+    #[at("/404")]
+    NotFound,
+}
+
+/// The query of the search page (`#/?q=chf`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchQuery {
+    /// What is typed.
+    #[serde(default)]
+    pub q: String,
+}
+
+/// The href of a code's view, for plain links.
+pub fn code_href(code: &str) -> String {
+    format!("#{}", Route::Code { code: code.to_string() }.to_path())
+}
