@@ -43,7 +43,12 @@ pub fn Shell() -> Html {
         Progress::Ready(loaded) => loaded
             .releases
             .iter()
-            .map(|(set, release)| (AttrValue::from(set.clone()), AttrValue::from(release.clone())))
+            .map(|(set, release)| {
+                (
+                    AttrValue::from(set.clone()),
+                    AttrValue::from(release.clone()),
+                )
+            })
             .collect(),
         _ => Vec::new(),
     };

@@ -25,8 +25,8 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::protocol::{
-    FindingView, JsCodec, LookupReply, Numbering, Progress, Reply, Request, RequestId,
-    RequestKind, TableReply, TermLink, Tree,
+    FindingView, JsCodec, LookupReply, Numbering, Progress, Reply, Request, RequestId, RequestKind,
+    TableReply, TermLink, Tree,
 };
 use crate::worker::DataWorker;
 
@@ -62,6 +62,9 @@ pub struct SearchAnswer {
     pub summaries: Vec<Vec<String>>,
 }
 
+/// Findings and the titles of the record's codes (code as typed, title).
+pub type CheckAnswer = (Vec<FindingView>, Vec<(String, String)>);
+
 /// Everything the pages render.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeskState {
@@ -79,8 +82,8 @@ pub struct DeskState {
     pub table: Option<Answer<TableReply>>,
     /// Latest validator verdicts.
     pub validate: Option<Answer<Result<Vec<CodeCheck>, String>>>,
-    /// Latest record findings.
-    pub check: Option<Answer<Vec<FindingView>>>,
+    /// Latest record findings, with the titles of the record's codes.
+    pub check: Option<Answer<CheckAnswer>>,
     pending: HashMap<RequestId, String>,
 }
 
@@ -167,7 +170,9 @@ impl Reducible for DeskState {
                     Reply::MainTerms { terms, .. } => next.main_terms = answer(key, terms),
                     Reply::Table { table, .. } => next.table = answer(key, table),
                     Reply::Validate { checks, .. } => next.validate = answer(key, checks),
-                    Reply::Check { findings, .. } => next.check = answer(key, findings),
+                    Reply::Check {
+                        findings, titles, ..
+                    } => next.check = answer(key, (findings, titles)),
                     Reply::Progress(_) | Reply::NotReady { .. } => return self,
                 }
             }
@@ -205,7 +210,12 @@ impl std::fmt::Debug for Desk {
 
 impl Desk {
     /// Sends a request keyed by `key`; older requests of the kind go stale.
-    pub fn ask(&self, kind: RequestKind, key: impl Into<String>, make: impl FnOnce(RequestId) -> Request) {
+    pub fn ask(
+        &self,
+        kind: RequestKind,
+        key: impl Into<String>,
+        make: impl FnOnce(RequestId) -> Request,
+    ) {
         let Some(asker) = &self.asker else {
             return;
         };

@@ -390,6 +390,8 @@ pub enum Reply {
         id: RequestId,
         /// All findings.
         findings: Vec<FindingView>,
+        /// Title of each diagnosis code on the record that ICD-10-CM has (code as typed, title).
+        titles: Vec<(String, String)>,
         /// Time the worker spent, in milliseconds.
         ms: f64,
     },

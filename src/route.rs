@@ -73,5 +73,11 @@ pub struct SearchQuery {
 
 /// The href of a code's view, for plain links.
 pub fn code_href(code: &str) -> String {
-    format!("#{}", Route::Code { code: code.to_string() }.to_path())
+    format!(
+        "#{}",
+        Route::Code {
+            code: code.to_string()
+        }
+        .to_path()
+    )
 }

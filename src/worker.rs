@@ -112,7 +112,8 @@ impl Worker for DataWorker {
                 },
             ),
             Msg::Loaded(result) => {
-                let State::Loading(queue) = std::mem::replace(&mut self.state, State::Loading(vec![]))
+                let State::Loading(queue) =
+                    std::mem::replace(&mut self.state, State::Loading(vec![]))
                 else {
                     return;
                 };
@@ -125,8 +126,14 @@ impl Worker for DataWorker {
                                 .into_iter()
                                 .map(|(set, release)| (set.to_string(), release.to_string()))
                                 .chain([
-                                    ("Search index".to_string(), data.search.release().to_string()),
-                                    ("MS-DRG CC/MCC".to_string(), data.ccmcc.release().to_string()),
+                                    (
+                                        "Search index".to_string(),
+                                        data.search.release().to_string(),
+                                    ),
+                                    (
+                                        "MS-DRG CC/MCC".to_string(),
+                                        data.ccmcc.release().to_string(),
+                                    ),
                                 ])
                                 .collect(),
                             memory_bytes: memory_bytes(),
@@ -217,7 +224,8 @@ async fn load(progress: &dyn Fn((usize, u64))) -> Result<Box<Data>, String> {
 }
 
 async fn fetch_file(file: &'static str) -> Result<Vec<u8>, String> {
-    let hint = "ICD Desk must be served over http with its data/ folder, e.g. with `cargo xtask serve`";
+    let hint =
+        "ICD Desk must be served over http with its data/ folder, e.g. with `cargo xtask serve`";
     let response = HttpRequest::get(&format!("data/{file}"))
         .send()
         .await
@@ -349,12 +357,29 @@ pub fn answer(data: &Data, request: Request) -> Reply {
             if let Ok(today) = today.parse() {
                 checker = checker.today(today);
             }
-            let mut findings: Vec<FindingView> =
-                checker.check(&record).iter().map(FindingView::from).collect();
+            let mut findings: Vec<FindingView> = checker
+                .check(&record)
+                .iter()
+                .map(FindingView::from)
+                .collect();
             findings.sort_by_key(|f| f.severity);
+            let typed = record
+                .principal_dx
+                .iter()
+                .chain(&record.secondary_dx)
+                .map(|d| d.code.as_str())
+                .chain(record.admitting_dx.as_deref());
+            let titles = typed
+                .filter_map(|typed| {
+                    let code = typed.trim().parse::<Code>().ok()?;
+                    let node = lib.tabular.find(&code)?;
+                    Some((typed.to_string(), lib.tabular.title(node).into_owned()))
+                })
+                .collect();
             Reply::Check {
                 id,
                 findings,
+                titles,
                 ms: now() - started,
             }
         }
@@ -418,7 +443,12 @@ fn table(terms: &Terms<Vec<u8>>, filter: &str) -> TableReply {
         }
     }
     TableReply {
-        columns: terms.columns().into_iter().skip(1).map(str::to_string).collect(),
+        columns: terms
+            .columns()
+            .into_iter()
+            .skip(1)
+            .map(str::to_string)
+            .collect(),
         rows,
         matched,
     }

@@ -199,11 +199,25 @@ async fn picking_a_seventh_character_builds_the_full_code() {
         "Not billable"
     );
     let seventh = by_testid(&root, "seventh-options");
-    assert!(seventh.text_content().unwrap().contains("Defined at S52.52"));
+    assert!(seventh
+        .text_content()
+        .unwrap()
+        .contains("Defined at S52.52"));
     let labels: Vec<String> = (0..seventh.query_selector_all("label").unwrap().length())
-        .map(|i| seventh.query_selector_all("label").unwrap().item(i).unwrap().text_content().unwrap())
+        .map(|i| {
+            seventh
+                .query_selector_all("label")
+                .unwrap()
+                .item(i)
+                .unwrap()
+                .text_content()
+                .unwrap()
+        })
         .collect();
-    assert_eq!(labels, ["A — initial encounter for closed fracture", "S — sequela"]);
+    assert_eq!(
+        labels,
+        ["A — initial encounter for closed fracture", "S — sequela"]
+    );
     assert_eq!(
         by_testid(&root, "built-code").text_content().unwrap(),
         "choose a 7th character"
@@ -216,7 +230,10 @@ async fn picking_a_seventh_character_builds_the_full_code() {
         .unwrap();
     radio.click();
     yew::platform::time::sleep(Duration::from_millis(20)).await;
-    assert_eq!(by_testid(&root, "built-code").text_content().unwrap(), "S52.521A");
+    assert_eq!(
+        by_testid(&root, "built-code").text_content().unwrap(),
+        "S52.521A"
+    );
     assert!(seventh.text_content().unwrap().contains("Copy S52.521A"));
     // A child is a link to its view; clicking it reports the code.
     let child: HtmlElement = by_testid(&root, "children")
@@ -225,7 +242,10 @@ async fn picking_a_seventh_character_builds_the_full_code() {
         .unwrap()
         .dyn_into()
         .unwrap();
-    assert_eq!(child.get_attribute("href").as_deref(), Some("#/code/S52.521A"));
+    assert_eq!(
+        child.get_attribute("href").as_deref(),
+        Some("#/code/S52.521A")
+    );
     child.click();
     assert_eq!(*chosen.borrow(), ["S52.521A"]);
 }
@@ -285,14 +305,25 @@ fn routes_round_trip() {
     use yew_router::Routable;
     for route in [
         Route::Search,
-        Route::Code { code: "S52.521A".into() },
+        Route::Code {
+            code: "S52.521A".into(),
+        },
         Route::Letter { letter: "F".into() },
-        Route::Term { tree: "index".into(), id: 4711 },
-        Route::Table { tree: "drug".into() },
+        Route::Term {
+            tree: "index".into(),
+            id: 4711,
+        },
+        Route::Table {
+            tree: "drug".into(),
+        },
         Route::Validate,
         Route::Record,
     ] {
-        assert_eq!(Route::recognize(&route.to_path()), Some(route.clone()), "{route:?}");
+        assert_eq!(
+            Route::recognize(&route.to_path()),
+            Some(route.clone()),
+            "{route:?}"
+        );
     }
     assert_eq!(Route::recognize("/nowhere/at/all"), Some(Route::NotFound));
 }

@@ -106,7 +106,9 @@ pub fn SeventhPicker(props: &SeventhPickerProps) -> Html {
         });
     }
     let s = &props.seventh;
-    let built = chosen.and_then(|i| s.options.get(i)).map(|o| o.code.clone());
+    let built = chosen
+        .and_then(|i| s.options.get(i))
+        .map(|o| o.code.clone());
     let copy = built.clone().map(|code| {
         let copied = copied.clone();
         Callback::from(move |_| {
@@ -194,7 +196,9 @@ fn next_code(s: &str) -> Option<(usize, usize)> {
                 end -= 1;
             }
             if s[i..end].parse::<Code>().is_ok() {
-                if b.get(end) == Some(&b'-') && !b.get(end + 1).is_some_and(u8::is_ascii_alphanumeric) {
+                if b.get(end) == Some(&b'-')
+                    && !b.get(end + 1).is_some_and(u8::is_ascii_alphanumeric)
+                {
                     end += 1;
                 }
                 return Some((i, end));

@@ -24,7 +24,10 @@ pub fn CodePage(props: &CodePageProps) -> Html {
         let desk = desk.clone();
         use_effect_with(props.code.clone(), move |code| {
             let code = code.to_string();
-            desk.ask(RequestKind::Lookup, code.clone(), |id| Request::Lookup { id, code });
+            desk.ask(RequestKind::Lookup, code.clone(), |id| Request::Lookup {
+                id,
+                code,
+            });
         });
     }
     let on_select = Callback::from(move |code: String| {
@@ -33,7 +36,12 @@ pub fn CodePage(props: &CodePageProps) -> Html {
         }
     });
     crate::pages::set_title(&props.code);
-    match desk.state.lookup.as_ref().filter(|a| a.key == props.code.as_str()) {
+    match desk
+        .state
+        .lookup
+        .as_ref()
+        .filter(|a| a.key == props.code.as_str())
+    {
         None => crate::pages::waiting(),
         Some(a) => match &*a.value {
             LookupReply::Found(report) => html! {

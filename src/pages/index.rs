@@ -21,8 +21,12 @@ pub struct LettersProps {
 pub fn Letters(props: &LettersProps) -> Html {
     crate::pages::set_title(props.tree.title());
     let other = match props.tree {
-        Tree::Index => html! { <p>{ "Also: " }<Link<Route> to={Route::Eindex}>{ "External Cause Index" }</Link<Route>></p> },
-        _ => html! { <p>{ "Also: " }<Link<Route> to={Route::Index}>{ "Alphabetic Index" }</Link<Route>></p> },
+        Tree::Index => {
+            html! { <p>{ "Also: " }<Link<Route> to={Route::Eindex}>{ "External Cause Index" }</Link<Route>></p> }
+        }
+        _ => {
+            html! { <p>{ "Also: " }<Link<Route> to={Route::Index}>{ "Alphabetic Index" }</Link<Route>></p> }
+        }
     };
     html! {
         <section class="index-letters">
@@ -42,8 +46,12 @@ pub fn Letters(props: &LettersProps) -> Html {
 
 fn letter_route(tree: Tree, c: char) -> Route {
     match tree {
-        Tree::Eindex => Route::Letter { letter: format!("e-{c}") },
-        _ => Route::Letter { letter: c.to_string() },
+        Tree::Eindex => Route::Letter {
+            letter: format!("e-{c}"),
+        },
+        _ => Route::Letter {
+            letter: c.to_string(),
+        },
     }
 }
 
@@ -68,7 +76,11 @@ pub fn LetterPage(props: &LetterPageProps) -> Html {
     {
         let (desk, key, prefix) = (desk.clone(), key.clone(), prefix.clone());
         use_effect_with(key.clone(), move |_| {
-            desk.ask(RequestKind::MainTerms, key, |id| Request::MainTerms { id, tree, prefix });
+            desk.ask(RequestKind::MainTerms, key, |id| Request::MainTerms {
+                id,
+                tree,
+                prefix,
+            });
         });
     }
     crate::pages::set_title(&format!("{} – {prefix}", tree.title()));
@@ -86,7 +98,11 @@ pub fn LetterPage(props: &LetterPageProps) -> Html {
             </ul>
         },
     };
-    let back = if tree == Tree::Eindex { Route::Eindex } else { Route::Index };
+    let back = if tree == Tree::Eindex {
+        Route::Eindex
+    } else {
+        Route::Index
+    };
     html! {
         <section class="index-letter">
             <nav aria-label="Breadcrumbs" class="breadcrumbs"><ol>
@@ -133,7 +149,9 @@ pub fn TermPage(props: &TermPageProps) -> Html {
     let home = match tree {
         Tree::Index => html! { <Link<Route> to={Route::Index}>{ tree.title() }</Link<Route>> },
         Tree::Eindex => html! { <Link<Route> to={Route::Eindex}>{ tree.title() }</Link<Route>> },
-        Tree::Neoplasm | Tree::Drug => html! { <Link<Route> to={Route::Table { tree: tree.slug().into() }}>{ tree.title() }</Link<Route>> },
+        Tree::Neoplasm | Tree::Drug => {
+            html! { <Link<Route> to={Route::Table { tree: tree.slug().into() }}>{ tree.title() }</Link<Route>> }
+        }
     };
     html! {
         <article class="term-view">
@@ -199,7 +217,9 @@ fn term_line(tree: Tree, t: &TermReport, full: bool) -> Html {
             return Html::default();
         }
         let target = match resolved {
-            Some(id) => html! { <Link<Route> to={Route::Term { tree: tree.slug().into(), id: id.0 }}>{ text }</Link<Route>> },
+            Some(id) => {
+                html! { <Link<Route> to={Route::Term { tree: tree.slug().into(), id: id.0 }}>{ text }</Link<Route>> }
+            }
             None => html! { <span>{ text }</span> },
         };
         html! { <span class="see"><em>{ format!(" {label} ") }</em>{ target }</span> }

@@ -45,6 +45,135 @@ fn value_of(e: &Event) -> String {
     }
 }
 
+/// Props of [`CodeField`].
+#[derive(Debug, Clone, PartialEq, Properties)]
+pub struct CodeFieldProps {
+    /// Element id (also keys its searches).
+    pub id: AttrValue,
+    /// Visible label.
+    pub label: AttrValue,
+    /// The code as typed.
+    pub value: AttrValue,
+    /// Its title, once the code is known.
+    #[prop_or_default]
+    pub title: Option<AttrValue>,
+    /// The new text.
+    pub on_change: Callback<String>,
+}
+
+/// A diagnosis code box: a code is taken as typed; words search as you type
+/// and a suggestion fills the box.
+#[function_component]
+pub fn CodeField(props: &CodeFieldProps) -> Html {
+    let desk = use_desk();
+    let timer = use_mut_ref(|| None::<Timeout>);
+    let selected = use_state(|| 0usize);
+    let open = use_state(|| false);
+    let value = props.value.to_string();
+    let words = value.trim().len() >= 3 && value.trim().parse::<icd_core::Code>().is_err();
+    let key = format!("field:{}|{}", props.id, value.trim());
+    let options: Vec<(String, String)> = desk
+        .state
+        .search
+        .as_ref()
+        .filter(|a| a.key == key && words && *open)
+        .map(|a| {
+            a.value
+                .results
+                .iter()
+                .flat_map(|r| r.suggestions.iter())
+                .filter(|s| s.billable)
+                .take(6)
+                .map(|s| (s.code.clone(), s.title.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let oninput = {
+        let (desk, on_change, open, selected) = (
+            desk.clone(),
+            props.on_change.clone(),
+            open.clone(),
+            selected.clone(),
+        );
+        let id = props.id.clone();
+        Callback::from(move |e: InputEvent| {
+            let v = value_of(&e.into());
+            on_change.emit(v.clone());
+            open.set(true);
+            selected.set(0);
+            let q = v.trim().to_string();
+            if q.len() >= 3 && q.parse::<icd_core::Code>().is_err() {
+                let desk = desk.clone();
+                let key = format!("field:{id}|{q}");
+                *timer.borrow_mut() = Some(Timeout::new(120, move || {
+                    desk.ask(RequestKind::Search, key, |id| Request::Search {
+                        id,
+                        query: q,
+                        setting: icd_core::search::Setting::Inpatient,
+                    });
+                }));
+            }
+        })
+    };
+    let pick = {
+        let (on_change, open) = (props.on_change.clone(), open.clone());
+        move |code: String| {
+            on_change.emit(code);
+            open.set(false);
+        }
+    };
+    let onkeydown = {
+        let (options, selected, open, pick) = (
+            options.clone(),
+            selected.clone(),
+            open.clone(),
+            pick.clone(),
+        );
+        Callback::from(move |e: KeyboardEvent| {
+            let n = options.len();
+            match e.key().as_str() {
+                "ArrowDown" if n > 0 => {
+                    e.prevent_default();
+                    selected.set((*selected + 1).min(n - 1));
+                }
+                "ArrowUp" if n > 0 => {
+                    e.prevent_default();
+                    selected.set(selected.saturating_sub(1));
+                }
+                "Enter" if n > 0 => {
+                    e.prevent_default();
+                    pick(options[(*selected).min(n - 1)].0.clone());
+                }
+                "Escape" => open.set(false),
+                _ => {}
+            }
+        })
+    };
+    let list_id = format!("{}-options", props.id);
+    let expanded = !options.is_empty();
+    html! {
+        <div class="field code-field">
+            <label for={props.id.clone()}>{ props.label.clone() }</label>
+            <input id={props.id.clone()} type="text" role="combobox" autocomplete="off" spellcheck="false"
+                aria-autocomplete="list" aria-expanded={expanded.to_string()} aria-controls={list_id.clone()}
+                aria-activedescendant={expanded.then(|| format!("{list_id}-{}", *selected))}
+                value={props.value.clone()} {oninput} {onkeydown} />
+            if let Some(t) = &props.title { <span class="code-title">{ t.clone() }</span> }
+            <ul id={list_id.clone()} role="listbox" aria-label={format!("Codes for {}", props.label)} class="field-options" hidden={!expanded}>
+                { for options.iter().enumerate().map(|(i, (code, title))| {
+                    let onclick = { let (pick, code) = (pick.clone(), code.clone()); Callback::from(move |_| pick(code.clone())) };
+                    html! {
+                        <li id={format!("{list_id}-{i}")} role="option" aria-selected={(i == *selected).to_string()}
+                            class={classes!((i == *selected).then_some("selected"))} {onclick}>
+                            <span class="code">{ code }</span>{ " " }{ title }
+                        </li>
+                    }
+                }) }
+            </ul>
+        </div>
+    }
+}
+
 /// The record form and its findings.
 #[function_component]
 pub fn RecordPage() -> Html {
@@ -81,7 +210,11 @@ pub fn RecordPage() -> Html {
             record.set(r);
         })
     };
-    let input = |id: &'static str, label: &'static str, kind: &'static str, value: String, f: Edit| {
+    let input = |id: &'static str,
+                 label: &'static str,
+                 kind: &'static str,
+                 value: String,
+                 f: Edit| {
         html! {
             <div class="field">
                 <label for={id}>{ label }</label>
@@ -129,7 +262,32 @@ pub fn RecordPage() -> Html {
         })
     };
     let pdx = r.principal_dx.clone().unwrap_or_default();
-    let findings = desk.state.check.as_ref().filter(|a| a.key == *key).map(|a| a.value.clone());
+    let answer = desk
+        .state
+        .check
+        .as_ref()
+        .filter(|a| a.key == *key)
+        .map(|a| a.value.clone());
+    let titles = desk
+        .state
+        .check
+        .as_ref()
+        .map(|a| a.value.1.clone())
+        .unwrap_or_default();
+    let title_of = |code: &str| -> Option<AttrValue> {
+        titles
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|(_, t)| AttrValue::from(t.clone()))
+    };
+    let set_code = |f: Edit| {
+        let record = record.clone();
+        Callback::from(move |v: String| {
+            let mut r = (*record).clone();
+            f(&mut r, v.trim().to_string());
+            record.set(r);
+        })
+    };
     crate::pages::set_title("Record check");
     html! {
         <section class="record-page">
@@ -161,23 +319,22 @@ pub fn RecordPage() -> Html {
                         { input("admit-date", "Admission date", "date", r.admission.date.clone().unwrap_or_default(), Rc::new(|r, v| r.admission.date = text(v))) }
                         { input("discharge-date", "Discharge date", "date", r.discharge.date.clone().unwrap_or_default(), Rc::new(|r, v| r.discharge.date = text(v))) }
                         { input("discharge-status", "Discharge status (UB-04)", "text", r.discharge.status.as_ref().map(|t| t.0.clone()).unwrap_or_default(), Rc::new(|r, v| r.discharge.status = text(v).map(Text))) }
-                        { input("admitting-dx", "Admitting diagnosis", "text", r.admitting_dx.clone().unwrap_or_default(), Rc::new(|r, v| r.admitting_dx = text(v))) }
+                        <CodeField id="admitting-dx" label="Admitting diagnosis" value={r.admitting_dx.clone().unwrap_or_default()}
+                            title={title_of(r.admitting_dx.as_deref().unwrap_or(""))} on_change={set_code(Rc::new(|r, v| r.admitting_dx = text(v)))} />
                     </fieldset>
                     <fieldset>
                         <legend>{ "Diagnoses" }</legend>
                         <div class="code-row">
-                            { input("pdx", "Principal diagnosis", "text", pdx.code.clone(), Rc::new(|r, v| r.principal_dx.get_or_insert_with(Diagnosis::default).code = v.trim().to_string())) }
+                            <CodeField id="pdx" label="Principal diagnosis" value={pdx.code.clone()} title={title_of(&pdx.code)}
+                                on_change={set_code(Rc::new(|r, v| r.principal_dx.get_or_insert_with(Diagnosis::default).code = v))} />
                             { poa_select("pdx-poa".into(), "POA of the principal diagnosis".into(), pdx.poa.clone(), Rc::new(|r, v| r.principal_dx.get_or_insert_with(Diagnosis::default).poa = text(v))) }
                         </div>
                         { for r.secondary_dx.iter().enumerate().map(|(i, d)| {
                             let n = i + 1;
                             html! {
                                 <div class="code-row">
-                                    <div class="field">
-                                        <label for={format!("sdx-{i}")}>{ format!("Secondary diagnosis {n}") }</label>
-                                        <input id={format!("sdx-{i}")} type="text" value={d.code.clone()}
-                                            oninput={let cb = edit(Rc::new(move |r: &mut Record, v: String| if let Some(d) = r.secondary_dx.get_mut(i) { d.code = v.trim().to_string() })); Callback::from(move |e: InputEvent| cb.emit(e.into()))} />
-                                    </div>
+                                    <CodeField id={format!("sdx-{i}")} label={format!("Secondary diagnosis {n}")} value={d.code.clone()} title={title_of(&d.code)}
+                                        on_change={set_code(Rc::new(move |r, v| if let Some(d) = r.secondary_dx.get_mut(i) { d.code = v }))} />
                                     { poa_select(format!("sdx-poa-{i}"), format!("POA of secondary diagnosis {n}"), d.poa.clone(), Rc::new(move |r, v| if let Some(d) = r.secondary_dx.get_mut(i) { d.poa = text(v) })) }
                                     <button type="button" class="secondary" onclick={remove("dx", i)} aria-label={format!("Remove secondary diagnosis {n}")}>{ "Remove" }</button>
                                 </div>
@@ -210,9 +367,9 @@ pub fn RecordPage() -> Html {
                 </form>
                 <section class="findings" aria-live="polite">
                     <h2>{ "Findings" }</h2>
-                    { match findings {
+                    { match answer {
                         None => crate::pages::waiting(),
-                        Some(f) => findings_list(&f),
+                        Some(a) => findings_list(&a.0),
                     } }
                 </section>
             </div>

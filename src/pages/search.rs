@@ -99,7 +99,9 @@ pub fn SearchPage() -> Html {
                     let typing = web_sys::window()
                         .and_then(|w| w.document())
                         .and_then(|d| d.active_element())
-                        .is_some_and(|a| matches!(a.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+                        .is_some_and(|a| {
+                            matches!(a.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                        });
                     if !typing {
                         e.prevent_default();
                         focus(&input_ref);
@@ -110,7 +112,13 @@ pub fn SearchPage() -> Html {
         });
     }
 
-    let answer: Option<Rc<SearchAnswer>> = desk.state.search.as_ref().map(|a| a.value.clone());
+    // The record form's code boxes search too; their answers are not ours.
+    let answer: Option<Rc<SearchAnswer>> = desk
+        .state
+        .search
+        .as_ref()
+        .filter(|a| !a.key.starts_with("field:"))
+        .map(|a| a.value.clone());
     let current = desk
         .state
         .search
@@ -196,7 +204,11 @@ pub fn SearchPage() -> Html {
                     if let Some(code) = selected.map(|i| flat[i].clone()) {
                         e.prevent_default();
                         open(code);
-                    } else if e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()).is_some() {
+                    } else if e
+                        .target()
+                        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+                        .is_some()
+                    {
                         e.prevent_default();
                         open(flat[0].clone());
                     }
@@ -222,7 +234,11 @@ pub fn SearchPage() -> Html {
                 .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
                 .map(|s| s.value())
                 .unwrap_or_default();
-            setting.set(if v == "outpatient" { Setting::Outpatient } else { Setting::Inpatient });
+            setting.set(if v == "outpatient" {
+                Setting::Outpatient
+            } else {
+                Setting::Inpatient
+            });
         })
     };
 

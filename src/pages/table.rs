@@ -30,7 +30,11 @@ pub fn TablePage(props: &TablePageProps) -> Html {
         let (desk, key, filter) = (desk.clone(), key.clone(), (*filter).clone());
         use_effect_with(key.clone(), move |_| {
             let ask = move || {
-                desk.ask(RequestKind::Table, key, |id| Request::Table { id, tree, filter });
+                desk.ask(RequestKind::Table, key, |id| Request::Table {
+                    id,
+                    tree,
+                    filter,
+                });
             };
             *timer.borrow_mut() = Some(Timeout::new(80, ask));
         });
@@ -38,13 +42,20 @@ pub fn TablePage(props: &TablePageProps) -> Html {
     let oninput = {
         let filter = filter.clone();
         Callback::from(move |e: InputEvent| {
-            if let Some(i) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
+            if let Some(i) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            {
                 filter.set(i.value());
             }
         })
     };
     crate::pages::set_title(tree.title());
-    let answer = desk.state.table.as_ref().filter(|a| a.key.starts_with(&format!("{}|", tree.slug())));
+    let answer = desk
+        .state
+        .table
+        .as_ref()
+        .filter(|a| a.key.starts_with(&format!("{}|", tree.slug())));
     let body = match answer {
         None => crate::pages::waiting(),
         Some(a) => {

@@ -13,7 +13,12 @@ use crate::route::code_href;
 /// Today as `YYYY-MM-DD` in local time.
 pub fn today() -> String {
     let d = js_sys::Date::new_0();
-    format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
+    format!(
+        "{:04}-{:02}-{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    )
 }
 
 /// The validator page.
@@ -26,7 +31,10 @@ pub fn ValidatePage() -> Html {
     let on_codes = {
         let codes = codes.clone();
         Callback::from(move |e: InputEvent| {
-            if let Some(t) = e.target().and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok()) {
+            if let Some(t) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok())
+            {
                 codes.set(t.value());
             }
         })
@@ -34,7 +42,10 @@ pub fn ValidatePage() -> Html {
     let on_date = {
         let date = date.clone();
         Callback::from(move |e: Event| {
-            if let Some(i) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
+            if let Some(i) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            {
                 date.set(i.value());
             }
         })
@@ -46,16 +57,25 @@ pub fn ValidatePage() -> Html {
             let key = format!("{}|{}", *date, *codes);
             asked.set(Some(key.clone()));
             let (codes, date) = ((*codes).clone(), (*date).clone());
-            desk.ask(RequestKind::Validate, key, |id| Request::Validate { id, codes, date });
+            desk.ask(RequestKind::Validate, key, |id| Request::Validate {
+                id,
+                codes,
+                date,
+            });
         })
     };
     crate::pages::set_title("Validator");
     let results = match (&*asked, desk.state.validate.as_ref()) {
         (Some(k), Some(a)) if &a.key == k => match &*a.value {
             Err(message) => html! { <p role="alert">{ message }</p> },
-            Ok(checks) if checks.is_empty() => html! { <p role="alert">{ "No code found in what was pasted." }</p> },
+            Ok(checks) if checks.is_empty() => {
+                html! { <p role="alert">{ "No code found in what was pasted." }</p> }
+            }
             Ok(checks) => {
-                let valid = checks.iter().filter(|c| c.verdict == Verdict::Valid).count();
+                let valid = checks
+                    .iter()
+                    .filter(|c| c.verdict == Verdict::Valid)
+                    .count();
                 html! {
                     <>
                         <p role="status">{ format!("{valid} of {} codes valid on {}.", checks.len(), *date) }</p>

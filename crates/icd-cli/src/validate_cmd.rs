@@ -27,7 +27,9 @@ pub fn run(args: Args) -> Result<bool> {
     let lib = crate::lookup::open(&args.index.dir)?;
     let date: Date = match &args.date {
         Some(d) => d.parse().with_context(|| format!("--date {d}"))?,
-        None => crate::check::system_today().context("the system clock is before 1970: pass --date")?,
+        None => {
+            crate::check::system_today().context("the system clock is before 1970: pass --date")?
+        }
     };
     let text = if args.codes.is_empty() || args.codes == ["-"] {
         let mut s = String::new();

@@ -240,8 +240,15 @@ fn validator_verdicts() {
         assert_eq!(name, want, "{line}: {:?}", got[0]);
     }
     // Any separators; order kept.
-    let got = validate(&lib, "E11.9,I10;\tJ45.909\nN18.3", "2026-01-15".parse().unwrap());
+    let got = validate(
+        &lib,
+        "E11.9,I10;\tJ45.909\nN18.3",
+        "2026-01-15".parse().unwrap(),
+    );
     let inputs: Vec<&str> = got.iter().map(|c| c.input.as_str()).collect();
     assert_eq!(inputs, ["E11.9", "I10", "J45.909", "N18.3"]);
-    assert!(matches!(got[3].verdict, Verdict::NotBillable { .. }), "N18.3 was expanded in 2020");
+    assert!(
+        matches!(got[3].verdict, Verdict::NotBillable { .. }),
+        "N18.3 was expanded in 2020"
+    );
 }

@@ -47,7 +47,9 @@ pub use mce_edits::{At, MceEdit, MceEditor, MceInput, MceResult, MceSex};
 pub use model::{Claim, ClaimCode, Diagnosis, Procedure, Record, Setting};
 
 /// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The record would be rejected or is wrong: fix before billing.
