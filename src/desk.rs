@@ -33,6 +33,9 @@ use crate::worker::DataWorker;
 /// Where Trunk puts the worker's loader shim (index.html, `data-loader-shim`).
 pub const WORKER_LOADER: &str = "worker_loader.js";
 
+/// How long the worker may stay silent after being started.
+const WORKER_SILENCE_MS: u32 = 15_000;
+
 /// An answer and the key (query, code, term) it answers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer<T> {
@@ -192,6 +195,7 @@ pub struct Desk {
 struct Asker {
     bridge: WorkerBridge<DataWorker>,
     numbering: Rc<RefCell<Numbering>>,
+    _watchdog: gloo_timers::callback::Timeout,
 }
 
 impl PartialEq for Desk {
@@ -234,9 +238,27 @@ pub fn use_desk_provider() -> Desk {
         use_memo((), move |_| {
             let numbering = Rc::new(RefCell::new(Numbering::default()));
             let accept = numbering.clone();
+            let heard = Rc::new(std::cell::Cell::new(false));
+            // A worker script that is missing or refused never says a word:
+            // say so instead of showing "Loading" forever.
+            let watchdog = {
+                let (heard, dispatcher) = (heard.clone(), dispatcher.clone());
+                gloo_timers::callback::Timeout::new(WORKER_SILENCE_MS, move || {
+                    if !heard.get() {
+                        dispatcher.dispatch(DeskAction::Replied(Reply::Progress(Progress::Failed {
+                            message: format!(
+                                "The data worker ({WORKER_LOADER}) did not start. Serve the whole built site (dist/), \
+                                 e.g. with `cargo xtask serve`, and reload; a browser extension or policy that blocks \
+                                 web workers also causes this."
+                            ),
+                        })));
+                    }
+                })
+            };
             let bridge = DataWorker::spawner()
                 .encoding::<JsCodec>()
                 .callback(move |reply: Reply| {
+                    heard.set(true);
                     publish(&reply);
                     let current = reply
                         .answers()
@@ -246,7 +268,11 @@ pub fn use_desk_provider() -> Desk {
                     }
                 })
                 .spawn_with_loader(WORKER_LOADER);
-            Asker { bridge, numbering }
+            Asker {
+                bridge,
+                numbering,
+                _watchdog: watchdog,
+            }
         })
     };
     Desk {
