@@ -52,12 +52,13 @@ pub fn Shell() -> Html {
             .collect(),
         _ => Vec::new(),
     };
+    // Plain links: the router follows hash navigation, and `aria-current`
+    // must sit on the link itself.
     let nav_item = |to: Route, label: &'static str, current: bool| {
         html! {
             <li>
-                <Link<Route> {to} classes={classes!(current.then_some("current"))}>
-                    <span aria-current={current.then_some("page")}>{ label }</span>
-                </Link<Route>>
+                <a href={format!("#{}", to.to_path())} class={classes!(current.then_some("current"))}
+                    aria-current={current.then_some("page")}>{ label }</a>
             </li>
         }
     };

@@ -159,7 +159,7 @@ pub fn CodeField(props: &CodeFieldProps) -> Html {
                 aria-activedescendant={expanded.then(|| format!("{list_id}-{}", *selected))}
                 value={props.value.clone()} {oninput} {onkeydown} />
             if let Some(t) = &props.title { <span class="code-title">{ t.clone() }</span> }
-            <ul id={list_id.clone()} role="listbox" aria-label={format!("Codes for {}", props.label)} class="field-options" hidden={!expanded}>
+            <ul id={list_id.clone()} role="listbox" aria-label="Suggested codes" class="field-options" hidden={!expanded}>
                 { for options.iter().enumerate().map(|(i, (code, title))| {
                     let onclick = { let (pick, code) = (pick.clone(), code.clone()); Callback::from(move |_| pick(code.clone())) };
                     html! {
@@ -327,7 +327,7 @@ pub fn RecordPage() -> Html {
                         <div class="code-row">
                             <CodeField id="pdx" label="Principal diagnosis" value={pdx.code.clone()} title={title_of(&pdx.code)}
                                 on_change={set_code(Rc::new(|r, v| r.principal_dx.get_or_insert_with(Diagnosis::default).code = v))} />
-                            { poa_select("pdx-poa".into(), "POA of the principal diagnosis".into(), pdx.poa.clone(), Rc::new(|r, v| r.principal_dx.get_or_insert_with(Diagnosis::default).poa = text(v))) }
+                            { poa_select("pdx-poa".into(), "Present on admission (principal)".into(), pdx.poa.clone(), Rc::new(|r, v| r.principal_dx.get_or_insert_with(Diagnosis::default).poa = text(v))) }
                         </div>
                         { for r.secondary_dx.iter().enumerate().map(|(i, d)| {
                             let n = i + 1;
@@ -335,7 +335,7 @@ pub fn RecordPage() -> Html {
                                 <div class="code-row">
                                     <CodeField id={format!("sdx-{i}")} label={format!("Secondary diagnosis {n}")} value={d.code.clone()} title={title_of(&d.code)}
                                         on_change={set_code(Rc::new(move |r, v| if let Some(d) = r.secondary_dx.get_mut(i) { d.code = v }))} />
-                                    { poa_select(format!("sdx-poa-{i}"), format!("POA of secondary diagnosis {n}"), d.poa.clone(), Rc::new(move |r, v| if let Some(d) = r.secondary_dx.get_mut(i) { d.poa = text(v) })) }
+                                    { poa_select(format!("sdx-poa-{i}"), format!("Present on admission (secondary {n})"), d.poa.clone(), Rc::new(move |r, v| if let Some(d) = r.secondary_dx.get_mut(i) { d.poa = text(v) })) }
                                     <button type="button" class="secondary" onclick={remove("dx", i)} aria-label={format!("Remove secondary diagnosis {n}")}>{ "Remove" }</button>
                                 </div>
                             }
