@@ -394,3 +394,36 @@ fn note_summary_names_instructions_and_missing_seventh() {
     assert_eq!(note_summary(&e11_22()), "Excludes1 · use additional code");
     assert_eq!(note_summary(&s52_521()), "7th character required");
 }
+
+/// Answers land under the key they were asked with; an answer nobody asked
+/// for (or asked for twice) changes nothing.
+#[wasm_bindgen_test]
+fn desk_keeps_answers_under_their_key() {
+    use icd_desk::desk::{DeskAction, DeskState};
+    use icd_desk::protocol::{LookupReply, Progress, Reply, RequestId};
+    use yew::functional::Reducible;
+    let state = Rc::new(DeskState::default());
+    assert!(!state.ready());
+    let state = state.reduce(DeskAction::Asked(RequestId(1), "S52.521".into()));
+    let reply = Reply::Lookup {
+        id: RequestId(1),
+        reply: LookupReply::Found(Box::new(s52_521())),
+    };
+    let state = state.reduce(DeskAction::Replied(reply.clone()));
+    let answer = state.lookup.as_ref().expect("the lookup answer is kept");
+    assert_eq!(answer.key, "S52.521");
+    let before = state.clone();
+    let state = state.reduce(DeskAction::Replied(reply));
+    assert!(
+        Rc::ptr_eq(&before, &state),
+        "a second answer to the same request is ignored"
+    );
+    let state = state.reduce(DeskAction::Replied(Reply::Progress(Progress::Failed {
+        message: "no data".into(),
+    })));
+    assert!(!state.ready());
+    assert_eq!(
+        state.lookup.as_ref().map(|a| a.key.as_str()),
+        Some("S52.521")
+    );
+}
