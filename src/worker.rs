@@ -403,44 +403,34 @@ fn link(terms: &Terms<Vec<u8>>, t: TermId) -> TermLink {
     }
 }
 
-/// Rows whose path holds every word of the filter (case-insensitive), in table order.
+/// Rows matching the filter ([`Terms::matching`]), the first [`TABLE_ROWS`] in full.
 fn table(terms: &Terms<Vec<u8>>, filter: &str) -> TableReply {
-    let words: Vec<String> = filter
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
     let mut rows = Vec::new();
     let mut matched = 0;
-    for t in terms.ids() {
-        if !words.is_empty() {
-            let path = terms.path_text(t).to_lowercase();
-            if !words.iter().all(|w| path.contains(w.as_str())) {
-                continue;
-            }
-        }
+    for t in terms.matching(filter) {
         matched += 1;
-        if rows.len() < TABLE_ROWS {
-            let nemod = terms.nemod(t);
-            let see = [("see ", terms.see(t)), ("see also ", terms.see_also(t))]
-                .into_iter()
-                .filter(|(_, s)| !s.is_empty())
-                .map(|(k, s)| format!("{k}{s}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            rows.push(TableRow {
-                id: t,
-                level: terms.level(t),
-                term: if nemod.is_empty() {
-                    terms.term(t).to_string()
-                } else {
-                    format!("{} {nemod}", terms.term(t))
-                },
-                path: terms.path_text(t),
-                cells: terms.cells(t).into_iter().map(str::to_string).collect(),
-                see,
-            });
+        if rows.len() >= TABLE_ROWS {
+            continue;
         }
+        let nemod = terms.nemod(t);
+        let see = [("see ", terms.see(t)), ("see also ", terms.see_also(t))]
+            .into_iter()
+            .filter(|(_, s)| !s.is_empty())
+            .map(|(k, s)| format!("{k}{s}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        rows.push(TableRow {
+            id: t,
+            level: terms.level(t),
+            term: if nemod.is_empty() {
+                terms.term(t).to_string()
+            } else {
+                format!("{} {nemod}", terms.term(t))
+            },
+            path: terms.path_text(t),
+            cells: terms.cells(t).into_iter().map(str::to_string).collect(),
+            see,
+        });
     }
     TableReply {
         columns: terms

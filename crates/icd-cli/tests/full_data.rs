@@ -252,3 +252,30 @@ fn validator_verdicts() {
         "N18.3 was expanded in 2020"
     );
 }
+
+/// Filtering a table keeps the rows whose path holds every word, in order.
+#[test]
+fn tables_filter_by_every_word() {
+    let lib = library();
+    let rows: Vec<String> = lib
+        .neoplasm
+        .matching("lung upper lobe")
+        .map(|t| lib.neoplasm.path_text(t))
+        .collect();
+    assert!(!rows.is_empty());
+    for r in &rows {
+        let r = r.to_lowercase();
+        assert!(
+            r.contains("lung") && r.contains("upper") && r.contains("lobe"),
+            "{r}"
+        );
+    }
+    let drugs: Vec<String> = lib
+        .drug
+        .matching("Acetaminophen")
+        .map(|t| lib.drug.term(t).to_string())
+        .collect();
+    assert_eq!(drugs.first().map(String::as_str), Some("Acetaminophen"));
+    assert_eq!(lib.drug.matching("  ,; ").count(), lib.drug.len());
+    assert_eq!(lib.drug.matching("zzzqqq").count(), 0);
+}

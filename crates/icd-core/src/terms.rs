@@ -400,6 +400,23 @@ impl<D: AsRef<[u8]>> Terms<D> {
             .join(" > ")
     }
 
+    /// Terms whose path (`Main > sub > ...`) holds every word of `filter`
+    /// (case-insensitive, punctuation ignored), in tree order; every term
+    /// when the filter has no word. This is how a table is searched.
+    pub fn matching<'a>(&'a self, filter: &str) -> impl Iterator<Item = TermId> + 'a {
+        let words: Vec<String> = filter
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        self.ids().filter(move |t| {
+            words.is_empty() || {
+                let path = self.path_text(*t).to_lowercase();
+                words.iter().all(|w| path.contains(w.as_str()))
+            }
+        })
+    }
+
     /// The subterms of `id`, in index order.
     pub fn children(&self, id: TermId) -> Vec<TermId> {
         self.tree
