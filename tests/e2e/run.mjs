@@ -1,0 +1,558 @@
+// End-to-end tests of ICD Desk's release build, one function per user
+// journey, in headless Chromium against the site at ICD_BASE_URL.
+//
+//   cargo xtask e2e                                    # builds dist/, serves it, runs this
+//   ICD_BASE_URL=http://127.0.0.1:8080/ node tests/e2e/run.mjs [name filter]
+//
+// Over the whole run every request (pages, workers, the service worker) must
+// stay on the site's origin and no console error or uncaught exception may
+// occur. Screenshots go to tests/e2e/artifacts/. Exit status: 0 all passed,
+// 1 a test failed, 2 the run could not start.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import {
+  baseUrl,
+  ensureArtifacts,
+  firstPage,
+  launch,
+  open,
+  poll,
+  resultCodes,
+  searchBox,
+  waitReady,
+  waitResults,
+} from './lib.mjs';
+
+const BASE = baseUrl();
+const ORIGIN = new URL(BASE).origin;
+/** A date inside the release's validity (eval/queries.tsv uses the same). */
+const DATE_OF_SERVICE = '2026-04-01';
+
+// ---------------------------------------------------------------------------
+// Guards over the whole journey: requests to other origins, console errors.
+
+let currentTest = '(startup)';
+const foreignRequests = [];
+const consoleErrors = [];
+const seenErrors = new Set();
+let requestCount = 0;
+
+function noteError(kind, text, where) {
+  const key = `${currentTest}|${kind}|${text}|${where ?? ''}`;
+  if (seenErrors.has(key)) return;
+  seenErrors.add(key);
+  consoleErrors.push({ test: currentTest, kind, text, where });
+}
+
+function watchWorker(worker, kind) {
+  worker.on('console', (m) => {
+    if (m.type() === 'error') noteError(`${kind} console.error`, m.text(), worker.url());
+  });
+}
+
+/** Attaches the guards to a browser context (and its pages and workers). */
+function guard(context) {
+  context.on('request', (r) => {
+    requestCount += 1;
+    const url = r.url();
+    // data: and blob: URLs never leave the device.
+    if (/^(data|blob):/.test(url)) return;
+    let origin;
+    try {
+      origin = new URL(url).origin;
+    } catch {
+      origin = url;
+    }
+    if (origin !== ORIGIN) {
+      const by = r.serviceWorker() ? 'service worker' : 'page or worker';
+      foreignRequests.push({ test: currentTest, url, by });
+    }
+  });
+  context.on('console', (m) => {
+    if (m.type() === 'error') {
+      const loc = m.location();
+      noteError('console.error', m.text(), loc?.url ? `${loc.url}:${loc.lineNumber}` : undefined);
+    }
+  });
+  context.on('weberror', (e) => noteError('uncaught exception', String(e.error()?.stack ?? e.error())));
+  context.on('serviceworker', (w) => watchWorker(w, 'service worker'));
+  const watchPage = (page) => {
+    page.on('pageerror', (e) => noteError('uncaught exception', String(e.stack ?? e)));
+    page.on('worker', (w) => watchWorker(w, 'worker'));
+  };
+  context.pages().forEach(watchPage);
+  context.on('page', watchPage);
+  for (const w of context.serviceWorkers()) watchWorker(w, 'service worker');
+}
+
+// ---------------------------------------------------------------------------
+// A tiny runner: tests run in order, each in its own function.
+
+const tests = [];
+function test(name, fn) {
+  tests.push({ name, fn });
+}
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+function same(actual, expected, what) {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  assert(a === e, `${what}: expected ${e}, got ${a}`);
+}
+
+/** The browser shared by the journey (test 6 starts its own). */
+let journey;
+async function newPage() {
+  return journey.context.newPage();
+}
+
+/** Runs `fn` on a fresh page of the journey's browser, then closes it. */
+async function withPage(fn) {
+  const page = await newPage();
+  try {
+    return await fn(page);
+  } finally {
+    await page.close().catch(() => {});
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Steps shared by several tests.
+
+async function search(page, query) {
+  await open(page, BASE, '#/');
+  const box = searchBox(page);
+  await box.waitFor({ state: 'visible' });
+  await box.fill(query);
+  await waitResults(page);
+  return box;
+}
+
+/** Radios of the 7th-character picker as [char, meaning] pairs. */
+async function seventhOptions(page) {
+  const group = page.getByRole('group', { name: '7th character' });
+  await group.waitFor({ timeout: 15_000 }).catch(() => {
+    throw new Error('no 7th-character picker (a fieldset with the legend "7th character") was shown');
+  });
+  const radios = group.getByRole('radio');
+  const n = await radios.count();
+  const names = [];
+  for (let i = 0; i < n; i++) {
+    const id = await radios.nth(i).getAttribute('id');
+    const label = id ? await page.locator(`label[for="${id}"]`).innerText() : await radios.nth(i).innerText();
+    names.push(label.trim());
+  }
+  return names.map((name) => {
+    const [ch, ...rest] = name.split(' — ');
+    return [ch.trim(), rest.join(' — ').trim()];
+  });
+}
+
+async function builtCode(page) {
+  return (await page.getByTestId('built-code').innerText()).trim();
+}
+
+// ---------------------------------------------------------------------------
+// The journeys.
+
+test('1 search: "chf" shows I50.9 in the first 5 results', () =>
+  withPage(async (page) => {
+    await search(page, 'chf');
+    const list = page.getByRole('listbox', { name: 'Suggestions' });
+    assert(await list.isVisible(), 'the results are not a listbox named "Suggestions"');
+    const codes = await resultCodes(page);
+    assert(codes.slice(0, 5).includes('I50.9'), `I50.9 is not among the first 5 results for "chf": ${codes.slice(0, 10).join(', ')}`);
+    const first = page.getByRole('option').filter({ hasText: 'I50.9' }).first();
+    const text = await first.innerText();
+    assert(/heart failure/i.test(text), `the I50.9 result does not show its title: ${JSON.stringify(text)}`);
+    assert(/billable/i.test(text), `the I50.9 result has no billable badge: ${JSON.stringify(text)}`);
+  }));
+
+test('2 code view: S52.521 offers A D G K P S; "initial encounter for closed fracture" builds S52.521A', () =>
+  withPage(async (page) => {
+    await open(page, BASE, '#/code/S52.521');
+    const heading = page.getByRole('heading', { level: 2 }).filter({ hasText: 'S52.521' });
+    await heading.first().waitFor({ timeout: 15_000 }).catch(() => {
+      throw new Error('no <h2> with the code S52.521 on #/code/S52.521');
+    });
+    const options = await seventhOptions(page);
+    same(
+      options.map(([ch]) => ch),
+      ['A', 'D', 'G', 'K', 'P', 'S'],
+      '7th characters offered for S52.521 (its subcategory S52.52 narrows the list of S52)',
+    );
+    await page.getByRole('radio', { name: 'A — initial encounter for closed fracture', exact: true }).check();
+    same(await builtCode(page), 'S52.521A', 'built code after picking A');
+    assert(
+      await page.getByRole('button', { name: 'Copy S52.521A', exact: true }).isVisible(),
+      'no button "Copy S52.521A" after picking the 7th character',
+    );
+  }));
+
+test('3 code view: T36.0X1 + "initial encounter" builds T36.0X1A', () =>
+  withPage(async (page) => {
+    await open(page, BASE, '#/code/T36.0X1');
+    const options = await seventhOptions(page);
+    const meanings = options.map(([ch, m]) => `${ch} — ${m}`);
+    assert(meanings.includes('A — initial encounter'), `no "A — initial encounter" among ${JSON.stringify(meanings)}`);
+    await page.getByRole('radio', { name: 'A — initial encounter', exact: true }).check();
+    same(await builtCode(page), 'T36.0X1A', 'built code for T36.0X1 + A');
+  }));
+
+test('4 index: Index > F > Failure > heart > congestive shows I50.9', () =>
+  withPage(async (page) => {
+    await open(page, BASE, '#/');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Index', exact: true }).click();
+    await page.getByRole('link', { name: 'F', exact: true }).click();
+    const failure = page.getByRole('link', { name: /^Failure\b/ }).first();
+    await failure.waitFor({ timeout: 15_000 }).catch(() => {
+      throw new Error('the letter F does not list the main term "Failure" as a link');
+    });
+    await failure.click();
+    await page.getByRole('heading', { level: 1, name: /^Failure/ }).waitFor({ timeout: 15_000 }).catch(() => {
+      throw new Error(`the term page of "Failure" has no <h1> "Failure…" (at ${page.url()})`);
+    });
+    // A subterm with subterms is <details> whose <summary> is its text.
+    const subterm = (scope, text) =>
+      scope.locator('details').filter({
+        has: page.locator(':scope > summary').filter({ hasText: new RegExp(`^\\s*${text}\\b`) }),
+      });
+    const heart = subterm(page, 'heart').first();
+    assert((await heart.count()) > 0, 'no collapsible subterm "heart" (a <details> whose <summary> starts with "heart") under Failure');
+    await heart.locator(':scope > summary').click();
+    // "congestive" has subterms of its own (with rheumatic fever, newborn...):
+    // it is collapsible too, and its code is inside it.
+    let congestive = subterm(heart, 'congestive').first();
+    if ((await congestive.count()) > 0) {
+      await congestive.locator(':scope > summary').click();
+    } else {
+      congestive = heart.locator('li').filter({ hasText: /^\s*congestive\b/ }).first();
+      assert((await congestive.count()) > 0, 'no subterm "congestive" under Failure > heart');
+    }
+    const code = congestive.locator('a[href*="#/code/"]').filter({ hasText: /^I50\.9$/ }).first();
+    assert(await code.isVisible(), 'Failure > heart > congestive does not show the code I50.9 as a visible link');
+    same(await code.getAttribute('href').then((h) => h.replace(/^.*#/, '#')), '#/code/I50.9', 'link of I50.9');
+  }));
+
+test('5 validator: E11 not billable (with its billable codes), a malformed code invalid, E11.9 valid', () =>
+  withPage(async (page) => {
+    await open(page, BASE, '#/');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Validator', exact: true }).click();
+    await page.getByLabel('Codes', { exact: true }).fill('E11\nE1.19\nE11.9');
+    await page.getByLabel('Date of service', { exact: true }).fill(DATE_OF_SERVICE);
+    await page.getByRole('button', { name: 'Check codes', exact: true }).click();
+    const table = page.getByRole('table');
+    await table.first().waitFor({ timeout: 15_000 }).catch(() => {
+      throw new Error('"Check codes" showed no table of verdicts');
+    });
+    const row = (code) => table.first().getByRole('row').filter({ has: page.getByRole('cell', { name: code, exact: true }) });
+    const verdicts = {};
+    for (const code of ['E11', 'E1.19', 'E11.9']) {
+      const r = row(code);
+      assert((await r.count()) === 1, `expected one row for ${code}, found ${await r.count()}`);
+      verdicts[code] = (await r.innerText()).replace(/\s+/g, ' ').trim();
+    }
+    assert(/Not billable/.test(verdicts.E11), `E11 is not flagged "Not billable": ${verdicts.E11}`);
+    const children = await row('E11').locator('a[href*="#/code/E11."]').allInnerTexts();
+    assert(children.length > 0, `the E11 row lists no billable codes below it (links to E11.x): ${verdicts.E11}`);
+    assert(/\bInvalid\b/.test(verdicts['E1.19']), `the malformed "E1.19" is not flagged "Invalid": ${verdicts['E1.19']}`);
+    assert(/\bValid\b/.test(verdicts['E11.9']) && !/Invalid|Not /.test(verdicts['E11.9']), `E11.9 is not "Valid" on ${DATE_OF_SERVICE}: ${verdicts['E11.9']}`);
+  }));
+
+test('6 offline: after one visit the service worker serves the app and search works offline', async () => {
+  const browser = await launch();
+  guard(browser.context);
+  try {
+    const page = await firstPage(browser.context);
+    await open(page, BASE, '#/');
+    const sw = await page.evaluate(async () => {
+      if (!('serviceWorker' in navigator)) return { supported: false };
+      const regs = await navigator.serviceWorker.getRegistrations();
+      return { supported: true, registrations: regs.map((r) => r.scope) };
+    });
+    assert(sw.supported, 'navigator.serviceWorker is not available on this origin');
+    const ready = await page
+      .evaluate(() =>
+        Promise.race([
+          navigator.serviceWorker.ready.then((r) => r.active?.state ?? 'none'),
+          new Promise((res) => setTimeout(() => res(null), 20_000)),
+        ]),
+      );
+    assert(ready, `no service worker became ready within 20 s (registrations: ${JSON.stringify(sw.registrations)})`);
+    // The first visit is controlled only if the worker claims its clients;
+    // a reload always is.
+    let controlled = await page.evaluate(() => !!navigator.serviceWorker.controller);
+    if (!controlled) {
+      await page.reload();
+      await waitReady(page);
+      controlled = await poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), 'the page is not controlled by the service worker after a reload', 10_000).catch(() => false);
+    }
+    assert(controlled, 'the page is not controlled by the service worker (navigator.serviceWorker.controller is null) after a reload');
+    await browser.context.setOffline(true);
+    await page.reload().catch((e) => {
+      throw new Error(`reloading offline failed: ${e.message.split('\n')[0]}`);
+    });
+    await waitReady(page);
+    const box = searchBox(page);
+    await box.fill('chf');
+    await waitResults(page);
+    const codes = await resultCodes(page);
+    assert(codes.length > 0, 'offline search for "chf" returned nothing');
+  } finally {
+    await browser.context.setOffline(false).catch(() => {});
+    await browser.close();
+  }
+});
+
+test('7 keyboard: / focuses search, ArrowDown selects, Enter opens the code', () =>
+  withPage(async (page) => {
+    await open(page, BASE, '#/');
+    const box = searchBox(page);
+    await box.waitFor();
+    // Start from somewhere else so that `/` has something to do.
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.locator('h1, h2, p').first().click({ position: { x: 1, y: 1 } }).catch(() => {});
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press('/');
+    const focused = await box.evaluate((el) => el === document.activeElement);
+    assert(focused, 'pressing / did not focus the search box');
+    same(await box.inputValue(), '', 'the box after pressing / (the / must not be typed into it)');
+    await page.keyboard.type('chf');
+    await waitResults(page);
+    const options = page.getByRole('listbox', { name: 'Suggestions' }).getByRole('option');
+    assert((await options.count()) >= 2, 'fewer than 2 results for "chf"');
+    const selected = async () =>
+      options.evaluateAll((els) => els.map((e, i) => (e.getAttribute('aria-selected') === 'true' ? i : -1)).filter((i) => i >= 0));
+    await page.keyboard.press('ArrowDown');
+    same(await selected(), [0], 'selected options after one ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    same(await selected(), [1], 'selected options after two ArrowDowns');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowDown');
+    same(await selected(), [1], 'selected options after ArrowUp, ArrowDown');
+    const code = (await options.nth(1).locator('.code').innerText()).trim();
+    await page.keyboard.press('Enter');
+    await poll(() => decodeURIComponent(new URL(page.url()).hash) === `#/code/${code}`, () => `Enter did not open #/code/${code} (at ${page.url()})`);
+    await page.getByRole('heading', { level: 2 }).filter({ hasText: code }).first().waitFor({ timeout: 15_000 }).catch(() => {
+      throw new Error(`the code view of ${code} has no <h2> with the code`);
+    });
+  }));
+
+test('8 multi-line paste: one result list per statement, the negated one marked', () =>
+  withPage(async (page) => {
+    await open(page, BASE, '#/');
+    const box = searchBox(page);
+    await box.waitFor();
+    const note = 'CHF\nno evidence of pneumonia\nrule out sepsis';
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ORIGIN });
+    await box.focus();
+    await page.evaluate((t) => navigator.clipboard.writeText(t), note);
+    await page.keyboard.press('ControlOrMeta+V');
+    const statements = page.locator('section.statement');
+    await poll(async () => (await statements.count()) === 3, async () => {
+      const value = await page.locator('#search-box').inputValue().catch(() => '?');
+      return `pasting three lines did not give 3 <section class="statement"> (got ${await statements.count()}; the box holds ${JSON.stringify(value)})`;
+    }, 15_000);
+    await page.waitForSelector('[aria-busy="false"] section.statement', { timeout: 15_000 });
+    const texts = (await statements.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    const find = (re) => statements.filter({ has: page.getByRole('heading', { name: re }) }).first();
+    const chf = find(/^CHF$/i);
+    const neg = find(/no evidence of pneumonia/i);
+    const ro = find(/rule out sepsis/i);
+    for (const [s, label] of [[chf, 'CHF'], [neg, 'no evidence of pneumonia'], [ro, 'rule out sepsis']]) {
+      assert((await s.count()) === 1, `no statement section headed "${label}": ${JSON.stringify(texts)}`);
+    }
+    const chfCodes = await resultCodes(chf);
+    assert(chfCodes.slice(0, 5).includes('I50.9'), `the CHF statement does not suggest I50.9 in its first 5: ${chfCodes.join(', ')}`);
+    assert(/\bNegated\b/.test(await neg.innerText()), 'the statement "no evidence of pneumonia" is not marked "Negated"');
+    same(await neg.getByRole('option').count(), 0, 'options in the negated statement');
+    assert(!/\bNegated\b/.test(await chf.innerText()), 'the CHF statement is marked "Negated"');
+    assert(/\bUncertain\b/.test(await ro.innerText()), 'the statement "rule out sepsis" is not marked "Uncertain"');
+  }));
+
+// The main views, each opened and brought to a state worth looking at.
+const VIEWS = [
+  {
+    name: 'search',
+    async open(page) {
+      await search(page, 'chf');
+    },
+  },
+  {
+    name: 'code',
+    async open(page) {
+      await open(page, BASE, '#/code/S52.521');
+      await page.getByRole('group', { name: '7th character' }).waitFor({ timeout: 15_000 });
+      await page.getByRole('radio', { name: 'A — initial encounter for closed fracture', exact: true }).check();
+    },
+  },
+  {
+    name: 'index-term',
+    async open(page) {
+      await open(page, BASE, '#/index/F');
+      await page.getByRole('link', { name: /^Failure\b/ }).first().click();
+      await page.getByRole('heading', { level: 1, name: /^Failure/ }).waitFor({ timeout: 15_000 });
+      const heart = page.locator('details').filter({ has: page.locator(':scope > summary').filter({ hasText: /^\s*heart\b/ }) }).first();
+      if ((await heart.count()) > 0) await heart.locator(':scope > summary').click();
+    },
+  },
+  {
+    name: 'neoplasm-table',
+    async open(page) {
+      await open(page, BASE, '#/tables/neoplasm');
+      await page.getByLabel('Filter the table').fill('lung');
+      await page.waitForSelector('table th', { timeout: 15_000 });
+      await page.waitForTimeout(500);
+    },
+  },
+  {
+    name: 'drug-table',
+    async open(page) {
+      await open(page, BASE, '#/tables/drug');
+      await page.getByLabel('Filter the table').fill('acetaminophen');
+      await page.waitForSelector('table th', { timeout: 15_000 });
+      await page.waitForTimeout(500);
+    },
+  },
+  {
+    name: 'validator',
+    async open(page) {
+      await open(page, BASE, '#/validate');
+      await page.getByLabel('Codes', { exact: true }).fill('E11 E1.19 E11.9 S52.521A');
+      await page.getByLabel('Date of service', { exact: true }).fill(DATE_OF_SERVICE);
+      await page.getByRole('button', { name: 'Check codes', exact: true }).click();
+      await page.getByRole('table').first().waitFor({ timeout: 15_000 });
+    },
+  },
+  {
+    name: 'record',
+    async open(page) {
+      await open(page, BASE, '#/record');
+      const pdx = page.getByLabel('Principal diagnosis', { exact: true });
+      await pdx.fill('E11');
+      await page.keyboard.press('Tab');
+      await page.getByRole('heading', { name: 'Findings' }).waitFor({ timeout: 15_000 });
+      await page.waitForTimeout(500);
+    },
+  },
+];
+
+test('9 accessibility: no serious or critical axe violation in the main views', async () => {
+  const problems = [];
+  for (const view of VIEWS) {
+    await withPage(async (page) => {
+      await view.open(page);
+      const result = await new AxeBuilder({ page }).analyze();
+      for (const v of result.violations) {
+        if (v.impact !== 'serious' && v.impact !== 'critical') continue;
+        const targets = v.nodes.slice(0, 5).map((n) => `      ${n.target.join(' ')}: ${n.failureSummary?.split('\n').slice(1).join(' ').trim()}`);
+        problems.push(`  [${view.name}] ${v.impact} ${v.id}: ${v.help} (${v.nodes.length} nodes)\n${targets.join('\n')}`);
+      }
+    });
+  }
+  assert(problems.length === 0, `axe found serious or critical violations:\n${problems.join('\n')}`);
+});
+
+test('10 screenshots: every main view, and search at 1366x768 and 390x844', async () => {
+  const dir = ensureArtifacts();
+  const written = [];
+  for (const view of VIEWS) {
+    await withPage(async (page) => {
+      await view.open(page);
+      const file = path.join(dir, `${view.name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      written.push(file);
+    });
+  }
+  for (const [w, h] of [
+    [1366, 768],
+    [390, 844],
+  ]) {
+    await withPage(async (page) => {
+      await page.setViewportSize({ width: w, height: h });
+      await VIEWS[0].open(page);
+      const file = path.join(dir, `search-${w}x${h}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      written.push(file);
+    });
+  }
+  for (const f of written) assert(fs.statSync(f).size > 1000, `screenshot ${f} is empty`);
+});
+
+// ---------------------------------------------------------------------------
+
+async function main() {
+  const filter = process.argv[2] ? new RegExp(process.argv[2], 'i') : null;
+  const selected = tests.filter((t) => !filter || filter.test(t.name));
+  try {
+    journey = await launch();
+  } catch (e) {
+    console.error(`could not start Chromium: ${e.message}`);
+    process.exit(2);
+  }
+  guard(journey.context);
+  // The persistent context opens with one blank page; keep it for the guards.
+  const results = [];
+  const started = Date.now();
+  for (const t of selected) {
+    currentTest = t.name;
+    const errorsBefore = consoleErrors.length;
+    const foreignBefore = foreignRequests.length;
+    const t0 = Date.now();
+    let error = null;
+    try {
+      await t.fn();
+    } catch (e) {
+      error = e;
+    }
+    // Errors logged during a test fail that test too, so they are easy to place.
+    const newErrors = consoleErrors.slice(errorsBefore);
+    const newForeign = foreignRequests.slice(foreignBefore);
+    const extra = [
+      ...newErrors.map((e) => `${e.kind}: ${e.text}${e.where ? ` (${e.where})` : ''}`),
+      ...newForeign.map((r) => `request to another origin by ${r.by}: ${r.url}`),
+    ];
+    const ms = Date.now() - t0;
+    if (!error && extra.length === 0) {
+      console.log(`ok    ${t.name} (${ms} ms)`);
+      results.push({ name: t.name, ok: true });
+    } else {
+      const message = [error ? error.message : null, ...extra].filter(Boolean).join('\n');
+      console.log(`FAIL  ${t.name} (${ms} ms)\n${message.replace(/^/gm, '      ')}`);
+      results.push({ name: t.name, ok: false, message });
+    }
+  }
+  currentTest = '(shutdown)';
+  await journey.close();
+
+  // The journey-wide guards, as their own lines in the summary.
+  const journeyChecks = [
+    ['no request to another origin', foreignRequests.map((r) => `[${r.test}] ${r.by}: ${r.url}`)],
+    ['no console error or uncaught exception', consoleErrors.map((e) => `[${e.test}] ${e.kind}: ${e.text}`)],
+  ];
+  for (const [name, found] of journeyChecks) {
+    if (found.length === 0) {
+      console.log(`ok    journey: ${name} (${requestCount} requests seen)`);
+      results.push({ name, ok: true });
+    } else {
+      console.log(`FAIL  journey: ${name}\n${found.map((f) => `      ${f}`).join('\n')}`);
+      results.push({ name, ok: false });
+    }
+  }
+  const failed = results.filter((r) => !r.ok);
+  console.log(
+    `\n${failed.length === 0 ? 'PASS' : 'FAIL'}: ${results.length - failed.length} passed, ${failed.length} failed ` +
+      `(${selected.length} tests + 2 journey checks) in ${((Date.now() - started) / 1000).toFixed(1)} s against ${BASE}`,
+  );
+  process.exit(failed.length === 0 ? 0 : 1);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(2);
+});
