@@ -2,9 +2,22 @@
 //! `cargo xtask test`, the README's two commands. Each installs what is
 //! missing, so a fresh machine with only the Rust toolchain and
 //! `../shared/data` needs nothing else.
+//!
+//! ```text
+//! cargo xtask dist                     the index, `trunk build --release`, sw.js, .br/.gz copies
+//! cargo xtask serve [--port N] [--no-build] [--log]
+//! cargo xtask e2e | bench-web          dist, then node tests/e2e/{run,bench}.mjs against the server
+//! cargo xtask test                     everything, the end-to-end tests last
+//! cargo xtask build-index | icons
+//! ```
+
+mod icons;
+mod server;
+mod site;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 
@@ -124,16 +137,125 @@ fn build_index() -> Result<()> {
         .arg(root().join("static/data")))
 }
 
-fn serve(args: &[String]) -> Result<()> {
+fn dist_dir() -> PathBuf {
+    root().join("dist")
+}
+
+/// `node_modules` as `package-lock.json` says (wasm-opt for Trunk, the
+/// browser-test libraries): `npm ci` when it is missing or older.
+fn ensure_node_modules() -> Result<()> {
+    if output(Command::new("npm").arg("--version")).is_none() {
+        bail!("npm is missing: install Node.js (with npm), e.g. `apt-get install nodejs npm`");
+    }
+    let modified = |p: &str| {
+        std::fs::metadata(root().join(p))
+            .and_then(|m| m.modified())
+            .ok()
+    };
+    let installed = modified("node_modules/.package-lock.json");
+    if installed.is_none() || installed < modified("package-lock.json") {
+        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]))?;
+    }
+    Ok(())
+}
+
+/// PATH with `node_modules/.bin` first: Trunk takes wasm-opt from there.
+fn path_with_node_bin() -> Result<std::ffi::OsString> {
+    let bin = root().join("node_modules/.bin");
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    Ok(std::env::join_paths(
+        std::iter::once(bin).chain(std::env::split_paths(&rest)),
+    )?)
+}
+
+/// The site in `dist/` from the artifacts already in `static/data`: Trunk's
+/// release build, then the service worker and the compressed copies.
+fn build_site() -> Result<()> {
+    let start = Instant::now();
     ensure_wasm_target()?;
     ensure_wasm_bindgen_cli()?;
     ensure_trunk()?;
+    ensure_node_modules()?;
+    run(Command::new("trunk")
+        .args(["build", "--release", "--offline"])
+        .env("TRUNK_OFFLINE", "true")
+        .env("PATH", path_with_node_bin()?))?;
+    let trunk = start.elapsed();
+    let compress = Instant::now();
+    let sizes = site::finish(&dist_dir(), &root().join("static/sw.js"))?;
+    site::print_table(&sizes);
+    eprintln!(
+        "dist: trunk build {:.1}s, sw.js and compression {:.1}s",
+        trunk.as_secs_f64(),
+        compress.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `cargo xtask dist`: the index, then the site.
+fn dist() -> Result<()> {
+    let start = Instant::now();
     build_index()?;
-    let mut cmd = Command::new("trunk");
-    cmd.args(["serve", "--release", "--offline"])
-        .args(args)
-        .env("TRUNK_OFFLINE", "true");
-    run(&mut cmd)
+    build_site()?;
+    eprintln!("dist/ built in {:.1}s", start.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn serve(args: &[String]) -> Result<()> {
+    let mut port = 8080;
+    let mut fixed = false;
+    let mut build = true;
+    let mut log = false;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--port" => {
+                let value = args.next().context("--port needs a number")?;
+                port = value
+                    .parse()
+                    .with_context(|| format!("--port {value}: not a port number"))?;
+                fixed = true;
+            }
+            "--no-build" => build = false,
+            "--log" => log = true,
+            other => bail!("serve: unknown option {other} (--port N, --no-build, --log)"),
+        }
+    }
+    if build {
+        dist()?;
+    }
+    let dist = server::absolute(&dist_dir())?;
+    let listener = server::bind(port, fixed)?;
+    println!(
+        "ICD Desk: http://{}/ (serving {}; Ctrl-C stops)",
+        listener.local_addr()?,
+        dist.display()
+    );
+    server::serve(&dist, listener, log)
+}
+
+/// Runs `node tests/e2e/<script>` against the site served on a free port.
+fn node_against_site(script: &str) -> Result<()> {
+    let path = root().join("tests/e2e").join(script);
+    if !path.exists() {
+        bail!("tests/e2e/{script} does not exist yet: the browser tests are not written");
+    }
+    ensure_chromium()?;
+    ensure_node_modules()?;
+    let dist = server::absolute(&dist_dir())?;
+    let listener = server::bind(0, true)?;
+    let url = format!("http://{}/", listener.local_addr()?);
+    let served = dist.clone();
+    // The server lives as long as the process; nothing waits for it.
+    std::thread::spawn(move || {
+        if let Err(e) = server::serve(&served, listener, false) {
+            eprintln!("the test server stopped: {e:#}");
+        }
+    });
+    run(Command::new("node")
+        .arg(path)
+        .env("ICD_BASE_URL", url)
+        .env("ICD_DIST", dist))
 }
 
 fn test() -> Result<()> {
@@ -178,7 +300,9 @@ fn test() -> Result<()> {
             "icd-desk",
         ])
         .env("CHROMEDRIVER", "/usr/bin/chromedriver"))?;
-    Ok(())
+    // End to end, against the release build as it is deployed.
+    build_site()?;
+    node_against_site("run.mjs")
 }
 
 /// Proves the committed MCE expectations come from the CMS reference: with
@@ -249,10 +373,14 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("serve") => serve(&args[1..]),
+        Some("dist") => dist(),
+        Some("e2e") => dist().and_then(|()| node_against_site("run.mjs")),
+        Some("bench-web") => dist().and_then(|()| node_against_site("bench.mjs")),
         Some("test") => test(),
         Some("build-index") => build_index(),
+        Some("icons") => icons::write(&root().join("static/icons")),
         _ => {
-            eprintln!("usage: cargo xtask serve [trunk serve options] | cargo xtask test | cargo xtask build-index");
+            eprintln!("usage: cargo xtask serve [--port N] [--no-build] [--log] | dist | e2e | bench-web | test | build-index | icons");
             std::process::exit(2);
         }
     }
