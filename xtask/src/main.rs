@@ -182,7 +182,11 @@ fn build_site() -> Result<()> {
         .env("PATH", path_with_node_bin()?))?;
     let trunk = start.elapsed();
     let compress = Instant::now();
-    let sizes = site::finish(&dist_dir(), &root().join("static/sw.js"))?;
+    let sizes = site::finish(
+        &dist_dir(),
+        &root().join("static/sw.js"),
+        &root().join("target/precompressed"),
+    )?;
     site::print_table(&sizes);
     eprintln!(
         "dist: trunk build {:.1}s, sw.js and compression {:.1}s",

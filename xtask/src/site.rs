@@ -56,14 +56,17 @@ impl Sizes {
 }
 
 /// Writes `dist/sw.js` and the compressed copies; returns every file's sizes.
-pub fn finish(dist: &Path, template: &Path) -> Result<Vec<Sizes>> {
+/// Compressed bytes are kept in `cache`, keyed by content, so a rebuild
+/// compresses only what changed (the data rarely does).
+pub fn finish(dist: &Path, template: &Path, cache: &Path) -> Result<Vec<Sizes>> {
     remove_compressed(dist)?;
     let files = site_files(dist)?;
     write_service_worker(dist, template, &files)?;
     let mut all = site_files(dist)?;
     all.push("sw.js".into());
     all.sort();
-    precompress(dist, &all)
+    std::fs::create_dir_all(cache).with_context(|| format!("cannot create {cache:?}"))?;
+    precompress(dist, &all, cache)
 }
 
 /// Every file Trunk wrote, relative to `dist`, sorted: no compressed copy,
@@ -199,7 +202,7 @@ fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
 /// Writes `<file>.br` and `<file>.gz` beside each compressible file that
 /// shrinks. Brotli at quality 11 is slow (about 1 MB/s), so the files are
 /// shared among one thread per core, largest first.
-fn precompress(dist: &Path, files: &[String]) -> Result<Vec<Sizes>> {
+fn precompress(dist: &Path, files: &[String], cache: &Path) -> Result<Vec<Sizes>> {
     let mut jobs: Vec<(usize, u64)> = Vec::new();
     for (i, file) in files.iter().enumerate() {
         let len = std::fs::metadata(dist.join(file))?.len();
@@ -214,7 +217,7 @@ fn precompress(dist: &Path, files: &[String]) -> Result<Vec<Sizes>> {
             .map(|_| {
                 scope.spawn(|| -> Result<()> {
                     while let Some(&(i, _)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        let sizes = compress_one(dist, &files[i])?;
+                        let sizes = compress_one(dist, &files[i], cache)?;
                         results
                             .lock()
                             .map_err(|_| anyhow::anyhow!("a compression thread panicked"))?
@@ -238,7 +241,26 @@ fn precompress(dist: &Path, files: &[String]) -> Result<Vec<Sizes>> {
     Ok(sizes)
 }
 
-fn compress_one(dist: &Path, file: &str) -> Result<Sizes> {
+/// `compress(bytes)`, or the copy in `cache` from an earlier build.
+fn cached(
+    cache: &Path,
+    bytes: &[u8],
+    suffix: &str,
+    compress: fn(&[u8]) -> Result<Vec<u8>>,
+) -> Result<Vec<u8>> {
+    let key = cache.join(format!("{}-{}.{suffix}", crc_hex(bytes), bytes.len()));
+    if let Ok(packed) = std::fs::read(&key) {
+        return Ok(packed);
+    }
+    let packed = compress(bytes)?;
+    // Written whole, then renamed: an interrupted build leaves no half file.
+    let part = key.with_extension(format!("{suffix}.part"));
+    std::fs::write(&part, &packed)?;
+    std::fs::rename(&part, &key)?;
+    Ok(packed)
+}
+
+fn compress_one(dist: &Path, file: &str, cache: &Path) -> Result<Sizes> {
     let path = dist.join(file);
     let bytes = std::fs::read(&path).with_context(|| format!("cannot read {path:?}"))?;
     let mut sizes = Sizes {
@@ -255,8 +277,12 @@ fn compress_one(dist: &Path, file: &str) -> Result<Sizes> {
         return Ok(sizes);
     }
     for (suffix, packed, slot) in [
-        ("br", brotli(&bytes)?, &mut sizes.brotli),
-        ("gz", gzip(&bytes)?, &mut sizes.gzip),
+        (
+            "br",
+            cached(cache, &bytes, "br", brotli)?,
+            &mut sizes.brotli,
+        ),
+        ("gz", cached(cache, &bytes, "gz", gzip)?, &mut sizes.gzip),
     ] {
         if packed.len() < bytes.len() {
             std::fs::write(dist.join(format!("{file}.{suffix}")), &packed)?;
