@@ -298,6 +298,7 @@ test('6 offline: after one visit the service worker serves the app and search wo
       throw new Error(`reloading offline failed: ${e.message.split('\n')[0]}`);
     });
     await waitReady(page);
+    assert((await page.evaluate(() => navigator.onLine)) === false, 'the browser did not go offline (navigator.onLine is still true)');
     const box = searchBox(page);
     await box.fill('chf');
     await waitResults(page);
