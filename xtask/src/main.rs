@@ -229,6 +229,11 @@ fn serve(args: &[String]) -> Result<()> {
         dist()?;
     }
     let dist = server::absolute(&dist_dir())?;
+    if !dist.join("sw.js").exists() {
+        eprintln!(
+            "dist/ has no sw.js (not built by `cargo xtask dist`?): the app will not work offline"
+        );
+    }
     let listener = server::bind(port, fixed)?;
     println!(
         "ICD Desk: http://{}/ (serving {}; Ctrl-C stops)",
@@ -238,12 +243,24 @@ fn serve(args: &[String]) -> Result<()> {
     server::serve(&dist, listener, log)
 }
 
-/// Runs `node tests/e2e/<script>` against the site served on a free port.
-fn node_against_site(script: &str) -> Result<()> {
+fn e2e_script(script: &str) -> Result<PathBuf> {
     let path = root().join("tests/e2e").join(script);
     if !path.exists() {
         bail!("tests/e2e/{script} does not exist yet: the browser tests are not written");
     }
+    Ok(path)
+}
+
+/// `cargo xtask e2e` (`run.mjs`) and `cargo xtask bench-web` (`bench.mjs`).
+fn dist_and_node(script: &str) -> Result<()> {
+    e2e_script(script)?;
+    dist()?;
+    node_against_site(script)
+}
+
+/// Runs `node tests/e2e/<script>` against the site served on a free port.
+fn node_against_site(script: &str) -> Result<()> {
+    let path = e2e_script(script)?;
     ensure_chromium()?;
     ensure_node_modules()?;
     let dist = server::absolute(&dist_dir())?;
@@ -378,8 +395,8 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("serve") => serve(&args[1..]),
         Some("dist") => dist(),
-        Some("e2e") => dist().and_then(|()| node_against_site("run.mjs")),
-        Some("bench-web") => dist().and_then(|()| node_against_site("bench.mjs")),
+        Some("e2e") => dist_and_node("run.mjs"),
+        Some("bench-web") => dist_and_node("bench.mjs"),
         Some("test") => test(),
         Some("build-index") => build_index(),
         Some("icons") => icons::write(&root().join("static/icons")),
