@@ -54,6 +54,8 @@ export async function launch(options = {}) {
     serviceWorkers: 'allow',
     ...options,
   });
+  // A missing element fails in 15 s rather than Playwright's 30.
+  context.setDefaultTimeout(15_000);
   return {
     context,
     async close() {
