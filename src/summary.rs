@@ -22,12 +22,20 @@ const MENTIONED: [(NoteKind, &str); 3] = [
 /// The instructions that apply to the report's code, joined by " · ";
 /// empty when none does. A code that still needs its 7th character says so.
 pub fn note_summary(report: &CodeReport) -> String {
+    let kinds: Vec<NoteKind> = report.notes.iter().map(|n| n.kind).collect();
+    summary(&kinds, report.seventh.is_some() && !report.billable)
+}
+
+/// The same line from the kinds of note that apply and whether a 7th
+/// character is still missing; the worker uses this on every keystroke
+/// because it needs no full report.
+pub fn summary(kinds: &[NoteKind], needs_seventh: bool) -> String {
     let mut parts: Vec<&str> = MENTIONED
         .iter()
-        .filter(|(kind, _)| report.notes.iter().any(|note| note.kind == *kind))
+        .filter(|(kind, _)| kinds.contains(kind))
         .map(|(_, label)| *label)
         .collect();
-    if report.seventh.is_some() && !report.billable {
+    if needs_seventh {
         parts.push("7th character required");
     }
     parts.join(" · ")

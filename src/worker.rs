@@ -278,12 +278,14 @@ pub fn answer(data: &Data, request: Request) -> Reply {
                     r.suggestions
                         .iter()
                         .map(|s| {
-                            s.code
-                                .parse::<Code>()
-                                .ok()
-                                .and_then(|c| lib.lookup(&c, None).ok())
-                                .map(|report| crate::summary::note_summary(&report))
-                                .unwrap_or_default()
+                            let tab = &lib.tabular;
+                            let Some(node) = s.code.parse::<Code>().ok().and_then(|c| tab.find(&c))
+                            else {
+                                return String::new();
+                            };
+                            let kinds: Vec<_> = tab.notes(node).iter().map(|n| n.kind).collect();
+                            let seventh = tab.needs_seventh(node) && !tab.billable(node);
+                            crate::summary::summary(&kinds, seventh)
                         })
                         .collect()
                 })

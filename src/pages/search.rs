@@ -14,7 +14,7 @@ use yew_router::prelude::*;
 
 use crate::desk::{use_desk, SearchAnswer};
 use crate::protocol::{Request, RequestKind};
-use crate::route::{code_href, Route, SearchQuery};
+use crate::route::{Route, SearchQuery};
 
 /// Milliseconds of quiet typing before a search is sent.
 const DEBOUNCE_MS: u32 = 60;
@@ -89,7 +89,9 @@ pub fn SearchPage() -> Html {
         let input_ref = input_ref.clone();
         use_effect_with((), move |_| {
             let listener = web_sys::window().map(|w| {
-                EventListener::new(&w, "keydown", move |e| {
+                // Not passive: `/` must not also be typed into the box.
+                let options = gloo_events::EventListenerOptions::enable_prevent_default();
+                EventListener::new_with_options(&w, "keydown", options, move |e| {
                     let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
                         return;
                     };
@@ -396,12 +398,12 @@ fn suggestion(
     };
     html! {
         <li id={format!("result-{index}")} role="option" aria-selected={selected.to_string()}
-            class={classes!("result", selected.then_some("selected"))}>
-            <a href={code_href(&s.code)} {onclick} tabindex="-1">
+            class={classes!("result", selected.then_some("selected"))} {onclick}>
+            <div class="result-head">
                 <span class="code">{ &s.code }</span>
                 <span class="title">{ &s.title }</span>
                 { badge }
-            </a>
+            </div>
             <p class="via"><span class="via-kind">{ via }{ ": " }</span>{ &s.path }</p>
             if !summary.is_empty() {
                 <p class="summary">{ summary }</p>
