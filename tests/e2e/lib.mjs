@@ -109,7 +109,7 @@ export async function poll(fn, message, timeout = 10_000, interval = 100) {
       error = e;
     }
     if (Date.now() > end) {
-      const text = typeof message === 'function' ? message(last) : message;
+      const text = typeof message === 'function' ? await message(last) : message;
       throw new Error(error ? `${text} (last error: ${error.message.split('\n')[0]})` : text);
     }
     await new Promise((r) => setTimeout(r, interval));

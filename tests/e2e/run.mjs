@@ -379,6 +379,41 @@ test('8 multi-line paste: one result list per statement, the negated one marked'
     assert(/\bUncertain\b/.test(await ro.innerText()), 'the statement "rule out sepsis" is not marked "Uncertain"');
   }));
 
+test('9 record form: a code typed by words, an Excludes1 conflict found live, gone when its code is removed, findings link to codes', () =>
+  withPage(async (page) => {
+    await open(page, BASE, '#/record');
+    const findings = page.locator('section.findings');
+    const ruleIds = async () => (await findings.locator('.authority code').allInnerTexts()).map((t) => t.trim());
+    // The principal diagnosis by words: the suggestions list offers billable codes with titles.
+    const pdx = page.getByLabel('Principal diagnosis', { exact: true });
+    await pdx.waitFor();
+    await pdx.fill('type 2 diabetes without complications');
+    const suggestions = page.locator('#pdx-options').getByRole('option');
+    await poll(async () => (await suggestions.count()) > 0, 'typing words into "Principal diagnosis" offered no suggested codes', 15_000);
+    const offered = (await suggestions.locator('.code').allInnerTexts()).map((t) => t.trim());
+    assert(offered.includes('E11.9'), `the suggestions for "type 2 diabetes without complications" do not include E11.9: ${offered.join(', ')}`);
+    await suggestions.filter({ has: page.locator('.code', { hasText: /^E11\.9$/ }) }).first().click();
+    same(await pdx.inputValue(), 'E11.9', 'the principal diagnosis after picking the suggestion');
+    same(await suggestions.count(), 0, 'suggestions still shown after picking one');
+    // A secondary diagnosis that E11's Excludes1 note rules out.
+    await page.getByRole('button', { name: 'Add secondary diagnosis', exact: true }).click();
+    const sdx = page.getByLabel('Secondary diagnosis 1', { exact: true });
+    await sdx.fill('E10.9');
+    await poll(async () => (await ruleIds()).includes('tabular.excludes1'), async () => `no tabular.excludes1 finding for E11.9 with E10.9; rule ids shown: ${(await ruleIds()).join(', ')}`, 15_000);
+    const excludes = findings.locator('li.finding').filter({ has: page.locator('.authority code', { hasText: /^tabular\.excludes1$/ }) }).first();
+    const linked = (await excludes.locator('.codes a').allInnerTexts()).map((t) => t.trim()).sort();
+    same(linked, ['E10.9', 'E11.9'], 'codes linked from the Excludes1 finding');
+    // Removing the secondary diagnosis takes the conflict away.
+    await page.getByRole('button', { name: 'Remove secondary diagnosis 1', exact: true }).click();
+    await poll(async () => !(await ruleIds()).includes('tabular.excludes1'), async () => `the Excludes1 finding stayed after removing E10.9: ${(await ruleIds()).join(', ')}`, 15_000);
+    // A header code as principal is reported with its billable children, and its link opens the code view.
+    await pdx.fill('E11');
+    await poll(async () => (await ruleIds()).includes('tabular.header_code'), async () => `no tabular.header_code finding for E11; rule ids shown: ${(await ruleIds()).join(', ')}`, 15_000);
+    const header = findings.locator('li.finding').filter({ has: page.locator('.authority code', { hasText: /^tabular\.header_code$/ }) }).first();
+    await header.locator('.codes a', { hasText: /^E11$/ }).first().click();
+    await poll(() => decodeURIComponent(new URL(page.url()).hash) === '#/code/E11', () => `the finding's link did not open #/code/E11 (at ${page.url()})`);
+  }));
+
 // The main views, each opened and brought to a state worth looking at.
 const VIEWS = [
   {
@@ -446,7 +481,7 @@ const VIEWS = [
   },
 ];
 
-test('9 accessibility: no serious or critical axe violation in the main views', async () => {
+test('10 accessibility: no serious or critical axe violation in the main views', async () => {
   const problems = [];
   for (const view of VIEWS) {
     await withPage(async (page) => {
@@ -462,7 +497,7 @@ test('9 accessibility: no serious or critical axe violation in the main views', 
   assert(problems.length === 0, `axe found serious or critical violations:\n${problems.join('\n')}`);
 });
 
-test('10 screenshots: every main view, and search at 1366x768 and 390x844', async () => {
+test('11 screenshots: every main view, and search at 1366x768 and 390x844', async () => {
   const dir = ensureArtifacts();
   const written = [];
   for (const view of VIEWS) {

@@ -113,7 +113,25 @@ fn sources_and_words() {
     check("pneum", expect!["[] J64 J18.9 J98.4"]);
     check(
         "diabetes mellitus without mention of complication, not stated as uncontrolled",
-        expect!["[] E11.8 O24.91(more characters) O24.419"],
+        expect!["[] O24.91(more characters) O24.419 E10.9"],
+    );
+}
+
+/// "with" and "without" find nothing themselves but tell codes apart: a path
+/// or title saying the opposite of the query ranks lower.
+#[test]
+fn with_and_without_are_opposites() {
+    check(
+        "type 2 diabetes without complications",
+        expect!["[] E11.9 O24.12 E11.8"],
+    );
+    check(
+        "type 2 diabetes with complications",
+        expect!["[] E11.8 O24.12 E11.59"],
+    );
+    check(
+        "inguinal hernia without obstruction",
+        expect!["[] K40.2(more characters) K40.9(more characters) K40.30"],
     );
 }
 

@@ -158,6 +158,10 @@ pub struct StatementResult {
 /// Share of a further document's score a code gains when several documents lead to it.
 const CORROBORATION: f32 = 0.1;
 
+/// Score kept by a suggestion whose path or title puts a word under "with"
+/// that the query puts under "without", or the other way round.
+const CONTRADICTION: f32 = 0.75;
+
 /// Longest input searched; longer pastes are cut (and say so).
 pub const MAX_QUERY_BYTES: usize = 20_000;
 
@@ -928,6 +932,7 @@ fn rank<D: AsRef<[u8]>>(
     top.truncate(keep);
     top.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let stems: Vec<String> = words.iter().map(|w| w.stem.clone()).collect();
+    let polarity = Polarity::of_query(&stems);
     let mut out: Vec<Suggestion> = Vec::new();
     let mut codes = 0;
     for (score, doc) in top {
@@ -935,7 +940,14 @@ fn rank<D: AsRef<[u8]>>(
         if codes >= opts.top * 2 {
             break;
         }
-        if let Some(s) = doc_suggestion(lib, idx.doc(doc), score, &stems, neoplasm_col, drug_col) {
+        if let Some(mut s) =
+            doc_suggestion(lib, idx.doc(doc), score, &stems, neoplasm_col, drug_col)
+        {
+            if !polarity.is_empty()
+                && polarity.contradicted_by(&Polarity::of_text(&[&s.path, &s.title]))
+            {
+                s.score *= CONTRADICTION;
+            }
             if !out.iter().any(|o| o.code == s.code) {
                 codes += 1;
             }
@@ -943,6 +955,58 @@ fn rank<D: AsRef<[u8]>>(
         }
     }
     out
+}
+
+/// The words a text puts under "with" and under "without": each runs from
+/// the word to the next "with"/"without" or comma. Both are steering words,
+/// so they do not find documents; they tell apart the ones found.
+#[derive(Debug, Default)]
+struct Polarity {
+    with: Vec<String>,
+    without: Vec<String>,
+}
+
+impl Polarity {
+    fn of_stems<'a>(stems: impl IntoIterator<Item = &'a String>, into: &mut Polarity) {
+        let mut scope: Option<bool> = None;
+        for s in stems {
+            match s.as_str() {
+                "with" => scope = Some(true),
+                "without" => scope = Some(false),
+                _ => match scope {
+                    Some(true) => into.with.push(s.clone()),
+                    Some(false) => into.without.push(s.clone()),
+                    None => {}
+                },
+            }
+        }
+    }
+
+    fn of_query(stems: &[String]) -> Polarity {
+        let mut p = Polarity::default();
+        Polarity::of_stems(stems, &mut p);
+        p
+    }
+
+    fn of_text(texts: &[&str]) -> Polarity {
+        let mut p = Polarity::default();
+        for clause in texts.iter().flat_map(|t| t.split([',', ';'])) {
+            Polarity::of_stems(&text::words(clause), &mut p);
+        }
+        p
+    }
+
+    fn is_empty(&self) -> bool {
+        self.with.is_empty() && self.without.is_empty()
+    }
+
+    /// Whether `doc` puts under "with" what this puts under "without", or
+    /// the other way round: "without complications" against "Diabetes >
+    /// type 2 > with > complication".
+    fn contradicted_by(&self, doc: &Polarity) -> bool {
+        self.without.iter().any(|w| doc.with.contains(w))
+            || self.with.iter().any(|w| doc.without.contains(w))
+    }
 }
 
 fn in_columns(stem: &str, columns: &[&[&str]]) -> bool {
