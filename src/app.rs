@@ -96,6 +96,7 @@ pub fn Shell() -> Html {
                 </nav>
             </header>
             { status }
+            <ReleaseNotice />
             <main id="main" tabindex="-1">
                 <Switch<Route> render={pages::switch} />
             </main>
@@ -112,5 +113,83 @@ fn focus_main() {
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
     {
         let _ = main.focus();
+    }
+}
+
+/// What the service worker said about a release it installed while this
+/// page was open.
+#[derive(Debug, Clone, PartialEq)]
+struct NewRelease {
+    /// The data files that changed, by name (`tabular.icdx`, ...).
+    data: Vec<String>,
+}
+
+/// Reads the detail of the `icd-desk:release` event (static/boot.js): a new
+/// release matters only when it `replaced` one this page may be running.
+fn new_release(event: &web_sys::Event) -> Option<NewRelease> {
+    use wasm_bindgen::JsCast;
+    let detail = js_sys::Reflect::get(event, &"detail".into()).ok()?;
+    let replaced = js_sys::Reflect::get(&detail, &"replaced".into()).ok()?;
+    if replaced.as_bool() != Some(true) {
+        return None;
+    }
+    let changed = js_sys::Reflect::get(&detail, &"changed".into())
+        .ok()
+        .and_then(|c| c.dyn_into::<js_sys::Array>().ok())
+        .map(|a| a.iter().filter_map(|v| v.as_string()).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let data = changed
+        .iter()
+        .filter_map(|url| url.strip_prefix("./data/"))
+        .map(str::to_string)
+        .collect();
+    Some(NewRelease { data })
+}
+
+/// A banner when the service worker has installed a new release under the
+/// running page: the page keeps answering from what it loaded until the
+/// user reloads, so it says so, and which data changed.
+#[function_component]
+pub fn ReleaseNotice() -> Html {
+    let release = use_state(|| None::<NewRelease>);
+    {
+        let release = release.clone();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|w| {
+                gloo_events::EventListener::new(&w, "icd-desk:release", move |e| {
+                    if let Some(r) = new_release(e) {
+                        release.set(Some(r));
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    let Some(r) = (*release).clone() else {
+        return Html::default();
+    };
+    let reload = Callback::from(|_: MouseEvent| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+    });
+    let later = {
+        let release = release.clone();
+        Callback::from(move |_: MouseEvent| release.set(None))
+    };
+    let what = if r.data.is_empty() {
+        "A new version of ICD Desk is installed.".to_string()
+    } else {
+        format!(
+            "A new data release is installed ({}); this page still shows the one it opened with.",
+            r.data.join(", ")
+        )
+    };
+    html! {
+        <div class="release-notice" role="status">
+            <p>{ what }{ " Reload to use it." }</p>
+            <button type="button" onclick={reload}>{ "Reload" }</button>
+            <button type="button" class="secondary" onclick={later}>{ "Later" }</button>
+        </div>
     }
 }

@@ -11,10 +11,11 @@ use std::time::Duration;
 
 use icd_core::lookup::{CodeRef, CodeReport, NoteReport, SeventhChoice, SeventhReport};
 use icd_core::tabular::{NodeKind, NoteKind};
+use icd_desk::app::ReleaseNotice;
 use icd_desk::components::{
     CodeView, CodeViewProps, Footer, FooterProps, LoadErrorProps, LoadErrorView,
 };
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
@@ -425,5 +426,58 @@ fn desk_keeps_answers_under_their_key() {
     assert_eq!(
         state.lookup.as_ref().map(|a| a.key.as_str()),
         Some("S52.521")
+    );
+}
+
+/// Sends the window event static/boot.js makes of the service worker's
+/// message, as `{ replaced, changed }`.
+fn announce_release(replaced: bool, changed: &[&str]) {
+    let detail = js_sys::Object::new();
+    js_sys::Reflect::set(&detail, &"version".into(), &"test".into()).unwrap();
+    js_sys::Reflect::set(&detail, &"replaced".into(), &replaced.into()).unwrap();
+    let list: js_sys::Array = changed.iter().map(|c| JsValue::from_str(c)).collect();
+    js_sys::Reflect::set(&detail, &"changed".into(), &list).unwrap();
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(&detail);
+    let event = web_sys::CustomEvent::new_with_event_init_dict("icd-desk:release", &init).unwrap();
+    web_sys::window().unwrap().dispatch_event(&event).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_release_installed_under_the_page_asks_for_a_reload() {
+    let root = render::<ReleaseNotice>(()).await;
+    let settle = || yew::platform::time::sleep(Duration::from_millis(20));
+    // The first visit's release replaces nothing: no banner.
+    announce_release(false, &["./index.html", "./data/tabular.icdx"]);
+    settle().await;
+    assert_eq!(root.text_content().unwrap(), "");
+    // A new data release names the files that changed.
+    announce_release(
+        true,
+        &["./index.html", "./data/tabular.icdx", "./data/search.icdx"],
+    );
+    settle().await;
+    let status = root
+        .query_selector("[role=status]")
+        .unwrap()
+        .expect("a banner");
+    let text = status.text_content().unwrap();
+    assert!(
+        text.contains("new data release") && text.contains("tabular.icdx, search.icdx"),
+        "{text}"
+    );
+    assert!(text.contains("Reload to use it."), "{text}");
+    // "Later" puts it away.
+    let later = root.query_selector("button.secondary").unwrap().unwrap();
+    later.dyn_into::<web_sys::HtmlElement>().unwrap().click();
+    settle().await;
+    assert_eq!(root.text_content().unwrap(), "");
+    // A new version of the app alone says so without naming data.
+    announce_release(true, &["./worker_bg.wasm"]);
+    settle().await;
+    let text = root.text_content().unwrap();
+    assert!(
+        text.contains("A new version of ICD Desk is installed."),
+        "{text}"
     );
 }

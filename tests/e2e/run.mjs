@@ -10,6 +10,7 @@
 // 1 a test failed, 2 the run could not start.
 
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import {
@@ -19,6 +20,7 @@ import {
   launch,
   open,
   poll,
+  ROOT,
   resultCodes,
   searchBox,
   waitReady,
@@ -414,6 +416,93 @@ test('9 record form: a code typed by words, an Excludes1 conflict found live, go
     await poll(() => decodeURIComponent(new URL(page.url()).hash) === '#/code/E11', () => `the finding's link did not open #/code/E11 (at ${page.url()})`);
   }));
 
+/**
+ * A second copy of the site on its own port, whose sw.js the test can
+ * replace: a new release deployed while a page is open.
+ */
+async function deployableSite(dist) {
+  const types = {
+    '.html': 'text/html; charset=utf-8',
+    '.js': 'text/javascript; charset=utf-8',
+    '.wasm': 'application/wasm',
+    '.css': 'text/css; charset=utf-8',
+    '.json': 'application/json',
+    '.webmanifest': 'application/manifest+json',
+    '.svg': 'image/svg+xml',
+    '.png': 'image/png',
+  };
+  const site = { sw: fs.readFileSync(path.join(dist, 'sw.js'), 'utf8') };
+  const server = http.createServer((req, res) => {
+    const name = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
+    const file = path.resolve(dist, name);
+    let body;
+    if (name === 'sw.js') {
+      body = site.sw;
+    } else if (file.startsWith(dist + path.sep) && fs.existsSync(file) && fs.statSync(file).isFile()) {
+      body = fs.readFileSync(file);
+    } else {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[path.extname(name)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+    res.end(body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  site.url = `http://127.0.0.1:${server.address().port}/`;
+  site.close = () => new Promise((resolve) => server.close(resolve));
+  return site;
+}
+
+test('10 new release: a release deployed under an open page is installed, announced with its data, and used after a reload', async () => {
+  const dist = path.resolve(process.env.ICD_DIST || path.join(ROOT, 'dist'));
+  const site = await deployableSite(dist);
+  const browser = await launch();
+  const origin = new URL(site.url).origin;
+  const foreign = [];
+  const errors = [];
+  browser.context.on('request', (r) => {
+    if (!/^(data|blob):/.test(r.url()) && new URL(r.url()).origin !== origin) foreign.push(r.url());
+  });
+  browser.context.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  try {
+    const page = await firstPage(browser.context);
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await open(page, site.url, '#/');
+    const version = (s) => /const VERSION = "([^"]+)"/.exec(s)?.[1];
+    const first = version(site.sw);
+    assert(first, 'dist/sw.js has no `const VERSION = "..."` line');
+    const cacheNames = () => page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('icd-desk:')));
+    await poll(async () => (await cacheNames()).some((k) => k.endsWith(`:${first}`)), async () => `the first release was not cached as ...:${first}: ${JSON.stringify(await cacheNames())}`, 30_000);
+    // The next release: new data (here the manifest's revision) and so a new VERSION.
+    const next = `${first}-next`;
+    const manifestLine = /\["\.\/data\/manifest\.json", "([^"]+)"\]/;
+    assert(manifestLine.test(site.sw), 'dist/sw.js does not list ./data/manifest.json with a revision');
+    site.sw = site.sw.replace(`const VERSION = "${first}"`, `const VERSION = "${next}"`).replace(manifestLine, '["./data/manifest.json", "changed"]');
+    // Browsers look for a new sw.js on navigation and periodically; ask now.
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
+    const notice = page.locator('.release-notice');
+    await notice.waitFor({ timeout: 30_000 }).catch(() => {
+      throw new Error('no release notice (.release-notice) appeared after a new sw.js was deployed');
+    });
+    const text = (await notice.innerText()).replace(/\s+/g, ' ');
+    assert(/new data release/.test(text) && /manifest\.json/.test(text), `the notice does not name the changed data: ${JSON.stringify(text)}`);
+    assert(!/tabular\.icdx/.test(text), `the notice names data that did not change: ${JSON.stringify(text)}`);
+    same(await cacheNames(), [`icd-desk:${site.url}:${next}`], 'caches after the new release activated (the old one deleted)');
+    await page.getByRole('button', { name: 'Reload', exact: true }).click();
+    await waitReady(page);
+    same(await page.locator('.release-notice').count(), 0, 'release notices after the reload');
+    const box = searchBox(page);
+    await box.fill('chf');
+    await waitResults(page);
+    assert((await resultCodes(page)).includes('I50.9'), 'search after the reload does not find I50.9 for "chf"');
+    assert(foreign.length === 0, `requests to other origins: ${foreign.join(', ')}`);
+    assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+  } finally {
+    await browser.close();
+    await site.close();
+  }
+});
+
 // The main views, each opened and brought to a state worth looking at.
 const VIEWS = [
   {
@@ -481,7 +570,7 @@ const VIEWS = [
   },
 ];
 
-test('10 accessibility: no serious or critical axe violation in the main views', async () => {
+test('11 accessibility: no serious or critical axe violation in the main views', async () => {
   const problems = [];
   for (const view of VIEWS) {
     await withPage(async (page) => {
@@ -497,7 +586,7 @@ test('10 accessibility: no serious or critical axe violation in the main views',
   assert(problems.length === 0, `axe found serious or critical violations:\n${problems.join('\n')}`);
 });
 
-test('11 screenshots: every main view, and search at 1366x768 and 390x844', async () => {
+test('12 screenshots: every main view, and search at 1366x768 and 390x844', async () => {
   const dir = ensureArtifacts();
   const written = [];
   for (const view of VIEWS) {
