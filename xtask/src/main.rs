@@ -222,6 +222,10 @@ fn serve(args: &[String]) -> Result<()> {
             }
             "--no-build" => build = false,
             "--log" => log = true,
+            "--help" | "-h" => {
+                println!("{SERVE_USAGE}");
+                return Ok(());
+            }
             other => bail!("serve: unknown option {other} (--port N, --no-build, --log)"),
         }
     }
@@ -390,6 +394,22 @@ fn mce_oracle() -> Result<()> {
     Ok(())
 }
 
+const USAGE: &str = "\
+usage: cargo xtask COMMAND
+  serve [--port N] [--no-build] [--log]   build the site (dist/) and serve it on http://127.0.0.1:8080
+  dist                                    the index, `trunk build --release`, sw.js, .br/.gz copies
+  e2e                                     dist, then the browser tests (tests/e2e/run.mjs)
+  bench-web                               dist, then the browser benchmark (tests/e2e/bench.mjs)
+  test                                    everything CI runs, the browser tests last
+  build-index                             the artifacts into static/data
+  icons                                   redraw static/icons";
+
+const SERVE_USAGE: &str = "\
+usage: cargo xtask serve [--port N] [--no-build] [--log]
+  --port N     listen on port N (default 8080, or the next free one)
+  --no-build   serve dist/ as it is, without `cargo xtask dist` first
+  --log        print each request";
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -400,8 +420,16 @@ fn main() -> Result<()> {
         Some("test") => test(),
         Some("build-index") => build_index(),
         Some("icons") => icons::write(&root().join("static/icons")),
-        _ => {
-            eprintln!("usage: cargo xtask serve [--port N] [--no-build] [--log] | dist | e2e | bench-web | test | build-index | icons");
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => {
+            eprintln!("cargo xtask: unknown command {other:?}\n{USAGE}");
+            std::process::exit(2);
+        }
+        None => {
+            eprintln!("{USAGE}");
             std::process::exit(2);
         }
     }

@@ -72,7 +72,7 @@ fn run(cli: Cli) -> Result<bool> {
                     );
                 }
                 outln!(
-                    "  total           {:>10} bytes  {:>9} gzipped  (what the web app downloads; without {})",
+                    "  total           {:>10} bytes  {:>9} gzipped  (the index the app searches; {} not counted)",
                     m.total_bytes,
                     m.total_gzip_bytes,
                     build::CCMCC_FILE
