@@ -8,7 +8,7 @@ use std::rc::Rc;
 use gloo_timers::callback::Timeout;
 use icd_core::record::model::Text;
 use icd_core::record::{Diagnosis, Procedure, Record, Severity};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 use crate::desk::use_desk;
@@ -25,7 +25,113 @@ const POA: [(&str, &str); 6] = [
     ("1", "1 — exempt"),
 ];
 
+/// UB-04 type of admission (form locator 14).
+const ADMISSION_TYPE: [(&str, &str); 7] = [
+    ("", "—"),
+    ("1", "1 — emergency"),
+    ("2", "2 — urgent"),
+    ("3", "3 — elective"),
+    ("4", "4 — newborn"),
+    ("5", "5 — trauma center"),
+    ("9", "9 — information not available"),
+];
+
+/// UB-04 point of origin for admission (form locator 15).
+const POINT_OF_ORIGIN: [(&str, &str); 11] = [
+    ("", "—"),
+    ("1", "1 — non-health care facility"),
+    ("2", "2 — clinic or physician's office"),
+    ("4", "4 — transfer from a hospital"),
+    ("5", "5 — transfer from a SNF, ICF or ALF"),
+    ("6", "6 — transfer from another health care facility"),
+    (
+        "7",
+        "7 — emergency room (retired 2010; ED visits use 1, 2...)",
+    ),
+    ("8", "8 — court or law enforcement"),
+    ("9", "9 — information not available"),
+    ("D", "D — transfer within the same hospital"),
+    ("E", "E — transfer from an ambulatory surgery center"),
+];
+
 type Edit = Rc<dyn Fn(&mut Record, String)>;
+
+/// A record read from JSON (the form of `icd check`), with what was
+/// ignored. An array loads its first record.
+fn record_from_json(json: &str) -> Result<(Record, Vec<String>), String> {
+    let value = js_sys::JSON::parse(json.trim()).map_err(|e| {
+        let why = js_sys::Reflect::get(&e, &"message".into())
+            .ok()
+            .and_then(|m| m.as_string())
+            .unwrap_or_default();
+        format!("This is not JSON ({why}). Paste one record as `icd check` reads it: {{\"setting\": \"inpatient\", \"principal_dx\": {{\"code\": \"I50.9\", \"poa\": \"Y\"}}, ...}}.")
+    })?;
+    let mut notes = Vec::new();
+    let value = if js_sys::Array::is_array(&value) {
+        let all = js_sys::Array::from(&value);
+        if all.length() == 0 {
+            return Err("The array holds no record. Paste one record (a JSON object).".into());
+        }
+        if all.length() > 1 {
+            notes.push(format!(
+                "The JSON holds {} records; the first is loaded. `icd check FILE` checks them all.",
+                all.length()
+            ));
+        }
+        all.get(0)
+    } else {
+        value
+    };
+    if !value.is_object() {
+        return Err(
+            "The JSON is not a record: paste one JSON object, as `icd check` reads it.".into(),
+        );
+    }
+    let record: Record = serde_wasm_bindgen::from_value(value).map_err(|e| {
+        format!("The record could not be read: {e}. Field names and forms are those of `icd check` (see tests/fixtures/records/README.md).")
+    })?;
+    let unknown: Vec<String> = unknown_fields(&record);
+    if !unknown.is_empty() {
+        notes.push(format!(
+            "Ignored, not fields of a record: {}.",
+            unknown.join(", ")
+        ));
+    }
+    Ok((record, notes))
+}
+
+/// The names of the fields a record was given that it does not have.
+fn unknown_fields(r: &Record) -> Vec<String> {
+    let named = |prefix: &str, keys: &icd_core::record::model::Unknown| -> Vec<String> {
+        keys.keys().map(|k| format!("{prefix}{k}")).collect()
+    };
+    let mut out = named("", &r.unknown);
+    out.extend(named("patient.", &r.patient.unknown));
+    out.extend(named("admission.", &r.admission.unknown));
+    out.extend(named("discharge.", &r.discharge.unknown));
+    if let Some(d) = &r.principal_dx {
+        out.extend(named("principal_dx.", &d.unknown));
+    }
+    for (i, d) in r.secondary_dx.iter().enumerate() {
+        out.extend(named(&format!("secondary_dx[{i}]."), &d.unknown));
+    }
+    for (i, p) in r.procedures.iter().enumerate() {
+        out.extend(named(&format!("procedures[{i}]."), &p.unknown));
+    }
+    out
+}
+
+/// The record as JSON, as `icd check` reads it.
+fn record_to_json(r: &Record) -> String {
+    serde_wasm_bindgen::to_value(r)
+        .ok()
+        .and_then(|v| {
+            js_sys::JSON::stringify_with_replacer_and_space(&v, &JsValue::NULL, &JsValue::from(2))
+                .ok()
+        })
+        .and_then(|s| s.as_string())
+        .unwrap_or_default()
+}
 
 fn text(v: String) -> Option<String> {
     let v = v.trim().to_string();
@@ -40,6 +146,8 @@ fn value_of(e: &Event) -> String {
         i.value()
     } else if let Some(s) = t.dyn_ref::<web_sys::HtmlSelectElement>() {
         s.value()
+    } else if let Some(a) = t.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        a.value()
     } else {
         String::new()
     }
@@ -233,6 +341,22 @@ pub fn RecordPage() -> Html {
             </select>
         }
     };
+    let choice = |id: &'static str,
+                  label: &'static str,
+                  options: &'static [(&'static str, &'static str)],
+                  value: Option<String>,
+                  f: Edit| {
+        html! {
+            <div class="field">
+                <label for={id}>{ label }</label>
+                <select {id} onchange={edit(f)}>
+                    { for options.iter().map(|(v, l)| html! {
+                        <option value={*v} selected={value.as_deref().unwrap_or("") == *v}>{ *l }</option>
+                    }) }
+                </select>
+            </div>
+        }
+    };
     let add_dx = {
         let record = record.clone();
         Callback::from(move |_| {
@@ -288,6 +412,10 @@ pub fn RecordPage() -> Html {
             record.set(r);
         })
     };
+    let json_panel = html! { <RecordJson record={r.clone()} on_load={{
+        let record = record.clone();
+        Callback::from(move |r: Record| record.set(r))
+    }} /> };
     crate::pages::set_title("Record check");
     html! {
         <section class="record-page">
@@ -304,7 +432,9 @@ pub fn RecordPage() -> Html {
                                 <option value="outpatient" selected={r.setting.as_deref() == Some("outpatient")}>{ "Outpatient" }</option>
                             </select>
                         </div>
+                        { input("record-id", "Record ID (optional)", "text", r.id.as_ref().map(|t| t.0.clone()).unwrap_or_default(), Rc::new(|r, v| r.id = text(v).map(Text))) }
                         { input("mrn", "MRN", "text", r.patient.mrn.as_ref().map(|t| t.0.clone()).unwrap_or_default(), Rc::new(|r, v| r.patient.mrn = text(v).map(Text))) }
+                        { input("patient-name", "Patient name", "text", r.patient.name.clone().unwrap_or_default(), Rc::new(|r, v| r.patient.name = text(v))) }
                         { input("dob", "Date of birth", "date", r.patient.dob.clone().unwrap_or_default(), Rc::new(|r, v| r.patient.dob = text(v))) }
                         { input("age", "Age (years)", "number", r.patient.age.as_ref().map(|t| t.0.clone()).unwrap_or_default(), Rc::new(|r, v| r.patient.age = text(v).map(Text))) }
                         <div class="field">
@@ -317,10 +447,18 @@ pub fn RecordPage() -> Html {
                             </select>
                         </div>
                         { input("admit-date", "Admission date", "date", r.admission.date.clone().unwrap_or_default(), Rc::new(|r, v| r.admission.date = text(v))) }
+                        { choice("admission-type", "Type of admission (UB-04)", &ADMISSION_TYPE, r.admission.kind.as_ref().map(|t| t.0.clone()), Rc::new(|r, v| r.admission.kind = text(v).map(Text))) }
+                        { choice("point-of-origin", "Point of origin (UB-04)", &POINT_OF_ORIGIN, r.admission.source.as_ref().map(|t| t.0.clone()), Rc::new(|r, v| r.admission.source = text(v).map(Text))) }
                         { input("discharge-date", "Discharge date", "date", r.discharge.date.clone().unwrap_or_default(), Rc::new(|r, v| r.discharge.date = text(v))) }
                         { input("discharge-status", "Discharge status (UB-04)", "text", r.discharge.status.as_ref().map(|t| t.0.clone()).unwrap_or_default(), Rc::new(|r, v| r.discharge.status = text(v).map(Text))) }
+                        { input("attending", "Attending provider", "text", r.attending.clone().unwrap_or_default(), Rc::new(|r, v| r.attending = text(v))) }
                         <CodeField id="admitting-dx" label="Admitting diagnosis" value={r.admitting_dx.clone().unwrap_or_default()}
                             title={title_of(r.admitting_dx.as_deref().unwrap_or(""))} on_change={set_code(Rc::new(|r, v| r.admitting_dx = text(v)))} />
+                        <div class="field">
+                            <label for="reason">{ "Reason for visit" }</label>
+                            <textarea id="reason" rows="2" value={r.reason_for_visit.clone().unwrap_or_default()}
+                                oninput={let cb = edit(Rc::new(|r: &mut Record, v: String| r.reason_for_visit = text(v))); Callback::from(move |e: InputEvent| cb.emit(e.into()))} />
+                        </div>
                     </fieldset>
                     <fieldset>
                         <legend>{ "Diagnoses" }</legend>
@@ -364,6 +502,7 @@ pub fn RecordPage() -> Html {
                         }) }
                         <button type="button" onclick={add_px}>{ "Add procedure" }</button>
                     </fieldset>
+                    { json_panel }
                 </form>
                 <section class="findings" aria-live="polite">
                     <h2>{ "Findings" }</h2>
@@ -407,5 +546,84 @@ pub fn findings_list(findings: &[FindingView]) -> Html {
                 }) }
             </ul>
         </>
+    }
+}
+
+/// Props of [`RecordJson`].
+#[derive(Debug, Clone, PartialEq, Properties)]
+pub struct RecordJsonProps {
+    /// The record in the form.
+    pub record: Record,
+    /// A record read from pasted JSON.
+    pub on_load: Callback<Record>,
+}
+
+/// Loads a record from JSON (as `icd check` reads it) into the form, copies
+/// the form's record as JSON, or clears the form. Pasted text that cannot be
+/// read stays where it is, with the reason.
+#[function_component]
+pub fn RecordJson(props: &RecordJsonProps) -> Html {
+    let pasted = use_state(String::new);
+    let outcome = use_state(|| None::<Result<Vec<String>, String>>);
+    let oninput = {
+        let pasted = pasted.clone();
+        Callback::from(move |e: InputEvent| pasted.set(value_of(&e.into())))
+    };
+    let load = {
+        let (pasted, outcome, on_load) = (pasted.clone(), outcome.clone(), props.on_load.clone());
+        Callback::from(move |_: MouseEvent| match record_from_json(&pasted) {
+            Ok((mut record, notes)) => {
+                if record.principal_dx.is_none() {
+                    record.principal_dx = Some(Diagnosis::default());
+                }
+                on_load.emit(record);
+                outcome.set(Some(Ok(notes)));
+            }
+            Err(e) => outcome.set(Some(Err(e))),
+        })
+    };
+    let copy = {
+        let (record, outcome) = (props.record.clone(), outcome.clone());
+        Callback::from(move |_: MouseEvent| {
+            let json = record_to_json(&record);
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().clipboard().write_text(&json);
+            }
+            outcome.set(Some(Ok(vec![
+                "The record is on the clipboard as JSON.".into()
+            ])));
+        })
+    };
+    let clear = {
+        let (on_load, outcome) = (props.on_load.clone(), outcome.clone());
+        Callback::from(move |_: MouseEvent| {
+            on_load.emit(Record {
+                setting: Some("inpatient".into()),
+                principal_dx: Some(Diagnosis::default()),
+                ..Record::default()
+            });
+            outcome.set(Some(Ok(vec!["The form is cleared.".into()])));
+        })
+    };
+    html! {
+        <details class="record-json">
+            <summary>{ "Load, copy or clear the record (JSON)" }</summary>
+            <div class="field">
+                <label for="record-json">{ "Record JSON" }</label>
+                <textarea id="record-json" rows="6" spellcheck="false" value={(*pasted).clone()} {oninput}
+                    placeholder="{\"setting\": \"inpatient\", \"principal_dx\": {\"code\": \"I50.9\", \"poa\": \"Y\"}}" />
+            </div>
+            <div class="buttons">
+                <button type="button" onclick={load}>{ "Load into the form" }</button>
+                <button type="button" class="secondary" onclick={copy}>{ "Copy the record as JSON" }</button>
+                <button type="button" class="secondary" onclick={clear}>{ "Clear the form" }</button>
+            </div>
+            { match &*outcome {
+                None => Html::default(),
+                Some(Ok(notes)) if notes.is_empty() => html! { <p role="status">{ "Loaded." }</p> },
+                Some(Ok(notes)) => html! { <p role="status">{ notes.join(" ") }</p> },
+                Some(Err(e)) => html! { <p role="alert" class="error">{ e.clone() }</p> },
+            } }
+        </details>
     }
 }

@@ -416,6 +416,51 @@ test('9 record form: a code typed by words, an Excludes1 conflict found live, go
     await poll(() => decodeURIComponent(new URL(page.url()).hash) === '#/code/E11', () => `the finding's link did not open #/code/E11 (at ${page.url()})`);
   }));
 
+test('10 record JSON: bad JSON keeps the text and says why; a record loads into the form, its unknown field named, and is checked', () =>
+  withPage(async (page) => {
+    await open(page, BASE, '#/record');
+    await page.getByText('Load, copy or clear the record (JSON)', { exact: true }).click();
+    const area = page.getByLabel('Record JSON', { exact: true });
+    const load = page.getByRole('button', { name: 'Load into the form', exact: true });
+    const broken = '{"setting": "inpatient", "principal_dx": ';
+    await area.fill(broken);
+    await load.click();
+    const alert = page.locator('.record-json [role="alert"]');
+    await alert.waitFor({ timeout: 5_000 }).catch(() => {
+      throw new Error('loading broken JSON showed no alert');
+    });
+    assert(/not JSON/.test(await alert.innerText()), `the alert does not say the text is not JSON: ${await alert.innerText()}`);
+    same(await area.inputValue(), broken, 'the pasted text after a failed load');
+    const record = {
+      setting: 'inpatient',
+      patient: { mrn: 'A-1234', sex: 'F', age: 70, eye_color: 'blue' },
+      admission: { date: '2026-04-02', type: 1, source: '1' },
+      discharge: { date: '2026-04-05', status: '01' },
+      attending: 'Dr. Rivera',
+      admitting_dx: 'G63',
+      principal_dx: { code: 'G63', poa: 'Y' },
+      secondary_dx: [{ code: 'E11.42', poa: 'Y' }],
+    };
+    await area.fill(JSON.stringify(record));
+    await load.click();
+    const status = page.locator('.record-json [role="status"]');
+    await poll(async () => /patient\.eye_color/.test(await status.innerText().catch(() => '')), async () => `the unknown field patient.eye_color was not named: ${await status.innerText().catch(() => '(no status)')}`, 5_000);
+    same(await page.getByLabel('MRN', { exact: true }).inputValue(), 'A-1234', 'MRN in the form');
+    same(await page.getByLabel('Principal diagnosis', { exact: true }).inputValue(), 'G63', 'principal diagnosis in the form');
+    same(await page.getByLabel('Secondary diagnosis 1', { exact: true }).inputValue(), 'E11.42', 'secondary diagnosis in the form');
+    same(await page.getByLabel('Type of admission (UB-04)', { exact: true }).inputValue(), '1', 'type of admission in the form');
+    const ids = async () => (await page.locator('section.findings .authority code').allInnerTexts()).map((t) => t.trim());
+    await poll(async () => (await ids()).includes('mce.manifestation_as_pdx'), async () => `no mce.manifestation_as_pdx finding for G63 as principal: ${(await ids()).join(', ')}`, 15_000);
+    // Everything the form asks for is filled, so no required-field finding is left.
+    assert(!(await ids()).includes('record.required_field'), `a required field is reported missing: ${(await ids()).join(', ')}`);
+    // Copy gives back the record as JSON.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ORIGIN });
+    await page.getByRole('button', { name: 'Copy the record as JSON', exact: true }).click();
+    const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
+    same([copied.patient?.mrn, copied.principal_dx?.code, copied.secondary_dx?.[0]?.code, copied.admission?.type], ['A-1234', 'G63', 'E11.42', '1'], 'MRN, principal, secondary and admission type in the copied JSON');
+    assert(!('eye_color' in (copied.patient ?? {})), 'the copied JSON keeps the ignored field eye_color');
+  }));
+
 /**
  * A second copy of the site on its own port, whose sw.js the test can
  * replace: a new release deployed while a page is open.
@@ -453,7 +498,7 @@ async function deployableSite(dist) {
   return site;
 }
 
-test('10 new release: a release deployed under an open page is installed, announced with its data, and used after a reload', async () => {
+test('11 new release: a release deployed under an open page is installed, announced with its data, and used after a reload', async () => {
   const dist = path.resolve(process.env.ICD_DIST || path.join(ROOT, 'dist'));
   const site = await deployableSite(dist);
   const browser = await launch();
@@ -564,13 +609,14 @@ const VIEWS = [
       const pdx = page.getByLabel('Principal diagnosis', { exact: true });
       await pdx.fill('E11');
       await page.keyboard.press('Tab');
+      await page.getByText('Load, copy or clear the record (JSON)', { exact: true }).click();
       await page.getByRole('heading', { name: 'Findings' }).waitFor({ timeout: 15_000 });
       await page.waitForTimeout(500);
     },
   },
 ];
 
-test('11 accessibility: no serious or critical axe violation in the main views', async () => {
+test('12 accessibility: no serious or critical axe violation in the main views', async () => {
   const problems = [];
   for (const view of VIEWS) {
     await withPage(async (page) => {
@@ -586,7 +632,7 @@ test('11 accessibility: no serious or critical axe violation in the main views',
   assert(problems.length === 0, `axe found serious or critical violations:\n${problems.join('\n')}`);
 });
 
-test('12 screenshots: every main view, and search at 1366x768 and 390x844', async () => {
+test('13 screenshots: every main view, and search at 1366x768 and 390x844', async () => {
   const dir = ensureArtifacts();
   const written = [];
   for (const view of VIEWS) {

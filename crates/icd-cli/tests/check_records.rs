@@ -112,8 +112,8 @@ fn clean_record_has_no_findings() {
     check_all(
         "{}",
         expect![[r#"
-        info tabular.use_additional_code principal_dx: I21.4: Use additional code at I21: code, if applicable, to identify:; exposure to environmental tobacco smoke (Z77.22); history of tobacco dependence (Z87.891); occupational exposure to environmental tobacco smoke (Z57.31); status post administration of tPA (rtPA) in a different facility within the last 24 hours prior to admission to current facility (Z92.82); tobacco dependence (F17.-); tobacco use (Z72.0) (none of these is on the record)
-        info tabular.use_additional_code secondary_dx[0]: I10: Use additional code at I10-I1A: code to identify:; exposure to environmental tobacco smoke (Z77.22); history of tobacco dependence (Z87.891); occupational exposure to environmental tobacco smoke (Z57.31); tobacco dependence (F17.-); tobacco use (Z72.0) (none of these is on the record)"#]],
+            info tabular.use_additional_code principal_dx: I21.4: Use additional code at I21: code, if applicable, to identify: exposure to environmental tobacco smoke (Z77.22); history of tobacco dependence (Z87.891); occupational exposure to environmental tobacco smoke (Z57.31); status post administration of tPA (rtPA) in a different facility within the last 24 hours prior to admission to current facility (Z92.82); tobacco dependence (F17.-); tobacco use (Z72.0) (none of these is on the record)
+            info tabular.use_additional_code secondary_dx[0]: I10: Use additional code at I10-I1A: code to identify: exposure to environmental tobacco smoke (Z77.22); history of tobacco dependence (Z87.891); occupational exposure to environmental tobacco smoke (Z57.31); tobacco dependence (F17.-); tobacco use (Z72.0) (none of these is on the record)"#]],
     );
 }
 
@@ -164,17 +164,17 @@ fn tabular_conventions() {
         r#"{"secondary_dx": [{"code": "E11.22", "poa": "Y"}]}"#,
         expect![[r#"
             info tabular.code_also principal_dx: I21.4: Code also at I20-I25: the presence of hypertension (I10-I1A) (none of these is on the record)
-            info tabular.use_additional_code principal_dx: I21.4: Use additional code at I21: code, if applicable, to identify:; exposure to environmental tobacco smoke (Z77.22); history of tobacco dependence (Z87.891); occupational exposure to environmental tobacco smoke (Z57.31); status post administration of tPA (rtPA) in a different facility within the last 24 hours prior to admission to current facility (Z92.82); tobacco dependence (F17.-); tobacco use (Z72.0) (none of these is on the record)
-            info tabular.use_additional_code secondary_dx[0]: E11.22: Use additional code at E11: code to identify control using:; injectable non-insulin antidiabetic drugs (Z79.85); insulin (Z79.4); oral antidiabetic drugs (Z79.84); oral hypoglycemic drugs (Z79.84) (none of these is on the record)
+            info tabular.use_additional_code principal_dx: I21.4: Use additional code at I21: code, if applicable, to identify: exposure to environmental tobacco smoke (Z77.22); history of tobacco dependence (Z87.891); occupational exposure to environmental tobacco smoke (Z57.31); status post administration of tPA (rtPA) in a different facility within the last 24 hours prior to admission to current facility (Z92.82); tobacco dependence (F17.-); tobacco use (Z72.0) (none of these is on the record)
+            info tabular.use_additional_code secondary_dx[0]: E11.22: Use additional code at E11: code to identify control using: injectable non-insulin antidiabetic drugs (Z79.85); insulin (Z79.4); oral antidiabetic drugs (Z79.84); oral hypoglycemic drugs (Z79.84) (none of these is on the record)
             info tabular.use_additional_code secondary_dx[0]: E11.22: Use additional code at E11.22: code to identify stage of chronic kidney disease (N18.1-N18.6) (none of these is on the record)"#]],
     );
     check_all(
         r#"{"secondary_dx": [{"code": "E11.22", "poa": "Y"}, {"code": "N18.4", "poa": "Y"}]}"#,
         expect![[r#"
             info tabular.code_also principal_dx: I21.4: Code also at I20-I25: the presence of hypertension (I10-I1A) (none of these is on the record)
-            info tabular.use_additional_code principal_dx: I21.4: Use additional code at I21: code, if applicable, to identify:; exposure to environmental tobacco smoke (Z77.22); history of tobacco dependence (Z87.891); occupational exposure to environmental tobacco smoke (Z57.31); status post administration of tPA (rtPA) in a different facility within the last 24 hours prior to admission to current facility (Z92.82); tobacco dependence (F17.-); tobacco use (Z72.0) (none of these is on the record)
-            info tabular.use_additional_code secondary_dx[0]: E11.22: Use additional code at E11: code to identify control using:; injectable non-insulin antidiabetic drugs (Z79.85); insulin (Z79.4); oral antidiabetic drugs (Z79.84); oral hypoglycemic drugs (Z79.84) (none of these is on the record)
-            info tabular.use_additional_code secondary_dx[1]: N18.4: Use additional code at N18: code, if applicable, to identify:; associated cachexia (E88.A); kidney transplant status (Z94.0) (none of these is on the record)"#]],
+            info tabular.use_additional_code principal_dx: I21.4: Use additional code at I21: code, if applicable, to identify: exposure to environmental tobacco smoke (Z77.22); history of tobacco dependence (Z87.891); occupational exposure to environmental tobacco smoke (Z57.31); status post administration of tPA (rtPA) in a different facility within the last 24 hours prior to admission to current facility (Z92.82); tobacco dependence (F17.-); tobacco use (Z72.0) (none of these is on the record)
+            info tabular.use_additional_code secondary_dx[0]: E11.22: Use additional code at E11: code to identify control using: injectable non-insulin antidiabetic drugs (Z79.85); insulin (Z79.4); oral antidiabetic drugs (Z79.84); oral hypoglycemic drugs (Z79.84) (none of these is on the record)
+            info tabular.use_additional_code secondary_dx[1]: N18.4: Use additional code at N18: code, if applicable, to identify: associated cachexia (E88.A); kidney transplant status (Z94.0) (none of these is on the record)"#]],
     );
     check(
         r#"{"secondary_dx": [{"code": "F02.80", "poa": "Y"}, {"code": "G30.9", "poa": "Y"}]}"#,

@@ -302,7 +302,7 @@ fn compile<'a, D: AsRef<[u8]>>(lib: &'a Library<D>, id: NodeId) -> NodeNotes<'a>
     let reminders = groups
         .into_iter()
         .map(|(kind, texts)| {
-            let text = texts.join("; ");
+            let text = join_note_parts(&texts);
             Reminder {
                 kind,
                 targets: Targets::new(texts.iter().flat_map(|x| targets(x)).collect()),
@@ -411,6 +411,24 @@ fn structure<D: AsRef<[u8]>>(c: &Checker<'_, D>, d: &Item, id: NodeId, out: &mut
             )),
         });
     }
+}
+
+/// The parts of one note as the tabular writes them, one sentence: a part
+/// ending in `:` introduces the next ("code to identify control using:
+/// insulin (Z79.4); oral ..."), the others are a list.
+fn join_note_parts(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(if parts[i - 1].trim_end().ends_with(':') {
+                " "
+            } else {
+                "; "
+            });
+        }
+        out.push_str(part.trim());
+    }
+    out
 }
 
 fn seventh_authority<D: AsRef<[u8]>>(t: &Tabular<D>, src: NodeId) -> Authority {
@@ -756,6 +774,24 @@ mod tests {
             })
             .collect();
         expect.assert_eq(&got.join(" "));
+    }
+
+    #[test]
+    fn note_parts_read_as_one_sentence() {
+        expect![
+            "code to identify control using: insulin (Z79.4); oral antidiabetic drugs (Z79.84)"
+        ]
+        .assert_eq(&join_note_parts(&[
+            "code to identify control using:",
+            "insulin (Z79.4)",
+            "oral antidiabetic drugs (Z79.84)",
+        ]));
+        expect!["any associated fracture (S02.-); intracranial injury (S06.-)"].assert_eq(
+            &join_note_parts(&[
+                "any associated fracture (S02.-)",
+                "intracranial injury (S06.-)",
+            ]),
+        );
     }
 
     #[test]
