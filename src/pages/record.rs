@@ -516,6 +516,24 @@ pub fn RecordPage() -> Html {
     }
 }
 
+/// "1 note", "2 notes".
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// A message as a sentence: its first letter capitalized.
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// Findings, most serious first, each with its authority and fix.
 pub fn findings_list(findings: &[FindingView]) -> Html {
     if findings.is_empty() {
@@ -524,7 +542,7 @@ pub fn findings_list(findings: &[FindingView]) -> Html {
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     html! {
         <>
-            <p role="status">{ format!("{} errors, {} warnings, {} notes.", count(Severity::Error), count(Severity::Warning), count(Severity::Info)) }</p>
+            <p role="status">{ format!("{}, {}, {}.", plural(count(Severity::Error), "error"), plural(count(Severity::Warning), "warning"), plural(count(Severity::Info), "note")) }</p>
             <ul class="finding-list">
                 { for findings.iter().map(|f| {
                     let (class, label) = match f.severity {
@@ -534,7 +552,7 @@ pub fn findings_list(findings: &[FindingView]) -> Html {
                     };
                     html! {
                         <li class={classes!("finding", class)}>
-                            <p><span class={classes!("severity", class)}>{ label }</span>{ " " }{ &f.message }</p>
+                            <p><span class={classes!("severity", class)}>{ label }</span>{ " " }{ sentence(&f.message) }</p>
                             if !f.codes.is_empty() {
                                 <p class="codes">{ for f.codes.iter().map(|c| html! { <><a class="code" href={code_href(c)}>{ c }</a>{ " " }</> }) }</p>
                             }
