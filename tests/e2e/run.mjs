@@ -548,6 +548,19 @@ test('11 new release: a release deployed under an open page is installed, announ
   }
 });
 
+/** A table view filtered by `words`. */
+function tableView(tree, words) {
+  return {
+    name: `${tree}-table`,
+    async open(page) {
+      await open(page, BASE, `#/tables/${tree}`);
+      await page.getByLabel('Filter the table').fill(words);
+      await page.waitForSelector('table th', { timeout: 15_000 });
+      await page.waitForTimeout(500);
+    },
+  };
+}
+
 // The main views, each opened and brought to a state worth looking at.
 const VIEWS = [
   {
@@ -574,24 +587,8 @@ const VIEWS = [
       if ((await heart.count()) > 0) await heart.locator(':scope > summary').click();
     },
   },
-  {
-    name: 'neoplasm-table',
-    async open(page) {
-      await open(page, BASE, '#/tables/neoplasm');
-      await page.getByLabel('Filter the table').fill('lung');
-      await page.waitForSelector('table th', { timeout: 15_000 });
-      await page.waitForTimeout(500);
-    },
-  },
-  {
-    name: 'drug-table',
-    async open(page) {
-      await open(page, BASE, '#/tables/drug');
-      await page.getByLabel('Filter the table').fill('acetaminophen');
-      await page.waitForSelector('table th', { timeout: 15_000 });
-      await page.waitForTimeout(500);
-    },
-  },
+  tableView('neoplasm', 'lung'),
+  tableView('drug', 'acetaminophen'),
   {
     name: 'validator',
     async open(page) {
