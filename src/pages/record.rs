@@ -87,9 +87,23 @@ fn record_from_json(json: &str) -> Result<(Record, Vec<String>), String> {
             "The JSON is not a record: paste one JSON object, as `icd check` reads it.".into(),
         );
     }
-    let record: Record = serde_wasm_bindgen::from_value(value).map_err(|e| {
-        format!("The record could not be read: {e}. Field names and forms are those of `icd check` (see tests/fixtures/records/README.md).")
+    let mut record: Record = serde_wasm_bindgen::from_value(value).map_err(|e| {
+        format!(
+            "The record could not be read: a field has the wrong form ({e}). Diagnoses are objects, \
+             {{\"code\": \"I50.9\", \"poa\": \"Y\"}}; secondary_dx and procedures are lists of them; \
+             dates are \"YYYY-MM-DD\"."
+        )
     })?;
+    // POA indicators are upper case on the UB-04: `y` is `Y`.
+    for d in record
+        .principal_dx
+        .iter_mut()
+        .chain(record.secondary_dx.iter_mut())
+    {
+        if let Some(p) = &mut d.poa {
+            *p = p.trim().to_ascii_uppercase();
+        }
+    }
     let unknown: Vec<String> = unknown_fields(&record);
     if !unknown.is_empty() {
         notes.push(format!(
@@ -133,9 +147,34 @@ fn record_to_json(r: &Record) -> String {
         .unwrap_or_default()
 }
 
+/// Whether typed text is meant as a code rather than words: every
+/// ICD-10-CM code is a letter, a digit, then letters and digits (a dot
+/// after the third). "asthma" parses as a code shape, so a digit second is
+/// what tells them apart.
+fn looks_like_code(s: &str) -> bool {
+    let s = s.trim();
+    let b = s.as_bytes();
+    b.len() >= 2
+        && b[0].is_ascii_alphabetic()
+        && b[1].is_ascii_digit()
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'.')
+}
+
+/// A loaded value no option has (POA `E`), shown as it is so the
+/// reviewer sees it; the findings say what is wrong with it.
+fn unlisted(value: Option<&str>, options: &[(&str, &str)]) -> Html {
+    match value {
+        Some(v) if !options.iter().any(|(o, _)| *o == v) => html! {
+            <option value={v.to_string()} selected=true>{ format!("{v} — not on the list") }</option>
+        },
+        _ => Html::default(),
+    }
+}
+
+/// A field's text as typed (trimming here would eat the space before the
+/// next word), or nothing when blank. The checks trim what they read.
 fn text(v: String) -> Option<String> {
-    let v = v.trim().to_string();
-    (!v.is_empty()).then_some(v)
+    (!v.trim().is_empty()).then_some(v)
 }
 
 fn value_of(e: &Event) -> String {
@@ -178,7 +217,7 @@ pub fn CodeField(props: &CodeFieldProps) -> Html {
     let selected = use_state(|| 0usize);
     let open = use_state(|| false);
     let value = props.value.to_string();
-    let words = value.trim().len() >= 3 && value.trim().parse::<icd_core::Code>().is_err();
+    let words = value.trim().len() >= 3 && !looks_like_code(&value);
     let key = format!("field:{}|{}", props.id, value.trim());
     let options: Vec<(String, String)> = desk
         .state
@@ -210,7 +249,7 @@ pub fn CodeField(props: &CodeFieldProps) -> Html {
             open.set(true);
             selected.set(0);
             let q = v.trim().to_string();
-            if q.len() >= 3 && q.parse::<icd_core::Code>().is_err() {
+            if q.len() >= 3 && !looks_like_code(&q) {
                 let desk = desk.clone();
                 let key = format!("field:{id}|{q}");
                 *timer.borrow_mut() = Some(Timeout::new(120, move || {
@@ -338,6 +377,7 @@ pub fn RecordPage() -> Html {
                 { for POA.iter().map(|(v, l)| html! {
                     <option value={*v} selected={value.as_deref().unwrap_or("") == *v}>{ *l }</option>
                 }) }
+                { unlisted(value.as_deref(), &POA) }
             </select>
         }
     };
@@ -353,6 +393,7 @@ pub fn RecordPage() -> Html {
                     { for options.iter().map(|(v, l)| html! {
                         <option value={*v} selected={value.as_deref().unwrap_or("") == *v}>{ *l }</option>
                     }) }
+                    { unlisted(value.as_deref(), options) }
                 </select>
             </div>
         }
@@ -401,14 +442,16 @@ pub fn RecordPage() -> Html {
     let title_of = |code: &str| -> Option<AttrValue> {
         titles
             .iter()
-            .find(|(c, _)| c == code)
+            .find(|(c, _)| c == code.trim())
             .map(|(_, t)| AttrValue::from(t.clone()))
     };
     let set_code = |f: Edit| {
         let record = record.clone();
         Callback::from(move |v: String| {
             let mut r = (*record).clone();
-            f(&mut r, v.trim().to_string());
+            // Kept as typed (a space between words must survive the
+            // next render); the checks trim codes themselves.
+            f(&mut r, v);
             record.set(r);
         })
     };

@@ -346,6 +346,12 @@ test('7 keyboard: / focuses search, ArrowDown selects, Enter opens the code', ()
     await page.getByRole('heading', { level: 2 }).filter({ hasText: code }).first().waitFor({ timeout: 15_000 }).catch(() => {
       throw new Error(`the code view of ${code} has no <h2> with the code`);
     });
+    // From any other view `/` comes back to the search, focused.
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press('/');
+    await poll(() => new URL(page.url()).hash === '#/', () => `/ on the code view did not open the search (at ${page.url()})`);
+    await poll(() => searchBox(page).evaluate((el) => el === document.activeElement), 'the search box is not focused after / from the code view');
+    same(await searchBox(page).inputValue(), '', 'the search box after / from the code view');
     assert(!late, late);
   }));
 
@@ -389,7 +395,10 @@ test('9 record form: a code typed by words, an Excludes1 conflict found live, go
     // The principal diagnosis by words: the suggestions list offers billable codes with titles.
     const pdx = page.getByLabel('Principal diagnosis', { exact: true });
     await pdx.waitFor();
-    await pdx.fill('type 2 diabetes without complications');
+    // Typed key by key, as a coder types: spaces stay, suggestions follow.
+    await pdx.click();
+    await page.keyboard.type('type 2 diabetes without complications', { delay: 15 });
+    same(await pdx.inputValue(), 'type 2 diabetes without complications', 'the principal diagnosis box after typing words');
     const suggestions = page.locator('#pdx-options').getByRole('option');
     await poll(async () => (await suggestions.count()) > 0, 'typing words into "Principal diagnosis" offered no suggested codes', 15_000);
     const offered = (await suggestions.locator('.code').allInnerTexts()).map((t) => t.trim());
@@ -400,6 +409,14 @@ test('9 record form: a code typed by words, an Excludes1 conflict found live, go
     // A secondary diagnosis that E11's Excludes1 note rules out.
     await page.getByRole('button', { name: 'Add secondary diagnosis', exact: true }).click();
     const sdx = page.getByLabel('Secondary diagnosis 1', { exact: true });
+    // A word shaped like a code (a letter and five more) is still words.
+    await sdx.click();
+    await page.keyboard.type('asthma', { delay: 15 });
+    const sdxOptions = page.locator('#sdx-0-options').getByRole('option');
+    await poll(async () => (await sdxOptions.count()) > 0, '"asthma" typed into a secondary diagnosis offered no suggestions', 15_000);
+    const asthma = (await sdxOptions.locator('.code').allInnerTexts()).map((t) => t.trim());
+    assert(asthma.includes('J45.909'), `the suggestions for "asthma" do not include J45.909: ${asthma.join(', ')}`);
+    await page.keyboard.press('Escape');
     await sdx.fill('E10.9');
     await poll(async () => (await ruleIds()).includes('tabular.excludes1'), async () => `no tabular.excludes1 finding for E11.9 with E10.9; rule ids shown: ${(await ruleIds()).join(', ')}`, 15_000);
     const excludes = findings.locator('li.finding').filter({ has: page.locator('.authority code', { hasText: /^tabular\.excludes1$/ }) }).first();
@@ -431,6 +448,9 @@ test('10 record JSON: bad JSON keeps the text and says why; a record loads into 
     });
     assert(/not JSON/.test(await alert.innerText()), `the alert does not say the text is not JSON: ${await alert.innerText()}`);
     same(await area.inputValue(), broken, 'the pasted text after a failed load');
+    await area.fill('{"principal_dx": "E11.9"}');
+    await load.click();
+    await poll(async () => /wrong form/.test(await alert.innerText()), async () => `a diagnosis given as a string did not say a field has the wrong form: ${await alert.innerText()}`, 5_000);
     const record = {
       setting: 'inpatient',
       patient: { mrn: 'A-1234', sex: 'F', age: 70, eye_color: 'blue' },
@@ -439,7 +459,7 @@ test('10 record JSON: bad JSON keeps the text and says why; a record loads into 
       attending: 'Dr. Rivera',
       admitting_dx: 'G63',
       principal_dx: { code: 'G63', poa: 'Y' },
-      secondary_dx: [{ code: 'E11.42', poa: 'Y' }],
+      secondary_dx: [{ code: 'E11.42', poa: 'y' }],
     };
     await area.fill(JSON.stringify(record));
     await load.click();
@@ -449,6 +469,7 @@ test('10 record JSON: bad JSON keeps the text and says why; a record loads into 
     same(await page.getByLabel('Principal diagnosis', { exact: true }).inputValue(), 'G63', 'principal diagnosis in the form');
     same(await page.getByLabel('Secondary diagnosis 1', { exact: true }).inputValue(), 'E11.42', 'secondary diagnosis in the form');
     same(await page.getByLabel('Type of admission (UB-04)', { exact: true }).inputValue(), '1', 'type of admission in the form');
+    same(await page.locator('#sdx-poa-0').inputValue(), 'Y', 'the POA picker of a secondary diagnosis loaded as "y"');
     const ids = async () => (await page.locator('section.findings .authority code').allInnerTexts()).map((t) => t.trim());
     await poll(async () => (await ids()).includes('mce.manifestation_as_pdx'), async () => `no mce.manifestation_as_pdx finding for G63 as principal: ${(await ids()).join(', ')}`, 15_000);
     // Everything the form asks for is filled, so no required-field finding is left.

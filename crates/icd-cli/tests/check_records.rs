@@ -224,6 +224,18 @@ fn tabular_conventions() {
             error mce.invalid_code secondary_dx[0]: E11 is not a valid ICD-10-CM code on the discharge date 2026-04-06
             error tabular.header_code secondary_dx[0]: E11 is a category (header), not a billable code; 87 billable codes lie below it"#]],
     );
+    // E87.2 gained children on 2022-10-01: billable on a stay before then.
+    check(
+        r#"{"admission": {"date": "2022-01-02"}, "discharge": {"date": "2022-01-05"}, "procedures": [], "secondary_dx": [{"code": "E87.2", "poa": "Y"}]}"#,
+        expect![""],
+    );
+    check(
+        r#"{"secondary_dx": [{"code": "E87.2", "poa": "Y"}]}"#,
+        expect![[r#"
+            error record.code_not_valid_on_date secondary_dx[0]: E87.2 is not valid on 2026-04-06; it is valid 2015-10-01 to 2022-09-30
+            error mce.invalid_code secondary_dx[0]: E87.2 is not a valid ICD-10-CM code on the discharge date 2026-04-06
+            error tabular.header_code secondary_dx[0]: E87.2 is a subcategory (header), not a billable code; 4 billable codes lie below it"#]],
+    );
     check(
         r#"{"secondary_dx": [{"code": "E11.99", "poa": "Y"}]}"#,
         expect![[r#"

@@ -219,7 +219,10 @@ fn validator_verdicts() {
         2026-01-15 E11.9999  invalid
         2015-01-15 E11.9     not_valid_on_date
         2026-01-15 U07.1     valid
-        2019-06-01 U07.1     not_valid_on_date";
+        2019-06-01 U07.1     not_valid_on_date
+        2022-01-01 E87.2     valid
+        2022-01-01 E87.20    not_valid_on_date
+        2026-01-15 E87.2     not_billable";
     for line in cases.lines() {
         let [date, code, want]: [&str; 3] = line
             .split_whitespace()

@@ -7,6 +7,10 @@
 //! `cargo bench -p icd-core --bench check`. `ICD_INDEX_DIR` points elsewhere;
 //! with a folder written by `icd build-index` (which has `ccmcc.icdx`) the
 //! records are also checked with CC/MCC capture.
+//!
+//! The allocator is mimalloc, as in `icd` (a record's findings are a few
+//! dozen small strings); `--features system-allocator` measures with the
+//! system's instead.
 
 use std::path::PathBuf;
 
@@ -15,6 +19,10 @@ use icd_core::lookup::ARTIFACT_FILES;
 use icd_core::mce::Table;
 use icd_core::record::{ccmcc, Checker, Diagnosis, Procedure, Record};
 use icd_core::{Artifacts, Date, Library};
+
+#[cfg(not(feature = "system-allocator"))]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn dir() -> PathBuf {
     std::env::var_os("ICD_INDEX_DIR")

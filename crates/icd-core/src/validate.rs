@@ -152,7 +152,9 @@ fn check_one<D: AsRef<[u8]>>(lib: &Library<D>, input: &str, date: Date) -> CodeC
         };
     };
     let tab = &lib.tabular;
-    let verdict = if !tab.billable(id) {
+    // A code that has children now may have been billable on the date of
+    // service (E87.2 until 2022-09-30): the MCE's periods decide.
+    let verdict = if !tab.billable(id) && !on_date {
         let all = tab.billable_descendants(id);
         Verdict::NotBillable {
             total: all.len(),

@@ -212,6 +212,9 @@ struct NodeNotes<'a> {
     at: String,
     /// The MCE validity periods of its code.
     periods: Box<[Period]>,
+    /// Its ancestors that have notes to check, chapter first: a record's
+    /// code then reads no parent link and no empty ancestor.
+    ancestors: Box<[NodeId]>,
 }
 
 #[derive(Debug)]
@@ -255,7 +258,20 @@ impl<'a> NoteCache<'a> {
 
     fn get<D: AsRef<[u8]>>(&self, lib: &'a Library<D>, id: NodeId) -> Option<&NodeNotes<'a>> {
         let slot = self.nodes.get(id.0 as usize)?;
-        Some(slot.get_or_init(|| Box::new(compile(lib, id))))
+        Some(slot.get_or_init(|| {
+            let mut notes = compile(lib, id);
+            // The parent's list, and the parent itself when it has notes.
+            if let Some(parent) = lib.tabular.parent(id) {
+                if let Some(p) = self.get(lib, parent) {
+                    let mut ancestors = p.ancestors.to_vec();
+                    if !p.notes.is_empty() || !p.reminders.is_empty() {
+                        ancestors.push(parent);
+                    }
+                    notes.ancestors = ancestors.into();
+                }
+            }
+            Box::new(notes)
+        }))
     }
 
     /// The MCE validity periods of the code of node `id`, looked up once.
@@ -325,6 +341,7 @@ fn compile<'a, D: AsRef<[u8]>>(lib: &'a Library<D>, id: NodeId) -> NodeNotes<'a>
             Some(code) => lib.mce.periods(Table::Dx, code.as_str()).into(),
             None => Box::default(),
         },
+        ancestors: Box::default(),
     }
 }
 
@@ -338,7 +355,7 @@ pub(crate) fn check<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &
     let mut others: Vec<Other<'_>> = Vec::with_capacity(nodes.len());
     for (i, (d, node)) in nodes.iter().enumerate() {
         match node {
-            Some(id) => structure(c, d, *id, out),
+            Some(id) => structure(c, d, *id, p.code_date(), out),
             None => unknown(c, d, out),
         }
         let Some(id) = *node else { continue };
@@ -359,7 +376,15 @@ pub(crate) fn check<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &
 }
 
 /// 7th characters and header codes of a code found in the tabular.
-fn structure<D: AsRef<[u8]>>(c: &Checker<'_, D>, d: &Item, id: NodeId, out: &mut Vec<Finding>) {
+/// `date` is the date codes are checked on: a code with children now that
+/// the MCE lists as valid on it (E87.2 until 2022-09-30) was billable then.
+fn structure<D: AsRef<[u8]>>(
+    c: &Checker<'_, D>,
+    d: &Item,
+    id: NodeId,
+    date: Option<crate::Date>,
+    out: &mut Vec<Finding>,
+) {
     let t = &c.lib.tabular;
     if t.needs_seventh(id) {
         let options = t.seventh_options(id);
@@ -380,7 +405,9 @@ fn structure<D: AsRef<[u8]>>(c: &Checker<'_, D>, d: &Item, id: NodeId, out: &mut
                     .join("; ")
             )),
         });
-    } else if !t.billable(id) {
+    } else if !t.billable(id)
+        && !date.is_some_and(|date| d.periods.iter().any(|p| p.contains(date)))
+    {
         let kids = t.billable_descendants(id);
         out.push(Finding {
             rule_id: "tabular.header_code",
@@ -589,26 +616,19 @@ fn notes<'a, D: AsRef<[u8]>>(
     others: &[Other<'_>],
     out: &mut Vec<Finding>,
 ) {
-    let t: &'a Tabular<D> = &c.lib.tabular;
-    // The node and its ancestors, chapter first (as `Tabular::notes` orders them).
-    let mut chain = [id; 18];
-    let mut len = 1;
-    let mut cur = t.parent(id);
-    while let Some(a) = cur {
-        if len > 17 {
-            break;
-        }
-        chain[len] = a;
-        len += 1;
-        cur = t.parent(a);
-    }
-    let chain = &mut chain[..len];
-    chain.reverse();
+    // The node's ancestors with notes, chapter first (as `Tabular::notes`
+    // orders them), then the node.
+    let Some(own) = c.notes.get(c.lib, id) else {
+        return;
+    };
     let mut slots: [Option<(NodeId, &NodeNotes<'a>)>; 18] = [None; 18];
-    for (slot, n) in slots.iter_mut().zip(chain.iter()) {
-        *slot = c.notes.get(c.lib, *n).map(|x| (*n, x));
+    let mut len = 0;
+    for a in own.ancestors.iter().take(17) {
+        slots[len] = c.notes.get(c.lib, *a).map(|x| (*a, x));
+        len += 1;
     }
-    let compiled = &slots[..chain.len()];
+    slots[len] = Some((id, own));
+    let compiled = &slots[..=len];
     let compiled = || compiled.iter().flatten();
     let mut code_first: Vec<(&CompiledNote<'a>, &str)> = Vec::new();
     for (_, node) in compiled() {
