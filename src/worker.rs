@@ -348,11 +348,15 @@ pub fn answer(data: &Data, request: Request) -> Reply {
         },
         Request::Validate { id, codes, date } => Reply::Validate {
             id,
-            checks: date
-                .trim()
-                .parse::<Date>()
-                .map(|d| icd_core::validate::validate(lib, &codes, d))
-                .map_err(|e| format!("Date of service: {e}")),
+            checks: if date.trim().is_empty() {
+                // A date field holding an impossible date (2023-02-30) reads as empty.
+                Err("Date of service: enter a complete, real date (the field is empty or holds an impossible date such as 30 February).".into())
+            } else {
+                date.trim()
+                    .parse::<Date>()
+                    .map(|d| icd_core::validate::validate(lib, &codes, d))
+                    .map_err(|e| format!("Date of service: {e}"))
+            },
         },
         Request::Check { id, record, today } => {
             let mut checker = Checker::new(lib).with_ccmcc(&data.ccmcc);

@@ -49,7 +49,7 @@ pub fn CodeView(props: &CodeViewProps) -> Html {
                 { badge }
                 { for why_not.map(|w| html! { <p class="hint">{ w }</p> }) }
                 { for (!r.mce_flags.is_empty()).then(|| html! {
-                    <p class="flags">{ "Medicare Code Editor: " }{ r.mce_flags.join(", ") }</p>
+                    <p class="flags">{ "Medicare Code Editor: " }{ r.mce_flags.iter().map(|f| flag_text(f)).collect::<Vec<_>>().join("; ") }</p>
                 }) }
             </header>
             { validity(r) }
@@ -146,12 +146,35 @@ pub fn SeventhPicker(props: &SeventhPickerProps) -> Html {
                     { " " }
                     <a href={crate::route::code_href(&code)}>{ format!("Open {code}") }</a>
                 }
-                if let Some(c) = &*copied {
+                if let Some(c) = copied.as_ref().filter(|c| Some(*c) == built.as_ref()) {
                     <span class="copied" role="status">{ format!(" Copied {c}.") }</span>
                 }
             </p>
         </section>
     }
+}
+
+/// An MCE edit flag in words (`qadm` is "questionable admission...");
+/// a flag not known here is shown by its name.
+pub fn flag_text(flag: &str) -> String {
+    let words = match flag {
+        "newborn" => "newborn code (age edit)",
+        "pediatric" => "pediatric code (age edit)",
+        "maternity" => "maternity code (age edit)",
+        "adult" => "adult code (age edit)",
+        "male" => "male patients only (sex edit)",
+        "female" => "female patients only (sex edit)",
+        "manifestation" => "manifestation code: not as principal diagnosis",
+        "unacceptable" => "unacceptable as principal diagnosis",
+        "ecodepdx" => "external cause code: not as principal diagnosis",
+        "qadm" => "questionable admission when principal diagnosis",
+        "reqsdx" => "as principal diagnosis, requires a secondary diagnosis",
+        "unspecified" => "unspecified code",
+        "wrngproc" => "wrong procedure performed",
+        "diabtypeI" => "type I diabetes",
+        other => return other.to_string(),
+    };
+    words.to_string()
 }
 
 fn copy_to_clipboard(text: &str) {
@@ -211,6 +234,15 @@ fn next_code(s: &str) -> Option<(usize, usize)> {
     None
 }
 
+/// A note's text after its label: "Use additional code" + "code to
+/// identify..." reads "Use additional code to identify...".
+fn note_text<'t>(label: &str, text: &'t str) -> &'t str {
+    match text.strip_prefix("code ") {
+        Some(rest) if label.ends_with(" code") => rest,
+        _ => text,
+    }
+}
+
 /// Notes grouped by where they are written, in report order (inherited first).
 fn notes(notes: &[NoteReport]) -> Html {
     if notes.is_empty() {
@@ -235,7 +267,7 @@ fn notes(notes: &[NoteReport]) -> Html {
                     <ul>
                         { for list.into_iter().map(|n| html! {
                             <li class={classes!("note", format!("note-{}", n.kind.xml_name()))}>
-                                <span class="note-label">{ &n.label }</span>{ " " }<span class="note-text">{ linked_text(&n.text) }</span>
+                                <span class="note-label">{ &n.label }</span>{ " " }<span class="note-text">{ linked_text(note_text(&n.label, &n.text)) }</span>
                             </li>
                         }) }
                     </ul>

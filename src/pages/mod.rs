@@ -37,6 +37,7 @@ pub fn switch(route: Route) -> Html {
 }
 
 fn not_found() -> Html {
+    set_title("Page not found");
     html! {
         <section>
             <h1>{ "Page not found" }</h1>

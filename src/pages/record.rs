@@ -568,8 +568,13 @@ fn plural(n: usize, what: &str) -> String {
     }
 }
 
-/// A message as a sentence: its first letter capitalized.
+/// A message as a sentence: its first letter capitalized, unless it starts
+/// with a field name or a code (`patient.dob`, `e11`).
 fn sentence(message: &str) -> String {
+    let first = message.split(' ').next().unwrap_or("");
+    if !first.chars().all(|c| c.is_ascii_lowercase()) {
+        return message.to_string();
+    }
     let mut chars = message.chars();
     match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),

@@ -149,14 +149,22 @@ fn required(p: &Prepared<'_>, out: &mut Vec<Finding>) {
             need(
                 true,
                 &format!("secondary_dx[{i}]"),
-                "a code",
+                &format!(
+                    "a code for secondary diagnosis {} (secondary_dx[{i}])",
+                    i + 1
+                ),
                 Severity::Error,
             );
         }
     }
     for (i, d) in r.procedures.iter().enumerate() {
         if d.code.trim().is_empty() {
-            need(true, &format!("procedures[{i}]"), "a code", Severity::Error);
+            need(
+                true,
+                &format!("procedures[{i}]"),
+                &format!("a code for procedure {} (procedures[{i}])", i + 1),
+                Severity::Error,
+            );
         }
     }
 }

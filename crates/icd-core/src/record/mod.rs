@@ -371,7 +371,11 @@ fn mce_findings<'i, D: AsRef<[u8]>>(
             ),
             AgeConflict => (
                 Severity::Error,
-                format!("{code} is a {} code but the patient's age is {age}", h.detail.to_lowercase()),
+                {
+                    let kind = h.detail.to_lowercase();
+                    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+                    format!("{code} is {article} {kind} code but the patient's age is {age}")
+                },
                 Some("Verify the patient's age and the code"),
             ),
             QuestionableAdmission => (
