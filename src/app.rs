@@ -38,34 +38,9 @@ pub fn Shell() -> Html {
         let navigator = use_navigator();
         let on_search = route == Route::Search;
         use_effect_with(on_search, move |on_search| {
-            let listener = match (on_search, navigator, web_sys::window()) {
-                (false, Some(navigator), Some(w)) => {
-                    let options = gloo_events::EventListenerOptions::enable_prevent_default();
-                    Some(gloo_events::EventListener::new_with_options(
-                        &w,
-                        "keydown",
-                        options,
-                        move |e| {
-                            use wasm_bindgen::JsCast;
-                            let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
-                                return;
-                            };
-                            if e.key() != "/" || e.ctrl_key() || e.meta_key() || e.alt_key() {
-                                return;
-                            }
-                            let typing = web_sys::window()
-                                .and_then(|w| w.document())
-                                .and_then(|d| d.active_element())
-                                .is_some_and(|a| {
-                                    matches!(a.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                                        || a.get_attribute("contenteditable").is_some()
-                                });
-                            if !typing {
-                                e.prevent_default();
-                                navigator.push(&Route::Search);
-                            }
-                        },
-                    ))
+            let listener = match (on_search, navigator) {
+                (false, Some(navigator)) => {
+                    crate::pages::on_slash(move || navigator.push(&Route::Search))
                 }
                 _ => None,
             };

@@ -62,3 +62,35 @@ pub fn set_title(title: &str) {
         });
     }
 }
+
+/// Listens on the window for `/` pressed outside a text field and calls
+/// `then`. Not passive: the `/` must not also be typed where focus lands.
+pub fn on_slash(then: impl Fn() + 'static) -> Option<gloo_events::EventListener> {
+    use wasm_bindgen::JsCast;
+    let w = web_sys::window()?;
+    let options = gloo_events::EventListenerOptions::enable_prevent_default();
+    Some(gloo_events::EventListener::new_with_options(
+        &w,
+        "keydown",
+        options,
+        move |e| {
+            let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                return;
+            };
+            if e.key() != "/" || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                return;
+            }
+            let typing = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element())
+                .is_some_and(|a| {
+                    matches!(a.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                        || a.get_attribute("contenteditable").is_some()
+                });
+            if !typing {
+                e.prevent_default();
+                then();
+            }
+        },
+    ))
+}

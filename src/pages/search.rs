@@ -4,7 +4,6 @@
 
 use std::rc::Rc;
 
-use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use icd_core::search::{Setting, StatementResult, Suggestion, Via};
 use wasm_bindgen::JsCast;
@@ -88,28 +87,7 @@ pub fn SearchPage() -> Html {
     {
         let input_ref = input_ref.clone();
         use_effect_with((), move |_| {
-            let listener = web_sys::window().map(|w| {
-                // Not passive: `/` must not also be typed into the box.
-                let options = gloo_events::EventListenerOptions::enable_prevent_default();
-                EventListener::new_with_options(&w, "keydown", options, move |e| {
-                    let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
-                        return;
-                    };
-                    if e.key() != "/" || e.ctrl_key() || e.meta_key() || e.alt_key() {
-                        return;
-                    }
-                    let typing = web_sys::window()
-                        .and_then(|w| w.document())
-                        .and_then(|d| d.active_element())
-                        .is_some_and(|a| {
-                            matches!(a.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                        });
-                    if !typing {
-                        e.prevent_default();
-                        focus(&input_ref);
-                    }
-                })
-            });
+            let listener = crate::pages::on_slash(move || focus(&input_ref));
             move || drop(listener)
         });
     }
