@@ -156,8 +156,8 @@ pub fn SeventhPicker(props: &SeventhPickerProps) -> Html {
 
 /// An MCE edit flag in words (`qadm` is "questionable admission...");
 /// a flag not known here is shown by its name.
-pub fn flag_text(flag: &str) -> String {
-    let words = match flag {
+pub fn flag_text(flag: &str) -> &str {
+    match flag {
         "newborn" => "newborn code (age edit)",
         "pediatric" => "pediatric code (age edit)",
         "maternity" => "maternity code (age edit)",
@@ -172,9 +172,8 @@ pub fn flag_text(flag: &str) -> String {
         "unspecified" => "unspecified code",
         "wrngproc" => "wrong procedure performed",
         "diabtypeI" => "type I diabetes",
-        other => return other.to_string(),
-    };
-    words.to_string()
+        other => other,
+    }
 }
 
 fn copy_to_clipboard(text: &str) {

@@ -160,14 +160,21 @@ fn looks_like_code(s: &str) -> bool {
         && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'.')
 }
 
-/// A loaded value no option has (POA `E`), shown as it is so the
-/// reviewer sees it; the findings say what is wrong with it.
-fn unlisted(value: Option<&str>, options: &[(&str, &str)]) -> Html {
-    match value {
-        Some(v) if !options.iter().any(|(o, _)| *o == v) => html! {
-            <option value={v.to_string()} selected=true>{ format!("{v} — not on the list") }</option>
-        },
-        _ => Html::default(),
+/// The options of a select, `value` selected. A loaded value no option has
+/// (POA `E`) is added as it is, so the reviewer sees it; the findings say
+/// what is wrong with it.
+fn select_options(options: &[(&'static str, &'static str)], value: Option<&str>) -> Html {
+    let value = value.unwrap_or("");
+    let listed = options.iter().any(|(o, _)| *o == value);
+    html! {
+        <>
+            { for options.iter().map(|(v, l)| html! {
+                <option value={*v} selected={value == *v}>{ *l }</option>
+            }) }
+            if !listed {
+                <option value={value.to_string()} selected=true>{ format!("{value} — not on the list") }</option>
+            }
+        </>
     }
 }
 
@@ -374,10 +381,7 @@ pub fn RecordPage() -> Html {
     let poa_select = |id: String, label: String, value: Option<String>, f: Edit| {
         html! {
             <select {id} aria-label={label} onchange={edit(f)}>
-                { for POA.iter().map(|(v, l)| html! {
-                    <option value={*v} selected={value.as_deref().unwrap_or("") == *v}>{ *l }</option>
-                }) }
-                { unlisted(value.as_deref(), &POA) }
+                { select_options(&POA, value.as_deref()) }
             </select>
         }
     };
@@ -390,10 +394,7 @@ pub fn RecordPage() -> Html {
             <div class="field">
                 <label for={id}>{ label }</label>
                 <select {id} onchange={edit(f)}>
-                    { for options.iter().map(|(v, l)| html! {
-                        <option value={*v} selected={value.as_deref().unwrap_or("") == *v}>{ *l }</option>
-                    }) }
-                    { unlisted(value.as_deref(), options) }
+                    { select_options(options, value.as_deref()) }
                 </select>
             </div>
         }

@@ -226,7 +226,7 @@ fn serve(args: &[String]) -> Result<()> {
                 println!("{SERVE_USAGE}");
                 return Ok(());
             }
-            other => bail!("serve: unknown option {other} (--port N, --no-build, --log)"),
+            other => bail!("serve: unknown option {other}\n{SERVE_USAGE}"),
         }
     }
     if build {
