@@ -14,6 +14,7 @@ macro_rules! outln {
 
 pub mod build;
 pub mod check;
+pub mod eval_sets;
 pub mod index_csv;
 pub mod lookup;
 pub mod mce_tsv;

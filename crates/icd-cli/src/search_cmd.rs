@@ -111,6 +111,18 @@ pub struct EvalArgs {
     /// Print every miss.
     #[arg(long)]
     misses: bool,
+    /// Score the note-level codes of clinical notes in the CodiEsp layout
+    /// (`DIR/text_files_en/ID.txt` and `DIR/*D.tsv`): precision, recall, F1
+    /// (exact and 3-character) and MAP.
+    #[arg(long, value_name = "DIR", conflicts_with = "titles")]
+    notes: Option<PathBuf>,
+    /// Score titles with the codes they map to (`query<TAB>codes`, a hit is
+    /// a mapped code or a descendant): hit@1/5/10.
+    #[arg(long, value_name = "FILE")]
+    titles: Option<PathBuf>,
+    /// Print the scores as JSON.
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     index: IndexDir,
 }
@@ -176,6 +188,58 @@ pub fn total(scores: &Scores) -> [usize; 4] {
 /// Prints hit@1/hit@5/hit@10 overall and per kind.
 pub fn eval(args: EvalArgs) -> Result<bool> {
     let (lib, idx) = open(&args.index.dir)?;
+    let opts = Options::default();
+    if let Some(dir) = &args.notes {
+        let notes = crate::eval_sets::read_notes(dir)?;
+        let s = crate::eval_sets::score_notes(&lib, &idx, &notes, &opts, |id, gold, got| {
+            if args.misses {
+                let miss: Vec<&String> = gold.iter().filter(|g| !got.contains(g)).collect();
+                let wrong: Vec<&String> = got.iter().filter(|g| !gold.contains(g)).collect();
+                outln!("NOTE {id}: missed {miss:?}; wrong {wrong:?}");
+            }
+        });
+        if args.json {
+            outln!("{}", serde_json::to_string(&s)?);
+        } else {
+            outln!("{} notes", s.notes);
+            for (what, p) in [("exact", &s.exact), ("category", &s.category)] {
+                outln!(
+                    "{what:<9} precision {:.3}  recall {:.3}  F1 {:.3}  ({} right of {} assigned; {} expected)",
+                    p.precision(),
+                    p.recall(),
+                    p.f1(),
+                    p.true_pos,
+                    p.predicted,
+                    p.gold
+                );
+            }
+            outln!("MAP {:.3}", s.map);
+        }
+        return Ok(true);
+    }
+    if let Some(file) = &args.titles {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        let titles = crate::eval_sets::read_titles(&text)?;
+        let s = crate::eval_sets::score_titles(&lib, &idx, &titles, &opts, |q, want, rank, got| {
+            if args.misses && rank.is_none_or(|r| r > 0) {
+                outln!("MISS {q:?} want {want:?}; rank {rank:?}; got {got:?}");
+            }
+        });
+        let [h1, h5, h10] = s.rates();
+        if args.json {
+            outln!(
+                "{}",
+                serde_json::json!({"titles": s.titles, "hit@1": h1, "hit@5": h5, "hit@10": h10})
+            );
+        } else {
+            outln!(
+                "{} titles: hit@1 {h1:.3}  hit@5 {h5:.3}  hit@10 {h10:.3}",
+                s.titles
+            );
+        }
+        return Ok(true);
+    }
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let kinds = evaluate(&lib, &idx, &text, |kind, query, expected, got| {

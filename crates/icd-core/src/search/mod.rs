@@ -28,6 +28,7 @@
 //! Tabular List, whose notes can change the answer.
 
 mod index;
+mod note;
 pub mod text;
 
 use std::cell::RefCell;
@@ -36,6 +37,7 @@ use fst::automaton::Levenshtein;
 use fst::{IntoStreamer, Streamer};
 
 pub use index::{build, Doc, SearchIndex, Via};
+pub use note::{read_note, Evidence, NoteCode, NoteReading, Patient, Sex};
 use text::{is_stop, stem};
 
 use crate::code::{Code, IndexCode};
@@ -54,6 +56,34 @@ pub enum Setting {
     Inpatient,
     /// Outpatient: uncertain diagnoses are not coded (Guidelines IV.H); code the signs and symptoms.
     Outpatient,
+}
+
+/// Which encounter a code that needs a 7th character is for, when the
+/// documentation does not say: the character is then assumed, and marked so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Encounter {
+    /// Initial encounter (active treatment): A, or the first initial choice.
+    #[default]
+    Initial,
+    /// Subsequent encounter (healing, recovery): D, or the first subsequent choice.
+    Subsequent,
+    /// Sequela: S.
+    Sequela,
+    /// Assume nothing: the code stays incomplete with its choices.
+    Ask,
+}
+
+impl Encounter {
+    /// The word of a 7th-character meaning that says this encounter.
+    fn word(self) -> Option<&'static str> {
+        match self {
+            Encounter::Initial => Some("initial"),
+            Encounter::Subsequent => Some("subsequent"),
+            Encounter::Sequela => Some("sequela"),
+            Encounter::Ask => None,
+        }
+    }
 }
 
 /// The tuning knobs of the ranking, in one place.
@@ -101,6 +131,12 @@ pub struct Options {
     pub setting: Setting,
     /// The ranking knobs.
     pub weights: Weights,
+    /// The encounter assumed for codes needing a 7th character the
+    /// documentation does not give.
+    pub encounter: Encounter,
+    /// The patient's age and sex when known (a record, or a field beside
+    /// the note): codes impossible for them are left out.
+    pub patient: Patient,
 }
 
 impl Default for Options {
@@ -109,6 +145,8 @@ impl Default for Options {
             top: 10,
             setting: Setting::Inpatient,
             weights: Weights::default(),
+            encounter: Encounter::Initial,
+            patient: Patient::default(),
         }
     }
 }
@@ -136,6 +174,11 @@ pub struct Suggestion {
     pub highlights: Vec<(usize, usize)>,
     /// Reached from a second kind of source too (index and tabular agreeing).
     pub corroborated: bool,
+    /// A character that was not documented but assumed from the encounter
+    /// setting (`7th character A (initial encounter) assumed`), with the
+    /// other choices in `choices`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumed: Option<String>,
 }
 
 /// One statement of a query with its suggestions.
@@ -173,19 +216,21 @@ pub fn search<D: AsRef<[u8]>>(
     query: &str,
     opts: &Options,
 ) -> Vec<StatementResult> {
-    let mut q = query;
-    if q.len() > MAX_QUERY_BYTES {
-        let mut end = MAX_QUERY_BYTES;
-        while !q.is_char_boundary(end) {
-            end -= 1;
-        }
-        q = &q[..end];
-    }
+    let q = &query[..clip(query)];
     split_statements(q)
         .into_iter()
         .take(200)
         .map(|s| search_statement(lib, idx, s, opts))
         .collect()
+}
+
+/// Where a text longer than `MAX_QUERY_BYTES` is cut (a char boundary).
+fn clip(text: &str) -> usize {
+    let mut end = text.len().min(MAX_QUERY_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    end
 }
 
 /// Splits a note into statements: lines, `;`, and sentences.
@@ -438,7 +483,55 @@ fn suggestion<D: AsRef<[u8]>>(
         path,
         highlights,
         corroborated: false,
+        assumed: None,
     }
+}
+
+/// Completes a code that needs a 7th character with the one the encounter
+/// setting gives (or, where the characters are not encounters, the
+/// unspecified one), saying that it was assumed; the other characters stay
+/// as choices.
+fn assume_seventh<D: AsRef<[u8]>>(lib: &Library<D>, s: &mut Suggestion, encounter: Encounter) {
+    let t = &lib.tabular;
+    let Some(word) = encounter.word() else {
+        return;
+    };
+    if s.billable || s.needs.as_deref() != Some("7th character") {
+        return;
+    }
+    let Some(id) = s.code.parse::<Code>().ok().and_then(|c| t.find(&c)) else {
+        return;
+    };
+    let options = t.seventh_options(id);
+    let lower = |m: &str| m.to_lowercase();
+    let chosen = options
+        .iter()
+        .find(|o| lower(o.meaning).contains(word))
+        .or_else(|| {
+            options.iter().find(|o| {
+                let m = lower(o.meaning);
+                m.contains("unspecified") || m.contains("not applicable")
+            })
+        });
+    let Some(o) = chosen else {
+        return;
+    };
+    let Some(full) = t.find(&o.code) else {
+        return;
+    };
+    s.assumed = Some(format!(
+        "7th character {} ({}) assumed: the documentation does not say",
+        o.ch, o.meaning
+    ));
+    s.choices = options
+        .iter()
+        .filter(|x| x.ch != o.ch)
+        .map(|x| t.display_key(t.find(&x.code).unwrap_or(full)))
+        .collect();
+    s.code = t.display_key(full);
+    s.title = t.title(full).into_owned();
+    s.billable = t.billable(full);
+    s.needs = None;
 }
 
 /// One query word: its stems to look for and how much it counts.
@@ -721,7 +814,18 @@ fn text_suggestions<D: AsRef<[u8]>>(
             }
         }
     }
+    for s in &mut best {
+        assume_seventh(lib, s, opts.encounter);
+    }
+    // Two documents may now give the same complete code: keep the best.
     best.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let mut seen: Vec<String> = Vec::new();
+    best.retain(|s| {
+        let new = !seen.contains(&s.code);
+        seen.push(s.code.clone());
+        new
+    });
+    best.retain(|s| opts.patient.allows(lib, &s.code));
     best.truncate(opts.top);
     for s in &mut best {
         s.highlights = text::highlight(&s.path, &stems);
@@ -842,8 +946,12 @@ fn rank<D: AsRef<[u8]>>(
     let w = &opts.weights;
     let n = idx.len();
     let ndocs = n.max(1) as f32;
-    let neoplasm_col = column(words, NEOPLASM_COLUMNS);
-    let drug_col = column(words, DRUG_COLUMNS);
+    let query_stems: Vec<String> = words.iter().map(|w| w.stem.clone()).collect();
+    // The first column (accidental poisoning, malignant primary) is the
+    // default reading of generic words ("overdose", "cancer"), so the
+    // specific columns are tried first.
+    let neoplasm_col = column_of(&query_stems, NEOPLASM_COLUMNS);
+    let drug_col = column_of(&query_stems, DRUG_COLUMNS);
     let (mut total, mut neo_bonus, mut drug_bonus) = (0f32, 0f32, 0f32);
     let mut top: Vec<(f32, u32)> = Vec::new();
     SCRATCH.with(|cell| {
@@ -1015,15 +1123,9 @@ fn in_columns(stem: &str, columns: &[&[&str]]) -> bool {
         .any(|c| c.iter().any(|p| stem.starts_with(p)))
 }
 
-/// The column the query's words choose, if any. The first column (accidental
-/// poisoning, malignant primary) is the default reading of generic words
-/// ("overdose", "cancer"), so the specific columns are tried first.
-fn column(words: &[Word], columns: &[&[&str]]) -> Option<usize> {
-    let hit = |c: &[&str]| {
-        words
-            .iter()
-            .any(|w| c.iter().any(|p| w.stem.starts_with(p)))
-    };
+/// The column stems choose (as `column` does for query words).
+fn column_of(stems: &[String], columns: &[&[&str]]) -> Option<usize> {
+    let hit = |c: &[&str]| stems.iter().any(|s| c.iter().any(|p| s.starts_with(p)));
     (1..columns.len())
         .find(|i| hit(columns[*i]))
         .or_else(|| hit(columns[0]).then_some(0))

@@ -1,0 +1,1036 @@
+//! Reading a clinical note: the spans that name a condition, what the text
+//! around them says of it (negated, uncertain, history, family, normal), and
+//! the complete codes to assign, each with its evidence.
+//!
+//! ```no_run
+//! # fn lib() -> icd_core::Library<Vec<u8>> { unimplemented!() }
+//! # fn idx() -> icd_core::search::SearchIndex<Vec<u8>> { unimplemented!() }
+//! use icd_core::search::{read_note, Options};
+//! let note = "Admitted with community-acquired pneumonia. Denies chest pain.";
+//! let reading = read_note(&lib(), &idx(), note, &Options::default());
+//! for c in &reading.codes {
+//!     let e = &c.evidence[0];
+//!     println!("{} {:.2} {:?}", c.code, c.confidence, &note[e.start..e.end]);
+//! }
+//! ```
+//!
+//! How: each statement is cut into words with their byte offsets. Words
+//! that name a study, a procedure or a measurement cannot name a condition;
+//! abbreviations are expanded in place. Every document of the search index
+//! (index path, tabular title, inclusion term, table row) whose essential
+//! words all occur close together in the statement is a candidate concept;
+//! the longest, most informative concepts win, and a concept lying wholly
+//! inside a chosen one is dropped unless the chosen code asks for it as an
+//! additional code. Context triggers (ConText: a trigger, a scope that runs
+//! to a terminator such as "but") mark concepts negated, uncertain,
+//! historical, family or normal.
+//!
+//! Caveat: a concept found is a suggestion with its evidence; the coder
+//! accepts or rejects it.
+
+use super::index::{Doc, SearchIndex, Via};
+use super::text::{is_stop, stem};
+use super::{
+    assume_seventh, doc_suggestion, split_statements, text_suggestions, Options, Setting,
+    StatementResult, Suggestion,
+};
+use crate::code::Code;
+use crate::lookup::Library;
+use crate::mce::Table;
+use crate::tabular::NoteKind;
+use crate::text::normalize;
+
+/// The patient's sex, as far as code edits care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sex {
+    /// Male.
+    Male,
+    /// Female.
+    Female,
+}
+
+/// What is known of the patient: codes impossible for them (MCE age and sex
+/// edits) are left out of the suggestions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Patient {
+    /// Age in years.
+    pub age: Option<u32>,
+    /// Sex.
+    pub sex: Option<Sex>,
+}
+
+impl Patient {
+    /// Whether `code` (display form) may be reported for this patient: no
+    /// MCE sex conflict, no age conflict with the code's age group.
+    pub fn allows<D: AsRef<[u8]>>(&self, lib: &Library<D>, code: &str) -> bool {
+        if self.age.is_none() && self.sex.is_none() {
+            return true;
+        }
+        let plain: String = code.chars().filter(|c| *c != '.').collect();
+        let Some(period) = lib.mce.periods(Table::Dx, &plain).pop() else {
+            return true;
+        };
+        let flags = lib.mce.flags_named(Table::Dx, period.flags);
+        for f in flags {
+            match (f, self.sex) {
+                ("male", Some(Sex::Female)) | ("female", Some(Sex::Male)) => return false,
+                _ => {}
+            }
+            if let Some(age) = self.age {
+                let range = lib
+                    .mce
+                    .age_ranges()
+                    .into_iter()
+                    .filter(|r| r.group.eq_ignore_ascii_case(f))
+                    .max_by_key(|r| r.start);
+                if let Some(r) = range {
+                    if age < r.min_age || age > r.max_age {
+                        return false;
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// Fills what is unknown from the note's own words ("a 29-year-old
+    /// woman"): the first age given in years, and the first word that
+    /// names a sex.
+    pub fn or_from_text(self, text: &str) -> Patient {
+        let words: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .take(400)
+            .map(str::to_lowercase)
+            .collect();
+        let mut age = self.age;
+        let mut sex = self.sex;
+        for (i, w) in words.iter().enumerate() {
+            if age.is_none() && w.chars().all(|c| c.is_ascii_digit()) && w.len() <= 3 {
+                let unit = words.get(i + 1).map(String::as_str);
+                let then = words.get(i + 2).map(String::as_str);
+                if matches!(unit, Some("year" | "years" | "yo" | "y"))
+                    && matches!(then, Some("old" | "o" | "of") | None)
+                    || matches!(unit, Some("yo"))
+                {
+                    age = w.parse().ok();
+                }
+            }
+            if sex.is_none() {
+                sex = match w.as_str() {
+                    "man" | "male" | "boy" | "gentleman" | "he" | "his" | "him" => Some(Sex::Male),
+                    "woman" | "female" | "girl" | "lady" | "she" | "her" | "pregnant" => {
+                        Some(Sex::Female)
+                    }
+                    _ => None,
+                };
+            }
+        }
+        Patient { age, sex }
+    }
+}
+
+/// Where in the input a code was read.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Evidence {
+    /// Byte offset of the span's start in the input.
+    pub start: usize,
+    /// Byte offset just past its end.
+    pub end: usize,
+    /// Which statement (index into `NoteReading::statements`).
+    pub statement: usize,
+    /// The index path, title or table cell the span matched.
+    pub path: String,
+}
+
+/// A code to assign for a note, with why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NoteCode {
+    /// The complete code.
+    pub code: String,
+    /// Its tabular title.
+    pub title: String,
+    /// How sure the reading is, 0 to 1.
+    pub confidence: f32,
+    /// Where it was read (first is the strongest).
+    pub evidence: Vec<Evidence>,
+    /// What was assumed to complete it, if anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumed: Option<String>,
+    /// The other choices when a character was assumed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<String>,
+    /// An uncertain diagnosis coded as if established (inpatient).
+    #[serde(default)]
+    pub uncertain: bool,
+}
+
+/// What a note says, read.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NoteReading {
+    /// Per statement: its context and ranked alternatives.
+    pub statements: Vec<StatementResult>,
+    /// The codes to assign: deduplicated, most confident first.
+    pub codes: Vec<NoteCode>,
+    /// The patient as given, completed from the note's words.
+    pub patient: Patient,
+}
+
+/// Concepts below this confidence are not assigned.
+const MIN_CONFIDENCE: f32 = 0.5;
+
+/// Most distinct words one pass reads (a bit each in the masks).
+const MAX_STEMS: usize = 64;
+
+/// What a word can be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// May name (part of) a condition.
+    Content,
+    /// A stop word, a number, a study or procedure word: never matched.
+    Inert,
+}
+
+/// A word of a statement.
+#[derive(Debug, Clone)]
+struct Tok {
+    start: usize,
+    end: usize,
+    norm: String,
+    stems: Vec<String>,
+    role: Role,
+    ctx: Context,
+}
+
+/// What the text around a word says of it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Context {
+    negated: bool,
+    uncertain: bool,
+    history: bool,
+    family: bool,
+    normal: bool,
+    hypothetical: bool,
+}
+
+/// Studies and procedures: they are done to the patient, not had by them.
+/// A word of this list never anchors a diagnosis.
+const STUDY: &[&str] = &[
+    "ct",
+    "mri",
+    "tomography",
+    "tomographic",
+    "resonance",
+    "ultrasound",
+    "ultrasonography",
+    "sonography",
+    "echography",
+    "ecography",
+    "ultrasonographic",
+    "echocardiography",
+    "echocardiogram",
+    "radiography",
+    "radiograph",
+    "radiographic",
+    "radiological",
+    "xray",
+    "x",
+    "ray",
+    "scan",
+    "scintigraphy",
+    "angiography",
+    "arteriography",
+    "urography",
+    "pyelography",
+    "cystography",
+    "biopsy",
+    "cytology",
+    "histology",
+    "histological",
+    "histopathological",
+    "anatomopathological",
+    "pathological",
+    "immunohistochemistry",
+    "immunohistochemical",
+    "examination",
+    "exam",
+    "study",
+    "analysis",
+    "analytical",
+    "analytically",
+    "laboratory",
+    "test",
+    "tests",
+    "performed",
+    "surgery",
+    "surgical",
+    "operation",
+    "intervention",
+    "resection",
+    "excision",
+    "treatment",
+    "treated",
+    "therapy",
+    "administered",
+    "dose",
+    "doses",
+    "mg",
+    "ml",
+    "cm",
+    "mm",
+    "kg",
+    "hours",
+    "days",
+    "weeks",
+    "months",
+    "years",
+    "year",
+    "old",
+    "ago",
+    "discharged",
+    "admitted",
+    "admission",
+    "clinic",
+    "outpatient",
+    "hospital",
+    "emergency",
+    "department",
+    "service",
+    "consultation",
+    "follow",
+    "control",
+    "controls",
+    "pet",
+    "ecg",
+    "ekg",
+    "eeg",
+    "emg",
+    "cxr",
+    "uiv",
+    "technique",
+    "approach",
+];
+
+/// Suffixes of procedure names (pyeloplasty, nephrectomy, laparotomy...).
+const PROCEDURE_SUFFIXES: &[&str] = &[
+    "ectomy", "ectomies", "plasty", "otomy", "ostomy", "scopy", "graphy", "gram", "pexy",
+    "rrhaphy", "centesis", "lysis",
+];
+
+/// Whether a normalized word names a study or a procedure.
+fn is_study(norm: &str) -> bool {
+    STUDY.contains(&norm)
+        || (norm.len() > 7
+            && PROCEDURE_SUFFIXES
+                .iter()
+                .any(|s| norm.ends_with(s) && !norm.ends_with("dialysis")))
+}
+
+/// Pre-triggers: the scope runs forward from the trigger.
+const PRE: &[(&str, Trigger)] = &[
+    ("no", Trigger::Negated),
+    ("not", Trigger::Negated),
+    ("without", Trigger::Negated),
+    ("denies", Trigger::Negated),
+    ("denied", Trigger::Negated),
+    ("deny", Trigger::Negated),
+    ("negative for", Trigger::Negated),
+    ("free of", Trigger::Negated),
+    ("absence of", Trigger::Negated),
+    ("absent", Trigger::Negated),
+    ("ruled out", Trigger::Negated),
+    ("rules out", Trigger::Negated),
+    ("excluded", Trigger::Negated),
+    ("never", Trigger::Negated),
+    ("none", Trigger::Negated),
+    ("neither", Trigger::Negated),
+    ("nor", Trigger::Negated),
+    ("rule out", Trigger::Uncertain),
+    ("r o", Trigger::Uncertain),
+    ("to rule out", Trigger::Uncertain),
+    ("probable", Trigger::Uncertain),
+    ("probably", Trigger::Uncertain),
+    ("possible", Trigger::Uncertain),
+    ("possibly", Trigger::Uncertain),
+    ("suspected", Trigger::Uncertain),
+    ("suspicion of", Trigger::Uncertain),
+    ("suspicious for", Trigger::Uncertain),
+    ("likely", Trigger::Uncertain),
+    ("questionable", Trigger::Uncertain),
+    ("presumed", Trigger::Uncertain),
+    ("concern for", Trigger::Uncertain),
+    ("compatible with", Trigger::Uncertain),
+    ("consistent with", Trigger::Uncertain),
+    ("differential diagnosis", Trigger::Uncertain),
+    ("history of", Trigger::History),
+    ("hx of", Trigger::History),
+    ("h o", Trigger::History),
+    ("past medical history", Trigger::History),
+    ("medical history", Trigger::History),
+    ("pmh", Trigger::History),
+    ("family history", Trigger::Family),
+    ("family history of", Trigger::Family),
+    ("mother", Trigger::Family),
+    ("father", Trigger::Family),
+    ("brother", Trigger::Family),
+    ("sister", Trigger::Family),
+    ("if", Trigger::Hypothetical),
+    ("in case of", Trigger::Hypothetical),
+    ("risk of", Trigger::Hypothetical),
+    ("prevention of", Trigger::Hypothetical),
+    ("prophylaxis", Trigger::Hypothetical),
+    ("screening for", Trigger::Hypothetical),
+];
+
+/// Post-triggers: the scope runs back from the trigger.
+const POST: &[(&str, Trigger)] = &[
+    ("was ruled out", Trigger::Negated),
+    ("were ruled out", Trigger::Negated),
+    ("ruled out", Trigger::Negated),
+    ("was excluded", Trigger::Negated),
+    ("were excluded", Trigger::Negated),
+    ("was negative", Trigger::Negated),
+    ("were negative", Trigger::Negated),
+    ("negative", Trigger::Negated),
+    ("not seen", Trigger::Negated),
+    ("not observed", Trigger::Negated),
+    ("not found", Trigger::Negated),
+    ("absent", Trigger::Negated),
+    ("unlikely", Trigger::Negated),
+    ("normal", Trigger::Normal),
+    ("within normal limits", Trigger::Normal),
+    ("unremarkable", Trigger::Normal),
+    ("out of normal", Trigger::Normal),
+    ("without alterations", Trigger::Normal),
+    ("without abnormalities", Trigger::Normal),
+    ("preserved", Trigger::Normal),
+    ("was suspected", Trigger::Uncertain),
+    ("suspected", Trigger::Uncertain),
+    ("is possible", Trigger::Uncertain),
+    ("cannot be excluded", Trigger::Uncertain),
+];
+
+/// Words that end a trigger's scope.
+const TERMINATORS: &[&str] = &[
+    "but",
+    "however",
+    "although",
+    "though",
+    "yet",
+    "except",
+    "apart",
+    "aside",
+    "which",
+    "who",
+    "whose",
+    "presented",
+    "presents",
+    "presenting",
+    "showed",
+    "shows",
+    "revealed",
+    "reveals",
+    "diagnosed",
+    "developed",
+    "complained",
+    "complaining",
+    "admitted",
+    "now",
+    "currently",
+    "today",
+    "since",
+    "because",
+    "due",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trigger {
+    Negated,
+    Uncertain,
+    History,
+    Family,
+    Hypothetical,
+    Normal,
+}
+
+impl Context {
+    fn set(&mut self, t: Trigger) {
+        match t {
+            Trigger::Negated => self.negated = true,
+            Trigger::Uncertain => self.uncertain = true,
+            Trigger::History => self.history = true,
+            Trigger::Family => self.family = true,
+            Trigger::Hypothetical => self.hypothetical = true,
+            Trigger::Normal => self.normal = true,
+        }
+    }
+}
+
+/// Longest forward scope of a trigger, in words.
+const SCOPE: usize = 12;
+
+/// Splits a statement (at `base` in the input) into words with offsets,
+/// expands abbreviations and marks each word's role and context.
+fn tokens<D: AsRef<[u8]>>(idx: &SearchIndex<D>, statement: &str, base: usize) -> Vec<Tok> {
+    let mut toks: Vec<Tok> = Vec::new();
+    let mut start: Option<usize> = None;
+    let push = |s: usize, e: usize, toks: &mut Vec<Tok>| {
+        let raw = &statement[s..e];
+        let norm = normalize(raw);
+        if norm.is_empty() {
+            return;
+        }
+        toks.push(Tok {
+            start: base + s,
+            end: base + e,
+            norm,
+            stems: Vec::new(),
+            role: Role::Content,
+            ctx: Context::default(),
+        });
+        let t = toks.last_mut().expect("just pushed");
+        let upper = raw.chars().any(|c| c.is_alphabetic()) && !raw.chars().any(char::is_lowercase);
+        let expansion = idx
+            .abbreviation(&t.norm)
+            .filter(|e| !e.caps_only || upper)
+            .filter(|e| raw.len() >= 2 && e.meanings.first().is_some_and(|m| *m != "NONE"))
+            .and_then(|e| e.meanings.first().copied());
+        if is_study(&t.norm) || t.norm.bytes().any(|b| b.is_ascii_digit()) {
+            t.role = Role::Inert;
+        } else if let Some(m) = expansion.filter(|_| upper || t.norm.len() <= 5) {
+            t.stems = normalize(m)
+                .split(' ')
+                .filter(|w| !w.is_empty() && !is_stop(w))
+                .map(stem)
+                .collect();
+            if t.stems.iter().any(|s| is_study(s)) {
+                t.role = Role::Inert;
+            }
+        } else if is_stop(&t.norm) {
+            t.role = Role::Inert;
+        } else {
+            t.stems = vec![stem(&t.norm)];
+        }
+    };
+    for (i, c) in statement.char_indices() {
+        if c.is_alphanumeric() {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            push(s, i, &mut toks);
+        }
+    }
+    if let Some(s) = start {
+        push(s, statement.len(), &mut toks);
+    }
+    mark_context(&mut toks);
+    toks
+}
+
+/// ConText: each trigger marks the words in its scope, forward to the next
+/// terminator or clause end (pre-triggers) or back to the clause start
+/// (post-triggers).
+fn mark_context(toks: &mut [Tok]) {
+    let n = toks.len();
+    let words: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+    let starts_at = |i: usize, phrase: &str| -> usize {
+        let p: Vec<&str> = phrase.split(' ').collect();
+        if i + p.len() <= n && words[i..i + p.len()] == p[..] {
+            p.len()
+        } else {
+            0
+        }
+    };
+    let mut marks: Vec<(usize, usize, Trigger)> = Vec::new();
+    for i in 0..n {
+        // The longest trigger starting here.
+        let pre = PRE
+            .iter()
+            .map(|(p, t)| (starts_at(i, p), *t))
+            .filter(|(len, _)| *len > 0)
+            .max_by_key(|(len, _)| *len);
+        if let Some((len, t)) = pre {
+            let mut end = i + len;
+            while end < n && end < i + len + SCOPE && !TERMINATORS.contains(&words[end]) {
+                end += 1;
+            }
+            marks.push((i + len, end, t));
+        }
+        let post = POST
+            .iter()
+            .map(|(p, t)| (starts_at(i, p), *t))
+            .filter(|(len, _)| *len > 0)
+            .max_by_key(|(len, _)| *len);
+        if let Some((_, t)) = post {
+            let mut begin = i;
+            while begin > 0 && i - begin < SCOPE && !TERMINATORS.contains(&words[begin - 1]) {
+                begin -= 1;
+            }
+            marks.push((begin, i, t));
+        }
+    }
+    for (a, b, t) in marks {
+        for tok in &mut toks[a..b.min(n)] {
+            tok.ctx.set(t);
+        }
+    }
+}
+
+/// A concept: a document whose essential words all stand close together.
+#[derive(Debug, Clone)]
+struct Concept {
+    doc: Doc,
+    /// Token indices of its words.
+    positions: Vec<usize>,
+    /// Information in its words (sum of idf).
+    spec: f32,
+}
+
+/// The documents whose essential words all occur, close together, among
+/// the statement's content words.
+fn concepts<D: AsRef<[u8]>>(idx: &SearchIndex<D>, toks: &[Tok]) -> Vec<Concept> {
+    // Distinct stems with the tokens that carry them.
+    let mut stems: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        if t.role != Role::Content {
+            continue;
+        }
+        for s in &t.stems {
+            match stems.iter_mut().find(|(x, _)| x == s) {
+                Some((_, v)) => v.push(i),
+                None => stems.push((s.clone(), vec![i])),
+            }
+        }
+    }
+    stems.truncate(MAX_STEMS);
+    let vocab = idx.vocab();
+    let ndocs = idx.len().max(1) as f32;
+    let mut idf = vec![0f32; stems.len()];
+    let mut mask: std::collections::HashMap<u32, u64> = std::collections::HashMap::new();
+    for (k, (s, _)) in stems.iter().enumerate() {
+        let Some(h) = vocab.get(s) else { continue };
+        let df = SearchIndex::<D>::df(h) as f32;
+        idf[k] = (1.0 + ndocs / (1.0 + df)).ln();
+        idx.for_each_posting(h, |doc, optional| {
+            if !optional {
+                *mask.entry(doc).or_default() |= 1u64 << k;
+            }
+        });
+    }
+    let mut out = Vec::new();
+    for (doc_id, m) in mask {
+        let doc = idx.doc(doc_id);
+        if doc.len == 0 || m.count_ones() != doc.len {
+            continue;
+        }
+        let ks: Vec<usize> = (0..stems.len()).filter(|k| m & (1u64 << k) != 0).collect();
+        let Some(positions) = compact(&ks, &stems) else {
+            continue;
+        };
+        let spec = ks.iter().map(|k| idf[*k]).sum();
+        out.push(Concept {
+            doc,
+            positions,
+            spec,
+        });
+    }
+    out
+}
+
+/// The closest-together choice of one token per stem, if it is compact
+/// enough to be one phrase (a few words may stand between).
+fn compact(ks: &[usize], stems: &[(String, Vec<usize>)]) -> Option<Vec<usize>> {
+    let anchor = ks.iter().min_by_key(|k| stems[**k].1.len())?;
+    let mut best: Option<(usize, Vec<usize>)> = None;
+    for &a in &stems[*anchor].1 {
+        let mut pos: Vec<usize> = ks
+            .iter()
+            .map(|k| {
+                *stems[*k]
+                    .1
+                    .iter()
+                    .min_by_key(|p| p.abs_diff(a))
+                    .unwrap_or(&a)
+            })
+            .collect();
+        pos.sort_unstable();
+        pos.dedup();
+        let width = pos.last().unwrap_or(&a) - pos.first().unwrap_or(&a) + 1;
+        if best.as_ref().is_none_or(|(w, _)| width < *w) {
+            best = Some((width, pos));
+        }
+    }
+    let (width, pos) = best?;
+    (width <= 2 * ks.len() + 2).then_some(pos)
+}
+
+/// Words that must be in the statement for a row of the Table of Neoplasms
+/// to be read: a site alone is not a neoplasm.
+const NEOPLASM_WORDS: &[&str] = &[
+    "neoplasm",
+    "tumor",
+    "tumour",
+    "cancer",
+    "carcinoma",
+    "malign",
+    "metastasi",
+    "metastat",
+    "sarcoma",
+    "lymphoma",
+    "adenoma",
+    "adenocarcinoma",
+    "melanoma",
+    "mass",
+    "benign",
+    "oma",
+];
+
+/// Words that must be in the statement for a row of the Table of Drugs.
+const DRUG_WORDS: &[&str] = &[
+    "poison", "overdos", "intox", "toxic", "advers", "reaction", "underdos", "ingest",
+];
+
+/// Reads a note: statements with their context and alternatives, and the
+/// codes to assign. Never panics.
+pub fn read_note<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    idx: &SearchIndex<D>,
+    text: &str,
+    opts: &Options,
+) -> NoteReading {
+    let text = &text[..super::clip(text)];
+    let patient = opts.patient.or_from_text(text);
+    let mut opts = opts.clone();
+    opts.patient = patient;
+    let mut statements = Vec::new();
+    let mut codes: Vec<NoteCode> = Vec::new();
+    for (si, s) in split_statements(text).into_iter().take(400).enumerate() {
+        let base = s.as_ptr() as usize - text.as_ptr() as usize;
+        let toks = tokens(idx, s, base);
+        let found = read_statement(lib, idx, &toks, &opts);
+        let mut result = super::search_statement(lib, idx, s, &opts);
+        if found.is_empty() && !result.negated {
+            result.note = Some("nothing codable: no diagnosis named".into());
+            result.suggestions.clear();
+        }
+        for (sugg, concept, ctx) in found {
+            let span = (
+                toks[concept.positions[0]].start,
+                toks[*concept.positions.last().unwrap_or(&0)].end,
+            );
+            if ctx.negated || ctx.normal || ctx.family || ctx.hypothetical {
+                continue;
+            }
+            if ctx.uncertain && opts.setting == Setting::Outpatient {
+                continue;
+            }
+            let confidence = confidence(&concept, &sugg);
+            if confidence < MIN_CONFIDENCE {
+                continue;
+            }
+            let evidence = Evidence {
+                start: span.0,
+                end: span.1,
+                statement: si,
+                path: sugg.path.clone(),
+            };
+            match codes.iter_mut().find(|c| c.code == sugg.code) {
+                Some(c) => {
+                    c.confidence = c.confidence.max(confidence);
+                    c.evidence.push(evidence);
+                }
+                None => codes.push(NoteCode {
+                    code: sugg.code.clone(),
+                    title: sugg.title.clone(),
+                    confidence,
+                    evidence: vec![evidence],
+                    assumed: sugg.assumed.clone(),
+                    choices: if sugg.assumed.is_some() {
+                        sugg.choices.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    uncertain: ctx.uncertain,
+                }),
+            }
+        }
+        statements.push(result);
+    }
+    drop_less_specific(lib, &mut codes);
+    codes.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    NoteReading {
+        statements,
+        codes,
+        patient,
+    }
+}
+
+/// How sure a concept reading is: informative words, a billable code, an
+/// index path (the coder's own route) over a title.
+fn confidence(c: &Concept, s: &Suggestion) -> f32 {
+    let info = 1.0 - (-c.spec / 7.0).exp();
+    let via = match c.doc.via {
+        Via::Index => 1.0,
+        Via::Tabular | Via::Inclusion => 0.9,
+        Via::Neoplasm | Via::Drug => 0.9,
+        Via::Eindex | Via::Code => 0.6,
+    };
+    let billable = if s.billable { 1.0 } else { 0.6 };
+    (info * via * billable).clamp(0.0, 1.0)
+}
+
+/// Drops a code whose category and evidence another, more specific code of
+/// the same category already covers (an unspecified code beside a specific one).
+fn drop_less_specific<D: AsRef<[u8]>>(_lib: &Library<D>, codes: &mut Vec<NoteCode>) {
+    let snapshot = codes.clone();
+    codes.retain(|c| {
+        !snapshot.iter().any(|o| {
+            o.code != c.code
+                && o.code.len() > c.code.len()
+                && o.code
+                    .starts_with(c.code.trim_end_matches('9').trim_end_matches('.'))
+                && o.evidence.iter().any(|e| {
+                    c.evidence
+                        .iter()
+                        .any(|x| x.start >= e.start && x.end <= e.end)
+                })
+        })
+    });
+}
+
+/// The concepts of one statement chosen to code, with their suggestion and
+/// context.
+fn read_statement<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    idx: &SearchIndex<D>,
+    toks: &[Tok],
+    opts: &Options,
+) -> Vec<(Suggestion, Concept, Context)> {
+    let mut cands = concepts(idx, toks);
+    let words: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+    let has = |list: &[&str]| {
+        toks.iter()
+            .flat_map(|t| t.stems.iter())
+            .any(|s| list.iter().any(|w| s.starts_with(w) || s.ends_with(w)))
+    };
+    let neoplasm_ok = has(NEOPLASM_WORDS);
+    let drug_ok = has(DRUG_WORDS);
+    cands.retain(|c| match c.doc.via {
+        Via::Eindex | Via::Code => false,
+        Via::Neoplasm => neoplasm_ok,
+        Via::Drug => drug_ok,
+        _ => true,
+    });
+    // Longest first, then the most informative, then the coder's route.
+    let rank = |v: Via| match v {
+        Via::Index => 0,
+        Via::Inclusion => 1,
+        Via::Tabular => 2,
+        _ => 3,
+    };
+    cands.sort_by(|a, b| {
+        b.positions
+            .len()
+            .cmp(&a.positions.len())
+            .then(b.spec.total_cmp(&a.spec))
+            .then(rank(a.doc.via).cmp(&rank(b.doc.via)))
+            .then(a.doc.source.cmp(&b.doc.source))
+    });
+    let mut chosen: Vec<(Suggestion, Concept, Context)> = Vec::new();
+    for c in cands {
+        // A concept inside a chosen one is already coded by it, unless the
+        // chosen code asks for it as an additional code.
+        let inside = chosen
+            .iter()
+            .find(|(_, o, _)| c.positions.iter().all(|p| o.positions.contains(p)));
+        // Neighbouring words steer a code to its child (left, acute...).
+        let lo = c.positions[0].saturating_sub(4);
+        let hi = (c.positions[c.positions.len() - 1] + 5).min(toks.len());
+        let near: Vec<String> = toks[lo..hi]
+            .iter()
+            .filter(|t| t.role == Role::Content || t.norm == "with" || t.norm == "without")
+            .flat_map(|t| {
+                if t.stems.is_empty() {
+                    vec![stem(&t.norm)]
+                } else {
+                    t.stems.clone()
+                }
+            })
+            .collect();
+        let (neo, drug) = (
+            super::column_of(&near, super::NEOPLASM_COLUMNS),
+            super::column_of(&near, super::DRUG_COLUMNS),
+        );
+        let Some(mut s) = doc_suggestion(lib, c.doc, c.spec, &near, neo, drug) else {
+            continue;
+        };
+        assume_seventh(lib, &mut s, opts.encounter);
+        if !s.billable {
+            // A category is never the last word: its unspecified child or nothing.
+            continue;
+        }
+        if !opts.patient.allows(lib, &s.code) || s.code.starts_with(['V', 'W', 'X', 'Y']) {
+            continue;
+        }
+        if let Some((o, _, _)) = inside {
+            if !asks_for(lib, &o.code, &s.code) {
+                continue;
+            }
+        }
+        if chosen.iter().any(|(o, _, _)| o.code == s.code) {
+            continue;
+        }
+        // The context of a concept is that of its first word (its head
+        // for the scope of triggers placed before it).
+        let ctx = c
+            .positions
+            .iter()
+            .map(|p| toks[*p].ctx)
+            .fold(Context::default(), |a, b| Context {
+                negated: a.negated || b.negated,
+                uncertain: a.uncertain || b.uncertain,
+                history: a.history || b.history,
+                family: a.family || b.family,
+                normal: a.normal || b.normal,
+                hypothetical: a.hypothetical || b.hypothetical,
+            });
+        let _ = &words;
+        chosen.push((s, c, ctx));
+    }
+    chosen
+}
+
+/// Whether the notes of `code` ask for `other` as an additional code
+/// ("use additional code", "code also", "code first").
+fn asks_for<D: AsRef<[u8]>>(lib: &Library<D>, code: &str, other: &str) -> bool {
+    let t = &lib.tabular;
+    let Some(id) = code.parse::<Code>().ok().and_then(|c| t.find(&c)) else {
+        return false;
+    };
+    let other_plain: String = other.chars().filter(|c| *c != '.').collect();
+    t.notes(id).into_iter().any(|n| {
+        matches!(
+            n.kind,
+            NoteKind::UseAdditionalCode | NoteKind::CodeAlso | NoteKind::CodeFirst
+        ) && crate::record::conventions::targets(n.text)
+            .iter()
+            .any(|target| target.matches(&other_plain))
+    })
+}
+
+/// Keeps the old per-statement search reachable for alternatives.
+#[allow(dead_code)]
+fn alternatives<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    idx: &SearchIndex<D>,
+    statement: &str,
+    opts: &Options,
+) -> Vec<Suggestion> {
+    text_suggestions(lib, idx, statement, false, false, opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx_of(text: &str) -> Vec<(String, Context)> {
+        let words: Vec<&str> = text.split(' ').collect();
+        let mut toks: Vec<Tok> = words
+            .iter()
+            .map(|w| Tok {
+                start: 0,
+                end: 0,
+                norm: w.to_string(),
+                stems: vec![w.to_string()],
+                role: Role::Content,
+                ctx: Context::default(),
+            })
+            .collect();
+        mark_context(&mut toks);
+        toks.into_iter().map(|t| (t.norm, t.ctx)).collect()
+    }
+
+    fn negated_words(text: &str) -> Vec<String> {
+        ctx_of(text)
+            .into_iter()
+            .filter(|(_, c)| c.negated || c.normal)
+            .map(|(w, _)| w)
+            .collect()
+    }
+
+    #[test]
+    fn negation_has_a_scope() {
+        assert_eq!(negated_words("denies chest pain"), ["chest", "pain"]);
+        assert_eq!(
+            negated_words("no fever but cough persists"),
+            ["fever"],
+            "but ends the scope"
+        );
+        assert_eq!(negated_words("pneumonia was ruled out"), ["pneumonia"]);
+        assert_eq!(negated_words("ct abdomen normal"), ["ct", "abdomen"]);
+        assert!(negated_words("acute appendicitis").is_empty());
+    }
+
+    #[test]
+    fn other_contexts() {
+        let c = ctx_of("history of breast cancer");
+        assert!(c[2].1.history && c[3].1.history && !c[0].1.history);
+        let c = ctx_of("family history of diabetes");
+        assert!(c[3].1.family);
+        let c = ctx_of("probable pneumonia");
+        assert!(c[1].1.uncertain);
+        let c = ctx_of("if fever develops");
+        assert!(c[1].1.hypothetical);
+    }
+
+    #[test]
+    fn studies_are_not_conditions() {
+        for w in [
+            "ct",
+            "mri",
+            "pyeloplasty",
+            "nephrectomy",
+            "biopsy",
+            "laparotomy",
+        ] {
+            assert!(is_study(w), "{w}");
+        }
+        for w in ["pneumonia", "hemodialysis", "stenosis", "diabetes"] {
+            assert!(!is_study(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn patient_from_text() {
+        let p = Patient::default().or_from_text("A 29-year-old woman with pain");
+        assert_eq!(
+            p,
+            Patient {
+                age: Some(29),
+                sex: Some(Sex::Female)
+            }
+        );
+        let p = Patient::default().or_from_text("78 y/o male admitted");
+        assert_eq!(p.sex, Some(Sex::Male));
+        let given = Patient {
+            age: Some(40),
+            sex: None,
+        };
+        assert_eq!(given.or_from_text("a 3 year old boy").age, Some(40));
+        assert_eq!(
+            Patient::default().or_from_text("nothing here"),
+            Patient::default()
+        );
+    }
+
+    #[test]
+    fn compact_spans() {
+        let stems = vec![
+            ("heart".to_string(), vec![1, 9]),
+            ("failur".to_string(), vec![2]),
+        ];
+        assert_eq!(compact(&[0, 1], &stems), Some(vec![1, 2]));
+        let far = vec![("a".to_string(), vec![0]), ("b".to_string(), vec![20])];
+        assert_eq!(compact(&[0, 1], &far), None);
+    }
+}
