@@ -34,9 +34,21 @@ pub struct Prf {
 }
 
 impl Prf {
-    /// Adds one document's predictions and gold set.
+    /// Adds one document's predictions and gold set. A prediction is right
+    /// when it is a gold code or a descendant of one (codes expanded since
+    /// the set was coded); each gold code is matched once.
     pub fn add(&mut self, predicted: &BTreeSet<String>, gold: &BTreeSet<String>) {
-        self.true_pos += predicted.intersection(gold).count();
+        let mut unmatched: Vec<&String> = gold.iter().collect();
+        for p in predicted {
+            let hit = unmatched
+                .iter()
+                .position(|g| p == *g)
+                .or_else(|| unmatched.iter().position(|g| p.starts_with(g.as_str())));
+            if let Some(i) = hit {
+                unmatched.swap_remove(i);
+                self.true_pos += 1;
+            }
+        }
         self.predicted += predicted.len();
         self.gold += gold.len();
     }
@@ -124,8 +136,10 @@ pub fn read_notes(dir: &Path) -> Result<Vec<(String, String, Vec<String>)>> {
 fn average_precision(ranked: &[String], gold: &BTreeSet<String>) -> f64 {
     let mut hits = 0usize;
     let mut sum = 0.0;
+    let mut unmatched: Vec<&String> = gold.iter().collect();
     for (k, c) in ranked.iter().enumerate() {
-        if gold.contains(c) {
+        if let Some(i) = unmatched.iter().position(|g| c.starts_with(g.as_str())) {
+            unmatched.swap_remove(i);
             hits += 1;
             sum += hits as f64 / (k + 1) as f64;
         }
@@ -250,6 +264,10 @@ mod tests {
         let ranked: Vec<String> = ["A", "B", "C"].iter().map(|s| s.to_string()).collect();
         let ap = average_precision(&ranked, &set(&["A", "C", "E"]));
         assert!((ap - (1.0 + 2.0 / 3.0) / 3.0).abs() < 1e-9);
+        // A descendant of a gold code counts once.
+        let mut d = Prf::default();
+        d.add(&set(&["T1490XA", "T1490XD"]), &set(&["T1490"]));
+        assert_eq!((d.true_pos, d.predicted, d.gold), (1, 2, 1));
         assert_eq!(Prf::default().f1(), 0.0);
     }
 

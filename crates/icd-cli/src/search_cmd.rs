@@ -5,7 +5,7 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use icd_core::search::{search, Options, SearchIndex, Setting, StatementResult};
+use icd_core::search::{read_note, search, Options, SearchIndex, Setting, StatementResult};
 use icd_core::Library;
 
 use crate::build::SEARCH_FILE;
@@ -79,6 +79,9 @@ pub fn run(args: Args) -> Result<bool> {
         }
         return Ok(true);
     };
+    if icd_core::search::split_statements(&query).len() > 1 {
+        return note(&lib, &idx, &query, &opts, args.json);
+    }
     let results = search(&lib, &idx, &query, &opts);
     if args.json {
         outln!("{}", json_line(&query, &results));
@@ -101,6 +104,48 @@ pub fn run(args: Args) -> Result<bool> {
         }
     }
     Ok(results.iter().any(|r| !r.suggestions.is_empty()))
+}
+
+/// A note of several statements: the codes to assign with their evidence,
+/// then each statement's alternatives.
+fn note(
+    lib: &Library<Vec<u8>>,
+    idx: &SearchIndex<Vec<u8>>,
+    text: &str,
+    opts: &Options,
+    json: bool,
+) -> Result<bool> {
+    let reading = read_note(lib, idx, text, opts);
+    if json {
+        let mut line = json_line(text, &reading.statements);
+        line["codes"] = serde_json::to_value(&reading.codes)?;
+        line["patient"] = serde_json::to_value(reading.patient)?;
+        outln!("{line}");
+        return Ok(!reading.codes.is_empty());
+    }
+    outln!("Codes to assign:");
+    for c in &reading.codes {
+        let spans: Vec<&str> = c
+            .evidence
+            .iter()
+            .filter_map(|e| text.get(e.start..e.end))
+            .collect();
+        outln!("{:<9} {:.2}  {}", c.code, c.confidence, c.title);
+        outln!("          from {spans:?} via {}", c.evidence[0].path);
+        if let Some(a) = &c.assumed {
+            outln!("          {a}; other choices {}", c.choices.join(", "));
+        }
+    }
+    for r in &reading.statements {
+        outln!("== {}", r.statement);
+        if let Some(note) = &r.note {
+            outln!("  ({note})");
+        }
+        for s in r.suggestions.iter().take(3) {
+            outln!("  {:<9} {:.3}  {}", s.code, s.score, s.title);
+        }
+    }
+    Ok(!reading.codes.is_empty())
 }
 
 #[derive(clap::Args, Debug)]

@@ -28,16 +28,20 @@
 //! Caveat: a concept found is a suggestion with its evidence; the coder
 //! accepts or rejects it.
 
+use std::collections::HashMap;
+
 use super::index::{Doc, SearchIndex, Via};
-use super::text::{is_stop, stem};
+use super::text::{is_stop, stem, words};
 use super::{
     assume_seventh, doc_suggestion, split_statements, text_suggestions, Options, Setting,
     StatementResult, Suggestion,
 };
+use crate::artifact::NONE;
 use crate::code::Code;
 use crate::lookup::Library;
 use crate::mce::Table;
-use crate::tabular::NoteKind;
+use crate::tabular::{NodeId, NoteKind};
+use crate::terms::{TermId, Terms};
 use crate::text::normalize;
 
 /// The patient's sex, as far as code edits care.
@@ -312,6 +316,26 @@ const STUDY: &[&str] = &[
     "approach",
 ];
 
+/// Short English words that are also abbreviations (HE, PM, AS...): typed in
+/// lower case they are the words.
+const ENGLISH: &[&str] = &[
+    "he", "she", "his", "her", "him", "hers", "its", "they", "them", "we", "us", "our", "you",
+    "am", "pm", "as", "at", "be", "do", "go", "me", "my", "no", "of", "on", "or", "so", "to", "up",
+    "all", "any", "can", "may", "had", "has", "was", "per", "via", "day", "age", "aged", "old",
+    "new", "one", "two", "six", "ten", "top", "end", "left", "right", "mid", "low", "high", "set",
+    "fit", "run", "see", "saw", "met", "led", "let", "get", "got", "put", "cut", "hit", "lay",
+    "sat", "die", "lip", "eye", "arm", "leg", "toe", "ear", "gum", "hip", "jaw", "rib", "air",
+    "bed", "car", "cat", "dog", "man", "men", "son", "sex", "tic", "tip", "wet",
+];
+
+/// Words that name a condition only with others: alone, in running text,
+/// they are plain English ("was observed", "a high dose").
+const GENERIC: &[&str] = &[
+    "observ", "situat", "physic", "high", "low", "limit", "elev", "chang", "problem", "condit",
+    "complic", "defect", "find", "state", "status", "histori", "hold", "present", "posit", "flap",
+    "mass", "lesion", "area", "sign", "symptom", "phase", "level", "use",
+];
+
 /// Suffixes of procedure names (pyeloplasty, nephrectomy, laparotomy...).
 const PROCEDURE_SUFFIXES: &[&str] = &[
     "ectomy", "ectomies", "plasty", "otomy", "ostomy", "scopy", "graphy", "gram", "pexy",
@@ -498,7 +522,12 @@ fn tokens<D: AsRef<[u8]>>(idx: &SearchIndex<D>, statement: &str, base: usize) ->
             .and_then(|e| e.meanings.first().copied());
         if is_study(&t.norm) || t.norm.bytes().any(|b| b.is_ascii_digit()) {
             t.role = Role::Inert;
-        } else if let Some(m) = expansion.filter(|_| upper || t.norm.len() <= 5) {
+        } else if let Some(m) = expansion.filter(|_| {
+            upper
+                || (t.norm.len() >= 3
+                    && !ENGLISH.contains(&t.norm.as_str())
+                    && idx.vocab().get(stem(&t.norm)).is_none())
+        }) {
             t.stems = normalize(m)
                 .split(' ')
                 .filter(|w| !w.is_empty() && !is_stop(w))
@@ -586,9 +615,103 @@ struct Concept {
     spec: f32,
 }
 
+/// The essential words of a document as a coder reads them: one group per
+/// term of its path, where any variant of a term will do ("Ulcer > duodenum,
+/// duodenal" is met by "duodenal ulcer"). A tabular title or inclusion term
+/// is one group of one variant: every word counts.
+fn doc_groups<D: AsRef<[u8]>>(lib: &Library<D>, doc: Doc) -> Vec<Vec<Vec<String>>> {
+    let variants = |term: &str| -> Vec<Vec<String>> {
+        let parts: Vec<&str> = term.split(", ").collect();
+        // "Ulcer, ulcerated, ulcerating" and "duodenum, duodenal" list forms
+        // of one word; "Shutdown, renal" is a phrase turned round.
+        let first = normalize(parts[0]);
+        let forms = parts.len() > 1
+            && parts[1..].iter().all(|p| {
+                let p = normalize(p);
+                first.len() >= 4
+                    && p.len() >= 4
+                    && first
+                        .chars()
+                        .zip(p.chars())
+                        .take_while(|(a, b)| a == b)
+                        .count()
+                        >= 4
+            });
+        if forms {
+            parts
+                .iter()
+                .map(|p| words(p))
+                .filter(|v| !v.is_empty())
+                .collect()
+        } else {
+            vec![words(term)]
+                .into_iter()
+                .filter(|v| !v.is_empty())
+                .collect()
+        }
+    };
+    let of_path = |tree: &Terms<D>, ids: &[TermId]| -> Vec<Vec<Vec<String>>> {
+        ids.iter()
+            .map(|t| variants(tree.term(*t)))
+            .filter(|g| !g.is_empty())
+            .collect()
+    };
+    let t = &lib.tabular;
+    match doc.via {
+        Via::Index | Via::Eindex => {
+            let tree = if doc.via == Via::Index {
+                &lib.index
+            } else {
+                &lib.eindex
+            };
+            let source = TermId(doc.source);
+            if doc.extra == NONE {
+                return of_path(tree, &tree.path(source));
+            }
+            let referrer = TermId(doc.extra);
+            let mut ids = tree.path(referrer);
+            let reference = if tree.see(referrer).is_empty() {
+                tree.see_also(referrer)
+            } else {
+                tree.see(referrer)
+            };
+            // A subterm of the referenced term adds its own words.
+            if lib.resolve_see(tree, reference) != Some(source) {
+                ids.push(source);
+            }
+            of_path(tree, &ids)
+        }
+        Via::Neoplasm => {
+            let mut g = of_path(&lib.neoplasm, &lib.neoplasm.path(TermId(doc.source))[1..]);
+            g.push(vec![vec![stem("neoplasm")]]);
+            g
+        }
+        Via::Drug => of_path(&lib.drug, &lib.drug.path(TermId(doc.source))),
+        Via::Tabular | Via::Code => vec![vec![words(&t.title(NodeId(doc.source)))]],
+        Via::Inclusion => {
+            let text = t
+                .own_notes(NodeId(doc.source))
+                .into_iter()
+                .filter(|n| n.kind == NoteKind::InclusionTerm)
+                .nth(doc.extra as usize)
+                .map(|n| words(n.text))
+                .unwrap_or_default();
+            vec![vec![text]]
+        }
+    }
+}
+
+/// Documents' word groups, read once per note.
+type GroupCache = HashMap<u32, Vec<Vec<Vec<String>>>>;
+
 /// The documents whose essential words all occur, close together, among
 /// the statement's content words.
-fn concepts<D: AsRef<[u8]>>(idx: &SearchIndex<D>, toks: &[Tok]) -> Vec<Concept> {
+fn concepts<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    idx: &SearchIndex<D>,
+    toks: &[Tok],
+    cache: &mut GroupCache,
+) -> Vec<Concept> {
     // Distinct stems with the tokens that carry them.
     let mut stems: Vec<(String, Vec<usize>)> = Vec::new();
     for (i, t) in toks.iter().enumerate() {
@@ -606,7 +729,7 @@ fn concepts<D: AsRef<[u8]>>(idx: &SearchIndex<D>, toks: &[Tok]) -> Vec<Concept> 
     let vocab = idx.vocab();
     let ndocs = idx.len().max(1) as f32;
     let mut idf = vec![0f32; stems.len()];
-    let mut mask: std::collections::HashMap<u32, u64> = std::collections::HashMap::new();
+    let mut mask: HashMap<u32, u64> = HashMap::new();
     for (k, (s, _)) in stems.iter().enumerate() {
         let Some(h) = vocab.get(s) else { continue };
         let df = SearchIndex::<D>::df(h) as f32;
@@ -620,10 +743,41 @@ fn concepts<D: AsRef<[u8]>>(idx: &SearchIndex<D>, toks: &[Tok]) -> Vec<Concept> 
     let mut out = Vec::new();
     for (doc_id, m) in mask {
         let doc = idx.doc(doc_id);
-        if doc.len == 0 || m.count_ones() != doc.len {
+        let hits = m.count_ones();
+        // Variants let a path be met with fewer words than it holds; a
+        // title needs every word.
+        let slack = match doc.via {
+            Via::Tabular | Via::Inclusion | Via::Code => 0,
+            _ => 3,
+        };
+        if doc.len == 0 || hits + slack < doc.len || 2 * hits < doc.len {
             continue;
         }
-        let ks: Vec<usize> = (0..stems.len()).filter(|k| m & (1u64 << k) != 0).collect();
+        let groups = cache.entry(doc_id).or_insert_with(|| doc_groups(lib, doc));
+        let present = |w: &String| stems.iter().position(|(s, _)| s == w);
+        let mut ks: Vec<usize> = Vec::new();
+        let mut met = !groups.is_empty();
+        for g in groups.iter() {
+            let best = g
+                .iter()
+                .filter_map(|v| v.iter().map(present).collect::<Option<Vec<usize>>>())
+                .max_by_key(Vec::len);
+            match best {
+                Some(v) => ks.extend(v),
+                None => {
+                    met = false;
+                    break;
+                }
+            }
+        }
+        if !met {
+            continue;
+        }
+        ks.sort_unstable();
+        ks.dedup();
+        if ks.len() == 1 && GENERIC.iter().any(|g| stems[ks[0]].0.starts_with(g)) {
+            continue;
+        }
         let Some(positions) = compact(&ks, &stems) else {
             continue;
         };
@@ -704,10 +858,11 @@ pub fn read_note<D: AsRef<[u8]>>(
     opts.patient = patient;
     let mut statements = Vec::new();
     let mut codes: Vec<NoteCode> = Vec::new();
+    let mut cache = GroupCache::new();
     for (si, s) in split_statements(text).into_iter().take(400).enumerate() {
         let base = s.as_ptr() as usize - text.as_ptr() as usize;
         let toks = tokens(idx, s, base);
-        let found = read_statement(lib, idx, &toks, &opts);
+        let found = read_statement(lib, idx, &toks, &opts, &mut cache);
         let mut result = super::search_statement(lib, idx, s, &opts);
         if found.is_empty() && !result.negated {
             result.note = Some("nothing codable: no diagnosis named".into());
@@ -805,8 +960,9 @@ fn read_statement<D: AsRef<[u8]>>(
     idx: &SearchIndex<D>,
     toks: &[Tok],
     opts: &Options,
+    cache: &mut GroupCache,
 ) -> Vec<(Suggestion, Concept, Context)> {
-    let mut cands = concepts(idx, toks);
+    let mut cands = concepts(lib, idx, toks, cache);
     let words: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
     let has = |list: &[&str]| {
         toks.iter()
@@ -848,7 +1004,7 @@ fn read_statement<D: AsRef<[u8]>>(
         let hi = (c.positions[c.positions.len() - 1] + 5).min(toks.len());
         let near: Vec<String> = toks[lo..hi]
             .iter()
-            .filter(|t| t.role == Role::Content || t.norm == "with" || t.norm == "without")
+            .filter(|t| t.role == Role::Content)
             .flat_map(|t| {
                 if t.stems.is_empty() {
                     vec![stem(&t.norm)]
