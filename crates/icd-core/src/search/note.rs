@@ -31,7 +31,7 @@
 use std::collections::HashMap;
 
 use super::index::{Doc, SearchIndex, Via};
-use super::text::{is_stop, stem, words};
+use super::text::{is_stop, stem};
 use super::{
     assume_seventh, doc_suggestion, split_statements, text_suggestions, Options, Setting,
     StatementResult, Suggestion,
@@ -314,6 +314,13 @@ const STUDY: &[&str] = &[
     "uiv",
     "technique",
     "approach",
+    "anesthesia",
+    "anaesthesia",
+    "anesthetic",
+    "analgesia",
+    "sedation",
+    "over",
+    "under",
 ];
 
 /// Short English words that are also abbreviations (HE, PM, AS...): typed in
@@ -333,7 +340,8 @@ const ENGLISH: &[&str] = &[
 const GENERIC: &[&str] = &[
     "observ", "situat", "physic", "high", "low", "limit", "elev", "chang", "problem", "condit",
     "complic", "defect", "find", "state", "status", "histori", "hold", "present", "posit", "flap",
-    "mass", "lesion", "area", "sign", "symptom", "phase", "level", "use",
+    "mass", "lesion", "area", "sign", "symptom", "phase", "level", "use", "gas", "fat", "adher",
+    "depend", "sinus",
 ];
 
 /// Suffixes of procedure names (pyeloplasty, nephrectomy, laparotomy...).
@@ -520,7 +528,7 @@ fn tokens<D: AsRef<[u8]>>(idx: &SearchIndex<D>, statement: &str, base: usize) ->
             .filter(|e| !e.caps_only || upper)
             .filter(|e| raw.len() >= 2 && e.meanings.first().is_some_and(|m| *m != "NONE"))
             .and_then(|e| e.meanings.first().copied());
-        if is_study(&t.norm) || t.norm.bytes().any(|b| b.is_ascii_digit()) {
+        if is_study(&t.norm) || t.norm.bytes().any(|b| b.is_ascii_digit()) || t.norm.len() == 1 {
             t.role = Role::Inert;
         } else if let Some(m) = expansion.filter(|_| {
             upper
@@ -619,8 +627,9 @@ struct Concept {
 /// term of its path, where any variant of a term will do ("Ulcer > duodenum,
 /// duodenal" is met by "duodenal ulcer"). A tabular title or inclusion term
 /// is one group of one variant: every word counts.
-fn doc_groups<D: AsRef<[u8]>>(lib: &Library<D>, doc: Doc) -> Vec<Vec<Vec<String>>> {
-    let variants = |term: &str| -> Vec<Vec<String>> {
+fn doc_groups<D: AsRef<[u8]>>(lib: &Library<D>, doc: Doc) -> Vec<Vec<Vec<DocWord>>> {
+    let words = doc_words;
+    let variants = |term: &str| -> Vec<Vec<DocWord>> {
         let parts: Vec<&str> = term.split(", ").collect();
         // "Ulcer, ulcerated, ulcerating" and "duodenum, duodenal" list forms
         // of one word; "Shutdown, renal" is a phrase turned round.
@@ -650,7 +659,7 @@ fn doc_groups<D: AsRef<[u8]>>(lib: &Library<D>, doc: Doc) -> Vec<Vec<Vec<String>
                 .collect()
         }
     };
-    let of_path = |tree: &Terms<D>, ids: &[TermId]| -> Vec<Vec<Vec<String>>> {
+    let of_path = |tree: &Terms<D>, ids: &[TermId]| -> Vec<Vec<Vec<DocWord>>> {
         ids.iter()
             .map(|t| variants(tree.term(*t)))
             .filter(|g| !g.is_empty())
@@ -683,7 +692,7 @@ fn doc_groups<D: AsRef<[u8]>>(lib: &Library<D>, doc: Doc) -> Vec<Vec<Vec<String>
         }
         Via::Neoplasm => {
             let mut g = of_path(&lib.neoplasm, &lib.neoplasm.path(TermId(doc.source))[1..]);
-            g.push(vec![vec![stem("neoplasm")]]);
+            g.push(vec![doc_words("neoplasm")]);
             g
         }
         Via::Drug => of_path(&lib.drug, &lib.drug.path(TermId(doc.source))),
@@ -701,8 +710,34 @@ fn doc_groups<D: AsRef<[u8]>>(lib: &Library<D>, doc: Doc) -> Vec<Vec<Vec<String>
     }
 }
 
+/// A word of a document: its stem, and the suffix class of its full form.
+type DocWord = (String, u8);
+
+fn doc_words(text: &str) -> Vec<DocWord> {
+    normalize(text)
+        .split(' ')
+        .filter(|w| !w.is_empty() && !is_stop(w))
+        .map(|w| (stem(w), suffix_class(w)))
+        .collect()
+}
+
+/// Suffixes that make a word name a condition of what the stem names
+/// ("cervicitis" is not "cervical", "sinusitis" is not "sinus"): a text
+/// word meets a document word only with the same suffix class.
+const CONDITION_SUFFIXES: &[&str] = &[
+    "itis", "itides", "osis", "oses", "iasis", "oma", "omas", "omata", "emia", "aemia", "uria",
+    "pathy", "algia", "ism", "ness",
+];
+
+fn suffix_class(norm: &str) -> u8 {
+    CONDITION_SUFFIXES
+        .iter()
+        .position(|s| norm.len() > s.len() + 2 && norm.ends_with(s))
+        .map_or(0, |i| i as u8 + 1)
+}
+
 /// Documents' word groups, read once per note.
-type GroupCache = HashMap<u32, Vec<Vec<Vec<String>>>>;
+type GroupCache = HashMap<u32, Vec<Vec<Vec<DocWord>>>>;
 
 /// The documents whose essential words all occur, close together, among
 /// the statement's content words.
@@ -754,16 +789,26 @@ fn concepts<D: AsRef<[u8]>>(
             continue;
         }
         let groups = cache.entry(doc_id).or_insert_with(|| doc_groups(lib, doc));
-        let present = |w: &String| stems.iter().position(|(s, _)| s == w);
-        let mut ks: Vec<usize> = Vec::new();
+        // Each document word: the stem's tokens whose form agrees with it.
+        let present = |w: &DocWord| -> Option<(usize, Vec<usize>)> {
+            let k = stems.iter().position(|(s, _)| *s == w.0)?;
+            let pos: Vec<usize> = stems[k]
+                .1
+                .iter()
+                .copied()
+                .filter(|p| suffix_class(&toks[*p].norm) == w.1 || toks[*p].stems.len() > 1)
+                .collect();
+            (!pos.is_empty()).then_some((k, pos))
+        };
+        let mut chosen: Vec<(usize, Vec<usize>)> = Vec::new();
         let mut met = !groups.is_empty();
         for g in groups.iter() {
             let best = g
                 .iter()
-                .filter_map(|v| v.iter().map(present).collect::<Option<Vec<usize>>>())
+                .filter_map(|v| v.iter().map(present).collect::<Option<Vec<_>>>())
                 .max_by_key(Vec::len);
             match best {
-                Some(v) => ks.extend(v),
+                Some(v) => chosen.extend(v),
                 None => {
                     met = false;
                     break;
@@ -773,12 +818,14 @@ fn concepts<D: AsRef<[u8]>>(
         if !met {
             continue;
         }
-        ks.sort_unstable();
-        ks.dedup();
-        if ks.len() == 1 && GENERIC.iter().any(|g| stems[ks[0]].0.starts_with(g)) {
+        chosen.sort_by_key(|(k, _)| *k);
+        chosen.dedup_by_key(|(k, _)| *k);
+        if chosen.len() == 1 && GENERIC.iter().any(|g| stems[chosen[0].0].0.starts_with(g)) {
             continue;
         }
-        let Some(positions) = compact(&ks, &stems) else {
+        let ks: Vec<usize> = chosen.iter().map(|(k, _)| *k).collect();
+        let lists: Vec<Vec<usize>> = chosen.into_iter().map(|(_, p)| p).collect();
+        let Some(positions) = compact(&lists) else {
             continue;
         };
         let spec = ks.iter().map(|k| idf[*k]).sum();
@@ -793,19 +840,13 @@ fn concepts<D: AsRef<[u8]>>(
 
 /// The closest-together choice of one token per stem, if it is compact
 /// enough to be one phrase (a few words may stand between).
-fn compact(ks: &[usize], stems: &[(String, Vec<usize>)]) -> Option<Vec<usize>> {
-    let anchor = ks.iter().min_by_key(|k| stems[**k].1.len())?;
+fn compact(lists: &[Vec<usize>]) -> Option<Vec<usize>> {
+    let anchor = lists.iter().min_by_key(|l| l.len())?;
     let mut best: Option<(usize, Vec<usize>)> = None;
-    for &a in &stems[*anchor].1 {
-        let mut pos: Vec<usize> = ks
+    for &a in anchor {
+        let mut pos: Vec<usize> = lists
             .iter()
-            .map(|k| {
-                *stems[*k]
-                    .1
-                    .iter()
-                    .min_by_key(|p| p.abs_diff(a))
-                    .unwrap_or(&a)
-            })
+            .map(|l| *l.iter().min_by_key(|p| p.abs_diff(a)).unwrap_or(&a))
             .collect();
         pos.sort_unstable();
         pos.dedup();
@@ -815,7 +856,7 @@ fn compact(ks: &[usize], stems: &[(String, Vec<usize>)]) -> Option<Vec<usize>> {
         }
     }
     let (width, pos) = best?;
-    (width <= 2 * ks.len() + 2).then_some(pos)
+    (width <= 2 * lists.len() + 2).then_some(pos)
 }
 
 /// Words that must be in the statement for a row of the Table of Neoplasms
@@ -1181,12 +1222,10 @@ mod tests {
 
     #[test]
     fn compact_spans() {
-        let stems = vec![
-            ("heart".to_string(), vec![1, 9]),
-            ("failur".to_string(), vec![2]),
-        ];
-        assert_eq!(compact(&[0, 1], &stems), Some(vec![1, 2]));
-        let far = vec![("a".to_string(), vec![0]), ("b".to_string(), vec![20])];
-        assert_eq!(compact(&[0, 1], &far), None);
+        assert_eq!(compact(&[vec![1, 9], vec![2]]), Some(vec![1, 2]));
+        assert_eq!(compact(&[vec![0], vec![20]]), None);
+        assert_eq!(suffix_class("cervical"), 0);
+        assert_ne!(suffix_class("cervicitis"), 0);
+        assert_ne!(suffix_class("sinusitis"), suffix_class("sinus"));
     }
 }
