@@ -736,8 +736,14 @@ fn suffix_class(norm: &str) -> u8 {
         .map_or(0, |i| i as u8 + 1)
 }
 
-/// Documents' word groups, read once per note.
-type GroupCache = HashMap<u32, Vec<Vec<Vec<DocWord>>>>;
+/// Documents' word groups, read once per note, and the per-document word
+/// masks of the statement being read (dense, reset through `touched`).
+#[derive(Debug, Default)]
+struct Scratch {
+    groups: HashMap<u32, Vec<Vec<Vec<DocWord>>>>,
+    masks: Vec<u64>,
+    touched: Vec<u32>,
+}
 
 /// The documents whose essential words all occur, close together, among
 /// the statement's content words.
@@ -745,7 +751,7 @@ fn concepts<D: AsRef<[u8]>>(
     lib: &Library<D>,
     idx: &SearchIndex<D>,
     toks: &[Tok],
-    cache: &mut GroupCache,
+    scratch: &mut Scratch,
 ) -> Vec<Concept> {
     // Distinct stems with the tokens that carry them.
     let mut stems: Vec<(String, Vec<usize>)> = Vec::new();
@@ -764,19 +770,30 @@ fn concepts<D: AsRef<[u8]>>(
     let vocab = idx.vocab();
     let ndocs = idx.len().max(1) as f32;
     let mut idf = vec![0f32; stems.len()];
-    let mut mask: HashMap<u32, u64> = HashMap::new();
+    let Scratch {
+        groups: cache,
+        masks,
+        touched,
+    } = scratch;
+    if masks.len() != idx.len() {
+        *masks = vec![0; idx.len()];
+    }
     for (k, (s, _)) in stems.iter().enumerate() {
         let Some(h) = vocab.get(s) else { continue };
         let df = SearchIndex::<D>::df(h) as f32;
         idf[k] = (1.0 + ndocs / (1.0 + df)).ln();
         idx.for_each_posting(h, |doc, optional| {
-            if !optional {
-                *mask.entry(doc).or_default() |= 1u64 << k;
+            if let (false, Some(m)) = (optional, masks.get_mut(doc as usize)) {
+                if *m == 0 {
+                    touched.push(doc);
+                }
+                *m |= 1u64 << k;
             }
         });
     }
     let mut out = Vec::new();
-    for (doc_id, m) in mask {
+    for doc_id in touched.drain(..) {
+        let m = std::mem::take(&mut masks[doc_id as usize]);
         let doc = idx.doc(doc_id);
         let hits = m.count_ones();
         // Variants let a path be met with fewer words than it holds; a
@@ -899,16 +916,12 @@ pub fn read_note<D: AsRef<[u8]>>(
     opts.patient = patient;
     let mut statements = Vec::new();
     let mut codes: Vec<NoteCode> = Vec::new();
-    let mut cache = GroupCache::new();
+    let mut scratch = Scratch::default();
     for (si, s) in split_statements(text).into_iter().take(400).enumerate() {
         let base = s.as_ptr() as usize - text.as_ptr() as usize;
         let toks = tokens(idx, s, base);
-        let found = read_statement(lib, idx, &toks, &opts, &mut cache);
-        let mut result = super::search_statement(lib, idx, s, &opts);
-        if found.is_empty() && !result.negated {
-            result.note = Some("nothing codable: no diagnosis named".into());
-            result.suggestions.clear();
-        }
+        let found = read_statement(lib, idx, &toks, &opts, &mut scratch);
+        let result = statement_result(lib, idx, s, &toks, &found, &opts);
         for (sugg, concept, ctx) in found {
             let span = (
                 toks[concept.positions[0]].start,
@@ -1001,9 +1014,9 @@ fn read_statement<D: AsRef<[u8]>>(
     idx: &SearchIndex<D>,
     toks: &[Tok],
     opts: &Options,
-    cache: &mut GroupCache,
+    scratch: &mut Scratch,
 ) -> Vec<(Suggestion, Concept, Context)> {
-    let mut cands = concepts(lib, idx, toks, cache);
+    let mut cands = concepts(lib, idx, toks, scratch);
     let words: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
     let has = |list: &[&str]| {
         toks.iter()
@@ -1115,15 +1128,80 @@ fn asks_for<D: AsRef<[u8]>>(lib: &Library<D>, code: &str, other: &str) -> bool {
     })
 }
 
-/// Keeps the old per-statement search reachable for alternatives.
-#[allow(dead_code)]
-fn alternatives<D: AsRef<[u8]>>(
+/// A statement's context and its alternatives: for each concept read in
+/// it, what a search of the concept's own words ranks.
+fn statement_result<D: AsRef<[u8]>>(
     lib: &Library<D>,
     idx: &SearchIndex<D>,
     statement: &str,
+    toks: &[Tok],
+    found: &[(Suggestion, Concept, Context)],
     opts: &Options,
-) -> Vec<Suggestion> {
-    text_suggestions(lib, idx, statement, false, false, opts)
+) -> StatementResult {
+    let any = |f: fn(&Context) -> bool| found.iter().any(|(_, _, c)| f(c));
+    let mut r = StatementResult {
+        statement: statement.to_string(),
+        negated: if found.is_empty() {
+            toks.iter().any(|t| t.ctx.negated)
+        } else {
+            found.iter().all(|(_, _, c)| c.negated || c.normal)
+        },
+        uncertain: any(|c| c.uncertain),
+        history: any(|c| c.history),
+        note: None,
+        suggestions: Vec::new(),
+    };
+    r.note = Some(
+        if found.is_empty() {
+            "nothing codable: no diagnosis named"
+        } else if r.negated {
+            "negated or normal finding: not coded"
+        } else if r.uncertain && opts.setting == Setting::Outpatient {
+            "uncertain diagnosis: not coded in the outpatient setting; code the signs and symptoms (Guidelines IV.H)"
+        } else if r.uncertain {
+            "uncertain diagnosis: coded as if established in the inpatient setting (Guidelines II.H); confirm with the documentation"
+        } else {
+            return with_alternatives(lib, idx, r, toks, found, opts);
+        }
+        .to_string(),
+    );
+    if !r.negated {
+        return with_alternatives(lib, idx, r, toks, found, opts);
+    }
+    r
+}
+
+fn with_alternatives<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    idx: &SearchIndex<D>,
+    mut r: StatementResult,
+    toks: &[Tok],
+    found: &[(Suggestion, Concept, Context)],
+    opts: &Options,
+) -> StatementResult {
+    for (first, c, ctx) in found {
+        if ctx.negated || ctx.normal {
+            continue;
+        }
+        let (a, b) = (c.positions[0], c.positions[c.positions.len() - 1]);
+        let words: Vec<&str> = toks[a..=b].iter().map(|t| t.norm.as_str()).collect();
+        let mut alts = vec![first.clone()];
+        alts.extend(text_suggestions(
+            lib,
+            idx,
+            &words.join(" "),
+            ctx.history,
+            false,
+            opts,
+        ));
+        for s in alts.into_iter().take(4) {
+            if !r.suggestions.iter().any(|o| o.code == s.code) {
+                r.suggestions.push(s);
+            }
+        }
+    }
+    r.suggestions.truncate(opts.top);
+    r
 }
 
 #[cfg(test)]
