@@ -205,9 +205,26 @@ struct Tok {
     stems: Vec<String>,
     role: Role,
     ctx: Context,
+    /// Which list item of the statement: a concept does not reach across
+    /// a comma into the next item ("COPD, type 2 diabetes, HTN").
+    seg: u32,
 }
 
-/// What the text around a word says of it.
+/// Words that join what a comma separates into one condition ("diabetes,
+/// with nephropathy"; "anemia, due to blood loss").
+const LINKS: &[&str] = &[
+    "with",
+    "without",
+    "due",
+    "secondary",
+    "caused",
+    "associated",
+];
+
+/// Words after which a number is part of the name (type 2, stage 3).
+const NUMBERED: &[&str] = &[
+    "type", "stage", "grade", "class", "degree", "phase", "trisomy", "nyha",
+];
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Context {
     negated: bool,
@@ -520,6 +537,7 @@ fn tokens<D: AsRef<[u8]>>(idx: &SearchIndex<D>, statement: &str, base: usize) ->
             stems: Vec::new(),
             role: Role::Content,
             ctx: Context::default(),
+            seg: 0,
         });
         let t = toks.last_mut().expect("just pushed");
         let upper = raw.chars().any(|c| c.is_alphabetic()) && !raw.chars().any(char::is_lowercase);
@@ -559,6 +577,25 @@ fn tokens<D: AsRef<[u8]>>(idx: &SearchIndex<D>, statement: &str, base: usize) ->
     }
     if let Some(s) = start {
         push(s, statement.len(), &mut toks);
+    }
+    let mut seg = 0;
+    for i in 1..toks.len() {
+        let gap = &statement[toks[i - 1].end - base..toks[i].start - base];
+        if gap.contains([',', ';', ':', '(', ')'])
+            && !LINKS.contains(&toks[i].norm.as_str())
+            && !LINKS.contains(&toks[i - 1].norm.as_str())
+        {
+            seg += 1;
+        }
+        toks[i].seg = seg;
+        // A number names a type or a stage; elsewhere it is a measurement.
+        if NUMBERED.contains(&toks[i - 1].norm.as_str())
+            && toks[i].norm.len() <= 3
+            && toks[i].norm.bytes().any(|b| b.is_ascii_digit())
+        {
+            toks[i].role = Role::Content;
+            toks[i].stems = vec![toks[i].norm.clone()];
+        }
     }
     mark_context(&mut toks);
     toks
@@ -845,6 +882,15 @@ fn concepts<D: AsRef<[u8]>>(
         let Some(positions) = compact(&lists) else {
             continue;
         };
+        if positions
+            .iter()
+            .any(|p| toks[*p].seg != toks[positions[0]].seg)
+            || positions
+                .iter()
+                .all(|p| toks[*p].norm.bytes().all(|b| b.is_ascii_digit()))
+        {
+            continue;
+        }
         let spec = ks.iter().map(|k| idf[*k]).sum();
         out.push(Concept {
             doc,
@@ -1219,6 +1265,7 @@ mod tests {
                 stems: vec![w.to_string()],
                 role: Role::Content,
                 ctx: Context::default(),
+                seg: 0,
             })
             .collect();
         mark_context(&mut toks);
