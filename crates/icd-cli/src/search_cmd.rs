@@ -79,14 +79,14 @@ pub fn run(args: Args) -> Result<bool> {
         }
         return Ok(true);
     };
-    if icd_core::search::split_statements(&query).len() > 1 {
+    // A note, or a statement naming several conditions, gets the codes to
+    // assign; JSON always carries them beside the ranked suggestions.
+    let several = icd_core::search::split_statements(&query).len() > 1
+        || read_note(&lib, &idx, &query, &opts).codes.len() > 1;
+    if several || args.json {
         return note(&lib, &idx, &query, &opts, args.json);
     }
     let results = search(&lib, &idx, &query, &opts);
-    if args.json {
-        outln!("{}", json_line(&query, &results));
-        return Ok(true);
-    }
     for r in &results {
         if results.len() > 1 {
             outln!("== {}", r.statement);
@@ -117,7 +117,14 @@ fn note(
 ) -> Result<bool> {
     let reading = read_note(lib, idx, text, opts);
     if json {
-        let mut line = json_line(text, &reading.statements);
+        let single = reading.statements.len() == 1;
+        let statements = if single {
+            // One statement keeps the ranked search as typed terms get it.
+            search(lib, idx, text, opts)
+        } else {
+            reading.statements.clone()
+        };
+        let mut line = json_line(text, &statements);
         line["codes"] = serde_json::to_value(&reading.codes)?;
         line["patient"] = serde_json::to_value(reading.patient)?;
         outln!("{line}");

@@ -155,6 +155,12 @@ pub fn build<D: AsRef<[u8]>>(lib: &Library<D>, abbreviations: &str, release: &st
     };
     for (tree, via) in [(&lib.index, Via::Index), (&lib.eindex, Via::Eindex)] {
         for id in tree.ids() {
+            // "Cancer(o)phobia" was cut in two when the index was
+            // flattened (term "Cancer", modifier "(o)"): what is left does
+            // not say what the code is for, so it is not searched.
+            if tree.nemod(id) == "(o)" {
+                continue;
+            }
             let (ess, opt) = path_words(tree, id, false);
             if !tree.code(id).is_empty() {
                 b.doc(via, id.0, NONE, &ess, &opt);

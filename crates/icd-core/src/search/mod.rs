@@ -1237,9 +1237,19 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
             }
             _ => text::words(&t.title(d)),
         };
+        // The child's words beyond its parent's, counted: "unspecified site
+        // of unspecified female breast" adds one "unspecified" to "breast of
+        // unspecified site, female".
+        let mut left = base.clone();
         let extra: Vec<String> = title_words
             .into_iter()
-            .filter(|w| !base.contains(w))
+            .filter(|w| match left.iter().position(|b| b == w) {
+                Some(i) => {
+                    left.swap_remove(i);
+                    false
+                }
+                None => true,
+            })
             .collect();
         let hits = extra.iter().filter(|w| stems.contains(w)).count() as f32;
         let misses = extra.iter().filter(|w| !stems.contains(w)).count() as f32;

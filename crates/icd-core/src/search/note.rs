@@ -31,7 +31,7 @@
 use std::collections::HashMap;
 
 use super::index::{Doc, SearchIndex, Via};
-use super::text::{is_stop, stem};
+use super::text::{is_stop, stem, words};
 use super::{
     assume_seventh, doc_suggestion, split_statements, text_suggestions, Options, Setting,
     StatementResult, Suggestion,
@@ -729,7 +729,8 @@ fn doc_groups<D: AsRef<[u8]>>(lib: &Library<D>, doc: Doc) -> Vec<Vec<Vec<DocWord
         }
         Via::Neoplasm => {
             let mut g = of_path(&lib.neoplasm, &lib.neoplasm.path(TermId(doc.source))[1..]);
-            g.push(vec![doc_words("neoplasm")]);
+            // The row is a site: any word that names a neoplasm completes it.
+            g.push(NEOPLASM_NOUNS.iter().map(|w| doc_words(w)).collect());
             g
         }
         Via::Drug => of_path(&lib.drug, &lib.drug.path(TermId(doc.source))),
@@ -753,7 +754,7 @@ type DocWord = (String, u8);
 fn doc_words(text: &str) -> Vec<DocWord> {
     normalize(text)
         .split(' ')
-        .filter(|w| !w.is_empty() && !is_stop(w))
+        .filter(|w| !w.is_empty() && !is_stop(w) && *w != "nec")
         .map(|w| (stem(w), suffix_class(w)))
         .collect()
 }
@@ -857,16 +858,25 @@ fn concepts<D: AsRef<[u8]>>(
         let mut chosen: Vec<(usize, Vec<usize>)> = Vec::new();
         let mut met = !groups.is_empty();
         for g in groups.iter() {
-            let best = g
+            let satisfied: Vec<Vec<(usize, Vec<usize>)>> = g
                 .iter()
                 .filter_map(|v| v.iter().map(present).collect::<Option<Vec<_>>>())
-                .max_by_key(Vec::len);
-            match best {
-                Some(v) => chosen.extend(v),
-                None => {
-                    met = false;
-                    break;
-                }
+                .collect();
+            if satisfied.is_empty() {
+                met = false;
+                break;
+            }
+            if satisfied.iter().all(|v| v.len() == 1) {
+                // One-word forms: whichever stands nearest the other words.
+                let mut pos: Vec<usize> = satisfied
+                    .iter()
+                    .flat_map(|v| v[0].1.iter().copied())
+                    .collect();
+                pos.sort_unstable();
+                pos.dedup();
+                chosen.push((satisfied[0][0].0, pos));
+            } else if let Some(v) = satisfied.into_iter().max_by_key(Vec::len) {
+                chosen.extend(v);
             }
         }
         if !met {
@@ -943,6 +953,28 @@ const NEOPLASM_WORDS: &[&str] = &[
     "oma",
 ];
 
+/// Words that name a neoplasm, completing a site of the Table of Neoplasms
+/// ("metastatic to brain", "carcinoma of the colon").
+const NEOPLASM_NOUNS: &[&str] = &[
+    "neoplasm",
+    "neoplasia",
+    "tumor",
+    "tumour",
+    "tumors",
+    "cancer",
+    "carcinoma",
+    "malignancy",
+    "malignant",
+    "metastasis",
+    "metastases",
+    "metastatic",
+    "sarcoma",
+    "adenocarcinoma",
+    "lymphoma",
+    "melanoma",
+    "adenoma",
+];
+
 /// Words that must be in the statement for a row of the Table of Drugs.
 const DRUG_WORDS: &[&str] = &[
     "poison", "overdos", "intox", "toxic", "advers", "reaction", "underdos", "ingest",
@@ -968,21 +1000,33 @@ pub fn read_note<D: AsRef<[u8]>>(
         let toks = tokens(idx, s, base);
         let found = read_statement(lib, idx, &toks, &opts, &mut scratch);
         let result = statement_result(lib, idx, s, &toks, &found, &opts);
-        for (sugg, concept, ctx) in found {
-            let span = (
-                toks[concept.positions[0]].start,
-                toks[*concept.positions.last().unwrap_or(&0)].end,
-            );
+        let mut assigned: Vec<(Suggestion, Vec<usize>, f32, Context)> = Vec::new();
+        for (sugg, concept, ctx) in &found {
             if ctx.negated || ctx.normal || ctx.family || ctx.hypothetical {
                 continue;
             }
             if ctx.uncertain && opts.setting == Setting::Outpatient {
                 continue;
             }
-            let confidence = confidence(&concept, &sugg);
+            let confidence = confidence(concept, sugg);
             if confidence < MIN_CONFIDENCE {
                 continue;
             }
+            for (extra, positions) in additional_codes(lib, &sugg.code, &toks) {
+                assigned.push((extra, positions, confidence * 0.95, *ctx));
+            }
+            assigned.push((sugg.clone(), concept.positions.clone(), confidence, *ctx));
+        }
+        for (mut sugg, positions, confidence, ctx) in assigned {
+            if ctx.history {
+                if let Some(z) = personal_history(lib, &sugg.code) {
+                    sugg = z;
+                }
+            }
+            let span = (
+                toks[positions[0]].start,
+                toks[*positions.last().unwrap_or(&0)].end,
+            );
             let evidence = Evidence {
                 start: span.0,
                 end: span.1,
@@ -1011,7 +1055,7 @@ pub fn read_note<D: AsRef<[u8]>>(
         }
         statements.push(result);
     }
-    drop_less_specific(lib, &mut codes);
+    resolve_conflicts(lib, &mut codes);
     codes.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
     NoteReading {
         statements,
@@ -1034,23 +1078,58 @@ fn confidence(c: &Concept, s: &Suggestion) -> f32 {
     (info * via * billable).clamp(0.0, 1.0)
 }
 
-/// Drops a code whose category and evidence another, more specific code of
-/// the same category already covers (an unspecified code beside a specific one).
-fn drop_less_specific<D: AsRef<[u8]>>(_lib: &Library<D>, codes: &mut Vec<NoteCode>) {
-    let snapshot = codes.clone();
-    codes.retain(|c| {
-        !snapshot.iter().any(|o| {
-            o.code != c.code
-                && o.code.len() > c.code.len()
-                && o.code
-                    .starts_with(c.code.trim_end_matches('9').trim_end_matches('.'))
-                && o.evidence.iter().any(|e| {
-                    c.evidence
-                        .iter()
-                        .any(|x| x.start >= e.start && x.end <= e.end)
-                })
+/// Leaves one reading where two disagree: of two codes of one category read
+/// from overlapping words (I13.0 and I13.10; N18.4 and N18.9), or of two
+/// codes an Excludes1 note keeps apart, the more confident stays (the more
+/// specific on a tie).
+fn resolve_conflicts<D: AsRef<[u8]>>(lib: &Library<D>, codes: &mut Vec<NoteCode>) {
+    // One reading's words hold the other's.
+    let within = |a: &NoteCode, b: &NoteCode| {
+        a.evidence.iter().any(|e| {
+            b.evidence.iter().any(|x| {
+                x.statement == e.statement
+                    && ((x.start >= e.start && x.end <= e.end)
+                        || (e.start >= x.start && e.end <= x.end))
+            })
         })
-    });
+    };
+    let better = |a: &NoteCode, b: &NoteCode| {
+        a.confidence > b.confidence || (a.confidence == b.confidence && a.code.len() > b.code.len())
+    };
+    let mut keep = vec![true; codes.len()];
+    for i in 0..codes.len() {
+        for j in 0..codes.len() {
+            if i == j || !keep[i] || !keep[j] || !better(&codes[i], &codes[j]) {
+                continue;
+            }
+            let (a, b) = (&codes[i], &codes[j]);
+            let same_category = a.code.get(..3) == b.code.get(..3) && within(a, b);
+            if same_category || excludes1(lib, &a.code, &b.code) || excludes1(lib, &b.code, &a.code)
+            {
+                keep[j] = false;
+            }
+        }
+    }
+    let mut k = keep.into_iter();
+    codes.retain(|_| k.next().unwrap_or(true));
+}
+
+/// Whether an Excludes1 note of `code` (own or inherited) names `other`.
+fn excludes1<D: AsRef<[u8]>>(lib: &Library<D>, code: &str, other: &str) -> bool {
+    let t = &lib.tabular;
+    let Some(id) = code.parse::<Code>().ok().and_then(|c| t.find(&c)) else {
+        return false;
+    };
+    let other_plain: String = other.chars().filter(|c| *c != '.').collect();
+    t.notes(id).into_iter().any(|n| {
+        // A qualified reference ("E08-E13 with .641") names only some of
+        // the codes in its range: it is not read here.
+        n.kind == NoteKind::Excludes1
+            && !n.text.contains(" with .")
+            && crate::record::conventions::targets(n.text)
+                .iter()
+                .any(|target| target.matches(&other_plain))
+    })
 }
 
 /// The concepts of one statement chosen to code, with their suggestion and
@@ -1102,9 +1181,10 @@ fn read_statement<D: AsRef<[u8]>>(
         // Neighbouring words steer a code to its child (left, acute...).
         let lo = c.positions[0].saturating_sub(4);
         let hi = (c.positions[c.positions.len() - 1] + 5).min(toks.len());
+        let seg = toks[c.positions[0]].seg;
         let near: Vec<String> = toks[lo..hi]
             .iter()
-            .filter(|t| t.role == Role::Content)
+            .filter(|t| t.role == Role::Content && t.seg == seg)
             .flat_map(|t| {
                 if t.stems.is_empty() {
                     vec![stem(&t.norm)]
@@ -1114,7 +1194,7 @@ fn read_statement<D: AsRef<[u8]>>(
             })
             .collect();
         let (neo, drug) = (
-            super::column_of(&near, super::NEOPLASM_COLUMNS),
+            neoplasm_column(toks, &c, &near),
             super::column_of(&near, super::DRUG_COLUMNS),
         );
         let Some(mut s) = doc_suggestion(lib, c.doc, c.spec, &near, neo, drug) else {
@@ -1154,6 +1234,157 @@ fn read_statement<D: AsRef<[u8]>>(
         chosen.push((s, c, ctx));
     }
     chosen
+}
+
+/// The additional codes a code's "use additional code" notes ask for whose
+/// words the statement says ("type 2 diabetes on insulin": E11's note
+/// "insulin (Z79.4)"), with the positions of those words.
+fn additional_codes<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    code: &str,
+    toks: &[Tok],
+) -> Vec<(Suggestion, Vec<usize>)> {
+    let t = &lib.tabular;
+    let Some(id) = code.parse::<Code>().ok().and_then(|c| t.find(&c)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for n in t.notes(id) {
+        if n.kind != NoteKind::UseAdditionalCode {
+            continue;
+        }
+        let Some((words, rest)) = n.text.split_once('(') else {
+            continue;
+        };
+        let Some(target) = rest
+            .split(')')
+            .next()
+            .and_then(|c| c.trim().parse::<Code>().ok())
+        else {
+            continue;
+        };
+        let Some(node) = t.find(&target).filter(|n| t.billable(*n)) else {
+            continue;
+        };
+        let want = doc_words(words);
+        let positions: Option<Vec<usize>> = want
+            .iter()
+            .map(|(w, _)| {
+                toks.iter().position(|tk| {
+                    tk.role == Role::Content && !tk.ctx.negated && tk.stems.contains(w)
+                })
+            })
+            .collect();
+        let Some(mut positions) = positions.filter(|p| !p.is_empty()) else {
+            continue;
+        };
+        positions.sort_unstable();
+        positions.dedup();
+        let s = super::suggestion(
+            lib,
+            node,
+            1.0,
+            Via::Tabular,
+            format!("{}: use additional code: {}", t.display_key(id), n.text),
+            Vec::new(),
+        );
+        out.push((s, positions));
+    }
+    out
+}
+
+/// The column of the Table of Neoplasms a site is read in. "Metastatic to"
+/// (or "metastasis in") makes the site after it secondary; a site named
+/// before "metastatic" is the primary ("lung cancer metastatic to brain").
+fn neoplasm_column(toks: &[Tok], c: &Concept, near: &[String]) -> Option<usize> {
+    let seg = toks[c.positions[0]].seg;
+    let last = c.positions[c.positions.len() - 1];
+    let spread = |t: &Tok| t.stems.iter().any(|s| s.starts_with("metasta"));
+    let before = toks[..last].iter().any(|t| t.seg == seg && spread(t));
+    let after = toks[last + 1..].iter().any(|t| t.seg == seg && spread(t));
+    match (before, after) {
+        (true, _) => Some(1),
+        (false, true) => Some(0),
+        _ => super::column_of(near, super::NEOPLASM_COLUMNS),
+    }
+}
+
+/// The personal history code of a primary malignant neoplasm ("history of
+/// breast cancer": Z85.3 rather than C50.919, Guidelines I.C.2.d): the
+/// billable Z85 code whose title shares most words with the neoplasm's
+/// category.
+fn personal_history<D: AsRef<[u8]>>(lib: &Library<D>, code: &str) -> Option<Suggestion> {
+    let t = &lib.tabular;
+    let primary = code.starts_with('C') && code.get(..3).is_some_and(|c| c < "C77");
+    if !primary {
+        return None;
+    }
+    let category = t.find(&code.get(..3)?.parse().ok()?)?;
+    // The index first: History > personal > malignant neoplasm > (site).
+    let title = t.title(category);
+    let site_text = title.split_once(" of ").map_or("", |(_, s)| s);
+    let mut names: Vec<String> = vec![site_text.to_string()];
+    names.extend(
+        site_text
+            .split([' ', ','])
+            .filter(|w| w.len() > 3 && !matches!(*w, "other" | "unspecified"))
+            .map(str::to_string),
+    );
+    for name in names {
+        let path = format!("History, personal, malignant neoplasm, {name}");
+        let found = lib
+            .index
+            .resolve(&path)
+            .map(|id| lib.index.code(id))
+            .and_then(|c| c.parse::<crate::code::IndexCode>().ok())
+            .and_then(|c| t.find(&c.code))
+            .filter(|n| t.billable(*n));
+        if let Some(node) = found {
+            return Some(super::suggestion(
+                lib,
+                node,
+                1.0,
+                Via::Index,
+                path.replace(", ", " > "),
+                Vec::new(),
+            ));
+        }
+    }
+    let general = [
+        "malign",
+        "neoplasm",
+        "other",
+        "unspecifi",
+        "person",
+        "histori",
+    ];
+    let site: Vec<String> = words(&t.title(category))
+        .into_iter()
+        .filter(|w| !general.contains(&w.as_str()))
+        .collect();
+    let z85 = t.find(&"Z85".parse().ok()?)?;
+    let best = t
+        .billable_descendants(z85)
+        .into_iter()
+        .map(|d| {
+            let title = words(&t.title(d));
+            let shared = site.iter().filter(|w| title.contains(w)).count();
+            (shared, std::cmp::Reverse(t.key(d).len()), d)
+        })
+        .filter(|(shared, _, _)| *shared > 0)
+        .max()?;
+    Some(super::suggestion(
+        lib,
+        best.2,
+        1.0,
+        Via::Tabular,
+        format!(
+            "history of {}: {}",
+            t.display_key(category),
+            t.title(best.2)
+        ),
+        Vec::new(),
+    ))
 }
 
 /// Whether the notes of `code` ask for `other` as an additional code
