@@ -1252,7 +1252,12 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
             })
             .collect();
         let hits = extra.iter().filter(|w| stems.contains(w)).count() as f32;
-        let misses = extra.iter().filter(|w| !stems.contains(w)).count() as f32;
+        // "Unspecified" is what a statement that names no side, site or
+        // type means: it is never held against a child.
+        let misses = extra
+            .iter()
+            .filter(|w| !stems.contains(w) && !w.starts_with("unspecifi"))
+            .count() as f32;
         let score = hits - 0.15 * misses;
         let len = t.key(d).len();
         if hits > 0.0 && best.is_none_or(|(s, l, _)| score > s || (score == s && len < l)) {

@@ -1,0 +1,151 @@
+//! Reading notes on the official data: one line per case, the codes to
+//! assign as a snapshot (`UPDATE_EXPECT=1 cargo test` rewrites them after a
+//! deliberate change, never by hand), and the evidence of each code pointing
+//! back into the text.
+
+mod common;
+use common::*;
+
+use expect_test::{expect, Expect};
+use icd_cli::build::{open_all, SEARCH_FILE};
+use icd_core::lookup::ARTIFACT_FILES;
+use icd_core::search::{read_note, Options, Patient, SearchIndex, Setting, Sex};
+use icd_core::Library;
+
+fn open() -> (Library<&'static [u8]>, SearchIndex<&'static [u8]>) {
+    let files = built()
+        .files
+        .iter()
+        .filter(|(n, _)| ARTIFACT_FILES.contains(n))
+        .map(|(_, b)| b.as_slice())
+        .collect();
+    let search = built()
+        .files
+        .iter()
+        .find(|(n, _)| *n == SEARCH_FILE)
+        .map(|(_, b)| b.as_slice())
+        .unwrap();
+    (open_all(files).unwrap(), SearchIndex::open(search).unwrap())
+}
+
+/// The codes to assign, in order, each with the words it was read from.
+fn codes(text: &str, opts: &Options) -> String {
+    let (lib, idx) = open();
+    let reading = read_note(&lib, &idx, text, opts);
+    reading
+        .codes
+        .iter()
+        .map(|c| {
+            let e = &c.evidence[0];
+            assert!(e.start < e.end && e.end <= text.len(), "{c:?}");
+            format!("{} [{}]", c.code, &text[e.start..e.end])
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn check(text: &str, expect: Expect) {
+    expect.assert_eq(&codes(text, &Options::default()));
+}
+
+#[test]
+fn statements_from_the_issue() {
+    check(
+        "78 y/o male admitted with community-acquired pneumonia, right lower lobe. Also acute kidney injury, resolved with fluids. PMH: COPD, type 2 diabetes on insulin, HTN. Denies chest pain. No evidence of sepsis. CT abdomen normal.",
+        expect!["J44.9 [COPD]; E11.9 [type 2 diabetes]; Z79.4 [insulin]; N17.9 [acute kidney injury]; I10 [HTN]; J18.9 [pneumonia]"],
+    );
+    check(
+        "malignant neoplasm of upper lobe of left lung, metastatic to brain",
+        expect!["C34.12 [neoplasm of upper lobe of left lung]; C79.31 [metastatic to brain]"],
+    );
+    check(
+        "acute on chronic systolic congestive heart failure with hypertension and CKD stage 4",
+        expect!["I13.0 [heart failure with hypertension and CKD]; N18.4 [CKD stage 4]; I50.23 [acute on chronic systolic congestive heart failure]"],
+    );
+    check("history of breast cancer", expect!["Z85.3 [breast cancer]"]);
+}
+
+#[test]
+fn what_is_not_a_diagnosis_gets_nothing() {
+    for text in [
+        "The patient was discharged from the outpatient clinic three years after the surgery",
+        "Analytically, there was no parameter out of normal.",
+        "Magnetic resonance imaging (MRI) showed no brain or spinal lesions",
+        "Right renal pyeloplasty was performed according to And-Hynes technique.",
+        "CT abdomen normal.",
+        "Denies chest pain. No evidence of sepsis.",
+        "He was seen in the clinic.",
+    ] {
+        assert_eq!(codes(text, &Options::default()), "", "{text}");
+    }
+}
+
+#[test]
+fn context_decides() {
+    check("no fever but cough", expect!["R05.9 [cough]"]);
+    check("family history of diabetes", expect![""]);
+    check("pneumonia was ruled out", expect![""]);
+    // Inpatient: an uncertain diagnosis is coded as if established (II.H);
+    // outpatient: not (IV.H), its symptoms are.
+    check(
+        "cough and fever, probable pneumonia",
+        expect!["R05.9 [cough]; R50.9 [fever]; J18.9 [pneumonia]"],
+    );
+    let outpatient = Options {
+        setting: Setting::Outpatient,
+        ..Options::default()
+    };
+    assert_eq!(
+        codes("cough and fever, probable pneumonia", &outpatient),
+        "R05.9 [cough]; R50.9 [fever]"
+    );
+}
+
+#[test]
+fn the_patient_rules_out_codes() {
+    // Pregnancy codes are impossible for a 78-year-old man, given or read.
+    let (lib, _) = open();
+    let man = Patient {
+        age: Some(78),
+        sex: Some(Sex::Male),
+    };
+    assert!(!man.allows(&lib, "O24.419"));
+    assert!(man.allows(&lib, "E11.9"));
+    let woman = Patient {
+        age: Some(30),
+        sex: Some(Sex::Female),
+    };
+    assert!(woman.allows(&lib, "O24.419"));
+    assert!(!woman.allows(&lib, "N40.0"));
+    let read = Patient::default().or_from_text("A 78-year-old man with gestational diabetes");
+    assert_eq!(read, man);
+}
+
+#[test]
+fn codes_are_complete() {
+    // No 7th character documented: initial encounter assumed, and said.
+    let (lib, idx) = open();
+    let r = read_note(
+        &lib,
+        &idx,
+        "fracture of the left patella",
+        &Options::default(),
+    );
+    let c = &r.codes[0];
+    assert!(c.code.ends_with('A'), "{c:?}");
+    assert!(
+        c.assumed.as_deref().unwrap_or("").contains("initial"),
+        "{c:?}"
+    );
+    assert!(!c.choices.is_empty());
+    for text in [
+        "poisoning by hydantoin derivatives",
+        "sprain of ankle",
+        "burn of forearm",
+    ] {
+        for c in read_note(&lib, &idx, text, &Options::default()).codes {
+            let node = lib.tabular.find(&c.code.parse().unwrap()).unwrap();
+            assert!(lib.tabular.billable(node), "{text}: {c:?}");
+        }
+    }
+}
