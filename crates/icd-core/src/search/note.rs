@@ -76,6 +76,11 @@ impl Patient {
             return true;
         };
         let flags = lib.mce.flags_named(Table::Dx, period.flags);
+        // The MCE dropped most sex edits in FY2025, but a man is never
+        // pregnant: maternity codes need a patient who is not male.
+        if self.sex == Some(Sex::Male) && (flags.contains(&"maternity") || plain.starts_with('O')) {
+            return false;
+        }
         for f in flags {
             match (f, self.sex) {
                 ("male", Some(Sex::Female)) | ("female", Some(Sex::Male)) => return false,
@@ -1002,7 +1007,18 @@ pub fn read_note<D: AsRef<[u8]>>(
         let result = statement_result(lib, idx, s, &toks, &found, &opts);
         let mut assigned: Vec<(Suggestion, Vec<usize>, f32, Context)> = Vec::new();
         for (sugg, concept, ctx) in &found {
-            if ctx.negated || ctx.normal || ctx.family || ctx.hypothetical {
+            if ctx.family && !ctx.negated {
+                // "Family history of diabetes": the family history code.
+                if let Some(z) = family_history(lib, sugg, &toks, &concept.positions) {
+                    let c = confidence(concept, sugg);
+                    if c >= MIN_CONFIDENCE {
+                        let plain = Context::default();
+                        assigned.push((z, concept.positions.clone(), c, plain));
+                    }
+                }
+                continue;
+            }
+            if ctx.negated || ctx.normal || ctx.hypothetical {
                 continue;
             }
             if ctx.uncertain && opts.setting == Setting::Outpatient {
@@ -1083,6 +1099,13 @@ fn confidence(c: &Concept, s: &Suggestion) -> f32 {
 /// codes an Excludes1 note keeps apart, the more confident stays (the more
 /// specific on a tie).
 fn resolve_conflicts<D: AsRef<[u8]>>(lib: &Library<D>, codes: &mut Vec<NoteCode>) {
+    let overlap = |a: &NoteCode, b: &NoteCode| {
+        a.evidence.iter().any(|e| {
+            b.evidence
+                .iter()
+                .any(|x| x.statement == e.statement && x.start < e.end && e.start < x.end)
+        })
+    };
     // One reading's words hold the other's.
     let within = |a: &NoteCode, b: &NoteCode| {
         a.evidence.iter().any(|e| {
@@ -1094,7 +1117,10 @@ fn resolve_conflicts<D: AsRef<[u8]>>(lib: &Library<D>, codes: &mut Vec<NoteCode>
         })
     };
     let better = |a: &NoteCode, b: &NoteCode| {
-        a.confidence > b.confidence || (a.confidence == b.confidence && a.code.len() > b.code.len())
+        let vague = |c: &NoteCode| vague(&c.title);
+        (vague(b) && !vague(a) && a.code.get(..3) == b.code.get(..3))
+            || a.confidence > b.confidence
+            || (a.confidence == b.confidence && a.code.len() > b.code.len())
     };
     let mut keep = vec![true; codes.len()];
     for i in 0..codes.len() {
@@ -1103,7 +1129,10 @@ fn resolve_conflicts<D: AsRef<[u8]>>(lib: &Library<D>, codes: &mut Vec<NoteCode>
                 continue;
             }
             let (a, b) = (&codes[i], &codes[j]);
-            let same_category = a.code.get(..3) == b.code.get(..3) && within(a, b);
+            // An unspecified code gives way to a specific one of its
+            // category read from overlapping words (I50.9 to I50.23).
+            let vague = vague(&b.title) && overlap(a, b);
+            let same_category = a.code.get(..3) == b.code.get(..3) && (within(a, b) || vague);
             if same_category || excludes1(lib, &a.code, &b.code) || excludes1(lib, &b.code, &a.code)
             {
                 keep[j] = false;
@@ -1112,6 +1141,14 @@ fn resolve_conflicts<D: AsRef<[u8]>>(lib: &Library<D>, codes: &mut Vec<NoteCode>
     }
     let mut k = keep.into_iter();
     codes.retain(|_| k.next().unwrap_or(true));
+}
+
+/// Whether a title is its category's unspecified code ("Heart failure,
+/// unspecified"; not "... or unspecified chronic kidney disease").
+fn vague(title: &str) -> bool {
+    title.ends_with(", unspecified")
+        || title.contains(", unspecified,")
+        || title.starts_with("Unspecified")
 }
 
 /// Whether an Excludes1 note of `code` (own or inherited) names `other`.
@@ -1385,6 +1422,60 @@ fn personal_history<D: AsRef<[u8]>>(lib: &Library<D>, code: &str) -> Option<Sugg
         ),
         Vec::new(),
     ))
+}
+
+/// The family history code of a condition from the index (History >
+/// family > ...): the entry whose words hold the condition's words, with
+/// the fewest others. A malignant neoplasm is looked for under its site.
+fn family_history<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    s: &Suggestion,
+    toks: &[Tok],
+    positions: &[usize],
+) -> Option<Suggestion> {
+    let tree = &lib.index;
+    let history = tree
+        .find("history")
+        .into_iter()
+        .find(|t| tree.level(*t) == 0)?;
+    let family = tree
+        .children(history)
+        .into_iter()
+        .find(|t| normalize(tree.term(*t)) == "family")?;
+    let neoplasm = s.code.starts_with('C');
+    let mut want: Vec<String> = positions
+        .iter()
+        .flat_map(|p| toks[*p].stems.iter().cloned())
+        .filter(|w| !(neoplasm && NEOPLASM_NOUNS.iter().any(|n| stem(n) == *w)))
+        .collect();
+    if neoplasm {
+        want.extend(["malign".to_string(), "neoplasm".to_string()]);
+    }
+    let mut best: Option<(usize, TermId)> = None;
+    let mut stack = tree.children(family);
+    while let Some(t) = stack.pop() {
+        stack.extend(tree.children(t));
+        if tree.code(t).is_empty() {
+            continue;
+        }
+        let path = tree.path(t);
+        let have: Vec<String> = path[2..]
+            .iter()
+            .flat_map(|p| words(tree.term(*p)))
+            .collect();
+        if want.iter().all(|w| have.contains(w)) {
+            let extra = have.len() - want.len().min(have.len());
+            if best.is_none_or(|(e, _)| extra < e) {
+                best = Some((extra, t));
+            }
+        }
+    }
+    let (_, term) = best?;
+    let code: crate::code::IndexCode = tree.code(term).parse().ok()?;
+    let node = lib.tabular.find(&code.code)?;
+    lib.tabular
+        .billable(node)
+        .then(|| super::suggestion(lib, node, 1.0, Via::Index, tree.path_text(term), Vec::new()))
 }
 
 /// Whether the notes of `code` ask for `other` as an additional code
