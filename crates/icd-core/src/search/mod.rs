@@ -1269,8 +1269,7 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
         }
         // The plainest "unspecified" child: fewest words beyond the parent's,
         // and no "with" that would add a condition nobody documented.
-        if !t.is_generated(d)
-            && extra.iter().any(|w| w.starts_with("unspecifi"))
+        if extra.iter().any(|w| w.starts_with("unspecifi"))
             && !extra.iter().any(|w| w == "with")
             && unspecified.is_none_or(|(n, _)| extra.len() < n)
         {
@@ -1284,8 +1283,15 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
             .parent(d)
             .filter(|p| *p != node && !t.billable(*p))
             .unwrap_or(node),
-        None if !t.needs_seventh(node) => unspecified.map_or(node, |(_, d)| d),
-        None => node,
+        // The unspecified code; one that takes a 7th character stops
+        // before it (the encounter is not the statement's to give).
+        None => unspecified.map_or(node, |(_, d)| {
+            if t.is_generated(d) {
+                t.parent(d).unwrap_or(node)
+            } else {
+                d
+            }
+        }),
     }
 }
 
