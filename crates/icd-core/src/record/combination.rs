@@ -1,0 +1,315 @@
+//! Combination codes a set of codes calls for: conditions the
+//! classification presumes linked (Guideline I.A.15 "with") and codes that
+//! contradict each other. One function, [`combinations`], for the record
+//! check and the reading of notes alike.
+//!
+//! ```no_run
+//! # fn lib() -> icd_core::Library<Vec<u8>> { unimplemented!() }
+//! use icd_core::record::combination::combinations;
+//! let lib = lib();
+//! let codes = ["I10", "N18.4"].map(|c| c.parse().unwrap());
+//! let c = &combinations(&lib.tabular, &codes)[0];
+//! assert_eq!(c.rule.id, "combination.hypertensive_ckd");
+//! assert_eq!(c.add[0].to_string(), "I12.9"); // stage 1-4: I12.9; stage 5 or ESRD: I12.0
+//! assert_eq!(c.replace[0].to_string(), "I10");
+//! ```
+//!
+//! What is read from the tabular: the heart conditions and kidney diseases
+//! hypertension combines with are the codes the includes notes of I11
+//! ("any condition in I50.- or I51.4-I51.7, I51.89, I51.9 due to
+//! hypertension") and I12 ("any condition in N18 and N26") name; the code
+//! of I11, I12 or I13 is the one whose use-additional-code notes name
+//! exactly the heart failure and CKD stage on the record (I13.0 asks for
+//! I50.- and N18.1-N18.4, N18.9; I13.2 for I50.- and N18.5, N18.6). The
+//! diabetes codes "without complications" are found by their titles in
+//! E08-E13. Caveats: only essential hypertension (I10) is combined;
+//! I11.- with N18 or I12.- with I50 (which call for I13) are not reported
+//! yet. COPD combines with pneumonia (J12-J18) and the other acute lower
+//! respiratory infections (J20-J22).
+
+use super::conventions::{targets, Target};
+use super::rules::{self, Rule};
+use super::{Finding, Prepared};
+use crate::code::Code;
+use crate::tabular::{NodeId, NoteKind, Tabular};
+
+/// A combination the codes call for: what to report instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Combination {
+    /// The rule (its guideline and explanation).
+    pub rule: &'static Rule,
+    /// Codes of the set the combination replaces (`I10`, `J44.9`, `E11.9`).
+    pub replace: Vec<Code>,
+    /// Codes to report instead (`I13.0`); empty when the set's own codes
+    /// suffice (E11.9 beside E11.22: drop E11.9).
+    pub add: Vec<Code>,
+    /// Codes of the set reported with the combination (`I50.23`, `N18.4`,
+    /// `J18.9`).
+    pub keep: Vec<Code>,
+    /// When the codes do not tell which code of a category applies (two
+    /// CKD stages): the category to choose under (`I12`), and `add` is empty.
+    pub choose_under: Option<Code>,
+}
+
+impl Combination {
+    /// Why, in words: "hypertension with chronic kidney disease is one
+    /// combination code, the link presumed".
+    pub fn reason(&self) -> String {
+        let list = |c: &[Code]| {
+            c.iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let presumed = |what: &str| {
+            format!("hypertension with {what} is coded with one combination code; the link is presumed unless the documentation says otherwise")
+        };
+        let is = |r: &Rule| std::ptr::eq(self.rule, r);
+        if is(&rules::COMBINATION_HYPERTENSIVE_HEART) {
+            presumed("heart disease")
+        } else if is(&rules::COMBINATION_HYPERTENSIVE_CKD) {
+            presumed("chronic kidney disease")
+        } else if is(&rules::COMBINATION_HYPERTENSIVE_HEART_CKD) {
+            presumed("heart disease and chronic kidney disease")
+        } else if is(&rules::COMBINATION_DIABETES_WITHOUT_COMPLICATIONS) {
+            format!(
+                "{} is diabetes without complications, but {} names a complication",
+                list(&self.replace),
+                list(&self.keep)
+            )
+        } else if is(&rules::COMBINATION_COPD_INFECTION) {
+            "COPD with a lower respiratory infection is J44.0, with the infection coded also".into()
+        } else {
+            self.rule.title.to_string()
+        }
+    }
+
+    /// What to do, in words: "Report I13.0 with I50.23, N18.4 instead of
+    /// I10".
+    pub fn advice(&self) -> String {
+        let list = |c: &[Code]| {
+            c.iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let what = match (&self.choose_under, self.add.is_empty()) {
+            (Some(cat), _) => format!("Report a code of {cat}.-"),
+            (None, false) => format!("Report {}", list(&self.add)),
+            (None, true) => format!("Remove {}", list(&self.replace)),
+        };
+        let with = if self.keep.is_empty() {
+            String::new()
+        } else {
+            format!(" with {}", list(&self.keep))
+        };
+        if self.add.is_empty() && self.choose_under.is_none() {
+            format!("{what}; keep {}", list(&self.keep))
+        } else {
+            format!("{what}{with} instead of {}", list(&self.replace))
+        }
+    }
+}
+
+/// Reports every combination the diagnoses of a record call for.
+pub(crate) fn check<D: AsRef<[u8]>>(t: &Tabular<D>, p: &Prepared<'_>, out: &mut Vec<Finding>) {
+    let codes: Vec<Code> =
+        p.dx.iter()
+            .filter(|d| d.node.is_some())
+            .filter_map(|d| d.dx)
+            .collect();
+    if codes.len() < 2 {
+        return;
+    }
+    for c in combinations(t, &codes) {
+        let involved: Vec<Code> = c.replace.iter().chain(&c.keep).copied().collect();
+        let items: Vec<&super::Item> =
+            p.dx.iter()
+                .filter(|d| d.dx.is_some_and(|x| involved.contains(&x)))
+                .collect();
+        let names: Vec<&str> = items.iter().map(|d| d.display.as_str()).collect();
+        out.push(
+            c.rule
+                .finding(format!("{}: {}", names.join(", "), c.reason()))
+                .with_codes(names)
+                .with_fields(items.iter().map(|d| &*d.field))
+                .with_fix(c.advice()),
+        );
+    }
+}
+
+/// Every combination the set of codes calls for, in the order of the rules
+/// (hypertension, diabetes, COPD). Codes not in the tabular are ignored.
+pub fn combinations<D: AsRef<[u8]>>(t: &Tabular<D>, codes: &[Code]) -> Vec<Combination> {
+    let mut out = Vec::new();
+    hypertension(t, codes, &mut out);
+    diabetes(t, codes, &mut out);
+    copd(t, codes, &mut out);
+    out
+}
+
+fn node<D: AsRef<[u8]>>(t: &Tabular<D>, key: &str) -> Option<NodeId> {
+    t.find(&key.parse().ok()?)
+}
+
+/// The code targets of a node's own notes of one kind, one list per note.
+fn note_targets<D: AsRef<[u8]>>(t: &Tabular<D>, id: NodeId, kind: NoteKind) -> Vec<Vec<Target>> {
+    t.own_notes(id)
+        .into_iter()
+        .filter(|n| n.kind == kind)
+        .map(|n| targets(n.text))
+        .filter(|x| !x.is_empty())
+        .collect()
+}
+
+fn any(targets: &[Target], code: &Code) -> bool {
+    targets.iter().any(|x| x.matches(code.as_str()))
+}
+
+/// I10 with heart disease, chronic kidney disease, or both (Guideline
+/// I.C.9.a.1-3).
+fn hypertension<D: AsRef<[u8]>>(t: &Tabular<D>, codes: &[Code], out: &mut Vec<Combination>) {
+    let Some(i10) = codes.iter().find(|c| c.as_str() == "I10") else {
+        return;
+    };
+    let (Some(i11), Some(i12), Some(i13)) = (node(t, "I11"), node(t, "I12"), node(t, "I13")) else {
+        return;
+    };
+    let included = |id| -> Vec<Target> {
+        note_targets(t, id, NoteKind::Includes)
+            .into_iter()
+            .flatten()
+            .collect()
+    };
+    let (heart, kidney) = (included(i11), included(i12));
+    let h: Vec<Code> = codes.iter().filter(|c| any(&heart, c)).copied().collect();
+    let k: Vec<Code> = codes.iter().filter(|c| any(&kidney, c)).copied().collect();
+    let (category, rule) = match (h.is_empty(), k.is_empty()) {
+        (true, true) => return,
+        (false, true) => (i11, &rules::COMBINATION_HYPERTENSIVE_HEART),
+        (true, false) => (i12, &rules::COMBINATION_HYPERTENSIVE_CKD),
+        (false, false) => (i13, &rules::COMBINATION_HYPERTENSIVE_HEART_CKD),
+    };
+    let parts: Vec<Code> = h.iter().chain(&k).copied().collect();
+    // Each billable code of the category with the codes its use-additional
+    // notes ask for, one list per note.
+    let candidates: Vec<(NodeId, Vec<Vec<Target>>)> = t
+        .billable_descendants(category)
+        .into_iter()
+        .map(|id| (id, note_targets(t, id, NoteKind::UseAdditionalCode)))
+        .collect();
+    // A part tells the codes apart when some candidate's note names it.
+    let telling: Vec<&Code> = parts
+        .iter()
+        .filter(|c| {
+            candidates
+                .iter()
+                .any(|(_, ns)| ns.iter().any(|n| any(n, c)))
+        })
+        .collect();
+    let fits: Vec<&(NodeId, Vec<Vec<Target>>)> = candidates
+        .iter()
+        .filter(|(_, ns)| {
+            ns.iter().all(|n| parts.iter().any(|c| any(n, c)))
+                && telling.iter().all(|c| ns.iter().any(|n| any(n, c)))
+        })
+        .collect();
+    let chosen = match fits[..] {
+        [(id, notes)] => t.code(*id).map(|c| (c, notes)),
+        _ => None,
+    };
+    let cat = t.code(category);
+    let (add, keep, choose_under) = match chosen {
+        Some((code, notes)) => {
+            let keep = parts
+                .iter()
+                .filter(|c| notes.iter().any(|n| any(n, c)))
+                .copied()
+                .collect();
+            (vec![code], keep, None)
+        }
+        None => (Vec::new(), parts.clone(), cat),
+    };
+    let mut replace = vec![*i10];
+    // Parts the combination code includes and asks no code for (I51.9 in I11.9).
+    replace.extend(parts.iter().filter(|c| !keep.contains(c)));
+    let add: Vec<Code> = add.into_iter().filter(|c| !codes.contains(c)).collect();
+    out.push(Combination {
+        rule,
+        replace,
+        add,
+        keep,
+        choose_under,
+    });
+}
+
+/// A diabetes code "without complications" beside a code of the same
+/// category "with" a complication (Guideline I.C.4.a).
+fn diabetes<D: AsRef<[u8]>>(t: &Tabular<D>, codes: &[Code], out: &mut Vec<Combination>) {
+    let Some(block) = t.find_key("E08-E13") else {
+        return;
+    };
+    for c in codes {
+        let Some(id) = t.find(c) else { continue };
+        let in_block = t.ancestors(id).contains(&block);
+        if !in_block || !t.title(id).contains("without complications") {
+            continue;
+        }
+        let complications: Vec<Code> = codes
+            .iter()
+            .filter(|o| o.category() == c.category() && *o != c)
+            .filter(|o| {
+                t.find(o).is_some_and(|x| {
+                    let title = t.title(x);
+                    title.contains(" with ") && !title.contains("without complications")
+                })
+            })
+            .copied()
+            .collect();
+        if complications.is_empty() {
+            continue;
+        }
+        out.push(Combination {
+            rule: &rules::COMBINATION_DIABETES_WITHOUT_COMPLICATIONS,
+            replace: vec![*c],
+            add: Vec::new(),
+            keep: complications,
+            choose_under: None,
+        });
+    }
+}
+
+/// COPD, unspecified (J44.9) with a lower respiratory infection: J44.0
+/// "with (acute) lower respiratory infection", and the infection coded also
+/// (its note; Guideline I.C.10.a).
+fn copd<D: AsRef<[u8]>>(t: &Tabular<D>, codes: &[Code], out: &mut Vec<Combination>) {
+    let Some(j449) = codes.iter().find(|c| c.as_str() == "J449") else {
+        return;
+    };
+    let Some(j440) = node(t, "J44.0").and_then(|id| t.code(id)) else {
+        return;
+    };
+    let infections = [
+        Target::Range("J12".into(), "J18".into()),
+        Target::Range("J20".into(), "J22".into()),
+    ];
+    let keep: Vec<Code> = codes
+        .iter()
+        .filter(|c| any(&infections, c))
+        .copied()
+        .collect();
+    if keep.is_empty() {
+        return;
+    }
+    out.push(Combination {
+        rule: &rules::COMBINATION_COPD_INFECTION,
+        replace: vec![*j449],
+        add: if codes.contains(&j440) {
+            Vec::new()
+        } else {
+            vec![j440]
+        },
+        keep,
+        choose_under: None,
+    });
+}
