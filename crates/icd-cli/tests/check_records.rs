@@ -453,13 +453,14 @@ fn combination_codes() {
 /// combination), then the reminders, those of one note in one finding.
 #[test]
 fn walk_through_record_puts_billing_first() {
-    check_billing(
-        r#"{"patient": {"dob": "1948-01-05", "age": 78, "sex": "M"},
+    let walk = r#"{"patient": {"dob": "1948-01-05", "age": 78, "sex": "M"},
             "admission": {"date": "2026-04-02"}, "discharge": {"date": "2026-04-06"},
             "admitting_dx": "J18.9", "procedures": [],
             "principal_dx": {"code": "J18.9", "poa": "Y"},
             "secondary_dx": [{"code": "N17.9", "poa": "Y"}, {"code": "J44.9", "poa": "Y"}, {"code": "E11.9", "poa": "Y"},
-                             {"code": "Z79.4", "poa": "1"}, {"code": "I10", "poa": "Y"}]}"#,
+                             {"code": "Z79.4", "poa": "1"}, {"code": "I10", "poa": "Y"}]}"#;
+    check_billing(
+        walk,
         expect![[r#"
             info drg.cc secondary_dx[0],principal_dx: N17.9 is a CC with principal diagnosis J18.9
             warning combination.copd_lower_respiratory_infection principal_dx,secondary_dx[1]: J18.9, J44.9: COPD with a lower respiratory infection is J44.0, with the infection coded also
@@ -471,6 +472,40 @@ fn walk_through_record_puts_billing_first() {
             info tabular.code_also secondary_dx[3]: Z79.4: Code also any therapeutic drug level monitoring (Z51.81) (note at Z79; none of these is on the record)
             info tabular.use_additional_code secondary_dx[4]: I10: Use additional code to identify: exposure to environmental tobacco smoke (Z77.22); history of tobacco dependence (Z87.891); occupational exposure to environmental tobacco smoke (Z57.31); tobacco dependence (F17.-); tobacco use (Z72.0) (note at I10-I1A; none of these is on the record)"#]],
     );
+    // The same, said directly: CC capture and the J44.0 combination come
+    // before every reminder, and each note's reminder is given once.
+    let mut v: serde_json::Value = serde_json::from_str(BASE).unwrap();
+    merge(&mut v, serde_json::from_str(walk).unwrap());
+    let findings = checker_with_ccmcc().check(&serde_json::from_value(v).unwrap());
+    let at = |pred: &dyn Fn(&icd_core::record::Finding) -> bool| findings.iter().position(pred);
+    let cc = at(&|f| {
+        f.rule_id == "drg.cc" && f.message == "N17.9 is a CC with principal diagnosis J18.9"
+    });
+    let copd = at(&|f| {
+        f.rule_id == "combination.copd_lower_respiratory_infection"
+            && f.fix.as_deref() == Some("Report J44.0 with J18.9 instead of J44.9")
+    });
+    let first_reminder = at(&|f| {
+        f.rule_id.starts_with("tabular.use_additional") || f.rule_id == "tabular.code_also"
+    });
+    assert!(
+        cc.is_some() && copd.is_some() && first_reminder.is_some(),
+        "{findings:#?}"
+    );
+    assert!(cc < copd && copd < first_reminder);
+    let mut notes: Vec<(&str, &str)> = findings
+        .iter()
+        .filter_map(|f| match &f.authority {
+            icd_core::record::Authority::TabularNote { note, text, .. } => {
+                Some((*note, text.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    let all = notes.len();
+    notes.sort();
+    notes.dedup();
+    assert_eq!(notes.len(), all, "a note is reminded twice");
 }
 
 /// Issue 16: "Code also at J18: , if applicable..." and "Use additional

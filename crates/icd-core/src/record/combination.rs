@@ -246,12 +246,18 @@ fn hypertension<D: AsRef<[u8]>>(t: &Tabular<D>, codes: &[Code], out: &mut Vec<Co
 /// A diabetes code "without complications" beside a code of the same
 /// category "with" a complication (Guideline I.C.4.a).
 fn diabetes<D: AsRef<[u8]>>(t: &Tabular<D>, codes: &[Code], out: &mut Vec<Combination>) {
-    let Some(block) = t.find_key("E08-E13") else {
+    const BLOCK: &str = "E08-E13";
+    let block = Target::Range("E08".into(), "E13".into());
+    // Most records have no diabetes code: no look-up for them.
+    if !codes.iter().any(|c| block.matches(c.as_str())) {
+        return;
+    }
+    let Some(block_id) = t.find_key(BLOCK) else {
         return;
     };
-    for c in codes {
+    for c in codes.iter().filter(|c| block.matches(c.as_str())) {
         let Some(id) = t.find(c) else { continue };
-        let in_block = t.ancestors(id).contains(&block);
+        let in_block = t.ancestors(id).contains(&block_id);
         if !in_block || !t.title(id).contains("without complications") {
             continue;
         }
