@@ -228,3 +228,24 @@ fn icd_rules_lists_every_rule_the_checks_report() {
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("mce.age_conflict") && text.contains("[MCE edit AGE_CONFLICT]"));
 }
+
+/// Issue 16: a date of service after the last day the loaded release
+/// covers is said to be so, by `icd validate` as by `icd check`.
+#[test]
+fn validate_says_when_the_date_is_beyond_the_release() {
+    let validate = |date: &str| {
+        Command::new(env!("CARGO_BIN_EXE_icd"))
+            .args(["validate", "E11.9", "--date", date, "--index"])
+            .arg(index())
+            .output()
+            .unwrap()
+    };
+    let late = validate("2027-06-01");
+    assert_eq!(
+        String::from_utf8_lossy(&late.stderr).trim(),
+        "warning: the date of service 2027-06-01 is after 2026-09-30, the last day this release covers: codes may have changed on 2026-10-01; this release cannot tell"
+    );
+    let covered = validate("2026-09-30");
+    assert!(covered.status.success());
+    assert_eq!(String::from_utf8_lossy(&covered.stderr), "");
+}

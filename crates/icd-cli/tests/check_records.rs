@@ -338,9 +338,23 @@ fn completeness_and_consistency() {
             error mce.invalid_code procedures[0]: 02703D is not a valid ICD-10-PCS code on the discharge date 2026-04-06"#]],
     );
     check(
+        r#"{"admission": {"date": "2026-02-30"}, "patient": {"sex": "X"}}"#,
+        expect![[r#"
+            error record.bad_value admission.date: '2026-02-30' is not a date: February 30 does not exist (February 2026 has 28 days)
+            error record.bad_value patient.sex: sex 'x' is not M, F or U"#]],
+    );
+    check(
+        r#"{"admission": {"date": "2026-10-02"}, "discharge": {"date": "2026-10-05"}, "procedures": []}"#,
+        expect![[r#"
+            error record.future_date admission.date: admission.date 2026-10-02 is in the future (today is 2026-05-01)
+            error record.future_date discharge.date: discharge.date 2026-10-05 is in the future (today is 2026-05-01)
+            error mce.invalid_discharge_date discharge.date: discharge date 20261005 is outside the dates the MCE tables cover (19851001 to 20260930); no MCE edit was run
+            warning record.date_outside_release discharge.date: discharge.date 2026-10-05 is after 2026-09-30, the last day this release covers: codes may have changed on 2026-10-01; this release cannot tell"#]],
+    );
+    check(
         r#"{"discharge": {"date": "2026-13-01"}, "patient": {"sex": "X"}}"#,
         expect![[r#"
-            error record.bad_value discharge.date: '2026-13-01' is not a date: write it as YYYY-MM-DD (e.g. 2026-04-01) or YYYYMMDD
+            error record.bad_value discharge.date: '2026-13-01' is not a date: there is no month 13; months run from 01 to 12
             error record.bad_value patient.sex: sex 'x' is not M, F or U"#]],
     );
     check(

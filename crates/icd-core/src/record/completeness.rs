@@ -8,6 +8,7 @@
 
 use super::{rules, Authority, Checker, Finding, Prepared, Setting, Severity};
 use crate::code::{Code, PcsCode};
+use crate::date::Date;
 
 const UHDDS: Authority = Authority::Standard { name: "UHDDS" };
 
@@ -213,6 +214,21 @@ fn dates<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &mut Vec<Fin
                 )).with_codes(vec![x.display.clone()]).with_fields(vec![format!("{}.date", x.field)]).with_fix("Check the procedure date; procedures before admission are reported only under the payer's pre-admission rules"));
         }
     }
+    if let (Some(last), Some(date)) = (c.coverage_end(), p.code_date()) {
+        if let Some(why) = outside_coverage(date, last) {
+            let field = if p.discharge.is_some() {
+                "discharge.date"
+            } else {
+                "admission.date"
+            };
+            out.push(
+                rules::RECORD_DATE_OUTSIDE_RELEASE
+                    .finding(format!("{field} {why}"))
+                    .with_fields([field])
+                    .with_fix("Check the codes against the ICD-10-CM and MCE release in effect on that date"),
+            );
+        }
+    }
     if let Some(today) = c.today {
         let mut future = |field: String, d: Option<crate::date::Date>| {
             if let Some(d) = d.filter(|d| *d > today) {
@@ -231,6 +247,17 @@ fn dates<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &mut Vec<Fin
             future(format!("{}.date", x.field), x.date);
         }
     }
+}
+
+/// What a date after the release's last day means, or `None` when the
+/// release covers it: "2027-06-01 is after 2026-09-30, the last day this
+/// release covers: codes may have changed on 2026-10-01; this release
+/// cannot tell". `last` is [`crate::Mce::coverage_end`].
+pub fn outside_coverage(date: Date, last: Date) -> Option<String> {
+    (date > last).then(|| {
+        let next = last.next_day().unwrap_or(last);
+        format!("{date} is after {last}, the last day this release covers: codes may have changed on {next}; this release cannot tell")
+    })
 }
 
 fn age(p: &Prepared<'_>, out: &mut Vec<Finding>) {

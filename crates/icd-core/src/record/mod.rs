@@ -226,6 +226,8 @@ pub struct Checker<'a, D> {
     ccmcc: Option<&'a ccmcc::CcMcc<D>>,
     /// The Tabular notes of each node, compiled on first use.
     notes: conventions::NoteCache<'a>,
+    /// The last day the MCE tables cover, found on first use.
+    coverage_end: std::sync::OnceLock<Option<Date>>,
 }
 
 /// Checks one record: every finding, in a stable order. For many records,
@@ -247,6 +249,7 @@ impl<'a, D: AsRef<[u8]>> Checker<'a, D> {
                 .unwrap_or(0),
             ccmcc: None,
             notes: conventions::NoteCache::new(lib.tabular.len()),
+            coverage_end: std::sync::OnceLock::new(),
         }
     }
 
@@ -260,6 +263,13 @@ impl<'a, D: AsRef<[u8]>> Checker<'a, D> {
     pub fn with_ccmcc(mut self, tables: &'a ccmcc::CcMcc<D>) -> Self {
         self.ccmcc = Some(tables);
         self
+    }
+
+    /// The last day the loaded release covers ([`crate::Mce::coverage_end`]).
+    pub fn coverage_end(&self) -> Option<Date> {
+        *self
+            .coverage_end
+            .get_or_init(|| self.lib.mce.coverage_end())
     }
 
     /// The MCE editor in use.
