@@ -384,6 +384,12 @@ fn excludes1_reads_its_qualifier() {
             error tabular.manifestation_without_etiology secondary_dx[1]: G63 is a manifestation code but no etiology it names is on the record: code first amyloidosis (E85.-)
             error tabular.excludes1 secondary_dx[0],secondary_dx[1]: G63 and E11.42 may not be reported together: Excludes1 at G63: diabetes mellitus (E08-E13 with .42)"#]],
     );
+    // F80.81 excludes "(I69. with final characters -23)": a qualifier the
+    // check does not read, so a note and no error.
+    check(
+        r#"{"secondary_dx": [{"code": "F80.81", "poa": "Y"}, {"code": "I69.323", "poa": "Y"}]}"#,
+        expect!["info tabular.excludes1_qualified secondary_dx[0],secondary_dx[1]: F80.81 and I69.323: the Excludes1 note at F80.81 excludes only the codes with final characters -23: fluency disorder (stuttering) following cerebrovascular disease (I69. with final characters -23)"],
+    );
     // E10.9 and E11.9 exclude each other: one finding.
     check(
         r#"{"secondary_dx": [{"code": "E10.9", "poa": "Y"}, {"code": "E11.9", "poa": "Y"}]}"#,
