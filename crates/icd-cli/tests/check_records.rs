@@ -465,6 +465,35 @@ fn combination_codes() {
     fixes(&["J44.0", "J18.9"], expect![""]);
     fixes(&["J44.9", "J45.909"], expect![""]);
     fixes(&["I12.9", "N18.4"], expect![""]);
+    // An I11 or I12 code counts for what its notes ask for.
+    fixes(
+        &["I11.0", "N18.4"],
+        expect![
+            "warning combination.hypertensive_heart_ckd: Report I13.0 with N18.4 instead of I11.0"
+        ],
+    );
+    fixes(&["I11.0", "I50.9", "N18.4"], expect!["warning combination.hypertensive_heart_ckd: Report I13.0 with I50.9, N18.4 instead of I11.0"]);
+    fixes(
+        &["I12.9", "I50.9"],
+        expect![
+            "warning combination.hypertensive_heart_ckd: Report I13.0 with I50.9 instead of I12.9"
+        ],
+    );
+    fixes(
+        &["I12.9", "N18.6"],
+        expect!["warning combination.hypertensive_ckd: Report I12.0 with N18.6 instead of I12.9"],
+    );
+    fixes(&["I11.9", "I50.9"], expect!["warning combination.hypertensive_heart_disease: Report I11.0 with I50.9 instead of I11.9"]);
+    fixes(&["I11.9", "N18.30"], expect!["warning combination.hypertensive_heart_ckd: Report I13.10 with N18.30 instead of I11.9"]);
+    fixes(
+        &["I10", "I11.0", "I50.9"],
+        expect!["warning combination.hypertensive_heart_disease: Remove I10; keep I50.9"],
+    );
+    fixes(&["I11.0"], expect![""]);
+    fixes(&["I11.0", "I50.23"], expect![""]);
+    fixes(&["I12.0", "N18.6"], expect![""]);
+    fixes(&["I12.9"], expect![""]);
+    fixes(&["I13.0", "I50.23", "N18.4"], expect![""]);
     fixes(&["I10", "N17.9"], expect![""]);
 }
 

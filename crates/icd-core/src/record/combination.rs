@@ -22,9 +22,9 @@
 //! exactly the heart failure and CKD stage on the record (I13.0 asks for
 //! I50.- and N18.1-N18.4, N18.9; I13.2 for I50.- and N18.5, N18.6). The
 //! diabetes codes "without complications" are found by their titles in
-//! E08-E13. Caveats: only essential hypertension (I10) is combined;
-//! I11.- with N18 or I12.- with I50 (which call for I13) are not reported
-//! yet. COPD combines with pneumonia (J12-J18) and the other acute lower
+//! E08-E13. An I11 or I12 code on the set counts for what its notes ask
+//! (I11.0 for heart failure, I12.9 for stage 1-4 CKD): I11.0 with N18.4 is
+//! I13.0, I12.9 with N18.6 is I12.0. COPD combines with pneumonia (J12-J18) and the other acute lower
 //! respiratory infections (J20-J22).
 
 use super::conventions::{targets, Target};
@@ -65,7 +65,15 @@ impl Combination {
             format!("hypertension with {what} is coded with one combination code; the link is presumed unless the documentation says otherwise")
         };
         let is = |r: &Rule| std::ptr::eq(self.rule, r);
-        if is(&rules::COMBINATION_HYPERTENSIVE_HEART) {
+        let hypertensive = is(&rules::COMBINATION_HYPERTENSIVE_HEART)
+            || is(&rules::COMBINATION_HYPERTENSIVE_CKD)
+            || is(&rules::COMBINATION_HYPERTENSIVE_HEART_CKD);
+        if hypertensive && !self.replace.iter().any(|c| c.as_str() == "I10") {
+            format!(
+                "{} does not agree with the heart failure and chronic kidney disease on the record; the hypertensive code follows them",
+                list(&self.replace)
+            )
+        } else if is(&rules::COMBINATION_HYPERTENSIVE_HEART) {
             presumed("heart disease")
         } else if is(&rules::COMBINATION_HYPERTENSIVE_CKD) {
             presumed("chronic kidney disease")
@@ -162,6 +170,16 @@ fn note_targets<D: AsRef<[u8]>>(t: &Tabular<D>, id: NodeId, kind: NoteKind) -> V
         .collect()
 }
 
+/// Whether the target names codes of the code's category (`N18.1-N18.4`
+/// and N18.6).
+fn same_category(t: &Target, code: &Code) -> bool {
+    let cat = code.category();
+    match t {
+        Target::Prefix(p) | Target::Range(p, _) => p.get(..3) == Some(cat.as_str()),
+        _ => false,
+    }
+}
+
 fn any(targets: &[Target], code: &Code) -> bool {
     targets.iter().any(|x| x.matches(code.as_str()))
 }
@@ -169,9 +187,17 @@ fn any(targets: &[Target], code: &Code) -> bool {
 /// I10 with heart disease, chronic kidney disease, or both (Guideline
 /// I.C.9.a.1-3).
 fn hypertension<D: AsRef<[u8]>>(t: &Tabular<D>, codes: &[Code], out: &mut Vec<Combination>) {
-    let Some(i10) = codes.iter().find(|c| c.as_str() == "I10") else {
+    let under = |c: &Code, cat: &str| c.category().as_str() == cat;
+    // The hypertension codes of the set: I10, and an I11 or I12 code that
+    // the other codes may make an I13 code (or another I11/I12 code).
+    let base: Vec<Code> = codes
+        .iter()
+        .filter(|c| c.as_str() == "I10" || under(c, "I11") || under(c, "I12"))
+        .copied()
+        .collect();
+    if base.is_empty() {
         return;
-    };
+    }
     let (Some(i11), Some(i12), Some(i13)) = (node(t, "I11"), node(t, "I12"), node(t, "I13")) else {
         return;
     };
@@ -184,11 +210,13 @@ fn hypertension<D: AsRef<[u8]>>(t: &Tabular<D>, codes: &[Code], out: &mut Vec<Co
     let (heart, kidney) = (included(i11), included(i12));
     let h: Vec<Code> = codes.iter().filter(|c| any(&heart, c)).copied().collect();
     let k: Vec<Code> = codes.iter().filter(|c| any(&kidney, c)).copied().collect();
-    let (category, rule) = match (h.is_empty(), k.is_empty()) {
-        (true, true) => return,
-        (false, true) => (i11, &rules::COMBINATION_HYPERTENSIVE_HEART),
-        (true, false) => (i12, &rules::COMBINATION_HYPERTENSIVE_CKD),
-        (false, false) => (i13, &rules::COMBINATION_HYPERTENSIVE_HEART_CKD),
+    let heart_disease = !h.is_empty() || base.iter().any(|c| under(c, "I11"));
+    let kidney_disease = !k.is_empty() || base.iter().any(|c| under(c, "I12"));
+    let (category, rule) = match (heart_disease, kidney_disease) {
+        (false, false) => return,
+        (true, false) => (i11, &rules::COMBINATION_HYPERTENSIVE_HEART),
+        (false, true) => (i12, &rules::COMBINATION_HYPERTENSIVE_CKD),
+        (true, true) => (i13, &rules::COMBINATION_HYPERTENSIVE_HEART_CKD),
     };
     let parts: Vec<Code> = h.iter().chain(&k).copied().collect();
     // Each billable code of the category with the codes its use-additional
@@ -197,6 +225,18 @@ fn hypertension<D: AsRef<[u8]>>(t: &Tabular<D>, codes: &[Code], out: &mut Vec<Co
         .billable_descendants(category)
         .into_iter()
         .map(|id| (id, note_targets(t, id, NoteKind::UseAdditionalCode)))
+        .collect();
+    let named = |n: &Vec<Target>| candidates.iter().any(|(_, ns)| ns.contains(n));
+    // What the set's I11 and I12 codes already say, as the notes of the
+    // candidates say it: I11.0 asks for I50.- (heart failure), I12.9 for
+    // N18.1-N18.4, N18.9 (the stage).
+    let implied: Vec<Vec<Target>> = base
+        .iter()
+        .filter_map(|c| t.find(c))
+        .flat_map(|id| note_targets(t, id, NoteKind::UseAdditionalCode))
+        .filter(named)
+        // A code of the set says more: N18.6 beside I12.9 is stage 5.
+        .filter(|n| !parts.iter().any(|p| n.iter().any(|x| same_category(x, p))))
         .collect();
     // A part tells the codes apart when some candidate's note names it.
     let telling: Vec<&Code> = parts
@@ -210,15 +250,25 @@ fn hypertension<D: AsRef<[u8]>>(t: &Tabular<D>, codes: &[Code], out: &mut Vec<Co
     let fits: Vec<&(NodeId, Vec<Vec<Target>>)> = candidates
         .iter()
         .filter(|(_, ns)| {
-            ns.iter().all(|n| parts.iter().any(|c| any(n, c)))
+            ns.iter()
+                .all(|n| parts.iter().any(|c| any(n, c)) || implied.contains(n))
                 && telling.iter().all(|c| ns.iter().any(|n| any(n, c)))
+                && implied.iter().all(|n| ns.contains(n))
         })
         .collect();
-    let chosen = match fits[..] {
-        [(id, notes)] => t.code(*id).map(|c| (c, notes)),
-        _ => None,
-    };
-    let cat = t.code(category);
+    // The set's own code when it fits (I11.0 alone is right as it is).
+    let chosen = fits
+        .iter()
+        .copied()
+        .find(|(id, _)| t.code(*id).is_some_and(|c| base.contains(&c)))
+        .or(match fits[..] {
+            [one] => Some(one),
+            _ => None,
+        })
+        .and_then(|(id, notes)| t.code(*id).map(|c| (c, notes)));
+    if chosen.is_some_and(|(c, _)| base == [c]) {
+        return;
+    }
     let (add, keep, choose_under) = match chosen {
         Some((code, notes)) => {
             let keep = parts
@@ -228,9 +278,13 @@ fn hypertension<D: AsRef<[u8]>>(t: &Tabular<D>, codes: &[Code], out: &mut Vec<Co
                 .collect();
             (vec![code], keep, None)
         }
-        None => (Vec::new(), parts.clone(), cat),
+        None => (Vec::new(), parts.clone(), t.code(category)),
     };
-    let mut replace = vec![*i10];
+    let mut replace: Vec<Code> = base
+        .iter()
+        .filter(|c| chosen.is_none_or(|(x, _)| x != **c))
+        .copied()
+        .collect();
     // Parts the combination code includes and asks no code for (I51.9 in I11.9).
     replace.extend(parts.iter().filter(|c| !keep.contains(c)));
     let add: Vec<Code> = add.into_iter().filter(|c| !codes.contains(c)).collect();
