@@ -174,6 +174,9 @@ impl Targets {
 
     /// The qualifier of the first unread target that may match `o`.
     fn unread(&self, o: &Other<'_>) -> Option<&str> {
+        if self.packed.is_some() {
+            return None; // plain prefixes and ranges only
+        }
         self.list.iter().find_map(|x| match x {
             Target::Unread { base, qualifier } if base.may_match(&o.item.code) => {
                 Some(qualifier.as_str())
@@ -875,7 +878,7 @@ fn notes<'a, 'c, 'i, D: AsRef<[u8]>>(
                 NoteKind::Excludes1 if !others.is_empty() => {
                     for other in others.iter().filter(|o| !node.covers(o)) {
                         let o = other.item;
-                        let fields = ordered(&d.field, &o.field, i < other.j);
+                        let fields = || ordered(&d.field, &o.field, i < other.j);
                         let authority = || note_authority(note.kind, note.text, &node.at);
                         if note.targets.any(other) {
                             found.excludes(
@@ -886,7 +889,7 @@ fn notes<'a, 'c, 'i, D: AsRef<[u8]>>(
                                         d.display, o.display, node.at, note.text
                                     ))
                                     .with_codes([d.display.as_str(), o.display.as_str()])
-                                    .with_fields(fields)
+                                    .with_fields(fields())
                                     .with_authority(authority())
                                     .with_fix("Keep the code the documentation supports; both only if the conditions are unrelated (Guideline I.A.12.a exception)"),
                             );
@@ -899,7 +902,7 @@ fn notes<'a, 'c, 'i, D: AsRef<[u8]>>(
                                         d.display, o.display, node.at, note.text
                                     ))
                                     .with_codes([d.display.as_str(), o.display.as_str()])
-                                    .with_fields(fields)
+                                    .with_fields(fields())
                                     .with_authority(authority())
                                     .with_fix(format!("Check whether {} is one of the codes the note excludes; if it is, keep only the code the documentation supports", o.display)),
                             );
