@@ -373,3 +373,201 @@ fn copd<D: AsRef<[u8]>>(t: &Tabular<D>, codes: &[Code], out: &mut Vec<Combinatio
         choose_under: None,
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tabular::{SourceKind, SourceNode, TabularSource};
+    use expect_test::{expect, Expect};
+
+    /// A diag node: `key title` with its notes and children.
+    fn diag(
+        key: &str,
+        title: &str,
+        notes: &[(NoteKind, &str)],
+        kids: Vec<SourceNode>,
+    ) -> SourceNode {
+        let mut n = SourceNode::new(SourceKind::Diag, key, title);
+        n.notes = notes.iter().map(|(k, t)| (*k, t.to_string())).collect();
+        n.children = kids;
+        n
+    }
+
+    fn leaf(key: &str, title: &str) -> SourceNode {
+        diag(key, title, &[], Vec::new())
+    }
+
+    fn block(key: &str, kids: Vec<SourceNode>) -> SourceNode {
+        let mut b = SourceNode::new(SourceKind::Block, key, key);
+        b.children = kids;
+        b
+    }
+
+    /// The part of the Tabular List the combinations read, as it is written.
+    fn fixture() -> &'static Tabular<Vec<u8>> {
+        use NoteKind::{Includes, UseAdditionalCode as Uac};
+        static T: std::sync::OnceLock<Tabular<Vec<u8>>> = std::sync::OnceLock::new();
+        T.get_or_init(|| {
+            let hf = "code to identify type of heart failure (I50.-)";
+            let early = "code to identify stage of chronic kidney disease (N18.1-N18.4, N18.9)";
+            let late = "code to identify the stage of chronic kidney disease (N18.5, N18.6)";
+            let htn = block(
+                "I10-I1A",
+                vec![
+                    leaf("I10", "Essential (primary) hypertension"),
+                    diag(
+                        "I11",
+                        "Hypertensive heart disease",
+                        &[(Includes, "any condition in I50.- or I51.4-I51.7, I51.89, I51.9 due to hypertension")],
+                        vec![
+                            diag("I11.0", "Hypertensive heart disease with heart failure", &[(Uac, hf)], vec![]),
+                            leaf("I11.9", "Hypertensive heart disease without heart failure"),
+                        ],
+                    ),
+                    diag(
+                        "I12",
+                        "Hypertensive chronic kidney disease",
+                        &[(Includes, "any condition in N18 and N26 - due to hypertension")],
+                        vec![
+                            diag("I12.0", "with stage 5 chronic kidney disease or end stage renal disease", &[(Uac, late)], vec![]),
+                            diag("I12.9", "with stage 1 through stage 4 chronic kidney disease, or unspecified", &[(Uac, early)], vec![]),
+                        ],
+                    ),
+                    diag(
+                        "I13",
+                        "Hypertensive heart and chronic kidney disease",
+                        &[],
+                        vec![
+                            diag("I13.0", "with heart failure and stage 1 through stage 4", &[(Uac, hf), (Uac, early)], vec![]),
+                            diag(
+                                "I13.1",
+                                "without heart failure",
+                                &[],
+                                vec![
+                                    diag("I13.10", "without heart failure, with stage 1 through stage 4", &[(Uac, early)], vec![]),
+                                    diag("I13.11", "without heart failure, with stage 5", &[(Uac, late)], vec![]),
+                                ],
+                            ),
+                            diag("I13.2", "with heart failure and with stage 5", &[(Uac, hf), (Uac, late)], vec![]),
+                        ],
+                    ),
+                ],
+            );
+            let heart = block(
+                "I30-I5A",
+                vec![
+                    diag("I50", "Heart failure", &[], vec![leaf("I50.23", "Acute on chronic systolic heart failure")]),
+                    diag("I51", "Complications of heart disease", &[], vec![leaf("I51.9", "Heart disease, unspecified")]),
+                ],
+            );
+            let kidney = block(
+                "N17-N19",
+                vec![
+                    leaf("N17.9", "Acute kidney failure, unspecified"),
+                    diag("N18", "Chronic kidney disease (CKD)", &[], vec![leaf("N18.4", "stage 4 (severe)"), leaf("N18.6", "End stage renal disease")]),
+                ],
+            );
+            let dm = block(
+                "E08-E13",
+                vec![diag(
+                    "E11",
+                    "Type 2 diabetes mellitus",
+                    &[],
+                    vec![
+                        diag("E11.2", "Type 2 diabetes mellitus with kidney complications", &[], vec![leaf("E11.22", "Type 2 diabetes mellitus with diabetic chronic kidney disease")]),
+                        leaf("E11.9", "Type 2 diabetes mellitus without complications"),
+                        leaf("E11.A", "Type 2 diabetes mellitus without complications in remission"),
+                    ],
+                )],
+            );
+            let lungs = block(
+                "J09-J4A",
+                vec![
+                    diag("J18", "Pneumonia, unspecified organism", &[], vec![leaf("J18.9", "Pneumonia, unspecified organism")]),
+                    diag(
+                        "J44",
+                        "Other chronic obstructive pulmonary disease",
+                        &[],
+                        vec![
+                            diag("J44.0", "with (acute) lower respiratory infection", &[(NoteKind::CodeAlso, "to identify the infection")], vec![]),
+                            leaf("J44.9", "Chronic obstructive pulmonary disease, unspecified"),
+                        ],
+                    ),
+                ],
+            );
+            let mut ch = SourceNode::new(SourceKind::Chapter, "1", "All of it");
+            ch.children = vec![dm, htn, heart, kidney, lungs];
+            let src = TabularSource { release: "fixture".into(), chapters: vec![ch] };
+            Tabular::open(src.build(|_| true).unwrap().bytes).unwrap()
+        })
+    }
+
+    /// Each combination as `rule: advice`.
+    fn check(codes: &str, expect: Expect) {
+        let codes: Vec<Code> = codes.split(' ').map(|c| c.parse().unwrap()).collect();
+        let got: Vec<String> = combinations(fixture(), &codes)
+            .iter()
+            .map(|c| format!("{}: {}", c.rule.id, c.advice()))
+            .collect();
+        expect.assert_eq(&got.join("\n"));
+    }
+
+    #[test]
+    fn hypertension_with_heart_and_kidney_disease() {
+        check(
+            "I10 N18.4",
+            expect!["combination.hypertensive_ckd: Report I12.9 with N18.4 instead of I10"],
+        );
+        check(
+            "I10 N18.6",
+            expect!["combination.hypertensive_ckd: Report I12.0 with N18.6 instead of I10"],
+        );
+        check(
+            "I10 I50.23",
+            expect![
+                "combination.hypertensive_heart_disease: Report I11.0 with I50.23 instead of I10"
+            ],
+        );
+        check(
+            "I10 I51.9",
+            expect!["combination.hypertensive_heart_disease: Report I11.9 instead of I10, I51.9"],
+        );
+        check("I50.23 I10 N18.4", expect!["combination.hypertensive_heart_ckd: Report I13.0 with I50.23, N18.4 instead of I10"]);
+        check("I50.23 I10 N18.6", expect!["combination.hypertensive_heart_ckd: Report I13.2 with I50.23, N18.6 instead of I10"]);
+        check("I51.9 I10 N18.6", expect!["combination.hypertensive_heart_ckd: Report I13.11 with N18.6 instead of I10, I51.9"]);
+        check("I10 N18.4 N18.6", expect!["combination.hypertensive_ckd: Report a code of I12.- with N18.4, N18.6 instead of I10"]);
+        check(
+            "I11.0 N18.4",
+            expect!["combination.hypertensive_heart_ckd: Report I13.0 with N18.4 instead of I11.0"],
+        );
+        check(
+            "I12.9 N18.6",
+            expect!["combination.hypertensive_ckd: Report I12.0 with N18.6 instead of I12.9"],
+        );
+        check("I10 N17.9", expect![""]);
+        check("I10", expect![""]);
+        check("I12.9 N18.4", expect![""]);
+        check("I11.0", expect![""]);
+    }
+
+    #[test]
+    fn diabetes_without_complications_beside_a_complication() {
+        check(
+            "E11.9 E11.22",
+            expect!["combination.diabetes_without_complications: Remove E11.9; keep E11.22"],
+        );
+        check(
+            "E11.A E11.22",
+            expect!["combination.diabetes_without_complications: Remove E11.A; keep E11.22"],
+        );
+        check("E11.9 E11.A", expect![""]);
+        check("E11.22", expect![""]);
+    }
+
+    #[test]
+    fn copd_with_pneumonia() {
+        check("J44.9 J18.9", expect!["combination.copd_lower_respiratory_infection: Report J44.0 with J18.9 instead of J44.9"]);
+        check("J44.0 J18.9", expect![""]);
+        check("J44.9", expect![""]);
+    }
+}
