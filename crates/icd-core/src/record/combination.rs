@@ -33,8 +33,10 @@ use super::{Finding, Prepared};
 use crate::code::Code;
 use crate::tabular::{NodeId, NoteKind, Tabular};
 
-/// A combination the codes call for: what to report instead.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A combination the codes call for: what to report instead. Serializes
+/// with the whole rule (`{"rule": {"id", "severity", "authority", ...},
+/// "replace": ["I10"], ...}`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Combination {
     /// The rule (its guideline and explanation).
     pub rule: &'static Rule,

@@ -6,8 +6,12 @@
 //! missing placeholder `X`, and header codes.
 //!
 //! Note targets are read from the note text: `E11.22`, `(E08.-)`,
-//! `(N18.1-N18.6)`, `(O10-O11)`. A note without a code in it (`code first
-//! underlying disease`) cannot be verified and yields at most a reminder.
+//! `(N18.1-N18.6)`, `(O10-O11)`, narrowed by a qualifier after `with`
+//! (`(E08-E13 with .42)` is E08.42 to E13.42 only). A note without a code in
+//! it (`code first underlying disease`) cannot be verified and yields at most
+//! a reminder; a qualifier that cannot be read (`with final characters -23`)
+//! yields at most a note, never an error. Each Excludes1 pair is reported
+//! once, and each reminder once for all the codes its note applies to.
 //!
 //! The notes of a node are read (UTF-8, targets) once, the first time a
 //! record carries a code under it, and kept in the [`Checker`]'s

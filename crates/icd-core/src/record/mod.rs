@@ -5,9 +5,13 @@
 //! artifacts of a [`Library`]: the MCE 2.0 edits exactly as the CMS
 //! reference computes them ([`mce_edits`]), the Tabular List conventions
 //! ([`conventions`]: Excludes1, etiology/manifestation, use-additional-code
-//! and code-also reminders, 7th characters, placeholders, header codes) and
-//! the completeness and consistency of the record ([`completeness`]). Every
-//! check runs; the result is every [`Finding`], in a stable order.
+//! and code-also reminders, 7th characters, placeholders, header codes), the
+//! combination codes the guidelines presume ([`combination`]) and the
+//! completeness and consistency of the record ([`completeness`]). Every
+//! check runs; the result is every [`Finding`], in a stable order: errors,
+//! then CC/MCC capture, then warnings, then reminders ([`Finding::rank`]).
+//! Each finding is made from a rule of the registry ([`rules::RULES`]),
+//! which `icd rules` lists.
 //!
 //! ```no_run
 //! # fn lib() -> icd_core::Library<Vec<u8>> { unimplemented!() }
