@@ -337,7 +337,7 @@ rules! {
         "The link between hypertension and heart disease (I50.-, I51.4-I51.7, I51.89, I51.9) is presumed: code I11.- with the heart failure code, unless the documentation states the heart disease is due to something else.";
     COMBINATION_HYPERTENSIVE_CKD: "combination.hypertensive_ckd", Warning, guideline("I.C.9.a.2", "Hypertensive Chronic Kidney Disease"),
         "Hypertension and chronic kidney disease coded apart",
-        "The link between hypertension and chronic kidney disease (N18.-) is presumed: code I12.- for the stage (I12.0 for stage 5 or end stage renal disease) with the N18 code.";
+        "The link between hypertension and chronic kidney disease (N18.-) is presumed: code I12.- for the stage (I12.0 for stage 5 or end stage renal disease) with the N18 code. An I12 code that does not fit the stage on the record is reported too.";
     COMBINATION_HYPERTENSIVE_HEART_CKD: "combination.hypertensive_heart_ckd", Warning, guideline("I.C.9.a.3", "Hypertensive Heart and Chronic Kidney Disease"),
         "Hypertension, heart disease and chronic kidney disease coded apart",
         "When both hypertensive heart disease and hypertensive chronic kidney disease are present, code I13.- (chosen by heart failure and stage) with the heart failure and N18 codes.";
@@ -346,7 +346,7 @@ rules! {
         "E11.9 means type 2 diabetes without complications; with another E11 code that names a complication the two contradict each other. Remove the \"without complications\" code (the same for E08, E09, E10 and E13).";
     COMBINATION_COPD_INFECTION: "combination.copd_lower_respiratory_infection", Warning, guideline("I.C.10.a", "Chronic Obstructive Pulmonary Disease [COPD] and Asthma"),
         "COPD, unspecified, with a lower respiratory infection",
-        "J44.0 is COPD with (acute) lower respiratory infection, and its note says to code also the infection: with pneumonia (J12-J18) report J44.0 and the pneumonia code instead of J44.9.";
+        "J44.0 is COPD with (acute) lower respiratory infection, and its note says to code also the infection: with pneumonia (J12-J18) or another acute lower respiratory infection (J20-J22) report J44.0 and the infection code instead of J44.9.";
     DRG_MCC: "drg.mcc", Info, RuleAuthority::MsDrg,
         "A secondary diagnosis that is an MCC",
         "MS-DRG counts it as a major complication or comorbidity with this principal diagnosis.";
