@@ -464,7 +464,7 @@ fn write_text(w: &mut impl Write, r: &Report<'_>) -> std::io::Result<()> {
     for f in r.findings {
         writeln!(
             w,
-            "  {:<7} {:<40} {}",
+            "  {:<7} {:<44} {}",
             f.severity.to_string(),
             f.rule_id,
             f.message
