@@ -23,7 +23,7 @@ use std::sync::OnceLock;
 use super::{rules, Authority, Checker, Finding, Item, Prepared, Severity};
 use crate::lookup::Library;
 use crate::mce::{Period, Table};
-use crate::tabular::{NodeId, NodeKind, NoteKind, Tabular};
+use crate::tabular::{AppliedNote, NodeId, NodeKind, NoteKind, Tabular};
 
 /// A code reference in a note: a prefix (`E08.-`, `E11.22`) or a range,
 /// possibly narrowed by a qualifier (`E08-E13 with .42`).
@@ -376,6 +376,9 @@ struct Reminder {
     text: String,
     /// The note as a sentence ([`note_sentence`]).
     sentence: String,
+    /// The message after the codes: `: Use additional code to identify ...
+    /// (note at E11; none of these is on the record)`.
+    tail: String,
     targets: Targets,
 }
 
@@ -443,9 +446,10 @@ fn compile<'a, D: AsRef<[u8]>>(lib: &'a Library<D>, id: NodeId) -> NodeNotes<'a>
         _ => Some(Target::Prefix(t.key(id).into_owned())),
     }
     .map(|x| Targets::new(vec![x]));
-    let notes = t
-        .own_notes(id)
-        .into_iter()
+    // The node's notes are decoded once, for both lists.
+    let own = t.own_notes(id);
+    let notes = own
+        .iter()
         .filter(|n| matches!(n.kind, NoteKind::Excludes1 | NoteKind::CodeFirst))
         .map(|note| CompiledNote {
             kind: note.kind,
@@ -454,16 +458,23 @@ fn compile<'a, D: AsRef<[u8]>>(lib: &'a Library<D>, id: NodeId) -> NodeNotes<'a>
         })
         .collect::<Vec<_>>();
     let at = t.display_key(id);
-    let reminders = note_groups(t, id)
+    let reminders = reminder_groups(&own)
         .into_iter()
-        .filter(|(kind, _)| matches!(kind, NoteKind::UseAdditionalCode | NoteKind::CodeAlso))
-        .map(|(kind, texts)| Reminder {
-            kind,
-            targets: Targets::new(texts.iter().flat_map(|x| targets(x)).collect()),
-            text: join_note_parts(&texts),
-            sentence: note_sentence(kind, &join_note_parts(&texts)),
+        .filter_map(|(kind, texts)| {
+            let targets = Targets::new(texts.iter().flat_map(|x| targets(x)).collect());
+            if targets.is_empty() {
+                return None;
+            }
+            let text = join_note_parts(&texts);
+            let sentence = note_sentence(kind, &text);
+            Some(Reminder {
+                kind,
+                targets,
+                tail: format!(": {sentence} (note at {at}; none of these is on the record)"),
+                sentence,
+                text,
+            })
         })
-        .filter(|r| !r.targets.is_empty())
         .collect();
     NodeNotes {
         scope,
@@ -520,7 +531,17 @@ struct Found<'a, 'i> {
     excludes: Vec<((usize, usize), Finding)>,
     /// Reminders not satisfied, by kind and text: where they are written
     /// and the codes they apply to.
-    reminders: Vec<(&'a Reminder, Vec<&'a str>, Vec<&'i Item>)>,
+    reminders: Vec<Group<'a, 'i>>,
+}
+
+/// One reminder and the codes it applies to. Most reminders apply to one
+/// code, written at one node: the lists of more stay empty (unallocated).
+struct Group<'a, 'i> {
+    r: &'a Reminder,
+    at: &'a str,
+    more_at: Vec<&'a str>,
+    item: &'i Item,
+    more: Vec<&'i Item>,
 }
 
 impl<'a, 'i> Found<'a, 'i> {
@@ -534,43 +555,68 @@ impl<'a, 'i> Found<'a, 'i> {
     }
 
     fn reminder(&mut self, r: &'a Reminder, at: &'a str, d: &'i Item) {
-        let same = |x: &&mut (&Reminder, _, _)| {
-            std::ptr::eq(x.0, r) || (x.0.kind == r.kind && x.0.text == r.text)
+        let same = |g: &&mut Group<'a, 'i>| {
+            std::ptr::eq(g.r, r) || (g.r.kind == r.kind && g.r.text == r.text)
         };
         match self.reminders.iter_mut().find(same) {
-            Some((_, ats, items)) => {
-                if !ats.contains(&at) {
-                    ats.push(at);
+            Some(g) => {
+                if g.at != at && !g.more_at.contains(&at) {
+                    g.more_at.push(at);
                 }
-                if !items.iter().any(|x| x.code == d.code) {
-                    items.push(d);
+                if g.item.code != d.code && !g.more.iter().any(|x| x.code == d.code) {
+                    g.more.push(d);
                 }
             }
-            None => self.reminders.push((r, vec![at], vec![d])),
+            None => self.reminders.push(Group {
+                r,
+                at,
+                more_at: Vec::new(),
+                item: d,
+                more: Vec::new(),
+            }),
         }
     }
 
     fn finish(self, out: &mut Vec<Finding>) {
         out.extend(self.excludes.into_iter().map(|(_, f)| f));
-        for (r, ats, items) in self.reminders {
+        for g in self.reminders {
+            let r = g.r;
             let rule = if r.kind == NoteKind::CodeAlso {
                 &rules::TABULAR_CODE_ALSO
             } else {
                 &rules::TABULAR_USE_ADDITIONAL_CODE
             };
-            let codes: Vec<&str> = items.iter().map(|d| d.display.as_str()).collect();
-            let at = ats.join(", ");
-            out.push(
-                rule.finding(format!(
-                    "{}: {} (note at {at}; none of these is on the record)",
-                    codes.join(", "),
-                    r.sentence
-                ))
-                .with_codes(codes)
-                .with_fields(items.iter().map(|d| &*d.field))
-                .with_authority(note_authority(r.kind, &r.text, &at))
-                .with_fix("Add the code the documentation supports, if any"),
-            );
+            let items = || std::iter::once(g.item).chain(g.more.iter().copied());
+            let codes: Vec<String> = items().map(|d| d.display.clone()).collect();
+            let (message, at) = if g.more_at.is_empty() {
+                // Most findings of a record are these: the message's tail
+                // was written when the note was compiled.
+                let mut m = codes.join(", ");
+                m.push_str(&r.tail);
+                (m, g.at.to_string())
+            } else {
+                let at = std::iter::once(g.at)
+                    .chain(g.more_at.iter().copied())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                (
+                    format!(
+                        "{}: {} (note at {at}; none of these is on the record)",
+                        codes.join(", "),
+                        r.sentence
+                    ),
+                    at,
+                )
+            };
+            let fields: Vec<String> = items().map(|d| d.field.to_string()).collect();
+            out.push(Finding {
+                codes,
+                fields,
+                ..rule
+                    .finding(message)
+                    .with_authority(note_authority(r.kind, &r.text, &at))
+                    .with_fix("Add the code the documentation supports, if any")
+            });
         }
     }
 }
@@ -638,16 +684,13 @@ fn structure<D: AsRef<[u8]>>(
     }
 }
 
-/// The use-additional-code, code-also and code-first notes written at a
-/// node, each heading with its parts (consecutive parts of one heading
-/// form one note), in the tabular's order.
-fn note_groups<D: AsRef<[u8]>>(t: &Tabular<D>, id: NodeId) -> Vec<(NoteKind, Vec<&str>)> {
+/// The use-additional-code and code-also notes of a node, each heading
+/// with its parts: consecutive parts of one heading form one reminder (the
+/// notes of other headings between them do not part them).
+fn reminder_groups<'a>(notes: &[AppliedNote<'a>]) -> Vec<(NoteKind, Vec<&'a str>)> {
     let mut groups: Vec<(NoteKind, Vec<&str>)> = Vec::new();
-    for note in t.own_notes(id) {
-        if !matches!(
-            note.kind,
-            NoteKind::UseAdditionalCode | NoteKind::CodeAlso | NoteKind::CodeFirst
-        ) {
+    for note in notes {
+        if !matches!(note.kind, NoteKind::UseAdditionalCode | NoteKind::CodeAlso) {
             continue;
         }
         match groups.last_mut() {
@@ -659,12 +702,18 @@ fn note_groups<D: AsRef<[u8]>>(t: &Tabular<D>, id: NodeId) -> Vec<(NoteKind, Vec
 }
 
 /// The use-additional-code, code-also and code-first notes written at a
-/// node, each as the sentence the checks print ([`note_sentence`]).
+/// node, each as the sentence the checks print ([`note_sentence`]): the
+/// reminders, then each code-first note.
 pub fn note_sentences<D: AsRef<[u8]>>(t: &Tabular<D>, id: NodeId) -> Vec<String> {
-    note_groups(t, id)
+    let own = t.own_notes(id);
+    let reminders = reminder_groups(&own)
         .into_iter()
-        .map(|(kind, parts)| note_sentence(kind, &join_note_parts(&parts)))
-        .collect()
+        .map(|(kind, parts)| note_sentence(kind, &join_note_parts(&parts)));
+    let code_first = own
+        .iter()
+        .filter(|n| n.kind == NoteKind::CodeFirst)
+        .map(|n| note_sentence(n.kind, n.text));
+    reminders.chain(code_first).collect()
 }
 
 /// A note as one sentence: its heading, then its text, the two joined the
@@ -880,11 +929,17 @@ fn notes<'a, 'c, 'i, D: AsRef<[u8]>>(
         for note in node.notes.iter() {
             match note.kind {
                 NoteKind::Excludes1 if !others.is_empty() => {
-                    for other in others.iter().filter(|o| !node.covers(o)) {
+                    for other in others {
+                        // The cheap test first: most notes name none of the codes.
+                        let sure = note.targets.any(other);
+                        let unread = (!sure).then(|| note.targets.unread(other)).flatten();
+                        if (!sure && unread.is_none()) || node.covers(other) {
+                            continue;
+                        }
                         let o = other.item;
                         let fields = || ordered(&d.field, &o.field, i < other.j);
                         let authority = || note_authority(note.kind, note.text, &node.at);
-                        if note.targets.any(other) {
+                        if sure {
                             found.excludes(
                                 (i, other.j),
                                 rules::TABULAR_EXCLUDES1
@@ -897,7 +952,7 @@ fn notes<'a, 'c, 'i, D: AsRef<[u8]>>(
                                     .with_authority(authority())
                                     .with_fix("Keep the code the documentation supports; both only if the conditions are unrelated (Guideline I.A.12.a exception)"),
                             );
-                        } else if let Some(q) = note.targets.unread(other) {
+                        } else if let Some(q) = unread {
                             found.excludes(
                                 (i, other.j),
                                 rules::TABULAR_EXCLUDES1_QUALIFIED
