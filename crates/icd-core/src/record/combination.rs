@@ -152,9 +152,24 @@ pub(crate) fn check<D: AsRef<[u8]>>(t: &Tabular<D>, p: &Prepared<'_>, out: &mut 
 /// (hypertension, diabetes, COPD). Codes not in the tabular are ignored.
 pub fn combinations<D: AsRef<[u8]>>(t: &Tabular<D>, codes: &[Code]) -> Vec<Combination> {
     let mut out = Vec::new();
-    hypertension(t, codes, &mut out);
-    diabetes(t, codes, &mut out);
-    copd(t, codes, &mut out);
+    // One look at each code first: most sets have none of these.
+    let (mut htn, mut dm, mut copd_) = (false, false, false);
+    for c in codes {
+        let s = c.as_str();
+        let cat = s.get(..3).unwrap_or(s);
+        htn |= matches!(cat, "I10" | "I11" | "I12");
+        dm |= ("E08"..="E13").contains(&cat);
+        copd_ |= s == "J449";
+    }
+    if htn {
+        hypertension(t, codes, &mut out);
+    }
+    if dm {
+        diabetes(t, codes, &mut out);
+    }
+    if copd_ {
+        copd(t, codes, &mut out);
+    }
     out
 }
 
@@ -304,10 +319,6 @@ fn hypertension<D: AsRef<[u8]>>(t: &Tabular<D>, codes: &[Code], out: &mut Vec<Co
 fn diabetes<D: AsRef<[u8]>>(t: &Tabular<D>, codes: &[Code], out: &mut Vec<Combination>) {
     const BLOCK: &str = "E08-E13";
     let block = Target::Range("E08".into(), "E13".into());
-    // Most records have no diabetes code: no look-up for them.
-    if !codes.iter().any(|c| block.matches(c.as_str())) {
-        return;
-    }
     let Some(block_id) = t.find_key(BLOCK) else {
         return;
     };
