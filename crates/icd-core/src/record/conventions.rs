@@ -591,7 +591,13 @@ impl<'a, 'i> Found<'a, 'i> {
             let (message, at) = if g.more_at.is_empty() {
                 // Most findings of a record are these: the message's tail
                 // was written when the note was compiled.
-                let mut m = codes.join(", ");
+                let mut m = String::with_capacity(16 * codes.len() + r.tail.len());
+                for (k, c) in codes.iter().enumerate() {
+                    if k > 0 {
+                        m.push_str(", ");
+                    }
+                    m.push_str(c);
+                }
                 m.push_str(&r.tail);
                 (m, g.at.to_string())
             } else {
@@ -614,7 +620,11 @@ impl<'a, 'i> Found<'a, 'i> {
                 fields,
                 ..rule
                     .finding(message)
-                    .with_authority(note_authority(r.kind, &r.text, &at))
+                    .with_authority(Authority::TabularNote {
+                        note: r.kind.label(),
+                        text: r.text.clone(),
+                        at,
+                    })
                     .with_fix("Add the code the documentation supports, if any")
             });
         }
