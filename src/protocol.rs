@@ -305,16 +305,9 @@ pub struct FindingView {
 
 impl From<&Finding> for FindingView {
     fn from(f: &Finding) -> FindingView {
-        let (authority, authority_text) = match &f.authority {
-            Authority::Mce { mce_edit } => (format!("MCE edit {mce_edit}"), None),
-            Authority::TabularNote { note, text, at } => {
-                (format!("{note} note at {at}"), Some(text.clone()))
-            }
-            Authority::Guideline { section, title } => {
-                (format!("Official Guidelines {section}: {title}"), None)
-            }
-            Authority::Standard { name } => (name.to_string(), None),
-            Authority::MsDrg { version } => (format!("MS-DRG {version} CC/MCC lists"), None),
+        let authority_text = match &f.authority {
+            Authority::TabularNote { text, .. } => Some(text.clone()),
+            _ => None,
         };
         FindingView {
             rule_id: f.rule_id.to_string(),
@@ -322,7 +315,7 @@ impl From<&Finding> for FindingView {
             message: f.message.clone(),
             codes: f.codes.clone(),
             fields: f.fields.clone(),
-            authority,
+            authority: f.authority.to_string(),
             authority_text,
             fix: f.fix.clone(),
         }

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use icd_core::record::ccmcc::{CcEntry, CcLevel, CcMcc, CcMccSource};
 use icd_core::record::model::{Admission, Diagnosis, Discharge, Patient, Procedure, Text};
-use icd_core::record::{Authority, Checker, Claim, Finding, Record, Severity};
+use icd_core::record::{rules, Checker, Claim, Finding, Record, Severity};
 use icd_core::Date;
 use serde::Serialize;
 
@@ -355,24 +355,6 @@ fn read_input(file: &Path) -> Result<String> {
     }
 }
 
-fn label(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
-}
-
-fn authority(a: &Authority) -> String {
-    match a {
-        Authority::Mce { mce_edit } => format!("MCE {mce_edit}"),
-        Authority::TabularNote { note, at, .. } => format!("{note} at {at}"),
-        Authority::Guideline { section, title } => format!("Guideline {section} {title}"),
-        Authority::Standard { name } => name.to_string(),
-        Authority::MsDrg { version } => version.clone(),
-    }
-}
-
 /// Runs `icd check`. Ok(false) when some finding is an error.
 pub fn run(args: Args) -> Result<bool> {
     let format = args.format.unwrap_or_else(|| {
@@ -422,17 +404,9 @@ pub fn run(args: Args) -> Result<bool> {
                 totals.rejected += 1;
                 (
                     None,
-                    vec![Finding {
-                        rule_id: "input.unreadable",
-                        severity: Severity::Error,
-                        message: why,
-                        codes: vec![],
-                        fields: vec![],
-                        authority: Authority::Standard {
-                            name: "ICD Desk record form",
-                        },
-                        fix: Some("Correct the record; the others were checked".into()),
-                    }],
+                    vec![rules::INPUT_UNREADABLE
+                        .finding(why)
+                        .with_fix("Correct the record; the others were checked")],
                 )
             }
         };
@@ -490,15 +464,15 @@ fn write_text(w: &mut impl Write, r: &Report<'_>) -> std::io::Result<()> {
     for f in r.findings {
         writeln!(
             w,
-            "  {:<7} {:<40} {}",
-            label(f.severity),
+            "  {:<7} {:<44} {}",
+            f.severity.to_string(),
             f.rule_id,
             f.message
         )?;
         writeln!(
             w,
             "          [{}]{}",
-            authority(&f.authority),
+            f.authority,
             if f.fields.is_empty() {
                 String::new()
             } else {
@@ -510,4 +484,29 @@ fn write_text(w: &mut impl Write, r: &Report<'_>) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `icd rules`: every rule the record check runs, from the registry. With
+/// `json`, one JSON array of `{"id", "severity", "authority", "source",
+/// "title", "explanation"}`.
+pub fn list_rules(json: bool) -> Result<bool> {
+    let stdout = std::io::stdout();
+    let mut w = BufWriter::new(stdout.lock());
+    let res = if json {
+        serde_json::to_writer_pretty(&mut w, rules::RULES)
+            .map_err(std::io::Error::from)
+            .and_then(|_| writeln!(w))
+    } else {
+        rules::RULES.iter().try_for_each(|r| {
+            writeln!(
+                w,
+                "{:<44} {:<7} {}\n{:<52}[{}]",
+                r.id, r.severity, r.title, "", r.authority
+            )
+        })
+    };
+    match res.and_then(|_| w.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(true),
+    }
 }

@@ -48,6 +48,12 @@ enum Command {
     Lookup(lookup::Args),
     /// Check coded encounters (JSON records, CSV rows, or CMS MCE claims): MCE edits, conventions, completeness.
     Check(icd_cli::check::Args),
+    /// List every rule the record check runs: id, severity, authority, title.
+    Rules {
+        /// One JSON array of {"id", "severity", "authority", "source", "title", "explanation"}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Suggest codes for a diagnostic statement or a pasted note (index first, then tabular).
     Search(search_cmd::Args),
     /// Validate pasted codes on a date of service: valid, invalid, not billable, not valid on that date.
@@ -108,6 +114,7 @@ fn run(cli: Cli) -> Result<bool> {
         }
         Command::Lookup(args) => lookup::run(args),
         Command::Check(args) => icd_cli::check::run(args),
+        Command::Rules { json } => icd_cli::check::list_rules(json),
         Command::Search(args) => search_cmd::run(args),
         Command::Eval(args) => search_cmd::eval(args),
         Command::Validate(args) => icd_cli::validate_cmd::run(args),

@@ -3,6 +3,7 @@
 use std::io::Read;
 
 use anyhow::{Context, Result};
+use icd_core::record::completeness::outside_coverage;
 use icd_core::validate::{validate, Verdict};
 use icd_core::Date;
 
@@ -40,6 +41,13 @@ pub fn run(args: Args) -> Result<bool> {
     } else {
         args.codes.join(" ")
     };
+    if let Some(why) = lib
+        .mce
+        .coverage_end()
+        .and_then(|last| outside_coverage(date, last))
+    {
+        eprintln!("warning: the date of service {why}");
+    }
     let checks = validate(&lib, &text, date);
     let mut all_valid = true;
     for c in &checks {

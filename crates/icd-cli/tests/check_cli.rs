@@ -46,7 +46,7 @@ fn lines(o: &Output) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn rules(v: &serde_json::Value) -> Vec<String> {
+fn rules_of(v: &serde_json::Value) -> Vec<String> {
     v["findings"]
         .as_array()
         .unwrap()
@@ -65,7 +65,7 @@ fn json_records_stream_one_report_each_in_order() {
         assert_eq!(r["record"], i + 1);
         assert_eq!(r["id"], format!("enc-000{}", i + 1));
     }
-    let second = rules(&reports[1]);
+    let second = rules_of(&reports[1]);
     for rule in [
         "record.unknown_field",
         "record.date_order",
@@ -86,7 +86,7 @@ fn json_records_stream_one_report_each_in_order() {
         .find(|f| f["rule_id"] == "mce.manifestation_as_pdx")
         .unwrap();
     assert_eq!(mce["authority"]["mce_edit"], "MANIFESTATION_AS_PDX");
-    let third = rules(&reports[2]);
+    let third = rules_of(&reports[2]);
     assert!(
         third.contains(&"record.age_mismatch".to_string()),
         "{third:?}"
@@ -112,12 +112,12 @@ fn csv_rows_are_records_and_a_broken_row_is_rejected_alone() {
     assert_eq!(o.status.code(), Some(1));
     let reports = lines(&o);
     assert_eq!(reports.len(), 4);
-    assert_eq!(rules(&reports[3]), ["input.unreadable"]);
+    assert_eq!(rules_of(&reports[3]), ["input.unreadable"]);
     // The same encounters as the JSON example give the same findings.
     let json = lines(&icd(&[&fixture("encounters.json"), "--json"]));
     for i in 0..3 {
-        let mut a = rules(&reports[i]);
-        let mut b = rules(&json[i]);
+        let mut a = rules_of(&reports[i]);
+        let mut b = rules_of(&json[i]);
         a.retain(|r| r != "record.unknown_field" && r != "record.required_field");
         b.retain(|r| r != "record.unknown_field" && r != "record.required_field");
         assert_eq!(a, b, "record {}", i + 1);
@@ -134,7 +134,7 @@ fn claims_use_the_mce_names_and_text_output_counts() {
     let o = icd(&[&fixture("claims.jsonl"), "--format", "claim"]);
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("[MCE INVALID_DISCHARGE_STATUS]"), "{out}");
+    assert!(out.contains("[MCE edit INVALID_DISCHARGE_STATUS]"), "{out}");
     assert!(out.contains("input.unreadable"), "{out}");
     assert!(
         out.contains("4 records read, 3 checked, 1 rejected"),
@@ -175,4 +175,77 @@ fn ccmcc_capture_from_the_msdrg_definitions() {
         .collect();
     // N18.4 (CKD stage 4) and E11.22 are CCs with an AMI principal diagnosis.
     assert!(cc.iter().any(|c| c.contains("N18.4")), "{cc:?}");
+}
+
+/// `icd rules --json` lists the registry as one JSON array, and every rule
+/// id `icd check` reports on the example files is in it.
+#[test]
+fn icd_rules_lists_every_rule_the_checks_report() {
+    let o = Command::new(env!("CARGO_BIN_EXE_icd"))
+        .args(["rules", "--json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    let rules: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), icd_core::record::RULES.len());
+    for r in &rules {
+        for key in ["id", "severity", "authority", "title"] {
+            assert!(
+                r[key].as_str().is_some_and(|v| !v.is_empty()),
+                "{key} of {r}"
+            );
+        }
+    }
+    let excludes1 = rules
+        .iter()
+        .find(|r| r["id"] == "tabular.excludes1")
+        .unwrap();
+    assert_eq!(excludes1["severity"], "error");
+    assert_eq!(excludes1["authority"], "Excludes1 note of the Tabular List");
+    let mut seen = Vec::new();
+    for (file, format) in [
+        ("encounters.json", "record"),
+        ("encounters.csv", "csv"),
+        ("claims.jsonl", "claim"),
+    ] {
+        for report in lines(&icd(&[&fixture(file), "--json", "--format", format])) {
+            seen.extend(rules_of(&report));
+        }
+    }
+    assert!(seen.len() > 20, "{seen:?}");
+    for id in &seen {
+        assert!(
+            ids.contains(&id.as_str()),
+            "{id} is not listed by icd rules"
+        );
+    }
+    // The text form: one line per rule, with its id and authority.
+    let text = Command::new(env!("CARGO_BIN_EXE_icd"))
+        .arg("rules")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("mce.age_conflict") && text.contains("[MCE edit AGE_CONFLICT]"));
+}
+
+/// Issue 16: a date of service after the last day the loaded release
+/// covers is said to be so, by `icd validate` as by `icd check`.
+#[test]
+fn validate_says_when_the_date_is_beyond_the_release() {
+    let validate = |date: &str| {
+        Command::new(env!("CARGO_BIN_EXE_icd"))
+            .args(["validate", "E11.9", "--date", date, "--index"])
+            .arg(index())
+            .output()
+            .unwrap()
+    };
+    let late = validate("2027-06-01");
+    assert_eq!(
+        String::from_utf8_lossy(&late.stderr).trim(),
+        "warning: the date of service 2027-06-01 is after 2026-09-30, the last day this release covers: codes may have changed on 2026-10-01; this release cannot tell"
+    );
+    let covered = validate("2026-09-30");
+    assert!(covered.status.success());
+    assert_eq!(String::from_utf8_lossy(&covered.stderr), "");
 }

@@ -18,11 +18,54 @@ pub struct Date {
 
 /// Why a string is not a date.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{input}' is not a date: write it as YYYY-MM-DD (e.g. 2026-04-01) or YYYYMMDD")]
+#[error("'{input}' is not a date: {problem}")]
 pub struct DateError {
     /// What was given.
     pub input: String,
+    /// What is wrong with it.
+    pub problem: DateProblem,
 }
+
+/// What is wrong with a string that is not a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DateProblem {
+    /// Not of the form `YYYY-MM-DD` or `YYYYMMDD`: write it so.
+    #[error("write it as YYYY-MM-DD (e.g. 2026-04-01) or YYYYMMDD")]
+    Form,
+    /// A year of 0: years run from 1 to 9999.
+    #[error("there is no year 0")]
+    Year,
+    /// A month outside 1 to 12.
+    #[error("there is no month {0}; months run from 01 to 12")]
+    Month(u32),
+    /// A day the month does not have (February 30): check the day.
+    #[error("{} {day} does not exist ({} {year} has {days} days)", MONTHS[*month as usize - 1], MONTHS[*month as usize - 1])]
+    Day {
+        /// The year.
+        year: u32,
+        /// The month, 1 to 12.
+        month: u32,
+        /// The day written.
+        day: u32,
+        /// How many days the month has that year.
+        days: u32,
+    },
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 
 impl Date {
     /// A date from its parts, or `None` if there is no such day.
@@ -74,6 +117,14 @@ impl Date {
         era * 146_097 + doe
     }
 
+    /// The next day (`None` after 9999-12-31).
+    pub fn next_day(self) -> Option<Date> {
+        let (y, m, d) = (self.year(), self.month(), self.day());
+        Date::from_ymd(y, m, d + 1)
+            .or_else(|| Date::from_ymd(y, m + 1, 1))
+            .or_else(|| Date::from_ymd(y + 1, 1, 1))
+    }
+
     /// Whole days from `self` to `later` (negative if `later` is earlier).
     pub fn days_until(self, later: Date) -> i64 {
         later.day_number() - self.day_number()
@@ -107,9 +158,11 @@ impl FromStr for Date {
     type Err = DateError;
     fn from_str(s: &str) -> Result<Date, DateError> {
         let t = s.trim();
-        let err = || DateError {
+        let fail = |problem| DateError {
             input: t.to_string(),
+            problem,
         };
+        let err = || fail(DateProblem::Form);
         let digits: String = match t.len() {
             8 => t.to_string(),
             10 if t.as_bytes()[4] == b'-' && t.as_bytes()[7] == b'-' => t.replace('-', ""),
@@ -119,7 +172,22 @@ impl FromStr for Date {
             return Err(err());
         }
         let n: u32 = digits.parse().map_err(|_| err())?;
-        Date::from_yyyymmdd(n).ok_or_else(err)
+        let (year, month, day) = (n / 10_000, n / 100 % 100, n % 100);
+        if year == 0 {
+            return Err(fail(DateProblem::Year));
+        }
+        if !(1..=12).contains(&month) {
+            return Err(fail(DateProblem::Month(month)));
+        }
+        let days = days_in_month(year, month);
+        Date::from_ymd(year, month, day).ok_or_else(|| {
+            fail(DateProblem::Day {
+                year,
+                month,
+                day,
+                days,
+            })
+        })
     }
 }
 
@@ -179,6 +247,48 @@ mod tests {
         ] {
             assert!(bad.parse::<Date>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn next_days() {
+        let next = |s: &str| s.parse::<Date>().unwrap().next_day().map(|d| d.to_string());
+        assert_eq!(next("2026-09-30").as_deref(), Some("2026-10-01"));
+        assert_eq!(next("2024-02-28").as_deref(), Some("2024-02-29"));
+        assert_eq!(next("2026-12-31").as_deref(), Some("2027-01-01"));
+        assert_eq!(next("9999-12-31"), None);
+    }
+
+    #[test]
+    fn says_why_a_date_is_wrong() {
+        let why = |s: &str| s.parse::<Date>().unwrap_err().to_string();
+        assert_eq!(
+            why("2026-02-30"),
+            "'2026-02-30' is not a date: February 30 does not exist (February 2026 has 28 days)"
+        );
+        assert_eq!(
+            why("20240230"),
+            "'20240230' is not a date: February 30 does not exist (February 2024 has 29 days)"
+        );
+        assert_eq!(
+            why("2026-04-31"),
+            "'2026-04-31' is not a date: April 31 does not exist (April 2026 has 30 days)"
+        );
+        assert_eq!(
+            why("2026-04-00"),
+            "'2026-04-00' is not a date: April 0 does not exist (April 2026 has 30 days)"
+        );
+        assert_eq!(
+            why("2026-13-01"),
+            "'2026-13-01' is not a date: there is no month 13; months run from 01 to 12"
+        );
+        assert_eq!(
+            why("02/30/2026"),
+            "'02/30/2026' is not a date: write it as YYYY-MM-DD (e.g. 2026-04-01) or YYYYMMDD"
+        );
+        assert_eq!(
+            why("0000-01-01"),
+            "'0000-01-01' is not a date: there is no year 0"
+        );
     }
 
     #[test]

@@ -397,6 +397,27 @@ impl<D: AsRef<[u8]>> Mce<D> {
                 && Date::from_yyyymmdd(rows.get(r, 2)).is_none_or(|e| date <= e)
         })
     }
+
+    /// The last day the tables cover: the end (September 30) of the federal
+    /// fiscal year of the latest date in the code tables (a code added on
+    /// 2026-04-01 makes it 2026-09-30). After it, codes may have been
+    /// added, changed or deleted that these tables cannot know.
+    pub fn coverage_end(&self) -> Option<Date> {
+        let mut latest = 0;
+        for i in 0..2 {
+            let rows = Rows::unchecked(self.bytes(&self.s.periods[i]), 4);
+            for r in 0..rows.len() as u32 {
+                latest = latest.max(rows.get(r, 0)).max(rows.get(r, 1));
+            }
+        }
+        let d = Date::from_yyyymmdd(latest)?;
+        let year = if d.month() >= 10 {
+            d.year() + 1
+        } else {
+            d.year()
+        };
+        Date::from_ymd(year, 9, 30)
+    }
 }
 
 #[cfg(test)]
@@ -496,5 +517,7 @@ mod tests {
         assert!(!mce.discharge_status_valid(8, d("2026-01-01")));
         assert!(mce.discharge_status_valid(8, d("2000-01-01")));
         assert!(!mce.discharge_status_valid(99, d("2026-01-01")));
+        // The latest date is 2024-10-01, in fiscal year 2025.
+        assert_eq!(mce.coverage_end(), Some(d("2025-09-30")));
     }
 }

@@ -29,7 +29,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use super::{Authority, Finding, Prepared, Setting, Severity};
+use super::{rules, Authority, Finding, Prepared, Setting};
 use crate::artifact::{
     check_fst, empty_map, ArtifactError, ArtifactWriter, Layout, Rows, RowsBuilder,
 };
@@ -225,9 +225,9 @@ pub(crate) fn check<D: AsRef<[u8]>>(t: &CcMcc<D>, p: &Prepared<'_>, out: &mut Ve
             CcLevel::Cc => "CC",
             CcLevel::Mcc => "MCC",
         };
-        let (rule_id, message) = if t.excluded(e.collection, &pdx.code) {
+        let (rule, message) = if t.excluded(e.collection, &pdx.code) {
             (
-                "drg.cc_excluded",
+                &rules::DRG_CC_EXCLUDED,
                 format!(
                     "{} would be an {level} but does not count with principal diagnosis {} (exclusion list {:04})",
                     d.display, pdx.display, e.collection
@@ -235,7 +235,7 @@ pub(crate) fn check<D: AsRef<[u8]>>(t: &CcMcc<D>, p: &Prepared<'_>, out: &mut Ve
             )
         } else if e.alive_only && p.status == Some(20) {
             (
-                "drg.cc_excluded",
+                &rules::DRG_CC_EXCLUDED,
                 format!(
                     "{} is an {level} only when the patient is discharged alive",
                     d.display
@@ -243,7 +243,7 @@ pub(crate) fn check<D: AsRef<[u8]>>(t: &CcMcc<D>, p: &Prepared<'_>, out: &mut Ve
             )
         } else if e.level == CcLevel::Mcc {
             (
-                "drg.mcc",
+                &rules::DRG_MCC,
                 format!(
                     "{} is an MCC with principal diagnosis {}",
                     d.display, pdx.display
@@ -251,24 +251,21 @@ pub(crate) fn check<D: AsRef<[u8]>>(t: &CcMcc<D>, p: &Prepared<'_>, out: &mut Ve
             )
         } else {
             (
-                "drg.cc",
+                &rules::DRG_CC,
                 format!(
                     "{} is a CC with principal diagnosis {}",
                     d.display, pdx.display
                 ),
             )
         };
-        out.push(Finding {
-            rule_id,
-            severity: Severity::Info,
-            message,
-            codes: vec![d.display.clone(), pdx.display.clone()],
-            fields: vec![d.field.to_string(), pdx.field.to_string()],
-            authority: Authority::MsDrg {
-                version: t.release().to_string(),
-            },
-            fix: None,
-        });
+        out.push(
+            rule.finding(message)
+                .with_codes([d.display.as_str(), pdx.display.as_str()])
+                .with_fields([&*d.field, &*pdx.field])
+                .with_authority(Authority::MsDrg {
+                    version: t.release().to_string(),
+                }),
+        );
     }
 }
 

@@ -6,30 +6,11 @@
 //! Caveat: the POA-exempt code list is not among the data, so an exempt
 //! code must carry `1` (or any valid indicator) like the others.
 
-use super::{Authority, Checker, Finding, Prepared, Setting, Severity};
+use super::{rules, Authority, Checker, Finding, Prepared, Setting, Severity};
 use crate::code::{Code, PcsCode};
+use crate::date::Date;
 
 const UHDDS: Authority = Authority::Standard { name: "UHDDS" };
-
-fn finding(
-    rule_id: &'static str,
-    severity: Severity,
-    message: String,
-    codes: Vec<String>,
-    fields: Vec<String>,
-    authority: Authority,
-    fix: Option<&str>,
-) -> Finding {
-    Finding {
-        rule_id,
-        severity,
-        message,
-        codes,
-        fields,
-        authority,
-        fix: fix.map(str::to_string),
-    }
-}
 
 /// Runs every completeness check.
 pub(crate) fn check<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &mut Vec<Finding>) {
@@ -45,33 +26,26 @@ fn required(p: &Prepared<'_>, out: &mut Vec<Finding>) {
     let r = p.record;
     let inpatient = p.setting != Some(Setting::Outpatient);
     if r.setting.is_none() {
-        out.push(finding(
-            "record.setting_missing",
-            Severity::Warning,
-            "the setting is not given; the record was checked as inpatient".into(),
-            vec![],
-            vec!["setting".into()],
-            UHDDS,
-            Some("Give \"setting\": \"inpatient\" or \"outpatient\""),
-        ));
+        out.push(
+            rules::RECORD_SETTING_MISSING
+                .finding("the setting is not given; the record was checked as inpatient")
+                .with_fields(["setting"])
+                .with_fix("Give \"setting\": \"inpatient\" or \"outpatient\""),
+        );
     }
     let blank = |s: Option<&str>| s.is_none_or(|s| s.trim().is_empty());
     let mut need = |missing: bool, field: &str, what: &str, severity: Severity| {
         if missing {
-            out.push(finding(
-                "record.required_field",
-                severity,
-                format!(
-                    "{what} is required for an {} record",
-                    if inpatient { "inpatient" } else { "outpatient" }
-                ),
-                vec![],
-                vec![field.into()],
-                Authority::Standard {
-                    name: "UHDDS / UB-04",
-                },
-                Some("Complete the field from the source documents"),
-            ));
+            out.push(
+                rules::RECORD_REQUIRED_FIELD
+                    .finding(format!(
+                        "{what} is required for an {} record",
+                        if inpatient { "inpatient" } else { "outpatient" }
+                    ))
+                    .with_severity(severity)
+                    .with_fields([field])
+                    .with_fix("Complete the field from the source documents"),
+            );
         }
     };
     need(
@@ -171,15 +145,12 @@ fn required(p: &Prepared<'_>, out: &mut Vec<Finding>) {
 
 fn dates<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &mut Vec<Finding>) {
     let order = |out: &mut Vec<Finding>, a: &str, b: &str, msg: String| {
-        out.push(finding(
-            "record.date_order",
-            Severity::Error,
-            msg,
-            vec![],
-            vec![a.into(), b.into()],
-            UHDDS,
-            Some("Correct the dates from the source documents"),
-        ));
+        out.push(
+            rules::RECORD_DATE_ORDER
+                .finding(msg)
+                .with_fields([a, b])
+                .with_fix("Correct the dates from the source documents"),
+        );
     };
     if let (Some(b), Some(a)) = (p.dob, p.admission) {
         if b > a {
@@ -213,25 +184,21 @@ fn dates<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &mut Vec<Fin
             let los = a.days_until(d);
             let outpatient = p.setting == Some(Setting::Outpatient);
             if outpatient && los > 1 {
-                out.push(finding(
-                    "record.length_of_stay",
-                    Severity::Warning,
-                    format!("an outpatient encounter spanning {los} days ({a} to {d})"),
-                    vec![],
-                    vec!["admission.date".into(), "discharge.date".into()],
-                    UHDDS,
-                    Some("Check the setting and the dates"),
-                ));
+                out.push(
+                    rules::RECORD_LENGTH_OF_STAY
+                        .finding(format!(
+                            "an outpatient encounter spanning {los} days ({a} to {d})"
+                        ))
+                        .with_fields(["admission.date", "discharge.date"])
+                        .with_fix("Check the setting and the dates"),
+                );
             } else if !outpatient && los > 365 {
-                out.push(finding(
-                    "record.length_of_stay",
-                    Severity::Warning,
-                    format!("a length of stay of {los} days ({a} to {d})"),
-                    vec![],
-                    vec!["admission.date".into(), "discharge.date".into()],
-                    UHDDS,
-                    Some("Check the admission and discharge dates"),
-                ));
+                out.push(
+                    rules::RECORD_LENGTH_OF_STAY
+                        .finding(format!("a length of stay of {los} days ({a} to {d})"))
+                        .with_fields(["admission.date", "discharge.date"])
+                        .with_fix("Check the admission and discharge dates"),
+                );
             }
         }
     }
@@ -240,33 +207,37 @@ fn dates<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &mut Vec<Fin
         let before = p.admission.is_some_and(|a| d < a);
         let after = p.discharge.is_some_and(|e| d > e);
         if before || after {
-            out.push(finding(
-                "record.procedure_date_outside_stay",
-                Severity::Warning,
-                format!(
+            out.push(rules::RECORD_PROCEDURE_DATE_OUTSIDE_STAY.finding(format!(
                     "procedure {} is dated {d}, {} the stay",
                     x.display,
                     if before { "before" } else { "after" }
-                ),
-                vec![x.display.clone()],
-                vec![format!("{}.date", x.field)],
-                UHDDS,
-                Some("Check the procedure date; procedures before admission are reported only under the payer's pre-admission rules"),
-            ));
+                )).with_codes(vec![x.display.clone()]).with_fields(vec![format!("{}.date", x.field)]).with_fix("Check the procedure date; procedures before admission are reported only under the payer's pre-admission rules"));
+        }
+    }
+    if let (Some(last), Some(date)) = (c.coverage_end(), p.code_date()) {
+        if let Some(why) = outside_coverage(date, last) {
+            let field = if p.discharge.is_some() {
+                "discharge.date"
+            } else {
+                "admission.date"
+            };
+            out.push(
+                rules::RECORD_DATE_OUTSIDE_RELEASE
+                    .finding(format!("{field} {why}"))
+                    .with_fields([field])
+                    .with_fix("Check the codes against the ICD-10-CM and MCE release in effect on that date"),
+            );
         }
     }
     if let Some(today) = c.today {
         let mut future = |field: String, d: Option<crate::date::Date>| {
             if let Some(d) = d.filter(|d| *d > today) {
-                out.push(finding(
-                    "record.future_date",
-                    Severity::Error,
-                    format!("{field} {d} is in the future (today is {today})"),
-                    vec![],
-                    vec![field],
-                    UHDDS,
-                    Some("Correct the date"),
-                ));
+                out.push(
+                    rules::RECORD_FUTURE_DATE
+                        .finding(format!("{field} {d} is in the future (today is {today})"))
+                        .with_fields(vec![field])
+                        .with_fix("Correct the date"),
+                );
             }
         };
         future("patient.dob".into(), p.dob);
@@ -276,6 +247,17 @@ fn dates<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &mut Vec<Fin
             future(format!("{}.date", x.field), x.date);
         }
     }
+}
+
+/// What a date after the release's last day means, or `None` when the
+/// release covers it: "2027-06-01 is after 2026-09-30, the last day this
+/// release covers: codes may have changed on 2026-10-01; this release
+/// cannot tell". `last` is [`crate::Mce::coverage_end`].
+pub fn outside_coverage(date: Date, last: Date) -> Option<String> {
+    (date > last).then(|| {
+        let next = last.next_day().unwrap_or(last);
+        format!("{date} is after {last}, the last day this release covers: codes may have changed on {next}; this release cannot tell")
+    })
 }
 
 fn age(p: &Prepared<'_>, out: &mut Vec<Finding>) {
@@ -293,25 +275,12 @@ fn age(p: &Prepared<'_>, out: &mut Vec<Finding>) {
         return;
     };
     if i64::from(derived) != stated {
-        out.push(finding(
-            "record.age_mismatch",
-            Severity::Error,
-            format!(
+        out.push(rules::RECORD_AGE_MISMATCH.finding(format!(
                 "the stated age {stated} does not agree with the date of birth {} (age {derived} on {on})",
                 p.dob.map(|d| d.to_string()).unwrap_or_default()
-            ),
-            vec![],
-            vec!["patient.age".into(), "patient.dob".into()],
-            UHDDS,
-            Some("Correct the date of birth or the age"),
-        ));
+            )).with_fields(["patient.age", "patient.dob"]).with_fix("Correct the date of birth or the age"));
     }
 }
-
-const POA_GUIDE: Authority = Authority::Guideline {
-    section: "Appendix I",
-    title: "Present on Admission Reporting Guidelines",
-};
 
 fn poa(p: &Prepared<'_>, out: &mut Vec<Finding>) {
     if p.setting == Some(Setting::Outpatient) {
@@ -319,25 +288,9 @@ fn poa(p: &Prepared<'_>, out: &mut Vec<Finding>) {
     }
     for d in p.dx.iter().filter(|d| !d.raw.is_empty()) {
         match d.poa.as_deref().map(str::trim) {
-            None | Some("") => out.push(finding(
-                "record.poa_missing",
-                Severity::Error,
-                format!("{} has no present-on-admission indicator", d.display),
-                vec![d.display.clone()],
-                vec![format!("{}.poa", d.field)],
-                POA_GUIDE,
-                Some("Give Y, N, U, W, or 1 for an exempt code"),
-            )),
+            None | Some("") => out.push(rules::RECORD_POA_MISSING.finding(format!("{} has no present-on-admission indicator", d.display)).with_codes(vec![d.display.clone()]).with_fields(vec![format!("{}.poa", d.field)]).with_fix("Give Y, N, U, W, or 1 for an exempt code")),
             Some(v) if !["Y", "N", "U", "W", "1"].iter().any(|k| v.eq_ignore_ascii_case(k)) => {
-                out.push(finding(
-                    "record.poa_invalid",
-                    Severity::Error,
-                    format!("'{v}' is not a present-on-admission indicator (for {})", d.display),
-                    vec![d.display.clone()],
-                    vec![format!("{}.poa", d.field)],
-                    POA_GUIDE,
-                    Some("Use Y (yes), N (no), U (documentation insufficient), W (clinically undetermined) or 1 (exempt)"),
-                ))
+                out.push(rules::RECORD_POA_INVALID.finding(format!("'{v}' is not a present-on-admission indicator (for {})", d.display)).with_codes(vec![d.display.clone()]).with_fields(vec![format!("{}.poa", d.field)]).with_fix("Use Y (yes), N (no), U (documentation insufficient), W (clinically undetermined) or 1 (exempt)"))
             }
             _ => {}
         }
@@ -355,21 +308,16 @@ fn duplicates(p: &Prepared<'_>, out: &mut Vec<Finding>) {
             .iter()
             .find(|e| e.code == d.code && (outpatient || !e.principal));
         if let Some(e) = first {
-            out.push(finding(
-                "record.duplicate_code",
-                Severity::Error,
-                format!(
-                    "{} is reported twice ({} and {})",
-                    d.display, e.field, d.field
-                ),
-                vec![d.display.clone()],
-                vec![e.field.to_string(), d.field.to_string()],
-                Authority::Guideline {
-                    section: "I.B.12",
-                    title: "Reporting Same Diagnosis Code More than Once",
-                },
-                Some("Report each diagnosis code only once"),
-            ));
+            out.push(
+                rules::RECORD_DUPLICATE_CODE
+                    .finding(format!(
+                        "{} is reported twice ({} and {})",
+                        d.display, e.field, d.field
+                    ))
+                    .with_codes(vec![d.display.clone()])
+                    .with_fields(vec![e.field.to_string(), d.field.to_string()])
+                    .with_fix("Report each diagnosis code only once"),
+            );
         }
     }
     for (i, x) in p.procs.iter().enumerate() {
@@ -377,18 +325,18 @@ fn duplicates(p: &Prepared<'_>, out: &mut Vec<Finding>) {
             .iter()
             .find(|e| e.code == x.code && e.date == x.date && !x.code.is_empty())
         {
-            out.push(finding(
-                "record.duplicate_code",
-                Severity::Warning,
-                format!(
-                    "procedure {} is reported twice on the same date ({} and {})",
-                    x.display, e.field, x.field
-                ),
-                vec![x.display.clone()],
-                vec![e.field.to_string(), x.field.to_string()],
-                UHDDS,
-                Some("Report a procedure again only if it was performed again"),
-            ));
+            out.push(
+                rules::RECORD_DUPLICATE_CODE
+                    .finding(format!(
+                        "procedure {} is reported twice on the same date ({} and {})",
+                        x.display, e.field, x.field
+                    ))
+                    .with_severity(Severity::Warning)
+                    .with_codes(vec![x.display.clone()])
+                    .with_fields(vec![e.field.to_string(), x.field.to_string()])
+                    .with_authority(UHDDS)
+                    .with_fix("Report a procedure again only if it was performed again"),
+            );
         }
     }
 }
@@ -416,18 +364,13 @@ fn codes(p: &Prepared<'_>, out: &mut Vec<Finding>) {
                 .err()
                 .map(|e| e.to_string())
                 .unwrap_or_default();
-            out.push(finding(
-                "code.malformed",
-                Severity::Error,
-                why,
-                vec![d.raw.clone()],
-                vec![d.field.to_string()],
-                Authority::Guideline {
-                    section: "I.A.1",
-                    title: "Conventions: format and structure of the classification",
-                },
-                Some("Type an ICD-10-CM code such as E11.22"),
-            ));
+            out.push(
+                rules::CODE_MALFORMED
+                    .finding(why)
+                    .with_codes(vec![d.raw.clone()])
+                    .with_fields(vec![d.field.to_string()])
+                    .with_fix("Type an ICD-10-CM code such as E11.22"),
+            );
             continue;
         };
         let Some(date) = date else { continue };
@@ -435,61 +378,52 @@ fn codes(p: &Prepared<'_>, out: &mut Vec<Finding>) {
         if periods.is_empty() || periods.iter().any(|x| x.contains(date)) {
             continue;
         }
-        out.push(finding(
-            "record.code_not_valid_on_date",
-            Severity::Error,
-            format!(
-                "{code} is not valid on {date}; it is valid {}",
-                periods_text(periods)
-            ),
-            vec![code.to_string()],
-            vec![d.field.to_string()],
-            Authority::Guideline {
-                section: "I.B.2",
-                title: "Level of Detail in Coding (codes valid for the date of service)",
-            },
-            Some("Use the code in effect on the date of discharge"),
-        ));
+        out.push(
+            rules::RECORD_CODE_NOT_VALID_ON_DATE
+                .finding(format!(
+                    "{code} is not valid on {date}; it is valid {}",
+                    periods_text(periods)
+                ))
+                .with_codes(vec![code.to_string()])
+                .with_fields(vec![d.field.to_string()])
+                .with_fix("Use the code in effect on the date of discharge"),
+        );
     }
     for x in p.procs.iter().filter(|x| !x.raw.is_empty()) {
         if let Err(e) = x.raw.parse::<PcsCode>() {
-            out.push(finding(
-                "code.malformed",
-                Severity::Error,
-                e.to_string(),
-                vec![x.raw.clone()],
-                vec![x.field.to_string()],
-                UHDDS,
-                Some("Type a 7-character ICD-10-PCS code such as 0DTJ4ZZ"),
-            ));
+            out.push(
+                rules::CODE_MALFORMED
+                    .finding(e.to_string())
+                    .with_codes(vec![x.raw.clone()])
+                    .with_fields(vec![x.field.to_string()])
+                    .with_authority(UHDDS)
+                    .with_fix("Type a 7-character ICD-10-PCS code such as 0DTJ4ZZ"),
+            );
             continue;
         }
         let Some(date) = date else { continue };
         let periods = &x.periods;
         if periods.is_empty() {
-            out.push(finding(
-                "code.unknown_procedure",
-                Severity::Error,
-                format!("{} is not an ICD-10-PCS code", x.code),
-                vec![x.code.clone()],
-                vec![x.field.to_string()],
-                UHDDS,
-                Some("Check the code in the ICD-10-PCS tables"),
-            ));
+            out.push(
+                rules::CODE_UNKNOWN_PROCEDURE
+                    .finding(format!("{} is not an ICD-10-PCS code", x.code))
+                    .with_codes(vec![x.code.clone()])
+                    .with_fields(vec![x.field.to_string()])
+                    .with_fix("Check the code in the ICD-10-PCS tables"),
+            );
         } else if !periods.iter().any(|q| q.contains(date)) {
-            out.push(finding(
-                "record.code_not_valid_on_date",
-                Severity::Error,
-                format!(
-                    "{} is not valid on {date}; it is valid {}",
-                    x.code,
-                    periods_text(periods)
-                ),
-                vec![x.code.clone()],
-                vec![x.field.to_string()],
-                UHDDS,
-                Some("Use the code in effect on the date of discharge"),
-            ));
+            out.push(
+                rules::RECORD_CODE_NOT_VALID_ON_DATE
+                    .finding(format!(
+                        "{} is not valid on {date}; it is valid {}",
+                        x.code,
+                        periods_text(periods)
+                    ))
+                    .with_codes(vec![x.code.clone()])
+                    .with_fields(vec![x.field.to_string()])
+                    .with_authority(UHDDS)
+                    .with_fix("Use the code in effect on the date of discharge"),
+            );
         }
     }
 }

@@ -5,9 +5,13 @@
 //! artifacts of a [`Library`]: the MCE 2.0 edits exactly as the CMS
 //! reference computes them ([`mce_edits`]), the Tabular List conventions
 //! ([`conventions`]: Excludes1, etiology/manifestation, use-additional-code
-//! and code-also reminders, 7th characters, placeholders, header codes) and
-//! the completeness and consistency of the record ([`completeness`]). Every
-//! check runs; the result is every [`Finding`], in a stable order.
+//! and code-also reminders, 7th characters, placeholders, header codes), the
+//! combination codes the guidelines presume ([`combination`]) and the
+//! completeness and consistency of the record ([`completeness`]). Every
+//! check runs; the result is every [`Finding`], in a stable order: errors,
+//! then CC/MCC capture, then warnings, then reminders ([`Finding::rank`]).
+//! Each finding is made from a rule of the registry ([`rules::RULES`]),
+//! which `icd rules` lists.
 //!
 //! ```no_run
 //! # fn lib() -> icd_core::Library<Vec<u8>> { unimplemented!() }
@@ -30,12 +34,15 @@
 //! ([`Checker::today`]): the engine has no clock.
 
 pub mod ccmcc;
+pub mod combination;
 pub mod completeness;
 pub mod conventions;
 pub mod mce_edits;
 pub mod model;
+pub mod rules;
 
 use std::borrow::Cow;
+use std::fmt;
 
 use serde::Serialize;
 
@@ -45,6 +52,7 @@ use crate::lookup::Library;
 use crate::mce::{Period, Table};
 pub use mce_edits::{At, MceEdit, MceEditor, MceInput, MceResult, MceSex};
 pub use model::{Claim, ClaimCode, Diagnosis, Procedure, Record, Setting};
+pub use rules::{Rule, RuleAuthority, RULES};
 
 /// How serious a finding is.
 #[derive(
@@ -58,6 +66,16 @@ pub enum Severity {
     Warning,
     /// A reminder or an observation.
     Info,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        })
+    }
 }
 
 /// What a finding rests on.
@@ -97,6 +115,34 @@ pub enum Authority {
     },
 }
 
+/// In words: `MCE edit AGE_CONFLICT`, `Excludes1 note at E11`, `Official
+/// Guidelines I.A.4: Placeholder character`, `UHDDS`, `MS-DRG v43.1 CC/MCC
+/// lists`. The note's text is left out (it is in the finding's message).
+impl fmt::Display for Authority {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Authority::Mce { mce_edit } => write!(f, "MCE edit {mce_edit}"),
+            Authority::TabularNote { note, at, .. } if at.is_empty() => {
+                write!(f, "{note} note of the Tabular List")
+            }
+            Authority::TabularNote { note, at, .. } => write!(f, "{note} note at {at}"),
+            Authority::Guideline { section, title } => {
+                write!(f, "Official Guidelines {section}: {title}")
+            }
+            Authority::Standard { name } => f.write_str(name),
+            Authority::MsDrg { version } => {
+                let v = version.trim();
+                let v = v.strip_prefix("MS-DRG").unwrap_or(v).trim();
+                if v.is_empty() {
+                    f.write_str("MS-DRG CC/MCC lists")
+                } else {
+                    write!(f, "MS-DRG {v} CC/MCC lists")
+                }
+            }
+        }
+    }
+}
+
 /// One thing a reviewer should see about a record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
@@ -118,6 +164,53 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// The rule the finding was made from (see [`Rule::finding`]).
+    pub fn rule(&self) -> Option<&'static Rule> {
+        rules::find(self.rule_id)
+    }
+
+    /// The codes involved.
+    pub fn with_codes<S: Into<String>>(mut self, codes: impl IntoIterator<Item = S>) -> Self {
+        self.codes = codes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The record fields involved.
+    pub fn with_fields<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
+        self.fields = fields.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// What to do.
+    pub fn with_fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = Some(fix.into());
+        self
+    }
+
+    /// A less serious case of its rule (a missing attending provider).
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// The authority when the record tells more than the rule (the note's
+    /// text and where it is written, the MS-DRG version, another guideline).
+    pub fn with_authority(mut self, authority: Authority) -> Self {
+        self.authority = authority;
+        self
+    }
+
+    /// Where a finding goes in a report: errors first, then CC/MCC capture
+    /// (what billing turns on), then warnings, then reminders.
+    pub fn rank(&self) -> u8 {
+        match (self.severity, &self.authority) {
+            (Severity::Error, _) => 0,
+            (_, Authority::MsDrg { .. }) => 1,
+            (Severity::Warning, _) => 2,
+            (Severity::Info, _) => 3,
+        }
+    }
+
     /// The MCE edit name, if this is an MCE finding.
     pub fn mce_edit(&self) -> Option<&'static str> {
         match self.authority {
@@ -137,6 +230,8 @@ pub struct Checker<'a, D> {
     ccmcc: Option<&'a ccmcc::CcMcc<D>>,
     /// The Tabular notes of each node, compiled on first use.
     notes: conventions::NoteCache<'a>,
+    /// The last day the MCE tables cover, found on first use.
+    coverage_end: std::sync::OnceLock<Option<Date>>,
 }
 
 /// Checks one record: every finding, in a stable order. For many records,
@@ -158,6 +253,7 @@ impl<'a, D: AsRef<[u8]>> Checker<'a, D> {
                 .unwrap_or(0),
             ccmcc: None,
             notes: conventions::NoteCache::new(lib.tabular.len()),
+            coverage_end: std::sync::OnceLock::new(),
         }
     }
 
@@ -173,6 +269,13 @@ impl<'a, D: AsRef<[u8]>> Checker<'a, D> {
         self
     }
 
+    /// The last day the loaded release covers ([`crate::Mce::coverage_end`]).
+    pub fn coverage_end(&self) -> Option<Date> {
+        *self
+            .coverage_end
+            .get_or_init(|| self.lib.mce.coverage_end())
+    }
+
     /// The MCE editor in use.
     pub fn mce(&self) -> &MceEditor<'a, D> {
         &self.mce
@@ -184,17 +287,14 @@ impl<'a, D: AsRef<[u8]>> Checker<'a, D> {
         // A record usually has a dozen findings: grow the list once.
         let mut out = Vec::with_capacity(16);
         for field in record.unknown_fields() {
-            out.push(Finding {
-                rule_id: "record.unknown_field",
-                severity: Severity::Info,
-                message: format!("'{field}' is not a field of the record form; it was ignored"),
-                codes: Vec::new(),
-                fields: vec![field],
-                authority: Authority::Standard {
-                    name: "ICD Desk record form",
-                },
-                fix: Some("Check the spelling of the field name".into()),
-            });
+            out.push(
+                rules::RECORD_UNKNOWN_FIELD
+                    .finding(format!(
+                        "'{field}' is not a field of the record form; it was ignored"
+                    ))
+                    .with_fields([field])
+                    .with_fix("Check the spelling of the field name"),
+            );
         }
         let mut p = Prepared::new(record, &mut out);
         p.look_up(self);
@@ -203,9 +303,11 @@ impl<'a, D: AsRef<[u8]>> Checker<'a, D> {
             self.mce_on_record(&p, &mut out);
         }
         conventions::check(self, &p, &mut out);
+        combination::check(&self.lib.tabular, &p, &mut out);
         if let Some(t) = self.ccmcc {
             ccmcc::check(t, &p, &mut out);
         }
+        out.sort_by_key(Finding::rank);
         out
     }
 
@@ -307,20 +409,15 @@ fn mce_findings<'i, D: AsRef<[u8]>>(
     let rec = names == FieldNames::Record;
     let st = editor.settings();
     if result.invalid_discharge_date {
-        out.push(Finding {
-            rule_id: "mce.invalid_discharge_date",
-            severity: Severity::Error,
-            message: format!(
-                "discharge date {} is outside the dates the MCE tables cover ({} to {}); no MCE edit was run",
-                input.discharge_date, st.first_discharge_date, st.termination_date
-            ),
-            codes: Vec::new(),
-            fields: vec![if rec { "discharge.date" } else { "discharge_date" }.into()],
-            authority: Authority::Mce {
-                mce_edit: "INVALID_DISCHARGE_DATE",
-            },
-            fix: Some("Check the discharge date; use the MCE release that covers it".into()),
-        });
+        out.push(
+            rules::MCE_INVALID_DISCHARGE_DATE
+                .finding(format!(
+                    "discharge date {} is outside the dates the MCE tables cover ({} to {}); no MCE edit was run",
+                    input.discharge_date, st.first_discharge_date, st.termination_date
+                ))
+                .with_fields([if rec { "discharge.date" } else { "discharge_date" }])
+                .with_fix("Check the discharge date; use the MCE release that covers it"),
+        );
         return;
     }
     if result.hits.is_empty() {
@@ -358,19 +455,16 @@ fn mce_findings<'i, D: AsRef<[u8]>>(
             MceSex::Unknown => "unknown",
         };
         use MceEdit::*;
-        let (severity, message, fix): (Severity, String, Option<&str>) = match h.edit {
+        let (message, fix): (String, Option<&str>) = match h.edit {
             InvalidCode => (
-                Severity::Error,
                 format!("{code} is not a valid {} code on the discharge date {date}", if matches!(h.at, At::Procedure(_)) { "ICD-10-PCS" } else { "ICD-10-CM" }),
                 Some("Use a code valid on the discharge date: check for a typo, missing characters, or a code retired or not yet in effect"),
             ),
             SexConflict => (
-                Severity::Error,
                 format!("{code} is reported only for patients of the other sex (patient's sex: {sex})"),
                 Some("Verify the patient's sex and the code"),
             ),
             AgeConflict => (
-                Severity::Error,
                 {
                     let kind = h.detail.to_lowercase();
                     let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
@@ -379,77 +473,62 @@ fn mce_findings<'i, D: AsRef<[u8]>>(
                 Some("Verify the patient's age and the code"),
             ),
             QuestionableAdmission => (
-                Severity::Warning,
                 format!("{code} as principal diagnosis is a questionable reason for an inpatient admission"),
                 Some("Review the documentation for the condition that occasioned the admission"),
             ),
             ManifestationAsPdx => (
-                Severity::Error,
                 format!("{code} is a manifestation code and may not be the principal diagnosis"),
                 Some("Sequence the underlying etiology first, the manifestation after it"),
             ),
             NonspecificPdx => (
-                Severity::Warning,
                 format!("{code} is a non-specific principal diagnosis"),
                 Some("Use a more specific code if the documentation supports it"),
             ),
             ECodeAsPdx => (
-                Severity::Error,
                 format!("{code} is an external cause code and may not be the principal diagnosis"),
                 Some("Sequence the injury or condition first; external cause codes are secondary"),
             ),
             UnacceptablePdx => (
-                Severity::Error,
                 format!("{code} is not acceptable as a principal diagnosis"),
                 Some("Sequence the condition chiefly responsible for the admission as principal"),
             ),
             DuplicateOfPdx => (
-                Severity::Error,
                 format!("secondary diagnosis {code} duplicates the principal diagnosis"),
                 Some("Remove the duplicate secondary diagnosis"),
             ),
             MedicareIsSecondaryPayer => (
-                Severity::Warning,
                 format!("{code} suggests Medicare is the secondary payer"),
                 None,
             ),
             RequiresSdx => (
-                Severity::Error,
                 format!("{code} as principal diagnosis requires a secondary diagnosis"),
                 Some("Add the secondary diagnosis that describes the condition treated"),
             ),
             NonCovered => (
-                Severity::Error,
                 format!("procedure {code} is not covered by Medicare in this circumstance"),
                 None,
             ),
             LimitedCoverage => (
-                Severity::Warning,
                 format!("procedure {code} has limited Medicare coverage"),
                 Some("Check that the coverage conditions are documented"),
             ),
             QuestionableObstetricAdmission => (
-                Severity::Error,
                 format!("delivery procedure {code} is reported without an outcome of delivery secondary diagnosis"),
                 Some("Add the outcome of delivery code (Z37.-) as a secondary diagnosis"),
             ),
             InvalidAdmitDx => (
-                Severity::Warning,
                 format!("admitting diagnosis {code} is not a valid ICD-10-CM code on the discharge date {date}"),
                 Some("Correct the admitting diagnosis"),
             ),
             InvalidAge => (
-                Severity::Error,
                 format!("age {age} is not a valid age (0 to 124 years)"),
                 Some("Correct the date of birth or the age"),
             ),
             InvalidSex => (
-                Severity::Error,
                 format!("sex '{sex}' is not valid for a discharge on {date} (male or female required before 2024-10-01)"),
                 Some("Record the patient's sex"),
             ),
             InvalidDischargeStatus => (
-                Severity::Error,
                 format!(
                     "discharge status {} is not a valid patient discharge status on {date}",
                     input.discharge_status.map_or_else(|| "unknown".into(), |s| format!("{s:02}"))
@@ -457,65 +536,61 @@ fn mce_findings<'i, D: AsRef<[u8]>>(
                 Some("Use a current UB-04 patient discharge status code (01 home, 20 expired...)"),
             ),
             WrongProcedurePerformed => (
-                Severity::Error,
                 format!("{code} reports a wrong procedure performed (surgery on the wrong patient, site or procedure)"),
                 Some("Review with the facility's compliance process"),
             ),
             InconsistentWithLengthOfStay => (
-                Severity::Warning,
                 format!("{code} (ventilation of 96 consecutive hours or more) is inconsistent with the length of stay; the CMS reference compares it with the patient's age ({age})"),
                 Some("Verify the duration of mechanical ventilation against the stay"),
             ),
             Unspecified => (
-                Severity::Warning,
                 format!("{code} is an unspecified code"),
                 Some("Use a more specific code if the documentation supports it"),
             ),
         };
-        out.push(Finding {
-            rule_id: mce_rule_id(h.edit),
-            severity,
-            message,
-            codes: if code.is_empty()
-                && !matches!(h.at, At::Pdx | At::Sdx(_) | At::Procedure(_) | At::AdmitDx)
-            {
-                Vec::new()
-            } else {
-                vec![code]
-            },
-            fields: vec![field],
-            authority: Authority::Mce {
-                mce_edit: h.edit.name(),
-            },
-            fix: fix.map(str::to_string),
-        });
+        let rule = mce_rule(h.edit);
+        debug_assert_eq!(
+            rule.authority,
+            RuleAuthority::Mce {
+                mce_edit: h.edit.name()
+            }
+        );
+        let mut f = rule.finding(message).with_fields([field]);
+        if !code.is_empty() || matches!(h.at, At::Pdx | At::Sdx(_) | At::Procedure(_) | At::AdmitDx)
+        {
+            f.codes = vec![code];
+        }
+        f.fix = fix.map(str::to_string);
+        out.push(f);
     }
 }
 
-fn mce_rule_id(e: MceEdit) -> &'static str {
+/// The rule of an MCE edit.
+pub fn mce_rule(e: MceEdit) -> &'static Rule {
+    use rules::*;
     use MceEdit::*;
     match e {
-        InvalidCode => "mce.invalid_code",
-        SexConflict => "mce.sex_conflict",
-        AgeConflict => "mce.age_conflict",
-        QuestionableAdmission => "mce.questionable_admission",
-        ManifestationAsPdx => "mce.manifestation_as_pdx",
-        NonspecificPdx => "mce.nonspecific_pdx",
-        ECodeAsPdx => "mce.e_code_as_pdx",
-        UnacceptablePdx => "mce.unacceptable_pdx",
-        DuplicateOfPdx => "mce.duplicate_of_pdx",
-        MedicareIsSecondaryPayer => "mce.medicare_is_secondary_payer",
-        RequiresSdx => "mce.requires_sdx",
-        NonCovered => "mce.non_covered",
-        LimitedCoverage => "mce.limited_coverage",
-        QuestionableObstetricAdmission => "mce.questionable_obstetric_admission",
-        InvalidAdmitDx => "mce.invalid_admit_dx",
-        InvalidAge => "mce.invalid_age",
-        InvalidSex => "mce.invalid_sex",
-        InvalidDischargeStatus => "mce.invalid_discharge_status",
-        WrongProcedurePerformed => "mce.wrong_procedure_performed",
-        InconsistentWithLengthOfStay => "mce.inconsistent_with_length_of_stay",
-        Unspecified => "mce.unspecified",
+        InvalidCode => &MCE_INVALID_CODE,
+        SexConflict => &MCE_SEX_CONFLICT,
+        AgeConflict => &MCE_AGE_CONFLICT,
+        QuestionableAdmission => &MCE_QUESTIONABLE_ADMISSION,
+        ManifestationAsPdx => &MCE_MANIFESTATION_AS_PDX,
+        NonspecificPdx => &MCE_NONSPECIFIC_PDX,
+        ECodeAsPdx => &MCE_E_CODE_AS_PDX,
+        UnacceptablePdx => &MCE_UNACCEPTABLE_PDX,
+        DuplicateOfPdx => &MCE_DUPLICATE_OF_PDX,
+        MedicareIsSecondaryPayer => &MCE_MEDICARE_IS_SECONDARY_PAYER,
+        RequiresSdx => &MCE_REQUIRES_SDX,
+        NonCovered => &MCE_NON_COVERED,
+        LimitedCoverage => &MCE_LIMITED_COVERAGE,
+        QuestionableObstetricAdmission => &MCE_QUESTIONABLE_OBSTETRIC_ADMISSION,
+        InvalidAdmitDx => &MCE_INVALID_ADMIT_DX,
+        InvalidAge => &MCE_INVALID_AGE,
+        InvalidSex => &MCE_INVALID_SEX,
+        InvalidDischargeStatus => &MCE_INVALID_DISCHARGE_STATUS,
+        WrongProcedurePerformed => &MCE_WRONG_PROCEDURE_PERFORMED,
+        InconsistentWithLengthOfStay => &MCE_INCONSISTENT_WITH_LENGTH_OF_STAY,
+        Unspecified => &MCE_UNSPECIFIED,
     }
 }
 
@@ -573,17 +648,12 @@ pub struct Prepared<'r> {
 }
 
 fn bad_value(out: &mut Vec<Finding>, field: &str, message: String, fix: &str) {
-    out.push(Finding {
-        rule_id: "record.bad_value",
-        severity: Severity::Error,
-        message,
-        codes: Vec::new(),
-        fields: vec![field.to_string()],
-        authority: Authority::Standard {
-            name: "ICD Desk record form",
-        },
-        fix: Some(fix.to_string()),
-    });
+    out.push(
+        rules::RECORD_BAD_VALUE
+            .finding(message)
+            .with_fields([field])
+            .with_fix(fix),
+    );
 }
 
 fn date_field(out: &mut Vec<Finding>, field: &str, v: Option<&str>) -> Option<Date> {
