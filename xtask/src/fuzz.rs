@@ -1,8 +1,10 @@
 //! `cargo xtask fuzz [--seconds N]`: every coverage-guided target of `fuzz/`
 //! (cargo-fuzz, libFuzzer) for N seconds each, one after another.
 //!
-//! Installs what it needs: a nightly toolchain through rustup (cargo-fuzz
-//! needs nightly's `-Z` flags) and cargo-fuzz itself. The targets that check
+//! Installs what it needs: a nightly toolchain through rustup, as
+//! cargo-fuzz expects (when nightly cannot be had, the stable toolchain
+//! builds the same targets, since no sanitizer means no `-Z` flag), and
+//! cargo-fuzz itself. The targets that check
 //! records, claims and queries read the real artifacts (`static/data`,
 //! built when missing and the data is there), else tiny ones built from the
 //! `icd-cli` test fixtures. Seed corpora come from the repository's
@@ -34,23 +36,48 @@ pub const TARGETS: [&str; 6] = [
 
 const CARGO_FUZZ: &str = "cargo-fuzz";
 
-fn nightly() -> Command {
+/// `cargo` of the toolchain cargo-fuzz builds with.
+fn cargo_on(toolchain: &str) -> Command {
     let mut cmd = Command::new("rustup");
-    cmd.args(["run", "nightly", "cargo"]);
+    cmd.args(["run", toolchain, "cargo"]);
     cmd
 }
 
-fn ensure_tools() -> Result<()> {
-    let toolchains = output(Command::new("rustup").args(["toolchain", "list"])).unwrap_or_default();
-    if !toolchains.lines().any(|l| l.starts_with("nightly")) {
-        run(Command::new("rustup").args([
+/// The toolchain for cargo-fuzz: `ICD_FUZZ_TOOLCHAIN`, else nightly,
+/// installed through rustup when missing. When nightly cannot be had, the
+/// toolchain running xtask (stable): a build without a sanitizer passes no
+/// `-Z` flag, so cargo-fuzz works on stable too.
+fn toolchain() -> Result<String> {
+    if let Ok(t) = std::env::var("ICD_FUZZ_TOOLCHAIN") {
+        return Ok(t);
+    }
+    let installed = || {
+        output(Command::new("rustup").args(["toolchain", "list"]))
+            .unwrap_or_default()
+            .lines()
+            .any(|l| l.starts_with("nightly"))
+    };
+    if installed()
+        || run(Command::new("rustup").args([
             "toolchain",
             "install",
             "nightly",
             "--profile",
             "minimal",
-        ]))?;
+        ]))
+        .is_ok()
+            && installed()
+    {
+        return Ok("nightly".into());
     }
+    let active = output(Command::new("rustup").args(["show", "active-toolchain"]))
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .context("neither nightly nor an active rustup toolchain")?;
+    eprintln!("fuzz: nightly cannot be installed; building the targets with {active} (no sanitizer needs no -Z flag)");
+    Ok(active)
+}
+
+fn ensure_cargo_fuzz() -> Result<()> {
     if output(Command::new(CARGO_FUZZ).arg("--version")).is_none() {
         run(crate::cargo().args(["install", "--locked", CARGO_FUZZ]))?;
     }
@@ -172,7 +199,8 @@ fn seed(corpus: &Path, fixture_index: &Path) -> Result<()> {
 /// Runs every target for `seconds`; fails naming the targets that crashed.
 pub fn fuzz(seconds: u64) -> Result<()> {
     let start = Instant::now();
-    ensure_tools()?;
+    let toolchain = toolchain()?;
+    ensure_cargo_fuzz()?;
     let work = root().join("target/fuzz");
     let fixtures = work.join("fixture-index");
     fixture_index(&fixtures)?;
@@ -180,7 +208,7 @@ pub fn fuzz(seconds: u64) -> Result<()> {
     let corpus = work.join("corpus");
     seed(&corpus, &fixtures)?;
     let built = Instant::now();
-    run(nightly().args(["fuzz", "build", "-s", "none"]))?;
+    run(cargo_on(&toolchain).args(["fuzz", "build", "-s", "none"]))?;
     eprintln!(
         "fuzz: targets built in {:.1}s",
         built.elapsed().as_secs_f64()
@@ -192,7 +220,7 @@ pub fn fuzz(seconds: u64) -> Result<()> {
         let log_path = logs.join(format!("{target}.log"));
         let log = std::fs::File::create(&log_path)
             .with_context(|| format!("cannot write {}", log_path.display()))?;
-        let mut cmd = nightly();
+        let mut cmd = cargo_on(&toolchain);
         cmd.args(["fuzz", "run", "-s", "none", target])
             .arg(corpus.join(target))
             .arg("--")
