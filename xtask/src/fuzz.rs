@@ -1,0 +1,316 @@
+//! `cargo xtask fuzz [--seconds N]`: every coverage-guided target of `fuzz/`
+//! (cargo-fuzz, libFuzzer) for N seconds each, one after another.
+//!
+//! Installs what it needs: a nightly toolchain through rustup, as
+//! cargo-fuzz expects (when nightly cannot be had, the stable toolchain
+//! builds the same targets, since no sanitizer means no `-Z` flag), and
+//! cargo-fuzz itself. The targets that check
+//! records, claims and queries read the real artifacts (`static/data`,
+//! built when missing and the data is there), else tiny ones built from the
+//! `icd-cli` test fixtures. Seed corpora come from the repository's
+//! fixtures and are written under `target/fuzz/corpus/<target>/`, where
+//! libFuzzer keeps the inputs it finds. A crash fails the run; cargo-fuzz
+//! saves the input under `fuzz/artifacts/<target>/`.
+//!
+//! Built without a sanitizer (`-s none`): the project forbids `unsafe`, so
+//! AddressSanitizer would only slow the build; debug assertions and overflow
+//! checks stay on, and a panic is a crash.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+
+use crate::{build_index, data_dir, output, root, run};
+
+/// The targets in `fuzz/Cargo.toml`, in the order they run.
+pub const TARGETS: [&str; 6] = [
+    "code",
+    "record_json",
+    "csv_rows",
+    "mce_claim",
+    "artifact_open",
+    "search",
+];
+
+const CARGO_FUZZ: &str = "cargo-fuzz";
+
+/// `cargo` of the toolchain cargo-fuzz builds with.
+fn cargo_on(toolchain: &str) -> Command {
+    let mut cmd = Command::new("rustup");
+    cmd.args(["run", toolchain, "cargo"]);
+    cmd
+}
+
+/// The toolchain for cargo-fuzz: `ICD_FUZZ_TOOLCHAIN`, else nightly,
+/// installed through rustup when missing. When nightly cannot be had, the
+/// toolchain running xtask (stable): a build without a sanitizer passes no
+/// `-Z` flag, so cargo-fuzz works on stable too.
+fn toolchain() -> Result<String> {
+    if let Ok(t) = std::env::var("ICD_FUZZ_TOOLCHAIN") {
+        return Ok(t);
+    }
+    let installed = || {
+        output(Command::new("rustup").args(["toolchain", "list"]))
+            .unwrap_or_default()
+            .lines()
+            .any(|l| l.starts_with("nightly"))
+    };
+    if installed()
+        || run(Command::new("rustup").args([
+            "toolchain",
+            "install",
+            "nightly",
+            "--profile",
+            "minimal",
+        ]))
+        .is_ok()
+            && installed()
+    {
+        return Ok("nightly".into());
+    }
+    let active = output(Command::new("rustup").args(["show", "active-toolchain"]))
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .context("neither nightly nor an active rustup toolchain")?;
+    eprintln!("fuzz: nightly cannot be installed; building the targets with {active} (no sanitizer needs no -Z flag)");
+    Ok(active)
+}
+
+fn ensure_cargo_fuzz() -> Result<()> {
+    if output(Command::new(CARGO_FUZZ).arg("--version")).is_none() {
+        run(crate::cargo().args(["install", "--locked", CARGO_FUZZ]))?;
+    }
+    Ok(())
+}
+
+/// The folder of artifacts the targets read: the real ones, else the
+/// fixtures'. Both need `target/release/icd`.
+fn index_dir(fixture_index: &Path) -> Result<PathBuf> {
+    let real = root().join("static/data");
+    let complete = |dir: &Path| dir.join("manifest.json").exists();
+    if !complete(&real) && data_dir().exists() {
+        build_index()?;
+    }
+    Ok(if complete(&real) {
+        real
+    } else {
+        eprintln!(
+            "fuzz: no real artifacts (static/data, from {}): the targets read the fixtures' tiny ones",
+            data_dir().display()
+        );
+        fixture_index.to_path_buf()
+    })
+}
+
+/// Tiny but complete artifacts from the `icd-cli` test fixtures: seeds for
+/// `artifact_open`, small enough for the fuzzer to mutate.
+fn fixture_index(out: &Path) -> Result<()> {
+    run(crate::cargo().args(["build", "--release", "-p", "icd-cli"]))?;
+    run(Command::new(root().join("target/release/icd"))
+        .arg("build-index")
+        .arg("--data")
+        .arg(root().join("crates/icd-cli/tests/fixtures/data"))
+        .arg("--out")
+        .arg(out))
+}
+
+fn write_seed(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    std::fs::write(dir.join(name), bytes).with_context(|| format!("cannot write seed {name}"))
+}
+
+/// Lines of a file, at most `limit`, without blank lines and comments.
+fn lines(path: &str, limit: usize) -> Result<Vec<String>> {
+    let text =
+        std::fs::read_to_string(root().join(path)).with_context(|| format!("{path} is missing"))?;
+    Ok(text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .take(limit)
+        .map(str::to_string)
+        .collect())
+}
+
+/// Writes each target's seeds into `corpus/<target>/`.
+fn seed(corpus: &Path, fixture_index: &Path) -> Result<()> {
+    for target in TARGETS {
+        std::fs::create_dir_all(corpus.join(target))?;
+    }
+    let dir = |t: &str| corpus.join(t);
+    let codes = [
+        "E11.22",
+        "e1122",
+        " E11.22 ",
+        "S52.521A",
+        "T36.0X1A",
+        "W11.XXXA",
+        "H93.29-",
+        "E11.-",
+        "0DTJ4ZZ",
+        "02703DZ",
+        "E11",
+        "E11.",
+        "QA0",
+        "Z79.4",
+        "E11.22, I10; S52.521A\nT36.0X1",
+    ];
+    for (i, c) in codes.iter().enumerate() {
+        write_seed(&dir("code"), &format!("seed-{i}"), c.as_bytes())?;
+    }
+    let records = std::fs::read(root().join("tests/fixtures/records/encounters.json"))
+        .context("tests/fixtures/records/encounters.json is missing")?;
+    write_seed(&dir("record_json"), "encounters.json", &records)?;
+    let csv = std::fs::read(root().join("tests/fixtures/records/encounters.csv"))
+        .context("tests/fixtures/records/encounters.csv is missing")?;
+    write_seed(&dir("csv_rows"), "encounters.csv", &csv)?;
+    let claims = lines("tests/fixtures/records/claims.jsonl", 100)?
+        .into_iter()
+        .chain(lines("tests/mce/claims-6000.jsonl", 200)?);
+    for (i, c) in claims.enumerate() {
+        write_seed(&dir("mce_claim"), &format!("seed-{i}"), c.as_bytes())?;
+    }
+    for (i, line) in lines("eval/queries.tsv", 500)?.iter().enumerate() {
+        let query = line.split('\t').next().unwrap_or_default();
+        let mut bytes = vec![if i % 2 == 0 { 0x09 } else { 0x89 }];
+        bytes.extend_from_slice(query.as_bytes());
+        write_seed(&dir("search"), &format!("seed-{i}"), &bytes)?;
+    }
+    // The first byte picks the reader (fuzz_targets/artifact_open.rs).
+    let readers = [
+        "tabular.icdx",
+        "index.icdx",
+        "mce.icdx",
+        "search.icdx",
+        "ccmcc.icdx",
+    ];
+    for (i, name) in readers.iter().enumerate() {
+        let Ok(bytes) = std::fs::read(fixture_index.join(name)) else {
+            continue;
+        };
+        for repair in [0u8, 0x80] {
+            let mut seed = vec![i as u8 | repair];
+            seed.extend_from_slice(&bytes);
+            write_seed(&dir("artifact_open"), &format!("{name}-{repair:x}"), &seed)?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs every target for `seconds`; fails naming the targets that crashed.
+pub fn fuzz(seconds: u64) -> Result<()> {
+    let start = Instant::now();
+    let toolchain = toolchain()?;
+    ensure_cargo_fuzz()?;
+    let work = root().join("target/fuzz");
+    let fixtures = work.join("fixture-index");
+    fixture_index(&fixtures)?;
+    let index = index_dir(&fixtures)?;
+    let corpus = work.join("corpus");
+    seed(&corpus, &fixtures)?;
+    let built = Instant::now();
+    run(cargo_on(&toolchain).args(["fuzz", "build", "-s", "none"]))?;
+    eprintln!(
+        "fuzz: targets built in {:.1}s",
+        built.elapsed().as_secs_f64()
+    );
+    let logs = work.join("logs");
+    std::fs::create_dir_all(&logs)?;
+    let mut crashed = Vec::new();
+    for target in TARGETS {
+        let log_path = logs.join(format!("{target}.log"));
+        let log = std::fs::File::create(&log_path)
+            .with_context(|| format!("cannot write {}", log_path.display()))?;
+        let mut cmd = cargo_on(&toolchain);
+        cmd.args(["fuzz", "run", "-s", "none", target])
+            .arg(corpus.join(target))
+            .arg("--")
+            .arg(format!("-max_total_time={seconds}"))
+            .args(["-timeout=10", "-rss_limit_mb=4096", "-print_final_stats=1"])
+            .env("ICD_INDEX_DIR", &index)
+            .current_dir(root())
+            .stdout(Stdio::null())
+            .stderr(log);
+        eprintln!(
+            "$ cargo fuzz run {target} ({seconds}s, log {})",
+            log_path.display()
+        );
+        let status = cmd
+            .status()
+            .with_context(|| format!("cannot start cargo fuzz run {target}"))?;
+        let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+        if status.success() {
+            eprintln!("  {target}: {}", summary(&text));
+        } else {
+            // The panic, libFuzzer's verdict and where the input went; the
+            // whole report is in the log.
+            let mut lines = text.lines();
+            while let Some(line) = lines.next() {
+                if line.contains("panicked at") {
+                    eprintln!("  | {line}");
+                    lines.next().inspect(|l| eprintln!("  | {l}"));
+                } else if line.starts_with("==") || line.contains("Test unit written to") {
+                    eprintln!("  | {line}");
+                }
+            }
+            eprintln!("  {target}: CRASHED ({status}); the input is in fuzz/artifacts/{target}/");
+            crashed.push(target);
+        }
+    }
+    eprintln!(
+        "fuzz: {} targets, {seconds}s each, {:.1}s in all",
+        TARGETS.len(),
+        start.elapsed().as_secs_f64()
+    );
+    if !crashed.is_empty() {
+        bail!("fuzz: crashed: {}", crashed.join(", "));
+    }
+    Ok(())
+}
+
+/// "N runs, corpus C inputs, coverage E edges" from libFuzzer's final stats.
+fn summary(log: &str) -> String {
+    let stat = |key: &str| {
+        log.lines()
+            .rev()
+            .find_map(|l| l.strip_prefix(key))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_else(|| "?".into())
+    };
+    let last_status = log
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('#') && l.contains("cov:"))
+        .unwrap_or_default();
+    let field = |name: &str| {
+        last_status
+            .split_whitespace()
+            .skip_while(|w| *w != name)
+            .nth(1)
+            .unwrap_or("?")
+            .to_string()
+    };
+    format!(
+        "{} runs, {} edges covered, corpus {} inputs, no crash",
+        stat("stat::number_of_executed_units:"),
+        field("cov:"),
+        field("corp:").split('/').next().unwrap_or("?"),
+    )
+}
+
+/// `--seconds N` (default 60).
+pub fn main(args: &[String]) -> Result<()> {
+    let mut seconds = 60;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--seconds" => {
+                let value = args.next().context("--seconds needs a number")?;
+                seconds = value
+                    .parse()
+                    .with_context(|| format!("--seconds {value}: not a number of seconds"))?;
+            }
+            other => bail!("fuzz: unknown option {other}\nusage: cargo xtask fuzz [--seconds N]"),
+        }
+    }
+    fuzz(seconds)
+}
