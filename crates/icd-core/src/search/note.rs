@@ -1072,6 +1072,7 @@ pub fn read_note<D: AsRef<[u8]>>(
         statements.push(result);
     }
     resolve_conflicts(lib, &mut codes);
+    apply_combinations(lib, &mut codes);
     codes.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
     NoteReading {
         statements,
@@ -1143,6 +1144,65 @@ fn resolve_conflicts<D: AsRef<[u8]>>(lib: &Library<D>, codes: &mut Vec<NoteCode>
     codes.retain(|_| k.next().unwrap_or(true));
 }
 
+/// The conventions a coder applies to the list, from the same rules as the
+/// record check ([`crate::record::combination`]): hypertension with heart
+/// failure or CKD (I11/I12/I13), COPD with a lower respiratory infection
+/// (J44.0), diabetes "without complications" beside a complication. The
+/// replaced codes give way to the combination, which takes their evidence.
+fn apply_combinations<D: AsRef<[u8]>>(lib: &Library<D>, codes: &mut Vec<NoteCode>) {
+    let t = &lib.tabular;
+    // Each combination removes codes, so a few rounds settle it.
+    for _ in 0..4 {
+        let parsed: Vec<Code> = codes.iter().filter_map(|c| c.code.parse().ok()).collect();
+        let Some(combo) = crate::record::combination::combinations(t, &parsed)
+            .into_iter()
+            .find(|c| c.choose_under.is_none())
+        else {
+            return;
+        };
+        let replaced: Vec<String> = combo.replace.iter().map(|c| c.to_string()).collect();
+        let mut evidence: Vec<Evidence> = Vec::new();
+        let mut confidence: f32 = 0.0;
+        let mut uncertain = false;
+        codes.retain(|c| {
+            if replaced.contains(&c.code) {
+                evidence.extend(c.evidence.iter().cloned());
+                confidence = confidence.max(c.confidence);
+                uncertain |= c.uncertain;
+                false
+            } else {
+                true
+            }
+        });
+        if replaced.is_empty() {
+            return;
+        }
+        for add in &combo.add {
+            let Some(node) = t.find(add) else { continue };
+            let code = t.display_key(node);
+            if codes.iter().any(|c| c.code == code) {
+                continue;
+            }
+            let reason = combo.reason();
+            codes.push(NoteCode {
+                code,
+                title: t.title(node).into_owned(),
+                confidence,
+                evidence: evidence
+                    .iter()
+                    .map(|e| Evidence {
+                        path: format!("{} ({})", reason, combo.rule.authority),
+                        ..e.clone()
+                    })
+                    .collect(),
+                assumed: None,
+                choices: Vec::new(),
+                uncertain,
+            });
+        }
+    }
+}
+
 /// Whether a title is its category's unspecified code ("Heart failure,
 /// unspecified"; not "... or unspecified chronic kidney disease").
 fn vague(title: &str) -> bool {
@@ -1159,10 +1219,9 @@ fn excludes1<D: AsRef<[u8]>>(lib: &Library<D>, code: &str, other: &str) -> bool 
     };
     let other_plain: String = other.chars().filter(|c| *c != '.').collect();
     t.notes(id).into_iter().any(|n| {
-        // A qualified reference ("E08-E13 with .641") names only some of
-        // the codes in its range: it is not read here.
+        // A qualified reference ("E08-E13 with .641") matches only the
+        // codes its qualifier names; one that cannot be read matches none.
         n.kind == NoteKind::Excludes1
-            && !n.text.contains(" with .")
             && crate::record::conventions::targets(n.text)
                 .iter()
                 .any(|target| target.matches(&other_plain))
