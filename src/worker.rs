@@ -363,12 +363,12 @@ pub fn answer(data: &Data, request: Request) -> Reply {
             if let Ok(today) = today.parse() {
                 checker = checker.today(today);
             }
-            let mut findings: Vec<FindingView> = checker
+            // The engine orders findings (errors, CC/MCC, warnings, reminders).
+            let findings: Vec<FindingView> = checker
                 .check(&record)
                 .iter()
                 .map(FindingView::from)
                 .collect();
-            findings.sort_by_key(|f| f.severity);
             let typed = record
                 .principal_dx
                 .iter()
