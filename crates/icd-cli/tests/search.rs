@@ -113,7 +113,7 @@ fn sources_and_words() {
     check("pneum", expect!["[] J64 J18.9 J98.4"]);
     check(
         "diabetes mellitus without mention of complication, not stated as uncontrolled",
-        expect!["[] O24.91(more characters) O24.419 E10.9"],
+        expect!["[] O24.919 O24.419 E10.9"],
     );
 }
 

@@ -621,6 +621,7 @@ fn mark_context(toks: &mut [Tok]) {
         }
     };
     let mut marks: Vec<(usize, usize, Trigger)> = Vec::new();
+    let mut post_end = 0;
     for i in 0..n {
         // The longest trigger starting here.
         let pre = PRE
@@ -640,7 +641,11 @@ fn mark_context(toks: &mut [Tok]) {
             .map(|(p, t)| (starts_at(i, p), *t))
             .filter(|(len, _)| *len > 0)
             .max_by_key(|(len, _)| *len);
-        if let Some((_, t)) = post {
+        // A trigger inside a longer one ("ruled out" in "was ruled out")
+        // is that one, already read.
+        let inside = i < post_end;
+        if let Some((len, t)) = post.filter(|_| !inside) {
+            post_end = i + len;
             let mut begin = i;
             while begin > 0 && i - begin < SCOPE && !TERMINATORS.contains(&words[begin - 1]) {
                 begin -= 1;
