@@ -189,6 +189,9 @@ pub struct NoteReading {
 /// Concepts below this confidence are not assigned.
 const MIN_CONFIDENCE: f32 = 0.5;
 
+/// Documents past which a word only completes what rarer words found.
+const COMMON: usize = 3_000;
+
 /// Most distinct words one pass reads (a bit each in the masks).
 const MAX_STEMS: usize = 64;
 
@@ -725,17 +728,16 @@ fn doc_groups<D: AsRef<[u8]>>(lib: &Library<D>, doc: Doc) -> Vec<Vec<Vec<DocWord
                 return of_path(tree, &tree.path(source));
             }
             let referrer = TermId(doc.extra);
-            let mut ids = tree.path(referrer);
-            let reference = if tree.see(referrer).is_empty() {
-                tree.see_also(referrer)
-            } else {
-                tree.see(referrer)
-            };
-            // A subterm of the referenced term adds its own words.
-            if lib.resolve_see(tree, reference) != Some(source) {
-                ids.push(source);
+            let mut groups = of_path(tree, &tree.path(referrer));
+            // A subterm of the referenced term adds its own words: the
+            // document holds more words than the referring path.
+            let mut own: Vec<&String> = groups.iter().flatten().flatten().map(|w| &w.0).collect();
+            own.sort();
+            own.dedup();
+            if doc.len as usize > own.len() {
+                groups.extend(of_path(tree, &[source]));
             }
-            of_path(tree, &ids)
+            groups
         }
         Via::Neoplasm => {
             let mut g = of_path(&lib.neoplasm, &lib.neoplasm.path(TermId(doc.source))[1..]);
@@ -826,10 +828,19 @@ fn concepts<D: AsRef<[u8]>>(
     if masks.len() != idx.len() {
         *masks = vec![0; idx.len()];
     }
+    // Rare words first: they find the documents. A word in more than
+    // COMMON documents (left, acute, fracture) only adds itself to
+    // documents a rarer word found, walking its postings beside the sorted
+    // list of those, so its long list costs no random writes.
+    let mut common: Vec<(usize, u64)> = Vec::new();
     for (k, (s, _)) in stems.iter().enumerate() {
         let Some(h) = vocab.get(s) else { continue };
-        let df = SearchIndex::<D>::df(h) as f32;
-        idf[k] = (1.0 + ndocs / (1.0 + df)).ln();
+        let df = SearchIndex::<D>::df(h);
+        idf[k] = (1.0 + ndocs / (1.0 + df as f32)).ln();
+        if df as usize > COMMON {
+            common.push((k, h));
+            continue;
+        }
         idx.for_each_posting(h, |doc, optional| {
             if let (false, Some(m)) = (optional, masks.get_mut(doc as usize)) {
                 if *m == 0 {
@@ -838,6 +849,20 @@ fn concepts<D: AsRef<[u8]>>(
                 *m |= 1u64 << k;
             }
         });
+    }
+    if !common.is_empty() {
+        touched.sort_unstable();
+        for (k, h) in common {
+            let mut at = 0;
+            idx.for_each_posting(h, |doc, optional| {
+                while at < touched.len() && touched[at] < doc {
+                    at += 1;
+                }
+                if !optional && touched.get(at) == Some(&doc) {
+                    masks[doc as usize] |= 1u64 << k;
+                }
+            });
+        }
     }
     let mut out = Vec::new();
     for doc_id in touched.drain(..) {
@@ -851,6 +876,27 @@ fn concepts<D: AsRef<[u8]>>(
             _ => 3,
         };
         if doc.len == 0 || hits + slack < doc.len || 2 * hits < doc.len {
+            continue;
+        }
+        // Every term of a path needs a word of its own: a path deeper than
+        // the words found cannot be met (read without decoding the path).
+        let levels = match doc.via {
+            Via::Index | Via::Eindex => {
+                let tree = if doc.via == Via::Index {
+                    &lib.index
+                } else {
+                    &lib.eindex
+                };
+                let at = if doc.extra == NONE {
+                    doc.source
+                } else {
+                    doc.extra
+                };
+                tree.level(TermId(at)) + 1
+            }
+            _ => 1,
+        };
+        if hits < levels {
             continue;
         }
         let groups = cache.entry(doc_id).or_insert_with(|| doc_groups(lib, doc));
@@ -1611,20 +1657,25 @@ fn with_alternatives<D: AsRef<[u8]>>(
     found: &[(Suggestion, Concept, Context)],
     opts: &Options,
 ) -> StatementResult {
-    for (first, c, ctx) in found {
+    // The first concepts of a statement are what a coder looks at.
+    for (first, c, ctx) in found.iter().take(3) {
         if ctx.negated || ctx.normal {
             continue;
         }
         let (a, b) = (c.positions[0], c.positions[c.positions.len() - 1]);
         let words: Vec<&str> = toks[a..=b].iter().map(|t| t.norm.as_str()).collect();
         let mut alts = vec![first.clone()];
+        // A few alternatives for each concept: fewer candidates to refine.
+        let mut few = opts.clone();
+        few.top = 3;
+        few.weights.candidates = 12;
         alts.extend(text_suggestions(
             lib,
             idx,
             &words.join(" "),
             ctx.history,
             false,
-            opts,
+            &few,
         ));
         for s in alts.into_iter().take(4) {
             if !r.suggestions.iter().any(|o| o.code == s.code) {

@@ -22,11 +22,36 @@ thread_local! {
     static STEMMER: Stemmer = Stemmer::create(Algorithm::English);
 }
 
+thread_local! {
+    /// Stems already computed: titles and paths repeat their words, and
+    /// stemming is most of the cost of reading them.
+    static MEMO: std::cell::RefCell<std::collections::HashMap<String, String>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Words remembered at most; past this the memo starts again.
+const MEMO_MAX: usize = 50_000;
+
 /// The stem of one normalized word.
 pub fn stem(word: &str) -> String {
     if word.len() <= 3 || word.bytes().any(|b| b.is_ascii_digit()) {
         return word.to_string();
     }
+    if let Some(s) = MEMO.with(|m| m.borrow().get(word).cloned()) {
+        return s;
+    }
+    let s = stem_uncached(word);
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_MAX {
+            m.clear();
+        }
+        m.insert(word.to_string(), s.clone());
+    });
+    s
+}
+
+fn stem_uncached(word: &str) -> String {
     let mut s = STEMMER.with(|s| s.stem(word).into_owned());
     // Latin nouns meet their adjectives: myocardium ~ myocardial ("myocardi").
     if s.len() > 6 && s.ends_with("ium") {
