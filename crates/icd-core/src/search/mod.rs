@@ -220,8 +220,81 @@ pub fn search<D: AsRef<[u8]>>(
     split_statements(q)
         .into_iter()
         .take(200)
-        .map(|s| search_statement(lib, idx, s, opts))
+        .map(|s| {
+            let mut r = search_statement(lib, idx, s, opts);
+            lead_with_concepts(lib, idx, &mut r, opts);
+            r
+        })
         .collect()
+}
+
+/// Puts first the codes the statement names when read as a note is (the
+/// index path it spells out, completed, with the conventions applied):
+/// "history of breast cancer" leads with Z85.3.
+fn lead_with_concepts<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    idx: &SearchIndex<D>,
+    r: &mut StatementResult,
+    opts: &Options,
+) {
+    if r.negated || r.suggestions.is_empty() || code_query(&r.statement).is_some() {
+        return;
+    }
+    let codes = note::statement_codes(lib, idx, &r.statement, opts);
+    // Only a reading that accounts for every word of the statement goes
+    // first; a partial one is offered after the best ranked code.
+    let said: Vec<String> = codes
+        .iter()
+        .flat_map(|c| c.evidence.iter())
+        .filter_map(|e| r.statement.get(e.start..e.end))
+        .flat_map(text::words)
+        .collect();
+    let complete = text::words(&r.statement)
+        .iter()
+        .all(|w| said.contains(w) || is_steering(w));
+    let top = r.suggestions.first().map_or(1.0, |s| s.score);
+    let first = r.suggestions.first().map(|s| s.code.clone());
+    let t = &lib.tabular;
+    let mut lead: Vec<Suggestion> = Vec::new();
+    for (i, c) in codes.iter().enumerate() {
+        let existing = r.suggestions.iter().position(|s| s.code == c.code);
+        let mut s = match existing {
+            Some(k) => r.suggestions.remove(k),
+            None => {
+                let Some(node) = c.code.parse::<Code>().ok().and_then(|code| t.find(&code)) else {
+                    continue;
+                };
+                let path = c
+                    .evidence
+                    .first()
+                    .map(|e| e.path.clone())
+                    .unwrap_or_default();
+                let mut s = suggestion(lib, node, 0.0, Via::Index, path, Vec::new());
+                s.assumed.clone_from(&c.assumed);
+                if c.assumed.is_some() {
+                    s.choices.clone_from(&c.choices);
+                }
+                s
+            }
+        };
+        s.score = top + 0.01 * (codes.len() - i) as f32;
+        lead.push(s);
+    }
+    if !complete {
+        if let Some(k) = lead.iter().position(|s| Some(&s.code) == first.as_ref()) {
+            let best = lead.remove(k);
+            lead.insert(0, best);
+        } else if !r.suggestions.is_empty() {
+            let best = r.suggestions.remove(0);
+            for s in &mut lead {
+                s.score = best.score - 0.001;
+            }
+            lead.insert(0, best);
+        }
+    }
+    lead.append(&mut r.suggestions);
+    lead.truncate(opts.top);
+    r.suggestions = lead;
 }
 
 /// Where a text longer than `MAX_QUERY_BYTES` is cut (a char boundary).

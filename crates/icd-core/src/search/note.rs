@@ -666,6 +666,8 @@ fn mark_context(toks: &mut [Tok]) {
 /// A concept: a document whose essential words all stand close together.
 #[derive(Debug, Clone)]
 struct Concept {
+    /// How many distinct words it matched.
+    words: usize,
     doc: Doc,
     /// Token indices of its words.
     positions: Vec<usize>,
@@ -950,15 +952,13 @@ fn concepts<D: AsRef<[u8]>>(
         };
         if positions
             .iter()
-            .any(|p| toks[*p].seg != toks[positions[0]].seg)
-            || positions
-                .iter()
-                .all(|p| toks[*p].norm.bytes().all(|b| b.is_ascii_digit()))
+            .all(|p| toks[*p].norm.bytes().all(|b| b.is_ascii_digit()))
         {
             continue;
         }
         let spec = ks.iter().map(|k| idf[*k]).sum();
         out.push(Concept {
+            words: ks.len(),
             doc,
             positions,
             spec,
@@ -1044,6 +1044,27 @@ pub fn read_note<D: AsRef<[u8]>>(
     text: &str,
     opts: &Options,
 ) -> NoteReading {
+    read(lib, idx, text, opts, true)
+}
+
+/// The codes a statement names, read as a note is (for the ranked search:
+/// they lead its suggestions).
+pub(super) fn statement_codes<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    idx: &SearchIndex<D>,
+    text: &str,
+    opts: &Options,
+) -> Vec<NoteCode> {
+    read(lib, idx, text, opts, false).codes
+}
+
+fn read<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    idx: &SearchIndex<D>,
+    text: &str,
+    opts: &Options,
+    alternatives: bool,
+) -> NoteReading {
     let text = &text[..super::clip(text)];
     let patient = opts.patient.or_from_text(text);
     let mut opts = opts.clone();
@@ -1053,9 +1074,20 @@ pub fn read_note<D: AsRef<[u8]>>(
     let mut scratch = Scratch::default();
     for (si, s) in split_statements(text).into_iter().take(400).enumerate() {
         let base = s.as_ptr() as usize - text.as_ptr() as usize;
-        let toks = tokens(idx, s, base);
-        let found = read_statement(lib, idx, &toks, &opts, &mut scratch);
-        let result = statement_result(lib, idx, s, &toks, &found, &opts);
+        let mut toks = tokens(idx, s, base);
+        let found = read_statement(lib, idx, &mut toks, &opts, &mut scratch);
+        let result = if alternatives {
+            statement_result(lib, idx, s, &toks, &found, &opts)
+        } else {
+            StatementResult {
+                statement: String::new(),
+                negated: false,
+                uncertain: false,
+                history: false,
+                note: None,
+                suggestions: Vec::new(),
+            }
+        };
         let mut assigned: Vec<(Suggestion, Vec<usize>, f32, Context)> = Vec::new();
         for (sugg, concept, ctx) in &found {
             if ctx.family && !ctx.negated {
@@ -1284,11 +1316,41 @@ fn excludes1<D: AsRef<[u8]>>(lib: &Library<D>, code: &str, other: &str) -> bool 
 fn read_statement<D: AsRef<[u8]>>(
     lib: &Library<D>,
     idx: &SearchIndex<D>,
-    toks: &[Tok],
+    toks: &mut [Tok],
     opts: &Options,
     scratch: &mut Scratch,
 ) -> Vec<(Suggestion, Concept, Context)> {
     let mut cands = concepts(lib, idx, toks, scratch);
+    // A list item that names no condition of its own modifies the one
+    // before it ("major depressive disorder, single episode, moderate";
+    // "carpal tunnel syndrome, right wrist"): it joins that item. Then a
+    // concept stays inside one item ("COPD, type 2 diabetes, HTN").
+    let last_seg = toks.last().map_or(0, |t| t.seg);
+    let standalone: Vec<bool> = (0..=last_seg)
+        .map(|g| {
+            cands.iter().any(|c| {
+                !matches!(c.doc.via, Via::Neoplasm | Via::Drug | Via::Eindex)
+                    && c.positions.iter().all(|p| toks[*p].seg == g)
+            })
+        })
+        .collect();
+    let mut merged = vec![0u32; standalone.len()];
+    for g in 1..standalone.len() {
+        merged[g] = if standalone[g] {
+            g as u32
+        } else {
+            merged[g - 1]
+        };
+    }
+    for t in toks.iter_mut() {
+        t.seg = merged[t.seg as usize];
+    }
+    cands.retain(|c| {
+        c.positions
+            .iter()
+            .all(|p| toks[*p].seg == toks[c.positions[0]].seg)
+    });
+    let toks: &[Tok] = toks;
     let words: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
     let has = |list: &[&str]| {
         toks.iter()
@@ -1311,9 +1373,8 @@ fn read_statement<D: AsRef<[u8]>>(
         _ => 3,
     };
     cands.sort_by(|a, b| {
-        b.positions
-            .len()
-            .cmp(&a.positions.len())
+        b.words
+            .cmp(&a.words)
             .then(b.spec.total_cmp(&a.spec))
             .then(rank(a.doc.via).cmp(&rank(b.doc.via)))
             .then(a.doc.source.cmp(&b.doc.source))
