@@ -792,6 +792,8 @@ fn suffix_class(norm: &str) -> u8 {
 /// masks of the statement being read (dense, reset through `touched`).
 #[derive(Debug, Default)]
 struct Scratch {
+    /// The index these belong to.
+    owner: (usize, usize),
     groups: HashMap<u32, Vec<Vec<Vec<DocWord>>>>,
     masks: Vec<u64>,
     touched: Vec<u32>,
@@ -826,6 +828,7 @@ fn concepts<D: AsRef<[u8]>>(
         groups: cache,
         masks,
         touched,
+        ..
     } = scratch;
     if masks.len() != idx.len() {
         *masks = vec![0; idx.len()];
@@ -1069,13 +1072,44 @@ fn read<D: AsRef<[u8]>>(
     let patient = opts.patient.or_from_text(text);
     let mut opts = opts.clone();
     opts.patient = patient;
+    // The masks and the documents' words are kept between calls (each
+    // keystroke reads its statement): for this index only.
+    let owner = (idx.vocab().as_fst().as_bytes().as_ptr() as usize, idx.len());
+    let mut scratch = SCRATCH.with(|c| std::mem::take(&mut *c.borrow_mut()));
+    if scratch.owner != owner || scratch.groups.len() > MAX_CACHED {
+        scratch = Scratch {
+            owner,
+            ..Scratch::default()
+        };
+    }
+    let reading = read_statements(lib, idx, text, &opts, patient, alternatives, &mut scratch);
+    SCRATCH.with(|c| *c.borrow_mut() = scratch);
+    reading
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Documents whose words are remembered at most.
+const MAX_CACHED: usize = 20_000;
+
+fn read_statements<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    idx: &SearchIndex<D>,
+    text: &str,
+    opts: &Options,
+    patient: Patient,
+    alternatives: bool,
+    scratch: &mut Scratch,
+) -> NoteReading {
+    let opts = opts.clone();
     let mut statements = Vec::new();
     let mut codes: Vec<NoteCode> = Vec::new();
-    let mut scratch = Scratch::default();
     for (si, s) in split_statements(text).into_iter().take(400).enumerate() {
         let base = s.as_ptr() as usize - text.as_ptr() as usize;
         let mut toks = tokens(idx, s, base);
-        let found = read_statement(lib, idx, &mut toks, &opts, &mut scratch);
+        let found = read_statement(lib, idx, &mut toks, &opts, scratch);
         let result = if alternatives {
             statement_result(lib, idx, s, &toks, &found, &opts)
         } else {
