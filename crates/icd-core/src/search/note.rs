@@ -1236,9 +1236,11 @@ fn resolve_conflicts<D: AsRef<[u8]>>(lib: &Library<D>, codes: &mut Vec<NoteCode>
     };
     let better = |a: &NoteCode, b: &NoteCode| {
         let vague = |c: &NoteCode| vague(&c.title);
-        (vague(b) && !vague(a) && a.code.get(..3) == b.code.get(..3))
-            || a.confidence > b.confidence
-            || (a.confidence == b.confidence && a.code.len() > b.code.len())
+        let same = a.code.get(..3) == b.code.get(..3);
+        if same && vague(a) != vague(b) {
+            return vague(b);
+        }
+        a.confidence > b.confidence || (a.confidence == b.confidence && a.code.len() > b.code.len())
     };
     let mut keep = vec![true; codes.len()];
     for i in 0..codes.len() {
@@ -1324,6 +1326,7 @@ fn apply_combinations<D: AsRef<[u8]>>(lib: &Library<D>, codes: &mut Vec<NoteCode
 /// unspecified"; not "... or unspecified chronic kidney disease").
 fn vague(title: &str) -> bool {
     title.ends_with(", unspecified")
+        || title.ends_with("of unspecified site")
         || title.contains(", unspecified,")
         || title.starts_with("Unspecified")
 }
@@ -1363,7 +1366,7 @@ fn read_statement<D: AsRef<[u8]>>(
     let standalone: Vec<bool> = (0..=last_seg)
         .map(|g| {
             cands.iter().any(|c| {
-                !matches!(c.doc.via, Via::Neoplasm | Via::Drug | Via::Eindex)
+                !matches!(c.doc.via, Via::Drug | Via::Eindex)
                     && c.positions.iter().all(|p| toks[*p].seg == g)
             })
         })
