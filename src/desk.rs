@@ -190,6 +190,15 @@ impl DeskState {
     }
 }
 
+/// A change to the [`NoteDraft`].
+pub struct DraftEdit(pub Box<dyn Fn(&mut NoteDraft)>);
+
+impl std::fmt::Debug for DraftEdit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DraftEdit(..)")
+    }
+}
+
 /// What changes the state.
 #[derive(Debug)]
 pub enum DeskAction {
@@ -197,8 +206,9 @@ pub enum DeskAction {
     Asked(RequestId, String),
     /// The worker answered (already checked to be current).
     Replied(Reply),
-    /// The search page's draft changed.
-    Draft(NoteDraft),
+    /// A change to the search page's draft, applied to the newest draft
+    /// (two clicks before a render both count).
+    EditDraft(DraftEdit),
     /// Codes are handed to the record check (`None`: it has taken them).
     Seed(Option<RecordSeed>),
 }
@@ -220,7 +230,7 @@ impl Reducible for DeskState {
                 next.pending.insert(id, key);
             }
             DeskAction::Replied(Reply::Progress(p)) => next.progress = p,
-            DeskAction::Draft(draft) => next.draft = draft,
+            DeskAction::EditDraft(DraftEdit(edit)) => edit(&mut next.draft),
             DeskAction::Seed(seed) => next.record_seed = seed,
             DeskAction::Replied(reply) => {
                 let Some((_, id)) = reply.answers() else {
@@ -322,9 +332,9 @@ impl Desk {
         asker.bridge.send(make(id));
     }
 
-    /// Replaces the search page's draft.
-    pub fn set_draft(&self, draft: NoteDraft) {
-        self.state.dispatch(DeskAction::Draft(draft));
+    /// Changes the search page's draft.
+    pub fn edit_draft(&self, edit: Box<dyn Fn(&mut NoteDraft)>) {
+        self.state.dispatch(DeskAction::EditDraft(DraftEdit(edit)));
     }
 
     /// Hands diagnoses to the record check (or clears them, once taken).

@@ -185,11 +185,7 @@ pub fn SearchPage() -> Html {
 
     let update = {
         let desk = desk.clone();
-        move |f: &dyn Fn(&mut NoteDraft)| {
-            let mut d = desk.state.draft.clone();
-            f(&mut d);
-            desk.set_draft(d);
-        }
+        move |f: Box<dyn Fn(&mut NoteDraft)>| desk.edit_draft(f)
     };
     let on_text = {
         let text = text.clone();
@@ -199,14 +195,15 @@ pub fn SearchPage() -> Html {
         move |value: String| {
             selected.set(None);
             text.set(value.clone());
-            update(&|d| {
-                if value.is_empty() {
+            let typed = value.clone();
+            update(Box::new(move |d| {
+                if typed.is_empty() {
                     // Cleared: the note's verdicts go with it.
                     d.decisions.clear();
                     d.chosen.clear();
                 }
-                d.text = value.clone();
-            });
+                d.text = typed.clone();
+            }));
             send(value, DEBOUNCE_MS);
         }
     };
@@ -298,27 +295,27 @@ pub fn SearchPage() -> Html {
         let update = update.clone();
         Callback::from(move |e: Event| {
             let v = select_value(&e);
-            update(&|d| {
+            update(Box::new(move |d| {
                 d.setting = if v == "outpatient" {
                     Setting::Outpatient
                 } else {
                     Setting::Inpatient
                 }
-            });
+            }));
         })
     };
     let on_encounter = {
         let update = update.clone();
         Callback::from(move |e: Event| {
             let v = select_value(&e);
-            update(&|d| {
+            update(Box::new(move |d| {
                 d.encounter = match v.as_str() {
                     "subsequent" => Encounter::Subsequent,
                     "sequela" => Encounter::Sequela,
                     "ask" => Encounter::Ask,
                     _ => Encounter::Initial,
                 }
-            });
+            }));
         })
     };
     let on_age = {
@@ -329,20 +326,20 @@ pub fn SearchPage() -> Html {
                 .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
                 .map(|i| i.value())
                 .unwrap_or_default();
-            update(&|d| d.age = v.trim().to_string());
+            update(Box::new(move |d| d.age = v.trim().to_string()));
         })
     };
     let on_sex = {
         let update = update.clone();
         Callback::from(move |e: Event| {
             let v = select_value(&e);
-            update(&|d| {
+            update(Box::new(move |d| {
                 d.sex = match v.as_str() {
                     "female" => Some(Sex::Female),
                     "male" => Some(Sex::Male),
                     _ => None,
                 }
-            });
+            }));
         })
     };
 
@@ -374,27 +371,27 @@ pub fn SearchPage() -> Html {
             let on_decide = {
                 let update = update.clone();
                 Callback::from(move |(code, d): (String, Option<Decision>)| {
-                    update(&|draft| match d {
+                    update(Box::new(move |draft| match d {
                         Some(d) => {
                             draft.decisions.insert(code.clone(), d);
                         }
                         None => {
                             draft.decisions.remove(&code);
                         }
-                    })
+                    }))
                 })
             };
             let on_choose = {
                 let update = update.clone();
                 Callback::from(move |(code, alt): (String, Option<String>)| {
-                    update(&|draft| match &alt {
+                    update(Box::new(move |draft| match &alt {
                         Some(alt) => {
                             draft.chosen.insert(code.clone(), alt.clone());
                         }
                         None => {
                             draft.chosen.remove(&code);
                         }
-                    })
+                    }))
                 })
             };
             let on_send = {
