@@ -14,12 +14,12 @@
 //! the benchmark script; nothing else reads them.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use gloo_worker::{Spawnable, WorkerBridge};
 use icd_core::lookup::TermReport;
-use icd_core::search::StatementResult;
+use icd_core::search::{Encounter, NoteReading, Patient, Setting, Sex, StatementResult};
 use icd_core::validate::CodeCheck;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
@@ -65,6 +65,70 @@ pub struct SearchAnswer {
     pub summaries: Vec<Vec<String>>,
 }
 
+/// A note as the worker read it, with the text its evidence points into.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoteAnswer {
+    /// The text read; evidence offsets are byte offsets into it.
+    pub text: String,
+    /// Codes with evidence, statements with alternatives.
+    pub reading: NoteReading,
+    /// Per statement, per alternative: the notes that matter.
+    pub summaries: Vec<Vec<String>>,
+}
+
+/// A coder's verdict on a code read from a note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// To be reported.
+    Accepted,
+    /// Not to be reported.
+    Rejected,
+}
+
+/// What the search page is working on, kept in the page's memory (never
+/// stored) so that a note, its verdicts and the settings survive a visit to
+/// a code's view and back.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NoteDraft {
+    /// What is in the search box.
+    pub text: String,
+    /// Inpatient or outpatient.
+    pub setting: Setting,
+    /// The encounter assumed for codes needing a 7th character.
+    pub encounter: Encounter,
+    /// The age typed beside the note (digits, or empty).
+    pub age: String,
+    /// The sex chosen beside the note.
+    pub sex: Option<Sex>,
+    /// Verdicts, by the code as the note reading gave it.
+    pub decisions: BTreeMap<String, Decision>,
+    /// An alternative 7th character chosen instead of the assumed one:
+    /// code as read → code chosen.
+    pub chosen: BTreeMap<String, String>,
+}
+
+impl NoteDraft {
+    /// The patient as typed beside the note.
+    pub fn patient(&self) -> Patient {
+        Patient {
+            age: self.age.trim().parse().ok(),
+            sex: self.sex,
+        }
+    }
+}
+
+/// Diagnoses handed from a coded note to the record check, which reads
+/// them once when it opens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordSeed {
+    /// Principal first, then the secondary diagnoses (dotted codes).
+    pub codes: Vec<String>,
+    /// The note's setting.
+    pub setting: Setting,
+    /// The patient the codes were read for.
+    pub patient: Patient,
+}
+
 /// Findings and the titles of the record's codes (code as typed, title).
 pub type CheckAnswer = (Vec<FindingView>, Vec<(String, String)>);
 
@@ -75,6 +139,12 @@ pub struct DeskState {
     pub progress: Progress,
     /// Latest suggestions.
     pub search: Option<Answer<SearchAnswer>>,
+    /// Latest note reading.
+    pub note: Option<Answer<NoteAnswer>>,
+    /// The search page's note, verdicts and settings.
+    pub draft: NoteDraft,
+    /// Codes on their way to the record check.
+    pub record_seed: Option<RecordSeed>,
     /// Latest code report.
     pub lookup: Option<Answer<LookupReply>>,
     /// Latest term.
@@ -99,6 +169,9 @@ impl Default for DeskState {
                 bytes: 0,
             },
             search: None,
+            note: None,
+            draft: NoteDraft::default(),
+            record_seed: None,
             lookup: None,
             term: None,
             main_terms: None,
@@ -117,6 +190,15 @@ impl DeskState {
     }
 }
 
+/// A change to the [`NoteDraft`].
+pub struct DraftEdit(pub Box<dyn Fn(&mut NoteDraft)>);
+
+impl std::fmt::Debug for DraftEdit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DraftEdit(..)")
+    }
+}
+
 /// What changes the state.
 #[derive(Debug)]
 pub enum DeskAction {
@@ -124,6 +206,11 @@ pub enum DeskAction {
     Asked(RequestId, String),
     /// The worker answered (already checked to be current).
     Replied(Reply),
+    /// A change to the search page's draft, applied to the newest draft
+    /// (two clicks before a render both count).
+    EditDraft(DraftEdit),
+    /// Codes are handed to the record check (`None`: it has taken them).
+    Seed(Option<RecordSeed>),
 }
 
 fn answer<T>(key: String, value: T) -> Option<Answer<T>> {
@@ -143,6 +230,8 @@ impl Reducible for DeskState {
                 next.pending.insert(id, key);
             }
             DeskAction::Replied(Reply::Progress(p)) => next.progress = p,
+            DeskAction::EditDraft(DraftEdit(edit)) => edit(&mut next.draft),
+            DeskAction::Seed(seed) => next.record_seed = seed,
             DeskAction::Replied(reply) => {
                 let Some((_, id)) = reply.answers() else {
                     return self;
@@ -154,6 +243,21 @@ impl Reducible for DeskState {
                     Reply::Search {
                         results, summaries, ..
                     } => next.search = answer(key, SearchAnswer { results, summaries }),
+                    Reply::ReadNote {
+                        text,
+                        reading,
+                        summaries,
+                        ..
+                    } => {
+                        next.note = answer(
+                            key,
+                            NoteAnswer {
+                                text,
+                                reading: *reading,
+                                summaries,
+                            },
+                        )
+                    }
                     Reply::Lookup { reply, .. } => next.lookup = answer(key, reply),
                     Reply::Term {
                         tree,
@@ -226,6 +330,16 @@ impl Desk {
         let id = asker.numbering.borrow_mut().next(kind);
         self.state.dispatch(DeskAction::Asked(id, key.into()));
         asker.bridge.send(make(id));
+    }
+
+    /// Changes the search page's draft.
+    pub fn edit_draft(&self, edit: Box<dyn Fn(&mut NoteDraft)>) {
+        self.state.dispatch(DeskAction::EditDraft(DraftEdit(edit)));
+    }
+
+    /// Hands diagnoses to the record check (or clears them, once taken).
+    pub fn seed_record(&self, seed: Option<RecordSeed>) {
+        self.state.dispatch(DeskAction::Seed(seed));
     }
 }
 
@@ -315,12 +429,8 @@ fn publish(reply: &Reply) {
         let _ = js_sys::Reflect::set(&obj, &k.into(), &v.into());
     };
     match reply {
-        Reply::Search { ms, .. } => {
-            if let Ok(list) = js_sys::Reflect::get(&obj, &"searchTimings".into()) {
-                use wasm_bindgen::JsCast;
-                list.unchecked_into::<js_sys::Array>().push(&(*ms).into());
-            }
-        }
+        Reply::Search { ms, .. } => push(&obj, "searchTimings", *ms),
+        Reply::ReadNote { ms, .. } => push(&obj, "noteTimings", *ms),
         Reply::Progress(Progress::Ready(loaded)) => {
             set("workerMemoryBytes", loaded.memory_bytes as f64);
             set("loadMs", f64::from(loaded.load_ms));
@@ -331,6 +441,20 @@ fn publish(reply: &Reply) {
         }
         _ => {}
     }
+}
+
+/// Appends a timing to the list `key` of `obj`, starting the list if needed.
+fn push(obj: &JsValue, key: &str, ms: f64) {
+    use wasm_bindgen::JsCast;
+    let list = js_sys::Reflect::get(obj, &key.into())
+        .ok()
+        .filter(js_sys::Array::is_array)
+        .unwrap_or_else(|| {
+            let list: JsValue = js_sys::Array::new().into();
+            let _ = js_sys::Reflect::set(obj, &key.into(), &list);
+            list
+        });
+    list.unchecked_into::<js_sys::Array>().push(&ms.into());
 }
 
 fn memory_bytes(memory: JsValue) -> f64 {

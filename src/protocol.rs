@@ -23,7 +23,7 @@
 
 use icd_core::lookup::{CodeReport, LookupError, TermReport};
 use icd_core::record::{Authority, Finding, Record, Severity};
-use icd_core::search::{Setting, StatementResult};
+use icd_core::search::{Encounter, NoteReading, Patient, Setting, StatementResult};
 use icd_core::terms::TermId;
 use icd_core::validate::CodeCheck;
 use serde::{Deserialize, Serialize};
@@ -87,6 +87,22 @@ pub enum Request {
         query: String,
         /// Inpatient or outpatient (uncertain diagnoses differ).
         setting: Setting,
+        /// The encounter assumed for a code that needs a 7th character.
+        encounter: Encounter,
+    },
+    /// A pasted note read as a whole: the codes to assign with their
+    /// evidence, and each statement's alternatives.
+    ReadNote {
+        /// The request's number.
+        id: RequestId,
+        /// The note as pasted (it is never stored, here or in the worker).
+        text: String,
+        /// Inpatient or outpatient (uncertain diagnoses differ).
+        setting: Setting,
+        /// The encounter assumed for a code that needs a 7th character.
+        encounter: Encounter,
+        /// Age and sex typed beside the note; the note's own words fill gaps.
+        patient: Patient,
     },
     /// The full report of one code, as typed (`e1122`, `E11.22`).
     Lookup {
@@ -147,6 +163,7 @@ impl Request {
     pub fn id(&self) -> RequestId {
         match self {
             Request::Search { id, .. }
+            | Request::ReadNote { id, .. }
             | Request::Lookup { id, .. }
             | Request::Term { id, .. }
             | Request::MainTerms { id, .. }
@@ -160,6 +177,7 @@ impl Request {
     pub fn kind(&self) -> RequestKind {
         match self {
             Request::Search { .. } => RequestKind::Search,
+            Request::ReadNote { .. } => RequestKind::ReadNote,
             Request::Lookup { .. } => RequestKind::Lookup,
             Request::Term { .. } => RequestKind::Term,
             Request::MainTerms { .. } => RequestKind::MainTerms,
@@ -177,6 +195,8 @@ pub enum RequestKind {
     Search,
     /// [`Request::Lookup`].
     Lookup,
+    /// [`Request::ReadNote`].
+    ReadNote,
     /// [`Request::Term`].
     Term,
     /// [`Request::MainTerms`].
@@ -190,7 +210,7 @@ pub enum RequestKind {
 }
 
 impl RequestKind {
-    const ALL: usize = 7;
+    const ALL: usize = 8;
 
     fn slot(self) -> usize {
         self as usize
@@ -338,6 +358,21 @@ pub enum Reply {
         /// Time the worker spent, in milliseconds.
         ms: f64,
     },
+    /// A note, read.
+    ReadNote {
+        /// The request answered.
+        id: RequestId,
+        /// The text that was read, which the evidence offsets point into
+        /// (so an answer shown while a newer one is on its way still
+        /// highlights the right words).
+        text: String,
+        /// Codes with evidence, statements with alternatives.
+        reading: Box<NoteReading>,
+        /// Per statement, per alternative: the notes that matter ([`crate::summary`]).
+        summaries: Vec<Vec<String>>,
+        /// Time the worker spent, in milliseconds.
+        ms: f64,
+    },
     /// A code's report.
     Lookup {
         /// The request answered.
@@ -401,6 +436,7 @@ impl Reply {
         Some(match self {
             Reply::Progress(_) => return None,
             Reply::Search { id, .. } => (RequestKind::Search, *id),
+            Reply::ReadNote { id, .. } => (RequestKind::ReadNote, *id),
             Reply::Lookup { id, .. } => (RequestKind::Lookup, *id),
             Reply::Term { id, .. } => (RequestKind::Term, *id),
             Reply::MainTerms { id, .. } => (RequestKind::MainTerms, *id),

@@ -24,7 +24,7 @@ use gloo_worker::{HandlerId, Worker, WorkerScope};
 use icd_core::lookup::{LookupError, ARTIFACT_FILES};
 use icd_core::record::ccmcc::CcMcc;
 use icd_core::record::Checker;
-use icd_core::search::{search, Options, SearchIndex};
+use icd_core::search::{read_note, search, Options, SearchIndex, StatementResult};
 use icd_core::terms::{TermId, Terms};
 use icd_core::{Artifacts, Code, Date, Library};
 use wasm_bindgen::JsCast;
@@ -266,33 +266,45 @@ pub fn answer(data: &Data, request: Request) -> Reply {
     let started = now();
     let lib = &data.lib;
     match request {
-        Request::Search { id, query, setting } => {
+        Request::Search {
+            id,
+            query,
+            setting,
+            encounter,
+        } => {
             let opts = Options {
                 setting,
+                encounter,
                 ..Options::default()
             };
             let results = search(lib, &data.search, &query, &opts);
-            let summaries = results
-                .iter()
-                .map(|r| {
-                    r.suggestions
-                        .iter()
-                        .map(|s| {
-                            let tab = &lib.tabular;
-                            let Some(node) = s.code.parse::<Code>().ok().and_then(|c| tab.find(&c))
-                            else {
-                                return String::new();
-                            };
-                            let kinds: Vec<_> = tab.notes(node).iter().map(|n| n.kind).collect();
-                            let seventh = tab.needs_seventh(node) && !tab.billable(node);
-                            crate::summary::summary(&kinds, seventh)
-                        })
-                        .collect()
-                })
-                .collect();
+            let summaries = summaries(lib, &results);
             Reply::Search {
                 id,
                 results,
+                summaries,
+                ms: now() - started,
+            }
+        }
+        Request::ReadNote {
+            id,
+            text,
+            setting,
+            encounter,
+            patient,
+        } => {
+            let opts = Options {
+                setting,
+                encounter,
+                patient,
+                ..Options::default()
+            };
+            let reading = read_note(lib, &data.search, &text, &opts);
+            let summaries = summaries(lib, &reading.statements);
+            Reply::ReadNote {
+                id,
+                text,
+                reading: Box::new(reading),
                 summaries,
                 ms: now() - started,
             }
@@ -390,6 +402,27 @@ pub fn answer(data: &Data, request: Request) -> Reply {
             }
         }
     }
+}
+
+/// Per statement, per suggestion: the notes that matter (`Excludes1 · code first`).
+fn summaries(lib: &Library<Vec<u8>>, results: &[StatementResult]) -> Vec<Vec<String>> {
+    let tab = &lib.tabular;
+    results
+        .iter()
+        .map(|r| {
+            r.suggestions
+                .iter()
+                .map(|s| {
+                    let Some(node) = s.code.parse::<Code>().ok().and_then(|c| tab.find(&c)) else {
+                        return String::new();
+                    };
+                    let kinds: Vec<_> = tab.notes(node).iter().map(|n| n.kind).collect();
+                    let seventh = tab.needs_seventh(node) && !tab.billable(node);
+                    crate::summary::summary(&kinds, seventh)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 fn tree_of(lib: &Library<Vec<u8>>, tree: Tree) -> &Terms<Vec<u8>> {

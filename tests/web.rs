@@ -481,3 +481,115 @@ async fn a_release_installed_under_the_page_asks_for_a_reload() {
         "{text}"
     );
 }
+
+/// A note reading as the worker would send it: two codes, one of them
+/// from a span the denied "chest pain" is not part of.
+fn diabetes_note() -> icd_desk::desk::NoteAnswer {
+    use icd_core::search::{Evidence, NoteCode, NoteReading, Patient};
+    let code = |code: &str, title: &str, start: usize, end: usize| NoteCode {
+        code: code.into(),
+        title: title.into(),
+        confidence: 0.87,
+        evidence: vec![Evidence {
+            start,
+            end,
+            statement: 1,
+            path: title.into(),
+        }],
+        assumed: None,
+        choices: vec![],
+        uncertain: false,
+    };
+    icd_desk::desk::NoteAnswer {
+        text: "Denies chest pain. Type 2 diabetes on insulin.".into(),
+        reading: NoteReading {
+            statements: vec![],
+            codes: vec![
+                code(
+                    "E11.9",
+                    "Type 2 diabetes mellitus without complications",
+                    19,
+                    34,
+                ),
+                code("Z79.4", "Long term (current) use of insulin", 38, 45),
+            ],
+            patient: Patient::default(),
+        },
+        summaries: vec![],
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_note_marks_its_evidence_and_reports_verdicts() {
+    use icd_desk::components::{NoteView, NoteViewProps};
+    use icd_desk::desk::Decision;
+    let decided = Rc::new(RefCell::new(Vec::new()));
+    let on_decide = {
+        let decided = decided.clone();
+        Callback::from(move |d: (String, Option<Decision>)| decided.borrow_mut().push(d))
+    };
+    let mut decisions = std::collections::BTreeMap::new();
+    decisions.insert("Z79.4".to_string(), Decision::Accepted);
+    let root = render::<NoteView>(NoteViewProps {
+        answer: Rc::new(diabetes_note()),
+        stale: false,
+        decisions,
+        chosen: Default::default(),
+        on_decide,
+        on_choose: Callback::noop(),
+        on_send: Callback::noop(),
+    })
+    .await;
+    let marks = root
+        .query_selector_all("[data-testid='evidence-span']")
+        .unwrap();
+    let texts: Vec<(String, String)> = (0..marks.length())
+        .map(|i| {
+            let m: Element = marks.get(i).unwrap().dyn_into().unwrap();
+            (
+                m.text_content().unwrap(),
+                m.get_attribute("data-codes").unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            ("Type 2 diabetes".to_string(), "E11.9".to_string()),
+            ("insulin".to_string(), "Z79.4".to_string()),
+        ]
+    );
+    let text = by_testid(&root, "note-text").text_content().unwrap();
+    assert!(text.starts_with("Denies chest pain. "), "{text}");
+    assert_eq!(
+        by_testid(&root, "note-counts").text_content().unwrap(),
+        "2 codes: 1 accepted, 0 rejected, 1 undecided."
+    );
+    let accept: HtmlElement = root
+        .query_selector("[data-code='E11.9'] [data-testid='accept']")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    accept.click();
+    let again: HtmlElement = root
+        .query_selector("[data-code='Z79.4'] [data-testid='accept']")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    // Accept on an accepted code makes it undecided again.
+    again.click();
+    assert_eq!(
+        *decided.borrow(),
+        [
+            ("E11.9".to_string(), Some(Decision::Accepted)),
+            ("Z79.4".to_string(), None),
+        ]
+    );
+    let link = root
+        .query_selector("mark[data-codes='E11.9'] + sup a")
+        .unwrap()
+        .unwrap();
+    assert_eq!(link.get_attribute("href").unwrap(), "#/code/E11.9");
+}

@@ -7,6 +7,7 @@ pub mod footer;
 pub mod load_error;
 pub mod load_progress;
 pub mod lookup_error;
+pub mod note_view;
 
 pub use code_link::{CodeLink, CodeLinkProps};
 pub use code_view::{CodeView, CodeViewProps};
@@ -14,3 +15,4 @@ pub use footer::{Footer, FooterProps};
 pub use load_error::{LoadErrorProps, LoadErrorView};
 pub use load_progress::{LoadProgress, LoadProgressProps};
 pub use lookup_error::{LookupErrorProps, LookupErrorView};
+pub use note_view::{NoteView, NoteViewProps};

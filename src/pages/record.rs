@@ -11,7 +11,7 @@ use icd_core::record::{Diagnosis, Procedure, Record, Severity};
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
-use crate::desk::use_desk;
+use crate::desk::{use_desk, RecordSeed};
 use crate::protocol::{FindingView, Request, RequestKind};
 use crate::route::code_href;
 
@@ -264,6 +264,7 @@ pub fn CodeField(props: &CodeFieldProps) -> Html {
                         id,
                         query: q,
                         setting: icd_core::search::Setting::Inpatient,
+                        encounter: icd_core::search::Encounter::Initial,
                     });
                 }));
             }
@@ -328,15 +329,57 @@ pub fn CodeField(props: &CodeFieldProps) -> Html {
     }
 }
 
+/// A new record; with the codes accepted on a note (the first principal,
+/// the rest secondary), its setting and the patient it was read for.
+pub fn seeded_record(seed: Option<&RecordSeed>) -> Record {
+    use icd_core::search::{Setting, Sex};
+    let mut r = Record {
+        setting: Some("inpatient".into()),
+        principal_dx: Some(Diagnosis::default()),
+        ..Record::default()
+    };
+    let Some(seed) = seed else {
+        return r;
+    };
+    let dx = |code: &String| Diagnosis {
+        code: code.clone(),
+        ..Diagnosis::default()
+    };
+    if let Some((first, rest)) = seed.codes.split_first() {
+        r.principal_dx = Some(dx(first));
+        r.secondary_dx = rest.iter().map(dx).collect();
+    }
+    if seed.setting == Setting::Outpatient {
+        r.setting = Some("outpatient".into());
+    }
+    r.patient.age = seed.patient.age.map(|a| Text(a.to_string()));
+    r.patient.sex = seed.patient.sex.map(|s| {
+        match s {
+            Sex::Male => "M",
+            Sex::Female => "F",
+        }
+        .to_string()
+    });
+    r
+}
+
 /// The record form and its findings.
 #[function_component]
 pub fn RecordPage() -> Html {
     let desk = use_desk();
-    let record = use_state(|| Record {
-        setting: Some("inpatient".into()),
-        principal_dx: Some(Diagnosis::default()),
-        ..Record::default()
-    });
+    // Codes sent from a note are read once, then let go.
+    let record = {
+        let seed = desk.state.record_seed.clone();
+        use_state(move || seeded_record(seed.as_ref()))
+    };
+    {
+        let desk = desk.clone();
+        use_effect_with((), move |_| {
+            if desk.state.record_seed.is_some() {
+                desk.seed_record(None);
+            }
+        });
+    }
     let timer = use_mut_ref(|| None::<Timeout>);
     let key = use_state(String::new);
     {

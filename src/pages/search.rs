@@ -1,22 +1,54 @@
 //! Search (home): one box, results as you type. Keyboard first: `/`
 //! focuses the box, arrows move through the results, Enter opens one. A
-//! pasted note (several lines) switches to one result list per statement.
+//! pasted note (several statements) is read as a whole: its codes with
+//! their evidence highlighted in its text, a verdict for each, and every
+//! statement's alternatives below. The note never goes into the URL or any
+//! storage; it stays in the page's memory ([`NoteDraft`]) so that a code's
+//! view and back does not lose it.
 
 use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
-use icd_core::search::{Setting, StatementResult, Suggestion, Via};
+use icd_core::search::{
+    split_statements, Encounter, Patient, Setting, Sex, StatementResult, Suggestion, Via,
+};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::desk::{use_desk, SearchAnswer};
+use crate::components::NoteView;
+use crate::desk::{use_desk, Decision, NoteDraft, RecordSeed, SearchAnswer};
 use crate::protocol::{Request, RequestKind};
 use crate::route::{Route, SearchQuery};
 
 /// Milliseconds of quiet typing before a search is sent.
 const DEBOUNCE_MS: u32 = 60;
+
+/// Whether text is a note to read as a whole: more than one statement.
+pub fn is_note(text: &str) -> bool {
+    split_statements(text).len() > 1
+}
+
+/// The key a search is kept under.
+fn search_key(setting: Setting, encounter: Encounter, q: &str) -> String {
+    format!("{setting:?}|{encounter:?}|{q}")
+}
+
+/// The key a note reading is kept under.
+fn note_key(setting: Setting, encounter: Encounter, patient: Patient, text: &str) -> String {
+    format!(
+        "{setting:?}|{encounter:?}|{:?}|{:?}|{text}",
+        patient.age, patient.sex
+    )
+}
+
+fn select_value(e: &Event) -> String {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
 
 /// The search page.
 #[function_component]
@@ -24,60 +56,88 @@ pub fn SearchPage() -> Html {
     let desk = use_desk();
     let navigator = use_navigator();
     let location = use_location();
+    let draft = desk.state.draft.clone();
     let initial = location
         .and_then(|l| l.query::<SearchQuery>().ok())
         .map(|q| q.q)
-        .unwrap_or_default();
+        .filter(|q| !q.is_empty())
+        // Back from a code's view: the note is still in memory.
+        .unwrap_or_else(|| {
+            if is_note(&draft.text) {
+                draft.text.clone()
+            } else {
+                String::new()
+            }
+        });
     let text = use_state(|| initial.clone());
-    let setting = use_state(|| Setting::Inpatient);
+    let setting = draft.setting;
+    let encounter = draft.encounter;
+    let patient = draft.patient();
     let selected = use_state(|| None::<usize>);
     let timer = use_mut_ref(|| None::<Timeout>);
     let input_ref = use_node_ref();
-    let multiline = text.contains('\n');
+    let note = is_note(&text);
+    let multiline = text.contains('\n') || note;
 
-    // Sends the search for `q` after a pause; the URL follows the box.
+    // Sends the search or note reading for `q` after a pause; the URL
+    // follows the box, except for a note, which never goes into it.
     let send = {
         let desk = desk.clone();
         let navigator = navigator.clone();
         let timer = timer.clone();
-        let setting = *setting;
         Rc::new(move |q: String, delay: u32| {
             let desk = desk.clone();
             let navigator = navigator.clone();
             let fire = move || {
+                let note = is_note(&q);
                 if let Some(nav) = &navigator {
-                    let _ = nav.replace_with_query(&Route::Search, &SearchQuery { q: q.clone() });
+                    let _ = if note {
+                        nav.replace_with_query(&Route::Search, &SearchQuery::default())
+                    } else {
+                        nav.replace_with_query(&Route::Search, &SearchQuery { q: q.clone() })
+                    };
                 }
                 if q.trim().is_empty() {
                     return;
                 }
-                let key = format!("{setting:?}|{q}");
-                desk.ask(RequestKind::Search, key, |id| Request::Search {
-                    id,
-                    query: q,
-                    setting,
-                });
+                if note {
+                    let key = note_key(setting, encounter, patient, &q);
+                    desk.ask(RequestKind::ReadNote, key, |id| Request::ReadNote {
+                        id,
+                        text: q,
+                        setting,
+                        encounter,
+                        patient,
+                    });
+                } else {
+                    let key = search_key(setting, encounter, &q);
+                    desk.ask(RequestKind::Search, key, |id| Request::Search {
+                        id,
+                        query: q,
+                        setting,
+                        encounter,
+                    });
+                }
             };
             *timer.borrow_mut() = Some(Timeout::new(delay, fire));
         })
     };
 
-    // First render: the box gets focus; a query from the URL is searched.
+    // First render: the box gets focus.
     {
-        let send = send.clone();
         let input_ref = input_ref.clone();
-        use_effect_with((), move |_| {
-            focus(&input_ref);
-            if !initial.trim().is_empty() {
-                send(initial, 0);
-            }
-        });
+        use_effect_with((), move |_| focus(&input_ref));
     }
-    // The setting changes: search again.
+    // The box turns into a text area (or back): keep typing in it.
+    {
+        let input_ref = input_ref.clone();
+        use_effect_with(multiline, move |_| focus_at_end(&input_ref));
+    }
+    // First render, or a setting changes: search (again).
     {
         let send = send.clone();
         let text = (*text).clone();
-        use_effect_with(*setting, move |_| {
+        use_effect_with((setting, encounter, patient), move |_| {
             if !text.trim().is_empty() {
                 send(text, 0);
             }
@@ -99,14 +159,22 @@ pub fn SearchPage() -> Html {
         .as_ref()
         .filter(|a| !a.key.starts_with("field:"))
         .map(|a| a.value.clone());
-    let current = desk
-        .state
-        .search
-        .as_ref()
-        .is_some_and(|a| a.key == format!("{:?}|{}", *setting, *text));
-    // Every suggestion in display order, for the arrow keys.
+    let current = if note {
+        desk.state
+            .note
+            .as_ref()
+            .is_some_and(|a| a.key == note_key(setting, encounter, patient, &text))
+    } else {
+        desk.state
+            .search
+            .as_ref()
+            .is_some_and(|a| a.key == search_key(setting, encounter, &text))
+    };
+    // Every suggestion in display order, for the arrow keys (not for a note,
+    // whose codes and alternatives are reached with Tab).
     let flat: Vec<String> = answer
         .as_ref()
+        .filter(|_| !note)
         .map(|a| {
             a.results
                 .iter()
@@ -115,13 +183,27 @@ pub fn SearchPage() -> Html {
         })
         .unwrap_or_default();
 
+    let update = {
+        let desk = desk.clone();
+        move |f: Box<dyn Fn(&mut NoteDraft)>| desk.edit_draft(f)
+    };
     let on_text = {
         let text = text.clone();
         let selected = selected.clone();
         let send = send.clone();
+        let update = update.clone();
         move |value: String| {
             selected.set(None);
             text.set(value.clone());
+            let typed = value.clone();
+            update(Box::new(move |d| {
+                if typed.is_empty() {
+                    // Cleared: the note's verdicts go with it.
+                    d.decisions.clear();
+                    d.chosen.clear();
+                }
+                d.text = typed.clone();
+            }));
             send(value, DEBOUNCE_MS);
         }
     };
@@ -150,8 +232,11 @@ pub fn SearchPage() -> Html {
                 .clipboard_data()
                 .and_then(|d| d.get_data("text/plain").ok())
                 .unwrap_or_default();
-            if pasted.contains('\n') && input_ref.cast::<HtmlInputElement>().is_some() {
-                // An <input> would drop the line breaks: switch to a text area.
+            if (pasted.contains('\n') || is_note(&pasted))
+                && input_ref.cast::<HtmlInputElement>().is_some()
+            {
+                // An <input> would drop the line breaks (and is too small
+                // for a note): switch to a text area.
                 e.prevent_default();
                 on_text(pasted.replace("\r\n", "\n"));
             }
@@ -207,42 +292,175 @@ pub fn SearchPage() -> Html {
         })
     };
     let on_setting = {
-        let setting = setting.clone();
+        let update = update.clone();
         Callback::from(move |e: Event| {
+            let v = select_value(&e);
+            update(Box::new(move |d| {
+                d.setting = if v == "outpatient" {
+                    Setting::Outpatient
+                } else {
+                    Setting::Inpatient
+                }
+            }));
+        })
+    };
+    let on_encounter = {
+        let update = update.clone();
+        Callback::from(move |e: Event| {
+            let v = select_value(&e);
+            update(Box::new(move |d| {
+                d.encounter = match v.as_str() {
+                    "subsequent" => Encounter::Subsequent,
+                    "sequela" => Encounter::Sequela,
+                    "ask" => Encounter::Ask,
+                    _ => Encounter::Initial,
+                }
+            }));
+        })
+    };
+    let on_age = {
+        let update = update.clone();
+        Callback::from(move |e: InputEvent| {
             let v = e
                 .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-                .map(|s| s.value())
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+                .map(|i| i.value())
                 .unwrap_or_default();
-            setting.set(if v == "outpatient" {
-                Setting::Outpatient
-            } else {
-                Setting::Inpatient
-            });
+            update(Box::new(move |d| d.age = v.trim().to_string()));
+        })
+    };
+    let on_sex = {
+        let update = update.clone();
+        Callback::from(move |e: Event| {
+            let v = select_value(&e);
+            update(Box::new(move |d| {
+                d.sex = match v.as_str() {
+                    "female" => Some(Sex::Female),
+                    "male" => Some(Sex::Male),
+                    _ => None,
+                }
+            }));
         })
     };
 
     let active = selected.map(|i| format!("result-{i}"));
+    let controls = if note { "note-reading" } else { "results" };
     let box_html = if multiline {
         html! {
             <textarea id="search-box" ref={input_ref.clone()} class="search-box multiline" rows="6"
-                aria-describedby="search-help" aria-controls="results"
-                aria-activedescendant={active.clone()}
+                aria-describedby="search-help" aria-controls={controls}
+                aria-activedescendant={active.clone()} data-testid="search-box"
                 value={(*text).clone()} {oninput} onkeydown={onkeydown.clone()} spellcheck="false" />
         }
     } else {
         html! {
             <input id="search-box" ref={input_ref.clone()} class="search-box" type="search"
                 autocomplete="off" spellcheck="false" aria-describedby="search-help"
-                aria-controls="results" aria-activedescendant={active.clone()}
+                aria-controls={controls} aria-activedescendant={active.clone()} data-testid="search-box"
                 value={(*text).clone()} {oninput} onpaste={onpaste} onkeydown={onkeydown.clone()} />
         }
     };
     let results_html = match &answer {
-        Some(a) if !text.trim().is_empty() => {
+        Some(a) if !text.trim().is_empty() && !note => {
             render_results(a, *selected, !current, multiline, &open)
         }
         _ => Html::default(),
+    };
+    let note_html = match desk.state.note.as_ref() {
+        Some(a) if note => {
+            let on_decide = {
+                let update = update.clone();
+                Callback::from(move |(code, d): (String, Option<Decision>)| {
+                    update(Box::new(move |draft| match d {
+                        Some(d) => {
+                            draft.decisions.insert(code.clone(), d);
+                        }
+                        None => {
+                            draft.decisions.remove(&code);
+                        }
+                    }))
+                })
+            };
+            let on_choose = {
+                let update = update.clone();
+                Callback::from(move |(code, alt): (String, Option<String>)| {
+                    update(Box::new(move |draft| match &alt {
+                        Some(alt) => {
+                            draft.chosen.insert(code.clone(), alt.clone());
+                        }
+                        None => {
+                            draft.chosen.remove(&code);
+                        }
+                    }))
+                })
+            };
+            let on_send = {
+                let (desk, navigator) = (desk.clone(), navigator.clone());
+                let patient = a.value.reading.patient;
+                Callback::from(move |codes: Vec<String>| {
+                    desk.seed_record(Some(RecordSeed {
+                        codes,
+                        setting,
+                        patient,
+                    }));
+                    if let Some(nav) = &navigator {
+                        nav.push(&Route::Record);
+                    }
+                })
+            };
+            let n = a.value.reading.statements.len();
+            let alternatives = render_results(
+                &SearchAnswer {
+                    results: a.value.reading.statements.clone(),
+                    summaries: a.value.summaries.clone(),
+                },
+                None,
+                !current,
+                true,
+                &open,
+            );
+            html! {
+                <>
+                    <NoteView answer={a.value.clone()} stale={!current}
+                        decisions={draft.decisions.clone()} chosen={draft.chosen.clone()}
+                        {on_decide} {on_choose} {on_send} />
+                    <details class="alternatives" data-testid="alternatives">
+                        <summary>{ format!("Statement by statement: the alternatives ({})", plural(n, "statement")) }</summary>
+                        { alternatives }
+                    </details>
+                </>
+            }
+        }
+        _ => Html::default(),
+    };
+    let read = desk
+        .state
+        .note
+        .as_ref()
+        .filter(|_| note && patient.age.is_none() && patient.sex.is_none())
+        .map(|a| a.value.reading.patient)
+        .filter(|p| p.age.is_some() || p.sex.is_some());
+    let patient_html = if note {
+        html! {
+            <div class="note-patient">
+                <label class="setting">{ "Age " }
+                    <input id="note-age" type="number" min="0" max="124" inputmode="numeric"
+                        value={draft.age.clone()} oninput={on_age} data-testid="note-age" />
+                </label>
+                <label class="setting">{ "Sex " }
+                    <select onchange={on_sex} data-testid="note-sex">
+                        <option value="" selected={draft.sex.is_none()}>{ "—" }</option>
+                        <option value="female" selected={draft.sex == Some(Sex::Female)}>{ "Female" }</option>
+                        <option value="male" selected={draft.sex == Some(Sex::Male)}>{ "Male" }</option>
+                    </select>
+                </label>
+                if let Some(p) = read {
+                    <span class="hint">{ format!("Read from the note: {}.", patient_words(p)) }</span>
+                }
+            </div>
+        }
+    } else {
+        Html::default()
     };
     crate::pages::set_title(if text.is_empty() { "" } else { "Search" });
     html! {
@@ -256,24 +474,69 @@ pub fn SearchPage() -> Html {
                         <button type="button" class="secondary" onclick={clear}>{ "Clear" }</button>
                     }
                     <label class="setting">{ "Setting " }
-                        <select onchange={on_setting}>
-                            <option value="inpatient" selected={*setting == Setting::Inpatient}>{ "Inpatient" }</option>
-                            <option value="outpatient" selected={*setting == Setting::Outpatient}>{ "Outpatient" }</option>
+                        <select onchange={on_setting} data-testid="setting">
+                            <option value="inpatient" selected={setting == Setting::Inpatient}>{ "Inpatient" }</option>
+                            <option value="outpatient" selected={setting == Setting::Outpatient}>{ "Outpatient" }</option>
+                        </select>
+                    </label>
+                    <label class="setting">{ "Encounter " }
+                        <select onchange={on_encounter} data-testid="encounter">
+                            <option value="initial" selected={encounter == Encounter::Initial}>{ "Initial" }</option>
+                            <option value="subsequent" selected={encounter == Encounter::Subsequent}>{ "Subsequent" }</option>
+                            <option value="sequela" selected={encounter == Encounter::Sequela}>{ "Sequela" }</option>
+                            <option value="ask" selected={encounter == Encounter::Ask}>{ "Ask (no 7th character assumed)" }</option>
                         </select>
                     </label>
                 </div>
+                { patient_html }
                 <p id="search-help" class="hint">
-                    { "Type a diagnosis (\"chf\", \"type 2 diabetes with ckd 3\") or a code. Press / to come back here, ↑ ↓ to choose, Enter to open. Paste a note or problem list to code it statement by statement." }
+                    { "Type a diagnosis (\"chf\", \"type 2 diabetes with ckd 3\") or a code. Press / to come back here, ↑ ↓ to choose, Enter to open. Paste a note or problem list to code it as a whole: the note stays in this page's memory only." }
                 </p>
             </div>
-            <div id="results" aria-live="polite" aria-busy={(!current).to_string()}>{ results_html }</div>
+            if note {
+                <div id="note-reading" aria-busy={(!current).to_string()}>{ note_html }</div>
+            } else {
+                <div id="results" aria-live="polite" aria-busy={(!current).to_string()}>{ results_html }</div>
+            }
         </section>
+    }
+}
+
+/// "78, male" for the patient read from a note.
+fn patient_words(p: Patient) -> String {
+    let sex = p.sex.map(|s| match s {
+        Sex::Male => "male",
+        Sex::Female => "female",
+    });
+    match (p.age, sex) {
+        (Some(a), Some(s)) => format!("age {a}, {s}"),
+        (Some(a), None) => format!("age {a}"),
+        (None, Some(s)) => s.to_string(),
+        (None, None) => String::new(),
+    }
+}
+
+/// "1 statement", "3 statements".
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
     }
 }
 
 fn focus(node: &NodeRef) {
     if let Some(el) = node.cast::<web_sys::HtmlElement>() {
         let _ = el.focus();
+    }
+}
+
+/// Focuses the box with the caret after the text.
+fn focus_at_end(node: &NodeRef) {
+    focus(node);
+    if let Some(t) = node.cast::<HtmlTextAreaElement>() {
+        let n = t.value().encode_utf16().count() as u32;
+        let _ = t.set_selection_range(n, n);
     }
 }
 

@@ -355,7 +355,7 @@ test('7 keyboard: / focuses search, ArrowDown selects, Enter opens the code', ()
     assert(!late, late);
   }));
 
-test('8 multi-line paste: one result list per statement, the negated one marked', () =>
+test('8 multi-line paste: one result list per statement (collapsed below the note\'s codes), the negated one marked', () =>
   withPage(async (page) => {
     await open(page, BASE, '#/');
     const box = searchBox(page);
@@ -365,6 +365,12 @@ test('8 multi-line paste: one result list per statement, the negated one marked'
     await box.focus();
     await page.evaluate((t) => navigator.clipboard.writeText(t), note);
     await page.keyboard.press('ControlOrMeta+V');
+    // A note is read as a whole; its statements are below, collapsed.
+    const alternatives = page.getByTestId('alternatives');
+    await alternatives.waitFor({ timeout: 15_000 }).catch(() => {
+      throw new Error('pasting three lines showed no collapsed statement-by-statement alternatives (data-testid="alternatives")');
+    });
+    await alternatives.locator(':scope > summary').click();
     const statements = page.locator('section.statement');
     await poll(async () => (await statements.count()) === 3, async () => {
       const value = await page.locator('#search-box').inputValue().catch(() => '?');
@@ -569,6 +575,89 @@ test('11 new release: a release deployed under an open page is installed, announ
   }
 });
 
+/** The discharge note of issue 11. */
+const NOTE =
+  '78 y/o male admitted with community-acquired pneumonia, right lower lobe. Also acute kidney injury, resolved with fluids. ' +
+  'PMH: COPD, type 2 diabetes on insulin, HTN. Denies chest pain. No evidence of sepsis. CT abdomen normal.';
+
+/** Pastes a note into the search box and waits for its codes. */
+async function pasteNote(page, note) {
+  await open(page, BASE, '#/');
+  const box = searchBox(page);
+  await box.waitFor();
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ORIGIN });
+  await box.focus();
+  await page.evaluate((t) => navigator.clipboard.writeText(t), note);
+  await page.keyboard.press('ControlOrMeta+V');
+  await page
+    .waitForSelector('[aria-busy="false"] [data-testid="note-codes"] [data-testid="note-code"]', { timeout: 15_000 })
+    .catch(async () => {
+      const value = await page.getByTestId('search-box').inputValue().catch(() => '?');
+      throw new Error(`pasting the note showed no code list (data-testid="note-codes"); the box holds ${JSON.stringify(value)}`);
+    });
+}
+
+test('14 note: codes with their evidence, span and code linked both ways, accept, copy, send to the record check', () =>
+  withPage(async (page) => {
+    await pasteNote(page, NOTE);
+    const items = page.getByTestId('note-code');
+    const codes = await items.evaluateAll((els) => els.map((e) => e.dataset.code));
+    for (const want of ['J18.9', 'J44.9', 'E11.9', 'Z79.4', 'I10', 'N17.9']) {
+      assert(codes.includes(want), `the note's codes do not include ${want}: ${codes.join(', ')}`);
+    }
+    assert(!codes.some((c) => c.startsWith('O24')), `a pregnancy diabetes code for a 78-year-old man: ${codes.join(', ')}`);
+    assert(!/pneumonia|insulin/i.test(decodeURIComponent(page.url())), `the note went into the URL: ${page.url()}`);
+    const noteText = (await page.getByTestId('note-text').innerText()).replace(/\s+/g, ' ');
+    assert(noteText.includes('Denies chest pain'), `the note's text is not shown: ${JSON.stringify(noteText)}`);
+    const marked = await page.getByTestId('evidence-span').allInnerTexts();
+    assert(marked.length >= 6, `fewer than 6 evidence spans are highlighted: ${JSON.stringify(marked)}`);
+    assert(!marked.some((m) => /chest|pain/i.test(m)), `the denied "chest pain" is highlighted as evidence: ${JSON.stringify(marked)}`);
+    assert(!marked.some((m) => /sepsis/i.test(m)), `the negated "sepsis" is highlighted as evidence: ${JSON.stringify(marked)}`);
+
+    // A code's evidence → its span in the text is focused; the span → back to the code.
+    const item = (code) => page.locator(`[data-testid="note-code"][data-code="${code}"]`);
+    const focusedMark = () => page.evaluate(() => document.activeElement?.closest('mark')?.dataset.codes ?? null);
+    await item('J18.9').getByTestId('evidence-link').first().click();
+    const spanCodes = await focusedMark();
+    assert(spanCodes && spanCodes.split(' ').includes('J18.9'), `clicking J18.9's evidence did not focus its span in the note (focused mark: ${spanCodes})`);
+    const spanWords = await page.evaluate(() => document.activeElement.innerText);
+    assert(/pneumonia/i.test(spanWords), `the span focused for J18.9 reads ${JSON.stringify(spanWords)}`);
+    await page.keyboard.press('Enter');
+    const back = await page.evaluate(() => document.activeElement?.dataset?.code ?? null);
+    same(back, 'J18.9', 'the code focused after pressing Enter on its span');
+    const spanLink = page.locator('mark[data-codes~="J18.9"] + sup a').first();
+    same(await spanLink.getAttribute('href').then((h) => h.replace(/^.*#/, '#')), '#/code/J18.9', 'the link beside the J18.9 span');
+
+    // Accept two, copy them, send them to the record check.
+    const counts = page.getByTestId('note-counts');
+    assert(/0 accepted/.test(await counts.innerText()), `codes start accepted: ${await counts.innerText()}`);
+    assert(await page.getByTestId('copy-accepted').isDisabled(), '"Copy accepted codes" is enabled with nothing accepted');
+    await item('J18.9').getByTestId('accept').click();
+    await item('J44.9').getByTestId('accept').click();
+    await poll(async () => /2 accepted/.test(await counts.innerText()), async () => `the counts after accepting two codes: ${await counts.innerText()}`);
+    same(await item('J18.9').getByTestId('accept').getAttribute('aria-pressed'), 'true', 'aria-pressed of Accept J18.9');
+    const accepted = codes.filter((c) => c === 'J18.9' || c === 'J44.9');
+    await page.getByTestId('copy-accepted').click();
+    await page.getByTestId('copied').waitFor();
+    const clip = await page.evaluate(() => navigator.clipboard.readText());
+    same(clip, accepted.join('\n'), 'the clipboard after "Copy accepted codes"');
+    await page.getByTestId('send-to-record').click();
+    await poll(() => new URL(page.url()).hash === '#/record', () => `"Send to record check" did not open #/record (at ${page.url()})`);
+    const pdx = page.getByLabel('Principal diagnosis', { exact: true });
+    await pdx.waitFor();
+    same(await pdx.inputValue(), accepted[0], 'the principal diagnosis sent from the note');
+    same(await page.getByLabel('Secondary diagnosis 1', { exact: true }).inputValue(), accepted[1], 'the secondary diagnosis sent from the note');
+    same(await page.getByLabel('Age (years)', { exact: true }).inputValue(), '78', 'the age sent from the note');
+
+    // Back to the search: the note and its verdicts are still in memory.
+    await page.goBack();
+    await page.getByTestId('note-counts').waitFor();
+    same(await page.getByTestId('search-box').inputValue(), NOTE, 'the search box after coming back');
+    assert(/2 accepted/.test(await page.getByTestId('note-counts').innerText()), 'the verdicts were lost on the way back');
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    assert(!/pneumonia/i.test(stored), 'the note was written to web storage');
+  }));
+
 /** A table view filtered by `words`. */
 function tableView(tree, words) {
   return {
@@ -588,6 +677,13 @@ const VIEWS = [
     name: 'search',
     async open(page) {
       await search(page, 'chf');
+    },
+  },
+  {
+    name: 'note',
+    async open(page) {
+      await pasteNote(page, NOTE);
+      await page.getByTestId('alternatives').locator(':scope > summary').click();
     },
   },
   {
