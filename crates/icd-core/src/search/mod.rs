@@ -240,7 +240,16 @@ fn lead_with_concepts<D: AsRef<[u8]>>(
     if r.negated || r.suggestions.is_empty() || code_query(&r.statement).is_some() {
         return;
     }
-    let codes = note::statement_codes(lib, idx, &r.statement, opts);
+    let mut codes = note::statement_codes(lib, idx, &r.statement, opts);
+    // A code whose notes ask for another comes before it (E11.22, then
+    // its additional N18.31).
+    for i in 1..codes.len() {
+        let mut j = i;
+        while j > 0 && note::asks_for(lib, &codes[j].code, &codes[j - 1].code) {
+            codes.swap(j, j - 1);
+            j -= 1;
+        }
+    }
     // Only a reading that accounts for every word of the statement goes
     // first; a partial one is offered after the best ranked code.
     let said: Vec<String> = codes

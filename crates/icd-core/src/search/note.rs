@@ -365,8 +365,8 @@ const ENGLISH: &[&str] = &[
 const GENERIC: &[&str] = &[
     "observ", "situat", "physic", "high", "low", "limit", "elev", "chang", "problem", "condit",
     "complic", "defect", "find", "state", "status", "histori", "hold", "present", "posit", "flap",
-    "mass", "lesion", "area", "sign", "symptom", "phase", "level", "use", "gas", "fat", "adher",
-    "depend", "sinus",
+    "mass", "lesion", "area", "sign", "symptom", "phase", "level", "use", "encount", "gas", "fat",
+    "adher", "depend", "sinus",
 ];
 
 /// Suffixes of procedure names (pyeloplasty, nephrectomy, laparotomy...).
@@ -1688,7 +1688,7 @@ fn family_history<D: AsRef<[u8]>>(
 
 /// Whether the notes of `code` ask for `other` as an additional code
 /// ("use additional code", "code also", "code first").
-fn asks_for<D: AsRef<[u8]>>(lib: &Library<D>, code: &str, other: &str) -> bool {
+pub(super) fn asks_for<D: AsRef<[u8]>>(lib: &Library<D>, code: &str, other: &str) -> bool {
     let t = &lib.tabular;
     let Some(id) = code.parse::<Code>().ok().and_then(|c| t.find(&c)) else {
         return false;
