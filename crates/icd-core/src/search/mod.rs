@@ -245,7 +245,7 @@ fn lead_with_concepts<D: AsRef<[u8]>>(
     // its additional N18.31).
     for i in 1..codes.len() {
         let mut j = i;
-        while j > 0 && note::asks_for(lib, &codes[j].code, &codes[j - 1].code) {
+        while j > 0 && note::precedes(lib, &codes[j].code, &codes[j - 1].code) {
             codes.swap(j, j - 1);
             j -= 1;
         }

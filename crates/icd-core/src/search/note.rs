@@ -229,6 +229,9 @@ const LINKS: &[&str] = &[
     "associated",
 ];
 
+/// Words after which a letter is part of the name (vitamin D, hepatitis C).
+const LETTERED: &[&str] = &["vitamin", "hepatitis", "factor", "group", "type"];
+
 /// Words after which a number is part of the name (type 2, stage 3).
 const NUMBERED: &[&str] = &[
     "type", "stage", "grade", "class", "degree", "phase", "trisomy", "nyha",
@@ -554,7 +557,13 @@ fn tokens<D: AsRef<[u8]>>(idx: &SearchIndex<D>, statement: &str, base: usize) ->
             .filter(|e| !e.caps_only || upper)
             .filter(|e| raw.len() >= 2 && e.meanings.first().is_some_and(|m| *m != "NONE"))
             .and_then(|e| e.meanings.first().copied());
-        if is_study(&t.norm) || t.norm.bytes().any(|b| b.is_ascii_digit()) || t.norm.len() == 1 {
+        // Stop words ("NOS", "an") and single letters never expand.
+        if is_study(&t.norm)
+            || t.norm.bytes().any(|b| b.is_ascii_digit())
+            || t.norm.len() == 1
+            || is_stop(&t.norm)
+            || t.norm == "nec"
+        {
             t.role = Role::Inert;
         } else if let Some(m) = expansion.filter(|_| {
             upper
@@ -597,10 +606,14 @@ fn tokens<D: AsRef<[u8]>>(idx: &SearchIndex<D>, statement: &str, base: usize) ->
         }
         toks[i].seg = seg;
         // A number names a type or a stage; elsewhere it is a measurement.
-        if NUMBERED.contains(&toks[i - 1].norm.as_str())
+        // A letter names a vitamin, a hepatitis or a factor (vitamin D).
+        let numbered = NUMBERED.contains(&toks[i - 1].norm.as_str())
             && toks[i].norm.len() <= 3
-            && toks[i].norm.bytes().any(|b| b.is_ascii_digit())
-        {
+            && toks[i].norm.bytes().any(|b| b.is_ascii_digit());
+        let lettered = LETTERED.contains(&toks[i - 1].norm.as_str())
+            && toks[i].norm.len() <= 2
+            && toks[i].norm.bytes().all(|b| b.is_ascii_alphabetic());
+        if numbered || lettered {
             toks[i].role = Role::Content;
             toks[i].stems = vec![toks[i].norm.clone()];
         }
@@ -1686,9 +1699,28 @@ fn family_history<D: AsRef<[u8]>>(
         .then(|| super::suggestion(lib, node, 1.0, Via::Index, tree.path_text(term), Vec::new()))
 }
 
+/// Whether `code` is sequenced before `other`: its notes ask for `other`
+/// as an additional code, or `other`'s "code first" names it.
+pub(super) fn precedes<D: AsRef<[u8]>>(lib: &Library<D>, code: &str, other: &str) -> bool {
+    let names = |from: &str, kinds: &[NoteKind], target: &str| {
+        let t = &lib.tabular;
+        let Some(id) = from.parse::<Code>().ok().and_then(|c| t.find(&c)) else {
+            return false;
+        };
+        let plain: String = target.chars().filter(|c| *c != '.').collect();
+        t.notes(id).into_iter().any(|n| {
+            kinds.contains(&n.kind)
+                && crate::record::conventions::targets(n.text)
+                    .iter()
+                    .any(|x| x.matches(&plain))
+        })
+    };
+    names(code, &[NoteKind::UseAdditionalCode], other) || names(other, &[NoteKind::CodeFirst], code)
+}
+
 /// Whether the notes of `code` ask for `other` as an additional code
 /// ("use additional code", "code also", "code first").
-pub(super) fn asks_for<D: AsRef<[u8]>>(lib: &Library<D>, code: &str, other: &str) -> bool {
+fn asks_for<D: AsRef<[u8]>>(lib: &Library<D>, code: &str, other: &str) -> bool {
     let t = &lib.tabular;
     let Some(id) = code.parse::<Code>().ok().and_then(|c| t.find(&c)) else {
         return false;
