@@ -258,9 +258,14 @@ fn lead_with_concepts<D: AsRef<[u8]>>(
         .filter_map(|e| r.statement.get(e.start..e.end))
         .flat_map(text::words)
         .collect();
+    // Words that set the context (history of, family) are accounted for
+    // by the reading too.
+    let context = [
+        "histori", "famili", "person", "past", "probabl", "possibl", "suspect",
+    ];
     let complete = text::words(&r.statement)
         .iter()
-        .all(|w| said.contains(w) || is_steering(w));
+        .all(|w| said.contains(w) || is_steering(w) || context.contains(&w.as_str()));
     let top = r.suggestions.first().map_or(1.0, |s| s.score);
     let first = r.suggestions.first().map(|s| s.code.clone());
     let t = &lib.tabular;
