@@ -602,9 +602,11 @@ test('14 note: codes with their evidence, span and code linked both ways, accept
     await pasteNote(page, NOTE);
     const items = page.getByTestId('note-code');
     const codes = await items.evaluateAll((els) => els.map((e) => e.dataset.code));
-    for (const want of ['J18.9', 'J44.9', 'E11.9', 'Z79.4', 'I10', 'N17.9']) {
+    // COPD with pneumonia is J44.0 with the pneumonia code (the combination rule).
+    for (const want of ['J18.9', 'J44.0', 'E11.9', 'Z79.4', 'I10', 'N17.9']) {
       assert(codes.includes(want), `the note's codes do not include ${want}: ${codes.join(', ')}`);
     }
+    assert(!codes.includes('J44.9'), `J44.9 is listed beside J44.0: ${codes.join(', ')}`);
     assert(!codes.some((c) => c.startsWith('O24')), `a pregnancy diabetes code for a 78-year-old man: ${codes.join(', ')}`);
     assert(!/pneumonia|insulin/i.test(decodeURIComponent(page.url())), `the note went into the URL: ${page.url()}`);
     const noteText = (await page.getByTestId('note-text').innerText()).replace(/\s+/g, ' ');
@@ -633,10 +635,10 @@ test('14 note: codes with their evidence, span and code linked both ways, accept
     assert(/0 accepted/.test(await counts.innerText()), `codes start accepted: ${await counts.innerText()}`);
     assert(await page.getByTestId('copy-accepted').isDisabled(), '"Copy accepted codes" is enabled with nothing accepted');
     await item('J18.9').getByTestId('accept').click();
-    await item('J44.9').getByTestId('accept').click();
+    await item('J44.0').getByTestId('accept').click();
     await poll(async () => /2 accepted/.test(await counts.innerText()), async () => `the counts after accepting two codes: ${await counts.innerText()}`);
     same(await item('J18.9').getByTestId('accept').getAttribute('aria-pressed'), 'true', 'aria-pressed of Accept J18.9');
-    const accepted = codes.filter((c) => c === 'J18.9' || c === 'J44.9');
+    const accepted = codes.filter((c) => c === 'J18.9' || c === 'J44.0');
     await page.getByTestId('copy-accepted').click();
     await page.getByTestId('copied').waitFor();
     const clip = await page.evaluate(() => navigator.clipboard.readText());

@@ -9,25 +9,11 @@ use common::*;
 use std::path::PathBuf;
 
 use expect_test::{expect, Expect};
-use icd_cli::build::{open_all, SEARCH_FILE};
-use icd_core::lookup::ARTIFACT_FILES;
 use icd_core::search::{search, Options, SearchIndex, Setting};
 use icd_core::Library;
 
 fn open() -> (Library<&'static [u8]>, SearchIndex<&'static [u8]>) {
-    let files = built()
-        .files
-        .iter()
-        .filter(|(n, _)| ARTIFACT_FILES.contains(n))
-        .map(|(_, b)| b.as_slice())
-        .collect();
-    let search = built()
-        .files
-        .iter()
-        .find(|(n, _)| *n == SEARCH_FILE)
-        .map(|(_, b)| b.as_slice())
-        .unwrap();
-    (open_all(files).unwrap(), SearchIndex::open(search).unwrap())
+    open_search()
 }
 
 fn run(query: &str, setting: Setting) -> String {

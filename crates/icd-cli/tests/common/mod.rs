@@ -28,3 +28,28 @@ pub fn built() -> &'static Built {
         build(&data_dir()).expect("the official data builds; is ../shared/data present?")
     })
 }
+
+/// The library and the search index over the built artifacts.
+pub fn open_search() -> (
+    icd_core::Library<&'static [u8]>,
+    icd_core::search::SearchIndex<&'static [u8]>,
+) {
+    use icd_cli::build::{open_all, SEARCH_FILE};
+    use icd_core::lookup::ARTIFACT_FILES;
+    let files = built()
+        .files
+        .iter()
+        .filter(|(n, _)| ARTIFACT_FILES.contains(n))
+        .map(|(_, b)| b.as_slice())
+        .collect();
+    let search = built()
+        .files
+        .iter()
+        .find(|(n, _)| *n == SEARCH_FILE)
+        .map(|(_, b)| b.as_slice())
+        .expect("the build writes the search index");
+    (
+        open_all(files).expect("the artifacts open"),
+        icd_core::search::SearchIndex::open(search).expect("the search index opens"),
+    )
+}
