@@ -1345,19 +1345,30 @@ fn vague(title: &str) -> bool {
 }
 
 /// Whether an Excludes1 note of `code` (own or inherited) names `other`.
+/// A qualified reference ("E08-E13 with .641") matches only the codes its
+/// qualifier names; one that cannot be read matches none.
 fn excludes1<D: AsRef<[u8]>>(lib: &Library<D>, code: &str, other: &str) -> bool {
+    notes_name(lib, code, &[NoteKind::Excludes1], other)
+}
+
+/// Whether a note of one of `kinds` at `code` (own or inherited) names
+/// `other` (display or plain form).
+fn notes_name<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    code: &str,
+    kinds: &[NoteKind],
+    other: &str,
+) -> bool {
     let t = &lib.tabular;
     let Some(id) = code.parse::<Code>().ok().and_then(|c| t.find(&c)) else {
         return false;
     };
-    let other_plain: String = other.chars().filter(|c| *c != '.').collect();
+    let plain: String = other.chars().filter(|c| *c != '.').collect();
     t.notes(id).into_iter().any(|n| {
-        // A qualified reference ("E08-E13 with .641") matches only the
-        // codes its qualifier names; one that cannot be read matches none.
-        n.kind == NoteKind::Excludes1
+        kinds.contains(&n.kind)
             && crate::record::conventions::targets(n.text)
                 .iter()
-                .any(|target| target.matches(&other_plain))
+                .any(|target| target.matches(&plain))
     })
 }
 
@@ -1401,7 +1412,6 @@ fn read_statement<D: AsRef<[u8]>>(
             .all(|p| toks[*p].seg == toks[c.positions[0]].seg)
     });
     let toks: &[Tok] = toks;
-    let words: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
     let has = |list: &[&str]| {
         toks.iter()
             .flat_map(|t| t.stems.iter())
@@ -1488,7 +1498,6 @@ fn read_statement<D: AsRef<[u8]>>(
                 normal: a.normal || b.normal,
                 hypothetical: a.hypothetical || b.hypothetical,
             });
-        let _ = &words;
         chosen.push((s, c, ctx));
     }
     chosen
@@ -1702,38 +1711,19 @@ fn family_history<D: AsRef<[u8]>>(
 /// Whether `code` is sequenced before `other`: its notes ask for `other`
 /// as an additional code, or `other`'s "code first" names it.
 pub(super) fn precedes<D: AsRef<[u8]>>(lib: &Library<D>, code: &str, other: &str) -> bool {
-    let names = |from: &str, kinds: &[NoteKind], target: &str| {
-        let t = &lib.tabular;
-        let Some(id) = from.parse::<Code>().ok().and_then(|c| t.find(&c)) else {
-            return false;
-        };
-        let plain: String = target.chars().filter(|c| *c != '.').collect();
-        t.notes(id).into_iter().any(|n| {
-            kinds.contains(&n.kind)
-                && crate::record::conventions::targets(n.text)
-                    .iter()
-                    .any(|x| x.matches(&plain))
-        })
-    };
-    names(code, &[NoteKind::UseAdditionalCode], other) || names(other, &[NoteKind::CodeFirst], code)
+    notes_name(lib, code, &[NoteKind::UseAdditionalCode], other)
+        || notes_name(lib, other, &[NoteKind::CodeFirst], code)
 }
 
 /// Whether the notes of `code` ask for `other` as an additional code
 /// ("use additional code", "code also", "code first").
 fn asks_for<D: AsRef<[u8]>>(lib: &Library<D>, code: &str, other: &str) -> bool {
-    let t = &lib.tabular;
-    let Some(id) = code.parse::<Code>().ok().and_then(|c| t.find(&c)) else {
-        return false;
-    };
-    let other_plain: String = other.chars().filter(|c| *c != '.').collect();
-    t.notes(id).into_iter().any(|n| {
-        matches!(
-            n.kind,
-            NoteKind::UseAdditionalCode | NoteKind::CodeAlso | NoteKind::CodeFirst
-        ) && crate::record::conventions::targets(n.text)
-            .iter()
-            .any(|target| target.matches(&other_plain))
-    })
+    let kinds = [
+        NoteKind::UseAdditionalCode,
+        NoteKind::CodeAlso,
+        NoteKind::CodeFirst,
+    ];
+    notes_name(lib, code, &kinds, other)
 }
 
 /// A statement's context and its alternatives: for each concept read in
