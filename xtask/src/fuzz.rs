@@ -1,6 +1,11 @@
 //! `cargo xtask fuzz [--seconds N]`: every coverage-guided target of `fuzz/`
 //! (cargo-fuzz, libFuzzer) for N seconds each, one after another.
 //!
+//! `cargo xtask test` runs them too, but as a fixed walk ([`Budget::Fixed`]):
+//! seed 1 and a set number of inputs per target, so a clean checkout gives
+//! the same run every time and a red test means the code changed, not the
+//! dice. Searching for new crashes is `cargo xtask fuzz`'s job.
+//!
 //! Installs what it needs: a nightly toolchain through rustup, as
 //! cargo-fuzz expects (when nightly cannot be had, the stable toolchain
 //! builds the same targets, since no sanitizer means no `-Z` flag), and
@@ -196,8 +201,51 @@ fn seed(corpus: &Path, fixture_index: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Runs every target for `seconds`; fails naming the targets that crashed.
-pub fn fuzz(seconds: u64) -> Result<()> {
+/// How long each target runs.
+#[derive(Debug, Clone, Copy)]
+pub enum Budget {
+    /// Random search for this many seconds per target.
+    Seconds(u64),
+    /// The repeatable walk of `cargo xtask test`: seed 1 and
+    /// [`fixed_runs`] inputs per target (about 5 s each on a 2-core
+    /// machine), with a time ceiling in case a machine is far slower.
+    Fixed,
+}
+
+/// Inputs per target in [`Budget::Fixed`], measured to take about 5 s each
+/// (the targets differ by three orders of magnitude in speed).
+fn fixed_runs(target: &str) -> u64 {
+    match target {
+        "artifact_open" => 1_000_000,
+        "mce_claim" => 600_000,
+        "code" => 150_000,
+        "record_json" => 120_000,
+        "csv_rows" => 25_000,
+        _ => 1_000,
+    }
+}
+
+impl Budget {
+    fn args(self, target: &str) -> Vec<String> {
+        match self {
+            Budget::Seconds(s) => vec![format!("-max_total_time={s}")],
+            Budget::Fixed => vec![
+                "-seed=1".into(),
+                format!("-runs={}", fixed_runs(target)),
+                "-max_total_time=60".into(),
+            ],
+        }
+    }
+    fn describe(self, target: &str) -> String {
+        match self {
+            Budget::Seconds(s) => format!("{s}s"),
+            Budget::Fixed => format!("seed 1, {} inputs", fixed_runs(target)),
+        }
+    }
+}
+
+/// Runs every target within `budget`; fails naming the targets that crashed.
+pub fn fuzz(budget: Budget) -> Result<()> {
     let start = Instant::now();
     let toolchain = toolchain()?;
     ensure_cargo_fuzz()?;
@@ -224,7 +272,7 @@ pub fn fuzz(seconds: u64) -> Result<()> {
         cmd.args(["fuzz", "run", "-s", "none", target])
             .arg(corpus.join(target))
             .arg("--")
-            .arg(format!("-max_total_time={seconds}"))
+            .args(budget.args(target))
             .args(["-timeout=10", "-rss_limit_mb=4096", "-print_final_stats=1"])
             .args(extra_args(target))
             .env("ICD_INDEX_DIR", &index)
@@ -232,7 +280,8 @@ pub fn fuzz(seconds: u64) -> Result<()> {
             .stdout(Stdio::null())
             .stderr(log);
         eprintln!(
-            "$ cargo fuzz run {target} ({seconds}s, log {})",
+            "$ cargo fuzz run {target} ({}, log {})",
+            budget.describe(target),
             log_path.display()
         );
         let status = cmd
@@ -258,7 +307,7 @@ pub fn fuzz(seconds: u64) -> Result<()> {
         }
     }
     eprintln!(
-        "fuzz: {} targets, {seconds}s each, {:.1}s in all",
+        "fuzz: {} targets, {:.1}s in all",
         TARGETS.len(),
         start.elapsed().as_secs_f64()
     );
@@ -315,20 +364,25 @@ fn summary(log: &str) -> String {
     )
 }
 
-/// `--seconds N` (default 60).
+/// `--seconds N` (default 60), or `--fixed` for the walk `cargo xtask test` takes.
 pub fn main(args: &[String]) -> Result<()> {
-    let mut seconds = 60;
+    let mut budget = Budget::Seconds(60);
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--seconds" => {
                 let value = args.next().context("--seconds needs a number")?;
-                seconds = value
-                    .parse()
-                    .with_context(|| format!("--seconds {value}: not a number of seconds"))?;
+                budget = Budget::Seconds(
+                    value
+                        .parse()
+                        .with_context(|| format!("--seconds {value}: not a number of seconds"))?,
+                );
             }
-            other => bail!("fuzz: unknown option {other}\nusage: cargo xtask fuzz [--seconds N]"),
+            "--fixed" => budget = Budget::Fixed,
+            other => bail!(
+                "fuzz: unknown option {other}\nusage: cargo xtask fuzz [--seconds N | --fixed]"
+            ),
         }
     }
-    fuzz(seconds)
+    fuzz(budget)
 }

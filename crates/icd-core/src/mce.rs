@@ -249,13 +249,20 @@ impl<D: AsRef<[u8]>> Mce<D> {
             Rows::new(&bytes[s.periods[i].clone()], 4, &tag)?;
         }
         for (i, tag) in [(0, T_DX_FLAGS), (1, T_SG_FLAGS)] {
-            Rows::new(&bytes[s.flags[i].clone()], 1, &tag).or_else(|e| {
+            let rows = Rows::new(&bytes[s.flags[i].clone()], 1, &tag).or_else(|e| {
                 if s.flags[i].is_empty() {
                     Ok(Rows::unchecked(&[], 1))
                 } else {
                     Err(e)
                 }
             })?;
+            // A period's flags are one u64: bit i is name i.
+            if rows.len() > 64 {
+                return Err(ArtifactError::Section {
+                    section: String::from_utf8_lossy(&tag).into_owned(),
+                    problem: format!("{} flag names, at most 64 fit a period", rows.len()),
+                });
+            }
         }
         Rows::new(&bytes[s.ages.clone()], 5, &T_AGES).or_else(|e| {
             if s.ages.is_empty() {
@@ -349,7 +356,7 @@ impl<D: AsRef<[u8]>> Mce<D> {
         self.flag_names(table)
             .iter()
             .position(|n| *n == name)
-            .map(|i| 1 << i)
+            .and_then(|i| 1u64.checked_shl(i as u32))
     }
 
     /// The names of the bits set in `flags`.
@@ -357,7 +364,7 @@ impl<D: AsRef<[u8]>> Mce<D> {
         self.flag_names(table)
             .into_iter()
             .enumerate()
-            .filter(|(i, _)| flags & (1 << i) != 0)
+            .filter(|(i, _)| *i < 64 && flags & (1u64 << i) != 0)
             .map(|(_, n)| n)
             .collect()
     }
@@ -426,6 +433,36 @@ mod tests {
 
     fn d(s: &str) -> Date {
         s.parse().unwrap()
+    }
+
+    /// Found by the `artifact_open` fuzz target: a flag table of more than
+    /// 64 names opened, and naming the flags then shifted past a u64.
+    #[test]
+    fn more_flag_names_than_bits_is_refused_on_open() {
+        let mut w = ArtifactWriter::new(KIND, "MCE crafted");
+        let mut strings = StrPoolBuilder::default();
+        let empty_map = fst::MapBuilder::memory().into_inner().unwrap();
+        let names: Vec<u32> = (0..65).map(|i| strings.add(&format!("f{i}"))).collect();
+        w.section(T_DX_KEYS, empty_map.clone());
+        w.section(T_DX_PER, RowsBuilder::new(4).to_bytes());
+        w.section(T_DX_FLAGS, u32s_to_bytes(&names));
+        w.section(T_SG_KEYS, empty_map);
+        w.section(T_SG_PER, RowsBuilder::new(4).to_bytes());
+        w.section(T_SG_FLAGS, Vec::new());
+        w.section(T_AGES, RowsBuilder::new(5).to_bytes());
+        w.section(T_DISC, RowsBuilder::new(3).to_bytes());
+        strings.write(&mut w, T_STR_OFF, T_STR);
+        match Mce::open(w.finish()) {
+            Err(ArtifactError::Section { section, problem }) => {
+                assert_eq!(section, "DFLG");
+                assert!(problem.contains("65 flag names"), "{problem}");
+            }
+            Err(other) => panic!("refused for another reason: {other}"),
+            Ok(m) => {
+                let _ = m.flags_named(Table::Dx, u64::MAX);
+                panic!("opened");
+            }
+        }
     }
 
     #[test]
