@@ -165,7 +165,7 @@ impl Default for DeskState {
         DeskState {
             progress: Progress::Fetching {
                 done: 0,
-                total: 8,
+                total: crate::worker::first_files().len(),
                 bytes: 0,
             },
             search: None,

@@ -173,6 +173,20 @@ impl Request {
         }
     }
 
+    /// What the engine needs loaded to answer it.
+    pub fn capability(&self) -> icd_core::registry::Capability {
+        use icd_core::registry::Capability;
+        match self {
+            Request::Search { .. } | Request::ReadNote { .. } => Capability::Search,
+            Request::Check { .. } => Capability::Check,
+            Request::Lookup { .. }
+            | Request::Term { .. }
+            | Request::MainTerms { .. }
+            | Request::Table { .. }
+            | Request::Validate { .. } => Capability::Browse,
+        }
+    }
+
     /// Which kind of request this is; only the newest of each kind counts.
     pub fn kind(&self) -> RequestKind {
         match self {

@@ -14,19 +14,23 @@
 //!     .spawn_with_loader("worker_loader.js");
 //! ```
 //!
-//! Requests that arrive while loading are queued and answered once the data
-//! is open (or answered [`Reply::NotReady`] if loading failed).
+//! Loading is on demand ([`icd_core::Engine`], [`icd_core::registry`]): the
+//! worker fetches first the artifacts search reads ([`first_files`]), says
+//! [`Progress::Ready`] when they are open, then fetches the rest in the
+//! background, so a first visit downloads every file once and the site then
+//! works offline. A request is answered as soon as its capability's
+//! artifacts are open; until then it is queued (and answered
+//! [`Reply::NotReady`] if a file it needs could not be loaded).
 
 use std::collections::HashSet;
 
 use gloo_net::http::Request as HttpRequest;
 use gloo_worker::{HandlerId, Worker, WorkerScope};
-use icd_core::lookup::{LookupError, ARTIFACT_FILES};
-use icd_core::record::ccmcc::CcMcc;
-use icd_core::record::Checker;
-use icd_core::search::{read_note, search, Options, SearchIndex, StatementResult};
+use icd_core::lookup::LookupError;
+use icd_core::registry::{self, ArtifactId, ArtifactSpec, Capability};
+use icd_core::search::{Options, StatementResult};
 use icd_core::terms::{TermId, Terms};
-use icd_core::{Artifacts, Code, Date, Library};
+use icd_core::{Code, Date, Engine, Library};
 use wasm_bindgen::JsCast;
 
 use crate::protocol::{
@@ -34,51 +38,42 @@ use crate::protocol::{
     Tree, TABLE_ROWS,
 };
 
-/// The search index file, beside the six artifacts.
-pub const SEARCH_FILE: &str = "search.icdx";
-/// The MS-DRG CC/MCC tables.
-pub const CCMCC_FILE: &str = "ccmcc.icdx";
-
-/// Everything the worker answers from.
-#[derive(Debug)]
-pub struct Data {
-    /// Tabular, index, tables, MCE.
-    pub lib: Library<Vec<u8>>,
-    /// The search index.
-    pub search: SearchIndex<Vec<u8>>,
-    /// The CC/MCC tables.
-    pub ccmcc: CcMcc<Vec<u8>>,
-}
-
-/// Where the worker stands.
-#[derive(Debug)]
-enum State {
-    Loading(Vec<(HandlerId, Request)>),
-    Ready(Box<Data>),
-    Failed,
+/// The artifacts fetched before the first answer: those search reads.
+pub fn first_files() -> Vec<&'static ArtifactSpec> {
+    registry::needed_for(Capability::Search).collect()
 }
 
 /// The worker.
 #[derive(Debug)]
 pub struct DataWorker {
-    state: State,
+    engine: Engine<Vec<u8>>,
+    /// Requests waiting for their artifacts.
+    queue: Vec<(HandlerId, Request)>,
+    /// Artifacts asked for (in flight or settled).
+    requested: HashSet<ArtifactId>,
+    /// Artifacts whose fetch ended, well or not.
+    settled: HashSet<ArtifactId>,
+    /// Artifacts that could not be fetched or opened.
+    broken: HashSet<ArtifactId>,
+    /// Bytes received so far.
+    bytes: u64,
     clients: HashSet<HandlerId>,
     last_progress: Progress,
     started: f64,
+    /// Milliseconds from start to the first [`Progress::Ready`].
+    ready_ms: Option<u32>,
 }
 
 /// Messages the worker sends itself while loading.
 #[derive(Debug)]
 pub enum Msg {
-    /// One more file arrived.
+    /// One artifact's fetch ended.
     Fetched {
-        /// Files so far.
-        done: usize,
-        /// Bytes so far.
-        bytes: u64,
+        /// Which.
+        id: ArtifactId,
+        /// Its bytes, or why not.
+        result: Result<Vec<u8>, String>,
     },
-    /// Loading ended.
-    Loaded(Result<Box<Data>, String>),
 }
 
 impl Worker for DataWorker {
@@ -87,70 +82,87 @@ impl Worker for DataWorker {
     type Output = Reply;
 
     fn create(scope: &WorkerScope<Self>) -> Self {
-        let progress = scope.callback(|(done, bytes)| Msg::Fetched { done, bytes });
-        scope.send_future(async move { Msg::Loaded(load(&*progress).await) });
-        DataWorker {
-            state: State::Loading(Vec::new()),
+        let mut worker = DataWorker {
+            engine: Engine::new(),
+            queue: Vec::new(),
+            requested: HashSet::new(),
+            settled: HashSet::new(),
+            broken: HashSet::new(),
+            bytes: 0,
             clients: HashSet::new(),
             last_progress: Progress::Fetching {
                 done: 0,
-                total: FILES.len(),
+                total: first_files().len(),
                 bytes: 0,
             },
             started: now(),
-        }
+            ready_ms: None,
+        };
+        worker.fetch(scope, first_files());
+        worker
     }
 
     fn update(&mut self, scope: &WorkerScope<Self>, msg: Msg) {
-        match msg {
-            Msg::Fetched { done, bytes } => self.broadcast(
-                scope,
-                Progress::Fetching {
-                    done,
-                    total: FILES.len(),
-                    bytes,
-                },
-            ),
-            Msg::Loaded(result) => {
-                let State::Loading(queue) =
-                    std::mem::replace(&mut self.state, State::Loading(vec![]))
-                else {
-                    return;
-                };
-                match result {
-                    Ok(data) => {
-                        let loaded = Loaded {
-                            releases: data
-                                .lib
-                                .releases()
-                                .into_iter()
-                                .map(|(set, release)| (set.to_string(), release.to_string()))
-                                .chain([
-                                    (
-                                        "Search index".to_string(),
-                                        data.search.release().to_string(),
-                                    ),
-                                    (
-                                        "MS-DRG CC/MCC".to_string(),
-                                        data.ccmcc.release().to_string(),
-                                    ),
-                                ])
-                                .collect(),
-                            memory_bytes: memory_bytes(),
-                            load_ms: (now() - self.started).max(0.0) as u32,
-                        };
-                        self.state = State::Ready(data);
-                        self.broadcast(scope, Progress::Ready(loaded));
-                    }
-                    Err(message) => {
-                        self.state = State::Failed;
-                        self.broadcast(scope, Progress::Failed { message });
-                    }
-                }
-                for (who, request) in queue {
-                    self.received(scope, request, who);
-                }
+        let Msg::Fetched { id, result } = msg;
+        self.settled.insert(id);
+        let spec = registry::spec(id);
+        let rebuild = "Rebuild the data with `cargo xtask build-index` (or deploy the data/ folder built with the app), then reload.";
+        let opened = result.and_then(|bytes| {
+            self.bytes += bytes.len() as u64;
+            self.engine
+                .add(id, bytes)
+                .map_err(|e| format!("The data could not be opened: data/{e}. {rebuild}"))
+        });
+        let failed_before = self.lacks_required(Capability::Search);
+        if let Err(message) = opened {
+            self.broken.insert(id);
+            if spec.required && !failed_before {
+                self.broadcast(scope, Progress::Failed { message });
             }
+        }
+        let first = first_files();
+        let failed = self.lacks_required(Capability::Search);
+        let ready = !failed && self.ready(Capability::Search);
+        if !failed {
+            if ready {
+                let loaded = Loaded {
+                    releases: self
+                        .engine
+                        .releases()
+                        .into_iter()
+                        .map(|(set, release)| (set.to_string(), release.to_string()))
+                        .collect(),
+                    memory_bytes: memory_bytes(),
+                    load_ms: *self
+                        .ready_ms
+                        .get_or_insert_with(|| (now() - self.started).max(0.0) as u32),
+                };
+                // Ready once, then again as background files add releases.
+                if !matches!(self.last_progress, Progress::Ready(_))
+                    || !first.iter().any(|a| a.id == id)
+                {
+                    self.broadcast(scope, Progress::Ready(loaded));
+                }
+                // After the first result's files: everything else, so the
+                // site works offline after one visit.
+                self.fetch(scope, registry::ARTIFACTS.iter().collect());
+            } else {
+                let done = first
+                    .iter()
+                    .filter(|a| self.settled.contains(&a.id))
+                    .count();
+                self.broadcast(
+                    scope,
+                    Progress::Fetching {
+                        done,
+                        total: first.len(),
+                        bytes: self.bytes,
+                    },
+                );
+            }
+        }
+        for (who, request) in std::mem::take(&mut self.queue) {
+            self.received(scope, request, who);
         }
     }
 
@@ -164,10 +176,15 @@ impl Worker for DataWorker {
     }
 
     fn received(&mut self, scope: &WorkerScope<Self>, request: Request, who: HandlerId) {
-        match &mut self.state {
-            State::Loading(queue) => queue.push((who, request)),
-            State::Failed => scope.respond(who, Reply::NotReady { id: request.id() }),
-            State::Ready(data) => scope.respond(who, answer(data, request)),
+        let capability = request.capability();
+        if self.lacks_required(capability) {
+            scope.respond(who, Reply::NotReady { id: request.id() });
+        } else if self.ready(capability) {
+            scope.respond(who, answer(&self.engine, request));
+        } else {
+            let missing = registry::needed_for(capability).collect();
+            self.fetch(scope, missing);
+            self.queue.push((who, request));
         }
     }
 }
@@ -179,48 +196,33 @@ impl DataWorker {
             scope.respond(*id, Reply::Progress(progress.clone()));
         }
     }
-}
 
-/// The files fetched, in the order [`load`] expects.
-const FILES: [&str; 8] = [
-    ARTIFACT_FILES[0],
-    ARTIFACT_FILES[1],
-    ARTIFACT_FILES[2],
-    ARTIFACT_FILES[3],
-    ARTIFACT_FILES[4],
-    ARTIFACT_FILES[5],
-    SEARCH_FILE,
-    CCMCC_FILE,
-];
-
-async fn load(progress: &dyn Fn((usize, u64))) -> Result<Box<Data>, String> {
-    let done = std::cell::Cell::new((0usize, 0u64));
-    let fetch = |file: &'static str| {
-        let done = &done;
-        async move {
-            let bytes = fetch_file(file).await?;
-            let (n, b) = done.get();
-            done.set((n + 1, b + bytes.len() as u64));
-            progress(done.get());
-            Ok::<_, String>(bytes)
+    /// Starts fetching those of `specs` not asked for yet.
+    fn fetch(&mut self, scope: &WorkerScope<Self>, specs: Vec<&'static ArtifactSpec>) {
+        for spec in specs {
+            if self.requested.insert(spec.id) {
+                let (id, file) = (spec.id, spec.file);
+                scope.send_future(async move {
+                    Msg::Fetched {
+                        id,
+                        result: fetch_file(file).await,
+                    }
+                });
+            }
         }
-    };
-    let files = futures::future::try_join_all(FILES.map(fetch)).await?;
-    let mut files = files.into_iter();
-    let artifacts: Vec<Vec<u8>> = files.by_ref().take(ARTIFACT_FILES.len()).collect();
-    let (Some(search_bytes), Some(ccmcc_bytes)) = (files.next(), files.next()) else {
-        return Err("internal error: a data file went missing while loading".into());
-    };
-    let artifacts = Artifacts::from_files(artifacts)
-        .ok_or_else(|| "internal error: the six artifacts were not all fetched".to_string())?;
-    let rebuild = "Rebuild the data with `cargo xtask build-index` (or deploy the data/ folder built with the app), then reload.";
-    let lib = Library::open(artifacts)
-        .map_err(|e| format!("The data could not be opened: data/{e}. {rebuild}"))?;
-    let search = SearchIndex::open(search_bytes)
-        .map_err(|e| format!("The data could not be opened: data/{SEARCH_FILE}: {e}. {rebuild}"))?;
-    let ccmcc = CcMcc::open(ccmcc_bytes)
-        .map_err(|e| format!("The data could not be opened: data/{CCMCC_FILE}: {e}. {rebuild}"))?;
-    Ok(Box::new(Data { lib, search, ccmcc }))
+    }
+
+    /// Every artifact `capability` reads has settled: open, or optional and
+    /// not there (the record check then runs without CC/MCC capture).
+    fn ready(&self, capability: Capability) -> bool {
+        registry::needed_for(capability)
+            .all(|a| self.engine.has(a.id) || (!a.required && self.settled.contains(&a.id)))
+    }
+
+    /// A required artifact of `capability` could not be loaded.
+    fn lacks_required(&self, capability: Capability) -> bool {
+        registry::needed_for(capability).any(|a| a.required && self.broken.contains(&a.id))
+    }
 }
 
 async fn fetch_file(file: &'static str) -> Result<Vec<u8>, String> {
@@ -262,9 +264,14 @@ fn memory_bytes() -> u64 {
 }
 
 /// Answers one request from open data. Pure apart from the clock.
-pub fn answer(data: &Data, request: Request) -> Reply {
+///
+/// Call it only once the request's [capability](Request::capability) is
+/// loaded; a request that comes too early gets [`Reply::NotReady`].
+pub fn answer(engine: &Engine<Vec<u8>>, request: Request) -> Reply {
     let started = now();
-    let lib = &data.lib;
+    let Ok(lib) = engine.library() else {
+        return Reply::NotReady { id: request.id() };
+    };
     match request {
         Request::Search {
             id,
@@ -277,7 +284,9 @@ pub fn answer(data: &Data, request: Request) -> Reply {
                 encounter,
                 ..Options::default()
             };
-            let results = search(lib, &data.search, &query, &opts);
+            let Ok(results) = engine.search(&query, &opts) else {
+                return Reply::NotReady { id };
+            };
             let summaries = summaries(lib, &results);
             Reply::Search {
                 id,
@@ -299,7 +308,9 @@ pub fn answer(data: &Data, request: Request) -> Reply {
                 patient,
                 ..Options::default()
             };
-            let reading = read_note(lib, &data.search, &text, &opts);
+            let Ok(reading) = engine.read_note(&text, &opts) else {
+                return Reply::NotReady { id };
+            };
             let summaries = summaries(lib, &reading.statements);
             Reply::ReadNote {
                 id,
@@ -371,10 +382,9 @@ pub fn answer(data: &Data, request: Request) -> Reply {
             },
         },
         Request::Check { id, record, today } => {
-            let mut checker = Checker::new(lib).with_ccmcc(&data.ccmcc);
-            if let Ok(today) = today.parse() {
-                checker = checker.today(today);
-            }
+            let Ok(checker) = engine.checker(today.parse().ok()) else {
+                return Reply::NotReady { id };
+            };
             // The engine orders findings (errors, CC/MCC, warnings, reminders).
             let findings: Vec<FindingView> = checker
                 .check(&record)

@@ -8,8 +8,9 @@ use anyhow::{bail, Context, Result};
 use icd_core::lookup::ARTIFACT_FILES;
 use icd_core::mce::Table;
 use icd_core::record::ccmcc::CcMcc;
+use icd_core::registry;
 use icd_core::search::SearchIndex;
-use icd_core::{Artifacts, Code, Date, Library};
+use icd_core::{Artifacts, Code, Date, Engine, Library};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -17,18 +18,19 @@ use crate::xml_reader::read_file;
 use crate::{index_csv, mce_tsv, tabular_xml, terms_xml};
 
 /// The search artifact's file name.
-pub const SEARCH_FILE: &str = "search.icdx";
+pub const SEARCH_FILE: &str = registry::file(registry::ArtifactId::Search);
 
 /// The MS-DRG CC/MCC artifact's file name (`icd check` and the web app's
-/// record check read it). Like [`SEARCH_FILE`] it is not one of
-/// `ARTIFACT_FILES`. It is built when the data folder has
-/// `msdrg/msdrg-*-definitions.json.xz`, listed in the manifest and checked by
-/// `icd verify`, but not counted in the manifest's totals, which keep
-/// measuring the index against its 3 MB gzipped budget (the CC/MCC tables,
-/// 18,391 codes and 180,403 principal-diagnosis exclusions, are 347 kB, 76 kB
-/// gzipped). What a first visit transfers in all is measured by
-/// `cargo xtask dist` and `cargo xtask bench-web`.
-pub const CCMCC_FILE: &str = icd_core::record::ccmcc::FILE;
+/// record check read it). It is optional in the registry: built when the
+/// data folder has `msdrg/msdrg-*-definitions.json.xz`, listed in the
+/// manifest and checked by `icd verify`. The manifest's totals count only
+/// what the first search result waits for (the registry's
+/// [`Capability::Search`](registry::Capability::Search) files), against the
+/// 3 MB gzipped budget; the CC/MCC tables (18,391 codes and 180,403
+/// principal-diagnosis exclusions, 347 kB, 76 kB gzipped) come after it.
+/// What a first visit transfers in all is measured by `cargo xtask dist`
+/// and `cargo xtask bench-web`.
+pub const CCMCC_FILE: &str = registry::file(registry::ArtifactId::CcMcc);
 
 /// The curated abbreviation dictionary, kept as data in the repository.
 pub const ABBREVIATIONS: &str = include_str!("../../icd-core/data/abbreviations.tsv");
@@ -231,8 +233,12 @@ pub fn build(data: &Path) -> Result<Built> {
             sha256: sha256_hex(bytes),
         });
     }
-    // The totals are the web app's download (see `CCMCC_FILE`).
-    let counted = || entries.iter().filter(|e| e.name != CCMCC_FILE);
+    // The totals are what the first search result waits for (see `CCMCC_FILE`).
+    let counted = || {
+        entries.iter().filter(|e| {
+            registry::by_file(&e.name).is_some_and(|a| a.serves(registry::Capability::Search))
+        })
+    };
     let manifest = Manifest {
         format_version: icd_core::artifact::FORMAT_VERSION,
         total_bytes: counted().map(|e| e.bytes).sum(),
@@ -394,23 +400,24 @@ pub fn verify(dir: &Path) -> Result<Manifest> {
             icd_core::artifact::FORMAT_VERSION
         );
     }
-    let mut files = Vec::new();
-    for name in ARTIFACT_FILES.into_iter().chain([SEARCH_FILE]) {
-        files.push(listed_file(dir, &manifest, name)?);
+    // Every registered artifact: a required one must be listed; an optional
+    // one (built only from data that has its source) is checked when listed.
+    let mut engine = Engine::new();
+    for spec in &registry::ARTIFACTS {
+        if !spec.required && !manifest.files.iter().any(|e| e.name == spec.file) {
+            continue;
+        }
+        let bytes = listed_file(dir, &manifest, spec.file)?;
+        engine
+            .add(spec.id, bytes)
+            .with_context(|| format!("{}: rebuild with `icd build-index`", spec.file))?;
     }
-    let search = files.pop().unwrap_or_default();
-    let search = SearchIndex::open(search.as_slice())
-        .with_context(|| format!("{SEARCH_FILE}: rebuild with `icd build-index`"))?;
-    let lib = open_all(files)?;
-    let mut now = counts(&lib);
+    let (lib, search) = engine.search_parts()?;
+    let mut now = counts(lib);
     now.insert("search_documents".into(), search.len() as u64);
     now.insert("abbreviations".into(), search.abbreviation_count() as u64);
-    // Built only from data that has the MS-DRG definitions: checked when listed.
-    if manifest.files.iter().any(|e| e.name == CCMCC_FILE) {
-        let bytes = listed_file(dir, &manifest, CCMCC_FILE)?;
-        let t = CcMcc::open(bytes)
-            .with_context(|| format!("{CCMCC_FILE}: rebuild with `icd build-index`"))?;
-        now.extend(ccmcc_counts(&t));
+    if let Some(t) = engine.ccmcc() {
+        now.extend(ccmcc_counts(t));
     }
     if now != manifest.counts {
         bail!("{}: the artifacts' contents do not match the manifest's counts: rebuild with `icd build-index`", dir.display());

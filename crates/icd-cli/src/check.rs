@@ -23,9 +23,10 @@ use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use icd_core::record::ccmcc::{CcEntry, CcLevel, CcMcc, CcMccSource};
+use icd_core::record::ccmcc::{CcEntry, CcLevel, CcMccSource};
 use icd_core::record::model::{Admission, Diagnosis, Discharge, Patient, Procedure, Text};
-use icd_core::record::{rules, Checker, Claim, Finding, Record, Severity};
+use icd_core::record::{rules, Claim, Finding, Record, Severity};
+use icd_core::registry::{ArtifactId, Capability};
 use icd_core::Date;
 use serde::Serialize;
 
@@ -308,10 +309,12 @@ pub fn ccmcc_from_json(v: &serde_json::Value) -> Result<CcMccSource> {
     Ok(src)
 }
 
-fn load_ccmcc(path: &Path) -> Result<CcMcc<Vec<u8>>> {
+/// The CC/MCC artifact's bytes from `path`: the artifact itself, or the
+/// decompressed MS-DRG definitions JSON compiled on the spot.
+fn load_ccmcc(path: &Path) -> Result<Vec<u8>> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     if bytes.starts_with(icd_core::artifact::MAGIC) {
-        return CcMcc::open(bytes).with_context(|| path.display().to_string());
+        return Ok(bytes);
     }
     let v: serde_json::Value = serde_json::from_slice(&bytes).with_context(|| {
         format!(
@@ -319,7 +322,7 @@ fn load_ccmcc(path: &Path) -> Result<CcMcc<Vec<u8>>> {
             path.display()
         )
     })?;
-    Ok(CcMcc::open(ccmcc_from_json(&v)?.build())?)
+    Ok(ccmcc_from_json(&v)?.build())
 }
 
 /// Today's date from the system clock (UTC).
@@ -373,19 +376,15 @@ pub fn run(args: Args) -> Result<bool> {
         None => system_today(),
     };
     let text = read_input(&args.file)?;
-    let lib = crate::lookup::open(&args.index.dir)?;
-    let ccmcc_path = args.ccmcc.clone().or_else(|| {
-        let p = args.index.dir.join(icd_core::record::ccmcc::FILE);
-        p.exists().then_some(p)
-    });
-    let ccmcc = ccmcc_path.as_deref().map(load_ccmcc).transpose()?;
-    let mut checker = Checker::new(&lib);
-    if let Some(t) = today {
-        checker = checker.today(t);
+    // The library and, when the index folder has it, ccmcc.icdx;
+    // --ccmcc replaces the latter.
+    let mut engine = crate::open_engine(&args.index.dir, Capability::Check)?;
+    if let Some(path) = &args.ccmcc {
+        engine
+            .add(ArtifactId::CcMcc, load_ccmcc(path)?)
+            .with_context(|| path.display().to_string())?;
     }
-    if let Some(t) = &ccmcc {
-        checker = checker.with_ccmcc(t);
-    }
+    let checker = engine.checker(today)?;
     let stdout = std::io::stdout();
     let mut w = BufWriter::new(stdout.lock());
     let mut totals = Totals::default();

@@ -24,7 +24,39 @@ pub mod terms_xml;
 pub mod validate_cmd;
 pub mod xml_reader;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use icd_core::registry::{self, ArtifactSpec, Capability};
+use icd_core::Engine;
+
+/// The engine over the artifacts in `dir` that `capability` reads (a
+/// lookup never reads the search index). A required file that is missing
+/// or damaged is an error naming it; a missing optional one is left out.
+pub fn open_engine(dir: &Path, capability: Capability) -> Result<Engine<Vec<u8>>> {
+    let mut engine = Engine::new();
+    for spec in registry::needed_for(capability) {
+        if let Some(bytes) = read_artifact(dir, spec)? {
+            engine.add(spec.id, bytes)?;
+        }
+    }
+    Ok(engine)
+}
+
+/// One artifact's bytes: `None` when an optional one is not in `dir`.
+pub fn read_artifact(dir: &Path, spec: &ArtifactSpec) -> Result<Option<Vec<u8>>> {
+    let p = dir.join(spec.file);
+    match std::fs::read(&p) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !spec.required => Ok(None),
+        Err(e) => Err(e).with_context(|| {
+            format!(
+                "cannot read {}: build the artifacts with `icd build-index` or point --index / ICD_INDEX_DIR at them",
+                p.display()
+            )
+        }),
+    }
+}
 
 /// Where the artifacts are.
 #[derive(clap::Args, Debug)]

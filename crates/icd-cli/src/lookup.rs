@@ -1,9 +1,8 @@
 //! `icd lookup`: a code's full report, or an index/table term.
 
-use std::path::Path;
-
 use anyhow::{bail, Context, Result};
-use icd_core::lookup::{CodeReport, TermReport, ARTIFACT_FILES};
+use icd_core::lookup::{CodeReport, TermReport};
+use icd_core::registry::Capability;
 use icd_core::terms::Terms;
 use icd_core::{Code, Date, Library};
 
@@ -41,17 +40,9 @@ pub struct Args {
     index: IndexDir,
 }
 
-pub fn open(dir: &Path) -> Result<Library<Vec<u8>>> {
-    let mut files = Vec::new();
-    for name in ARTIFACT_FILES {
-        let p = dir.join(name);
-        files.push(std::fs::read(&p).with_context(|| format!("cannot read {}: build the artifacts with `icd build-index` or point --index / ICD_INDEX_DIR at them", p.display()))?);
-    }
-    crate::build::open_all(files)
-}
-
 pub fn run(args: Args) -> Result<bool> {
-    let lib = open(&args.index.dir)?;
+    let engine = crate::open_engine(&args.index.dir, Capability::Browse)?;
+    let lib = engine.library()?;
     let date: Option<Date> = args.date.as_deref().map(str::parse).transpose()?;
     let trees: [(&Option<String>, &Terms<Vec<u8>>); 4] = [
         (&args.term, &lib.index),
@@ -61,7 +52,7 @@ pub fn run(args: Args) -> Result<bool> {
     ];
     for (query, tree) in trees {
         if let Some(q) = query {
-            return terms(&lib, tree, q, args.depth, args.json);
+            return terms(lib, tree, q, args.depth, args.json);
         }
     }
     let Some(raw) = args.code.as_deref() else {

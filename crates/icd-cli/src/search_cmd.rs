@@ -2,13 +2,13 @@
 //! their quality on the evaluation set.
 
 use std::io::BufRead;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use icd_core::registry::Capability;
 use icd_core::search::{read_note, search, Options, SearchIndex, Setting, StatementResult};
 use icd_core::Library;
 
-use crate::build::SEARCH_FILE;
 use crate::IndexDir;
 
 #[derive(clap::Args, Debug)]
@@ -34,23 +34,6 @@ enum SettingArg {
     Outpatient,
 }
 
-/// The artifacts and the search index, read from disk.
-pub type Opened = (Library<Vec<u8>>, SearchIndex<Vec<u8>>);
-
-/// Opens the artifacts and the search index.
-pub fn open(dir: &Path) -> Result<Opened> {
-    let lib = crate::lookup::open(dir)?;
-    let p = dir.join(SEARCH_FILE);
-    let bytes = std::fs::read(&p).with_context(|| {
-        format!(
-            "cannot read {}: build the artifacts with `icd build-index`",
-            p.display()
-        )
-    })?;
-    let idx = SearchIndex::open(bytes).with_context(|| p.display().to_string())?;
-    Ok((lib, idx))
-}
-
 fn json_line(query: &str, results: &[StatementResult]) -> serde_json::Value {
     // A single statement prints flat results, as the line format says.
     let flat: Vec<serde_json::Value> = results
@@ -62,7 +45,8 @@ fn json_line(query: &str, results: &[StatementResult]) -> serde_json::Value {
 }
 
 pub fn run(args: Args) -> Result<bool> {
-    let (lib, idx) = open(&args.index.dir)?;
+    let engine = crate::open_engine(&args.index.dir, Capability::Search)?;
+    let (lib, idx) = engine.search_parts()?;
     let opts = Options {
         top: args.top,
         setting: match args.setting {
@@ -74,7 +58,7 @@ pub fn run(args: Args) -> Result<bool> {
     let Some(query) = args.query else {
         for line in std::io::stdin().lock().lines() {
             let line = line.context("cannot read standard input")?;
-            let results = search(&lib, &idx, &line, &opts);
+            let results = search(lib, idx, &line, &opts);
             outln!("{}", json_line(&line, &results));
         }
         return Ok(true);
@@ -82,11 +66,11 @@ pub fn run(args: Args) -> Result<bool> {
     // A note, or a statement naming several conditions, gets the codes to
     // assign; JSON always carries them beside the ranked suggestions.
     let several = icd_core::search::split_statements(&query).len() > 1
-        || read_note(&lib, &idx, &query, &opts).codes.len() > 1;
+        || read_note(lib, idx, &query, &opts).codes.len() > 1;
     if several || args.json {
-        return note(&lib, &idx, &query, &opts, args.json);
+        return note(lib, idx, &query, &opts, args.json);
     }
-    let results = search(&lib, &idx, &query, &opts);
+    let results = search(lib, idx, &query, &opts);
     for r in &results {
         if results.len() > 1 {
             outln!("== {}", r.statement);
@@ -239,11 +223,12 @@ pub fn total(scores: &Scores) -> [usize; 4] {
 
 /// Prints hit@1/hit@5/hit@10 overall and per kind.
 pub fn eval(args: EvalArgs) -> Result<bool> {
-    let (lib, idx) = open(&args.index.dir)?;
+    let engine = crate::open_engine(&args.index.dir, Capability::Search)?;
+    let (lib, idx) = engine.search_parts()?;
     let opts = Options::default();
     if let Some(dir) = &args.notes {
         let notes = crate::eval_sets::read_notes(dir)?;
-        let s = crate::eval_sets::score_notes(&lib, &idx, &notes, &opts, |id, gold, got| {
+        let s = crate::eval_sets::score_notes(lib, idx, &notes, &opts, |id, gold, got| {
             if args.misses {
                 let miss: Vec<&String> = gold.iter().filter(|g| !got.contains(g)).collect();
                 let wrong: Vec<&String> = got.iter().filter(|g| !gold.contains(g)).collect();
@@ -273,7 +258,7 @@ pub fn eval(args: EvalArgs) -> Result<bool> {
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("cannot read {}", file.display()))?;
         let titles = crate::eval_sets::read_titles(&text)?;
-        let s = crate::eval_sets::score_titles(&lib, &idx, &titles, &opts, |q, want, rank, got| {
+        let s = crate::eval_sets::score_titles(lib, idx, &titles, &opts, |q, want, rank, got| {
             if args.misses && rank.is_none_or(|r| r > 0) {
                 outln!("MISS {q:?} want {want:?}; rank {rank:?}; got {got:?}");
             }
@@ -294,7 +279,7 @@ pub fn eval(args: EvalArgs) -> Result<bool> {
     }
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let kinds = evaluate(&lib, &idx, &text, |kind, query, expected, got| {
+    let kinds = evaluate(lib, idx, &text, |kind, query, expected, got| {
         if args.misses {
             outln!("MISS [{kind}] {query:?} want {expected}; got {got:?}");
         }

@@ -25,7 +25,8 @@ pub struct Args {
 
 /// Exit status: true when every code is valid on the date.
 pub fn run(args: Args) -> Result<bool> {
-    let lib = crate::lookup::open(&args.index.dir)?;
+    let engine = crate::open_engine(&args.index.dir, icd_core::registry::Capability::Browse)?;
+    let lib = engine.library()?;
     let date: Date = match &args.date {
         Some(d) => d.parse().with_context(|| format!("--date {d}"))?,
         None => {
@@ -48,7 +49,7 @@ pub fn run(args: Args) -> Result<bool> {
     {
         eprintln!("warning: the date of service {why}");
     }
-    let checks = validate(&lib, &text, date);
+    let checks = validate(lib, &text, date);
     let mut all_valid = true;
     for c in &checks {
         all_valid &= c.verdict == Verdict::Valid;

@@ -48,14 +48,7 @@ impl<D> Artifacts<D> {
 }
 
 /// File names of the artifacts, in the order of [`Artifacts`].
-pub const ARTIFACT_FILES: [&str; 6] = [
-    "tabular.icdx",
-    "index.icdx",
-    "eindex.icdx",
-    "neoplasm.icdx",
-    "drug.icdx",
-    "mce.icdx",
-];
+pub const ARTIFACT_FILES: [&str; 6] = crate::registry::LIBRARY_FILES;
 
 /// Which file an open error came from.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -36,8 +36,8 @@ use crate::artifact::{
 
 /// Artifact kind of the CC/MCC file.
 pub const KIND: [u8; 4] = *b"CCMC";
-/// File name of the CC/MCC artifact.
-pub const FILE: &str = "ccmcc.icdx";
+/// File name of the CC/MCC artifact (from the [registry](crate::registry)).
+pub const FILE: &str = crate::registry::file(crate::registry::ArtifactId::CcMcc);
 
 const T_CODES: [u8; 4] = *b"CFST";
 const T_ROWS: [u8; 4] = *b"CROW";

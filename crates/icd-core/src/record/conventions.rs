@@ -342,11 +342,11 @@ fn note_authority(kind: NoteKind, text: &str, at: &str) -> Authority {
 
 /// The notes written at one node, compiled for the checks.
 #[derive(Debug)]
-struct NodeNotes<'a> {
+struct NodeNotes {
     /// The codes under the node (`None`: all, a chapter).
     scope: Option<Targets>,
     /// Its Excludes1 and code-first notes, in order, with their targets.
-    notes: Box<[CompiledNote<'a>]>,
+    notes: Box<[CompiledNote]>,
     /// Its use-additional-code and code-also reminders: the items of one
     /// note heading form one reminder. Those naming no code are left out
     /// (they cannot be verified).
@@ -363,9 +363,9 @@ struct NodeNotes<'a> {
 }
 
 #[derive(Debug)]
-struct CompiledNote<'a> {
+struct CompiledNote {
     kind: NoteKind,
-    text: &'a str,
+    text: Box<str>,
     targets: Targets,
 }
 
@@ -382,7 +382,7 @@ struct Reminder {
     targets: Targets,
 }
 
-impl NodeNotes<'_> {
+impl NodeNotes {
     /// Whether `code` lies under the node (a code node or a block).
     fn covers(&self, o: &Other<'_>) -> bool {
         self.scope.as_ref().is_none_or(|s| s.any(o))
@@ -392,11 +392,11 @@ impl NodeNotes<'_> {
 /// The compiled notes of every node, filled lazily: a node's notes are read
 /// once, the first time a checked code lies under it.
 #[derive(Debug)]
-pub(crate) struct NoteCache<'a> {
-    nodes: Box<[OnceLock<Box<NodeNotes<'a>>>]>,
+pub(crate) struct NoteCache {
+    nodes: Box<[OnceLock<Box<NodeNotes>>]>,
 }
 
-impl<'a> NoteCache<'a> {
+impl NoteCache {
     /// An empty cache for a tabular of `len` nodes.
     pub(crate) fn new(len: usize) -> Self {
         NoteCache {
@@ -404,7 +404,7 @@ impl<'a> NoteCache<'a> {
         }
     }
 
-    fn get<D: AsRef<[u8]>>(&self, lib: &'a Library<D>, id: NodeId) -> Option<&NodeNotes<'a>> {
+    fn get<D: AsRef<[u8]>>(&self, lib: &Library<D>, id: NodeId) -> Option<&NodeNotes> {
         let slot = self.nodes.get(id.0 as usize)?;
         Some(slot.get_or_init(|| {
             let mut notes = compile(lib, id);
@@ -425,14 +425,14 @@ impl<'a> NoteCache<'a> {
     /// The MCE validity periods of the code of node `id`, looked up once.
     pub(crate) fn periods<D: AsRef<[u8]>>(
         &self,
-        lib: &'a Library<D>,
+        lib: &Library<D>,
         id: NodeId,
     ) -> Option<&[Period]> {
         self.get(lib, id).map(|n| &n.periods[..])
     }
 }
 
-fn compile<'a, D: AsRef<[u8]>>(lib: &'a Library<D>, id: NodeId) -> NodeNotes<'a> {
+fn compile<D: AsRef<[u8]>>(lib: &Library<D>, id: NodeId) -> NodeNotes {
     let t = &lib.tabular;
     let scope = match t.kind(id) {
         NodeKind::Chapter => None,
@@ -453,7 +453,7 @@ fn compile<'a, D: AsRef<[u8]>>(lib: &'a Library<D>, id: NodeId) -> NodeNotes<'a>
         .filter(|n| matches!(n.kind, NoteKind::Excludes1 | NoteKind::CodeFirst))
         .map(|note| CompiledNote {
             kind: note.kind,
-            text: note.text,
+            text: note.text.into(),
             targets: Targets::new(targets(note.text)),
         })
         .collect::<Vec<_>>();
@@ -922,19 +922,19 @@ fn notes<'a, 'c, 'i, D: AsRef<[u8]>>(
 ) {
     // The node's ancestors with notes, chapter first (as `Tabular::notes`
     // orders them), then the node.
-    let Some(own) = c.notes.get(c.lib, id) else {
+    let Some(own) = c.cache.notes.get(c.lib, id) else {
         return;
     };
-    let mut slots: [Option<(NodeId, &'c NodeNotes<'a>)>; 18] = [None; 18];
+    let mut slots: [Option<(NodeId, &'c NodeNotes)>; 18] = [None; 18];
     let mut len = 0;
     for a in own.ancestors.iter().take(17) {
-        slots[len] = c.notes.get(c.lib, *a).map(|x| (*a, x));
+        slots[len] = c.cache.notes.get(c.lib, *a).map(|x| (*a, x));
         len += 1;
     }
     slots[len] = Some((id, own));
     let compiled = &slots[..=len];
     let compiled = || compiled.iter().flatten();
-    let mut code_first: Vec<(&CompiledNote<'a>, &str)> = Vec::new();
+    let mut code_first: Vec<(&CompiledNote, &str)> = Vec::new();
     for (_, node) in compiled() {
         for note in node.notes.iter() {
             match note.kind {
@@ -948,7 +948,7 @@ fn notes<'a, 'c, 'i, D: AsRef<[u8]>>(
                         }
                         let o = other.item;
                         let fields = || ordered(&d.field, &o.field, i < other.j);
-                        let authority = || note_authority(note.kind, note.text, &node.at);
+                        let authority = || note_authority(note.kind, &note.text, &node.at);
                         if sure {
                             found.excludes(
                                 (i, other.j),
@@ -1028,7 +1028,7 @@ fn is_manifestation<D: AsRef<[u8]>>(
 fn etiology(
     i: usize,
     d: &Item,
-    code_first: &[(&CompiledNote<'_>, &str)],
+    code_first: &[(&CompiledNote, &str)],
     others: &[Other<'_>],
     out: &mut Vec<Finding>,
 ) {
@@ -1039,7 +1039,7 @@ fn etiology(
     else {
         return;
     };
-    let (targets, text) = (&note.targets, note.text);
+    let (targets, text) = (&note.targets, &*note.text);
     let authority = note_authority(NoteKind::CodeFirst, text, at);
     // "code first Alzheimer's (G30.-)", "code first, if applicable: ...".
     let sentence = {

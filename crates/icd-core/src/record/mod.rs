@@ -228,10 +228,51 @@ pub struct Checker<'a, D> {
     today: Option<Date>,
     manifestation_bit: u64,
     ccmcc: Option<&'a ccmcc::CcMcc<D>>,
+    cache: Cache<'a>,
+}
+
+/// What a [`Checker`] learns about the library as it checks: each node's
+/// compiled Tabular notes and the last day the MCE tables cover. It borrows
+/// nothing, so whoever owns the library can keep it beside the library
+/// ([`crate::Engine`] does) and lend it to each checker
+/// ([`Checker::with_cache`]); a checker made with [`Checker::new`] keeps
+/// its own. Made for one library: lent to a checker of another, it is
+/// replaced by a fresh one.
+#[derive(Debug)]
+pub struct CheckCache {
+    /// Nodes in the tabular it was made for.
+    nodes: usize,
     /// The Tabular notes of each node, compiled on first use.
-    notes: conventions::NoteCache<'a>,
+    notes: conventions::NoteCache,
     /// The last day the MCE tables cover, found on first use.
     coverage_end: std::sync::OnceLock<Option<Date>>,
+}
+
+impl CheckCache {
+    /// An empty cache for `lib`.
+    pub fn new<D: AsRef<[u8]>>(lib: &Library<D>) -> CheckCache {
+        CheckCache {
+            nodes: lib.tabular.len(),
+            notes: conventions::NoteCache::new(lib.tabular.len()),
+            coverage_end: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Cache<'a> {
+    Own(Box<CheckCache>),
+    Lent(&'a CheckCache),
+}
+
+impl std::ops::Deref for Cache<'_> {
+    type Target = CheckCache;
+    fn deref(&self) -> &CheckCache {
+        match self {
+            Cache::Own(c) => c,
+            Cache::Lent(c) => c,
+        }
+    }
 }
 
 /// Checks one record: every finding, in a stable order. For many records,
@@ -252,9 +293,18 @@ impl<'a, D: AsRef<[u8]>> Checker<'a, D> {
                 .flag_bit(crate::mce::Table::Dx, "manifestation")
                 .unwrap_or(0),
             ccmcc: None,
-            notes: conventions::NoteCache::new(lib.tabular.len()),
-            coverage_end: std::sync::OnceLock::new(),
+            cache: Cache::Own(Box::new(CheckCache::new(lib))),
         }
+    }
+
+    /// A checker that keeps what it learns in `cache`, which outlives it:
+    /// the next checker lent the same cache starts where this one stopped.
+    pub fn with_cache(lib: &'a Library<D>, cache: &'a CheckCache) -> Self {
+        let mut checker = Checker::new(lib);
+        if cache.nodes == lib.tabular.len() {
+            checker.cache = Cache::Lent(cache);
+        }
+        checker
     }
 
     /// Today's date, so dates in the future can be reported.
@@ -272,6 +322,7 @@ impl<'a, D: AsRef<[u8]>> Checker<'a, D> {
     /// The last day the loaded release covers ([`crate::Mce::coverage_end`]).
     pub fn coverage_end(&self) -> Option<Date> {
         *self
+            .cache
             .coverage_end
             .get_or_init(|| self.lib.mce.coverage_end())
     }
@@ -873,7 +924,7 @@ impl<'r> Prepared<'r> {
         let lib = c.lib;
         for d in self.dx.iter_mut().chain(self.admit_dx.as_mut()) {
             d.node = d.dx.and_then(|code| lib.tabular.find(&code));
-            if let Some(periods) = d.node.and_then(|id| c.notes.periods(lib, id)) {
+            if let Some(periods) = d.node.and_then(|id| c.cache.notes.periods(lib, id)) {
                 d.periods = periods.to_vec();
             } else if !d.code.is_empty() {
                 d.periods = lib.mce.periods(Table::Dx, &d.code);

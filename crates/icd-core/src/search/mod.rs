@@ -36,7 +36,7 @@ use std::cell::RefCell;
 use fst::automaton::Levenshtein;
 use fst::{IntoStreamer, Streamer};
 
-pub use index::{build, Doc, SearchIndex, Via};
+pub use index::{build, Doc, SearchIndex, Via, KIND};
 pub use note::{read_note, Evidence, NoteCode, NoteReading, Patient, Sex};
 use text::{is_stop, stem};
 
