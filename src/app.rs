@@ -54,6 +54,10 @@ pub fn Shell() -> Html {
         Progress::Failed { message } => html! { <LoadErrorView message={message.clone()} /> },
         Progress::Ready(_) => Html::default(),
     };
+    let coverage_end: Option<AttrValue> = match &desk.state.progress {
+        Progress::Ready(loaded) => loaded.coverage_end.clone().map(AttrValue::from),
+        _ => None,
+    };
     let releases: Vec<(AttrValue, AttrValue)> = match &desk.state.progress {
         Progress::Ready(loaded) => loaded
             .releases
@@ -89,6 +93,7 @@ pub fn Shell() -> Html {
         Route::Table { .. } => 3,
         Route::Validate => 4,
         Route::Record => 5,
+        Route::Rules | Route::Rule { .. } => 6,
         Route::NotFound => 9,
     };
     html! {
@@ -107,6 +112,7 @@ pub fn Shell() -> Html {
                         { nav_item(Route::Table { tree: "drug".into() }, "Drugs", section == 3) }
                         { nav_item(Route::Validate, "Validator", section == 4) }
                         { nav_item(Route::Record, "Record check", section == 5) }
+                        { nav_item(Route::Rules, "Rules", section == 6) }
                     </ul>
                 </nav>
             </header>
@@ -115,7 +121,7 @@ pub fn Shell() -> Html {
             <main id="main" tabindex="-1">
                 <Switch<Route> render={pages::switch} />
             </main>
-            <Footer {releases} />
+            <Footer {releases} {coverage_end} />
         </>
     }
 }

@@ -261,6 +261,10 @@ pub struct Loaded {
     pub memory_bytes: u64,
     /// Milliseconds from the worker's start to the data being open.
     pub load_ms: u32,
+    /// The last day the loaded release covers (`YYYY-MM-DD`,
+    /// [`icd_core::Mce::coverage_end`]): codes may change after it.
+    #[serde(default)]
+    pub coverage_end: Option<String>,
 }
 
 /// A code report, or why there is none.

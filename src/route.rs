@@ -57,6 +57,15 @@ pub enum Route {
     /// The record check.
     #[at("/record")]
     Record,
+    /// Every rule the record check runs.
+    #[at("/rules")]
+    Rules,
+    /// One rule, opened in the list.
+    #[at("/rules/:id")]
+    Rule {
+        /// Its id (`mce.age_conflict`).
+        id: String,
+    },
     /// Anything else.
     #[not_found]
     #[at("/404")]
@@ -69,6 +78,11 @@ pub struct SearchQuery {
     /// What is typed.
     #[serde(default)]
     pub q: String,
+}
+
+/// The href of a rule on the rules page, for plain links.
+pub fn rule_href(id: &str) -> String {
+    format!("#{}", Route::Rule { id: id.to_string() }.to_path())
 }
 
 /// The href of a code's view, for plain links.

@@ -136,6 +136,12 @@ impl Worker for DataWorker {
                     load_ms: *self
                         .ready_ms
                         .get_or_insert_with(|| (now() - self.started).max(0.0) as u32),
+                    coverage_end: self
+                        .engine
+                        .library()
+                        .ok()
+                        .and_then(|lib| lib.mce.coverage_end())
+                        .map(|d| d.to_string()),
                 };
                 // Ready once, then again as background files add releases.
                 if !matches!(self.last_progress, Progress::Ready(_))

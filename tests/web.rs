@@ -172,6 +172,11 @@ async fn code_view_shows_title_badge_path_and_notes() {
         notes.contains("At this code") && notes.contains("Use additional code"),
         "{notes}"
     );
+    // Own notes first, inherited after.
+    assert!(
+        notes.find("At this code") < notes.find("From E11"),
+        "{notes}"
+    );
     let text = root.text_content().unwrap();
     assert!(
         text.contains("E11.2 Type 2 diabetes mellitus with kidney complications"),
@@ -271,7 +276,8 @@ async fn codes_in_note_text_are_links() {
                 .unwrap()
         })
         .collect();
-    assert_eq!(hrefs, ["#/code/E08", "#/code/N18.1", "#/code/N18.6"]);
+    // The code's own note (use additional code N18.1-N18.6) comes first.
+    assert_eq!(hrefs, ["#/code/N18.1", "#/code/N18.6", "#/code/E08"]);
 }
 
 #[wasm_bindgen_test]
@@ -288,8 +294,28 @@ async fn load_error_shows_the_workers_message() {
 #[wasm_bindgen_test]
 async fn footer_lists_releases_and_the_privacy_sentence() {
     let releases = vec![("Tabular List".into(), "ICD-10-CM 2026-04".into())];
-    let root = render::<Footer>(FooterProps { releases }).await;
+    let root = render::<Footer>(FooterProps {
+        releases: releases.clone(),
+        coverage_end: Some("2026-09-30".into()),
+    })
+    .await;
     let text = root.text_content().unwrap();
+    assert!(
+        by_testid(&root, "coverage")
+            .text_content()
+            .unwrap_or_default()
+            .contains("up to 2026-09-30"),
+        "{text}"
+    );
+    let unknown = render::<Footer>(FooterProps {
+        releases: releases.clone(),
+        coverage_end: None,
+    })
+    .await;
+    assert!(unknown
+        .query_selector("[data-testid='coverage']")
+        .unwrap()
+        .is_none());
     assert!(
         text.contains("Nothing you type leaves this device."),
         "{text}"
@@ -319,6 +345,10 @@ fn routes_round_trip() {
         },
         Route::Validate,
         Route::Record,
+        Route::Rules,
+        Route::Rule {
+            id: "mce.age_conflict".into(),
+        },
     ] {
         assert_eq!(
             Route::recognize(&route.to_path()),
@@ -592,4 +622,44 @@ async fn a_note_marks_its_evidence_and_reports_verdicts() {
         .unwrap()
         .unwrap();
     assert_eq!(link.get_attribute("href").unwrap(), "#/code/E11.9");
+}
+
+#[wasm_bindgen_test]
+async fn rules_page_lists_every_rule_and_opens_the_one_linked() {
+    use icd_core::record::rules::RULES;
+    use icd_desk::pages::rules::{Props, RulesPage};
+    let open = RULES[RULES.len() / 2];
+    let root = render::<RulesPage>(Props {
+        id: open.id.to_string(),
+    })
+    .await;
+    let entries = root.query_selector_all(".rule").unwrap();
+    assert_eq!(entries.length() as usize, RULES.len());
+    let opened = root
+        .query_selector(".rule.open")
+        .unwrap()
+        .expect("the linked rule is open");
+    let text = opened.text_content().unwrap_or_default();
+    assert!(text.contains(open.id), "{text}");
+    assert!(text.contains(open.explanation), "{text}");
+    assert!(text.contains(&open.authority.to_string()), "{text}");
+    // Only the linked one shows its explanation.
+    assert_eq!(
+        root.query_selector_all(".rule-explanation")
+            .unwrap()
+            .length(),
+        1
+    );
+    let unknown = render::<RulesPage>(Props {
+        id: "no.such_rule".into(),
+    })
+    .await;
+    let alert = unknown
+        .query_selector("[role=alert]")
+        .unwrap()
+        .expect("an unknown id is said");
+    assert!(alert
+        .text_content()
+        .unwrap_or_default()
+        .contains("no.such_rule"));
 }

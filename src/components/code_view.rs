@@ -4,7 +4,6 @@
 use std::rc::Rc;
 
 use icd_core::lookup::{CodeReport, NoteReport, SeventhReport};
-use icd_core::Code;
 use yew::prelude::*;
 
 use super::CodeLink;
@@ -154,26 +153,10 @@ pub fn SeventhPicker(props: &SeventhPickerProps) -> Html {
     }
 }
 
-/// An MCE edit flag in words (`qadm` is "questionable admission...");
-/// a flag not known here is shown by its name.
+/// An MCE edit flag in words ([`icd_core::record::mce_edits::flag_meaning`]);
+/// a flag not described there is shown by its name.
 pub fn flag_text(flag: &str) -> &str {
-    match flag {
-        "newborn" => "newborn code (age edit)",
-        "pediatric" => "pediatric code (age edit)",
-        "maternity" => "maternity code (age edit)",
-        "adult" => "adult code (age edit)",
-        "male" => "male patients only (sex edit)",
-        "female" => "female patients only (sex edit)",
-        "manifestation" => "manifestation code: not as principal diagnosis",
-        "unacceptable" => "unacceptable as principal diagnosis",
-        "ecodepdx" => "external cause code: not as principal diagnosis",
-        "qadm" => "questionable admission when principal diagnosis",
-        "reqsdx" => "as principal diagnosis, requires a secondary diagnosis",
-        "unspecified" => "unspecified code",
-        "wrngproc" => "wrong procedure performed",
-        "diabtypeI" => "type I diabetes",
-        other => other,
-    }
+    icd_core::record::mce_edits::flag_meaning(flag).unwrap_or(flag)
 }
 
 fn copy_to_clipboard(text: &str) {
@@ -183,54 +166,24 @@ fn copy_to_clipboard(text: &str) {
     }
 }
 
-/// A note's text with every code in it as a link to its view.
+/// A note's text with every code in it as a link to its view (the codes
+/// the record check reads there, [`icd_core::record::conventions::code_refs`]).
 pub fn linked_text(text: &str) -> Html {
     let mut out: Vec<Html> = Vec::new();
-    let mut rest = text;
-    while let Some((start, end)) = next_code(rest) {
-        if start > 0 {
-            out.push(html! { { rest[..start].to_string() } });
+    let mut at = 0;
+    for (range, _) in icd_core::record::conventions::code_refs(text) {
+        if range.start > at {
+            out.push(html! { { text[at..range.start].to_string() } });
         }
-        let code = &rest[start..end];
-        let target = code.trim_end_matches('-');
+        let code = &text[range.clone()];
+        let target = code.trim_end_matches('-').trim_end_matches('.');
         out.push(html! { <a href={crate::route::code_href(target)} class="code">{ code }</a> });
-        rest = &rest[end..];
+        at = range.end;
     }
-    if !rest.is_empty() {
-        out.push(html! { { rest.to_string() } });
+    if at < text.len() {
+        out.push(html! { { text[at..].to_string() } });
     }
     html! { <>{ for out }</> }
-}
-
-/// The next code-like word (`E11.3-`, `I10`, `T36.0X1`) in `s`: byte range.
-fn next_code(s: &str) -> Option<(usize, usize)> {
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        let boundary = i == 0 || !b[i - 1].is_ascii_alphanumeric();
-        if boundary && b[i].is_ascii_uppercase() && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
-            let mut j = i + 1;
-            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'.') {
-                j += 1;
-            }
-            let mut end = j;
-            while end > i && b[end - 1] == b'.' {
-                end -= 1;
-            }
-            if s[i..end].parse::<Code>().is_ok() {
-                if b.get(end) == Some(&b'-')
-                    && !b.get(end + 1).is_some_and(u8::is_ascii_alphanumeric)
-                {
-                    end += 1;
-                }
-                return Some((i, end));
-            }
-            i = j.max(i + 1);
-        } else {
-            i += 1;
-        }
-    }
-    None
 }
 
 /// A note's text after its label: "Use additional code" + "code to
@@ -242,7 +195,9 @@ fn note_text<'t>(label: &str, text: &'t str) -> &'t str {
     }
 }
 
-/// Notes grouped by where they are written, in report order (inherited first).
+/// Notes grouped by where they are written: the code's own first, then the
+/// inherited ones from the nearest ancestor up to the chapter (the report
+/// lists them chapter first).
 fn notes(notes: &[NoteReport]) -> Html {
     if notes.is_empty() {
         return Html::default();
@@ -254,6 +209,10 @@ fn notes(notes: &[NoteReport]) -> Html {
             _ => groups.push((n, vec![n])),
         }
     }
+    let (own, mut inherited): (Vec<_>, Vec<_>) =
+        groups.into_iter().partition(|(n, _)| !n.inherited);
+    inherited.reverse();
+    let groups = own.into_iter().chain(inherited);
     html! {
         <section class="notes" data-testid="notes">
             <h3>{ "Notes" }</h3>

@@ -8,6 +8,9 @@ pub struct FooterProps {
     /// (data set, release), as `Library::releases` lists them; empty while loading.
     #[prop_or_default]
     pub releases: Vec<(AttrValue, AttrValue)>,
+    /// The last day the release covers, when known.
+    #[prop_or_default]
+    pub coverage_end: Option<AttrValue>,
 }
 
 /// Data releases and the privacy sentence.
@@ -22,6 +25,11 @@ pub fn Footer(props: &FooterProps) -> Html {
                         <div><dt>{ set }</dt><dd>{ release }</dd></div>
                     }) }
                 </dl>
+            }
+            if let Some(end) = &props.coverage_end {
+                <p class="coverage" data-testid="coverage">{ format!(
+                    "This release covers dates of service up to {end}. Codes may change after it; for a later date, this release cannot tell."
+                ) }</p>
             }
         </footer>
     }

@@ -5,6 +5,7 @@
 pub mod code;
 pub mod index;
 pub mod record;
+pub mod rules;
 pub mod search;
 pub mod table;
 pub mod validate;
@@ -32,6 +33,8 @@ pub fn switch(route: Route) -> Html {
         },
         Route::Validate => html! { <validate::ValidatePage /> },
         Route::Record => html! { <record::RecordPage /> },
+        Route::Rules => rules::view(None),
+        Route::Rule { id } => rules::view(Some(id)),
         Route::NotFound => not_found(),
     }
 }

@@ -15,15 +15,32 @@ use crate::desk::{use_desk, RecordSeed};
 use crate::protocol::{FindingView, Request, RequestKind};
 use crate::route::code_href;
 
-/// POA indicators a UB-04 accepts, with their meaning.
-const POA: [(&str, &str); 6] = [
-    ("", "—"),
-    ("Y", "Y — present on admission"),
-    ("N", "N — not present"),
-    ("U", "U — documentation insufficient"),
-    ("W", "W — clinically undetermined"),
-    ("1", "1 — exempt"),
-];
+/// A fixed option list as the select takes it.
+fn owned(options: &[(&'static str, &'static str)]) -> Vec<(&'static str, String)> {
+    options.iter().map(|(v, l)| (*v, l.to_string())).collect()
+}
+
+/// The discharge status select's options: blank, then the engine's list.
+fn discharge_options() -> Vec<(&'static str, String)> {
+    std::iter::once(("", "—".to_string()))
+        .chain(
+            icd_core::record::model::DISCHARGE_STATUSES
+                .iter()
+                .map(|(k, m)| (*k, format!("{k} — {m}"))),
+        )
+        .collect()
+}
+
+/// The POA select's options: blank, then the engine's indicators.
+fn poa_options() -> Vec<(&'static str, String)> {
+    std::iter::once(("", "—".to_string()))
+        .chain(
+            icd_core::record::model::POA_INDICATORS
+                .iter()
+                .map(|(k, m)| (*k, format!("{k} — {m}"))),
+        )
+        .collect()
+}
 
 /// UB-04 type of admission (form locator 14).
 const ADMISSION_TYPE: [(&str, &str); 7] = [
@@ -104,7 +121,7 @@ fn record_from_json(json: &str) -> Result<(Record, Vec<String>), String> {
             *p = p.trim().to_ascii_uppercase();
         }
     }
-    let unknown: Vec<String> = unknown_fields(&record);
+    let unknown: Vec<String> = record.unknown_fields();
     if !unknown.is_empty() {
         notes.push(format!(
             "Ignored, not fields of a record: {}.",
@@ -112,27 +129,6 @@ fn record_from_json(json: &str) -> Result<(Record, Vec<String>), String> {
         ));
     }
     Ok((record, notes))
-}
-
-/// The names of the fields a record was given that it does not have.
-fn unknown_fields(r: &Record) -> Vec<String> {
-    let named = |prefix: &str, keys: &icd_core::record::model::Unknown| -> Vec<String> {
-        keys.keys().map(|k| format!("{prefix}{k}")).collect()
-    };
-    let mut out = named("", &r.unknown);
-    out.extend(named("patient.", &r.patient.unknown));
-    out.extend(named("admission.", &r.admission.unknown));
-    out.extend(named("discharge.", &r.discharge.unknown));
-    if let Some(d) = &r.principal_dx {
-        out.extend(named("principal_dx.", &d.unknown));
-    }
-    for (i, d) in r.secondary_dx.iter().enumerate() {
-        out.extend(named(&format!("secondary_dx[{i}]."), &d.unknown));
-    }
-    for (i, p) in r.procedures.iter().enumerate() {
-        out.extend(named(&format!("procedures[{i}]."), &p.unknown));
-    }
-    out
 }
 
 /// The record as JSON, as `icd check` reads it.
@@ -147,29 +143,22 @@ fn record_to_json(r: &Record) -> String {
         .unwrap_or_default()
 }
 
-/// Whether typed text is meant as a code rather than words: every
-/// ICD-10-CM code is a letter, a digit, then letters and digits (a dot
-/// after the third). "asthma" parses as a code shape, so a digit second is
-/// what tells them apart.
+/// Whether typed text is meant as a code rather than words: the search's
+/// own test ([`icd_core::search::code_query`]).
 fn looks_like_code(s: &str) -> bool {
-    let s = s.trim();
-    let b = s.as_bytes();
-    b.len() >= 2
-        && b[0].is_ascii_alphabetic()
-        && b[1].is_ascii_digit()
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'.')
+    icd_core::search::code_query(s).is_some()
 }
 
 /// The options of a select, `value` selected. A loaded value no option has
 /// (POA `E`) is added as it is, so the reviewer sees it; the findings say
 /// what is wrong with it.
-fn select_options(options: &[(&'static str, &'static str)], value: Option<&str>) -> Html {
+fn select_options<L: AsRef<str>>(options: &[(&'static str, L)], value: Option<&str>) -> Html {
     let value = value.unwrap_or("");
     let listed = options.iter().any(|(o, _)| *o == value);
     html! {
         <>
             { for options.iter().map(|(v, l)| html! {
-                <option value={*v} selected={value == *v}>{ *l }</option>
+                <option value={*v} selected={value == *v}>{ l.as_ref().to_string() }</option>
             }) }
             if !listed {
                 <option value={value.to_string()} selected=true>{ format!("{value} — not on the list") }</option>
@@ -221,7 +210,8 @@ pub struct CodeFieldProps {
 pub fn CodeField(props: &CodeFieldProps) -> Html {
     let desk = use_desk();
     let timer = use_mut_ref(|| None::<Timeout>);
-    let selected = use_state(|| 0usize);
+    // The ARIA combobox pattern: no option is selected until ↓ or ↑.
+    let selected = use_state(|| None::<usize>);
     let open = use_state(|| false);
     let value = props.value.to_string();
     let words = value.trim().len() >= 3 && !looks_like_code(&value);
@@ -254,7 +244,7 @@ pub fn CodeField(props: &CodeFieldProps) -> Html {
             let v = value_of(&e.into());
             on_change.emit(v.clone());
             open.set(true);
-            selected.set(0);
+            selected.set(None);
             let q = v.trim().to_string();
             if q.len() >= 3 && !looks_like_code(&q) {
                 let desk = desk.clone();
@@ -289,15 +279,19 @@ pub fn CodeField(props: &CodeFieldProps) -> Html {
             match e.key().as_str() {
                 "ArrowDown" if n > 0 => {
                     e.prevent_default();
-                    selected.set((*selected + 1).min(n - 1));
+                    selected.set(Some(selected.map_or(0, |i| (i + 1).min(n - 1))));
                 }
                 "ArrowUp" if n > 0 => {
                     e.prevent_default();
-                    selected.set(selected.saturating_sub(1));
+                    selected.set(Some(selected.map_or(n - 1, |i| i.saturating_sub(1))));
                 }
+                // Enter picks only an option chosen with the arrows; with
+                // none chosen, what was typed stays.
                 "Enter" if n > 0 => {
-                    e.prevent_default();
-                    pick(options[(*selected).min(n - 1)].0.clone());
+                    if let Some(i) = *selected {
+                        e.prevent_default();
+                        pick(options[i.min(n - 1)].0.clone());
+                    }
                 }
                 "Escape" => open.set(false),
                 _ => {}
@@ -311,15 +305,15 @@ pub fn CodeField(props: &CodeFieldProps) -> Html {
             <label for={props.id.clone()}>{ props.label.clone() }</label>
             <input id={props.id.clone()} type="text" role="combobox" autocomplete="off" spellcheck="false"
                 aria-autocomplete="list" aria-expanded={expanded.to_string()} aria-controls={list_id.clone()}
-                aria-activedescendant={expanded.then(|| format!("{list_id}-{}", *selected))}
+                aria-activedescendant={selected.filter(|_| expanded).map(|i| format!("{list_id}-{i}"))}
                 value={props.value.clone()} {oninput} {onkeydown} />
             if let Some(t) = &props.title { <span class="code-title">{ t.clone() }</span> }
             <ul id={list_id.clone()} role="listbox" aria-label="Suggested codes" class="field-options" hidden={!expanded}>
                 { for options.iter().enumerate().map(|(i, (code, title))| {
                     let onclick = { let (pick, code) = (pick.clone(), code.clone()); Callback::from(move |_| pick(code.clone())) };
                     html! {
-                        <li id={format!("{list_id}-{i}")} role="option" aria-selected={(i == *selected).to_string()}
-                            class={classes!((i == *selected).then_some("selected"))} {onclick}>
+                        <li id={format!("{list_id}-{i}")} role="option" aria-selected={(Some(i) == *selected).to_string()}
+                            class={classes!((Some(i) == *selected).then_some("selected"))} {onclick}>
                             <span class="code">{ code }</span>{ " " }{ title }
                         </li>
                     }
@@ -424,13 +418,13 @@ pub fn RecordPage() -> Html {
     let poa_select = |id: String, label: String, value: Option<String>, f: Edit| {
         html! {
             <select {id} aria-label={label} onchange={edit(f)}>
-                { select_options(&POA, value.as_deref()) }
+                { select_options(&poa_options(), value.as_deref()) }
             </select>
         }
     };
     let choice = |id: &'static str,
                   label: &'static str,
-                  options: &'static [(&'static str, &'static str)],
+                  options: &[(&'static str, String)],
                   value: Option<String>,
                   f: Edit| {
         html! {
@@ -442,19 +436,38 @@ pub fn RecordPage() -> Html {
             </div>
         }
     };
+    // A row just added takes the focus (its code box), once it is drawn.
+    let focus_next = use_state(|| None::<String>);
+    {
+        let focus_next = focus_next.clone();
+        use_effect_with((*focus_next).clone(), move |id| {
+            if let Some(id) = id {
+                if let Some(el) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.get_element_by_id(id))
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = el.focus();
+                    focus_next.set(None);
+                }
+            }
+        });
+    }
     let add_dx = {
-        let record = record.clone();
+        let (record, focus_next) = (record.clone(), focus_next.clone());
         Callback::from(move |_| {
             let mut r = (*record).clone();
             r.secondary_dx.push(Diagnosis::default());
+            focus_next.set(Some(format!("sdx-{}", r.secondary_dx.len() - 1)));
             record.set(r);
         })
     };
     let add_px = {
-        let record = record.clone();
+        let (record, focus_next) = (record.clone(), focus_next.clone());
         Callback::from(move |_| {
             let mut r = (*record).clone();
             r.procedures.push(Procedure::default());
+            focus_next.set(Some(format!("px-{}", r.procedures.len() - 1)));
             record.set(r);
         })
     };
@@ -534,10 +547,10 @@ pub fn RecordPage() -> Html {
                             </select>
                         </div>
                         { input("admit-date", "Admission date", "date", r.admission.date.clone().unwrap_or_default(), Rc::new(|r, v| r.admission.date = text(v))) }
-                        { choice("admission-type", "Type of admission (UB-04)", &ADMISSION_TYPE, r.admission.kind.as_ref().map(|t| t.0.clone()), Rc::new(|r, v| r.admission.kind = text(v).map(Text))) }
-                        { choice("point-of-origin", "Point of origin (UB-04)", &POINT_OF_ORIGIN, r.admission.source.as_ref().map(|t| t.0.clone()), Rc::new(|r, v| r.admission.source = text(v).map(Text))) }
+                        { choice("admission-type", "Type of admission (UB-04)", &owned(&ADMISSION_TYPE), r.admission.kind.as_ref().map(|t| t.0.clone()), Rc::new(|r, v| r.admission.kind = text(v).map(Text))) }
+                        { choice("point-of-origin", "Point of origin (UB-04)", &owned(&POINT_OF_ORIGIN), r.admission.source.as_ref().map(|t| t.0.clone()), Rc::new(|r, v| r.admission.source = text(v).map(Text))) }
                         { input("discharge-date", "Discharge date", "date", r.discharge.date.clone().unwrap_or_default(), Rc::new(|r, v| r.discharge.date = text(v))) }
-                        { input("discharge-status", "Discharge status (UB-04)", "text", r.discharge.status.as_ref().map(|t| t.0.clone()).unwrap_or_default(), Rc::new(|r, v| r.discharge.status = text(v).map(Text))) }
+                        { choice("discharge-status", "Discharge status (UB-04)", &discharge_options(), r.discharge.status.as_ref().map(|t| t.0.clone()), Rc::new(|r, v| r.discharge.status = text(v).map(Text))) }
                         { input("attending", "Attending provider", "text", r.attending.clone().unwrap_or_default(), Rc::new(|r, v| r.attending = text(v))) }
                         <CodeField id="admitting-dx" label="Admitting diagnosis" value={r.admitting_dx.clone().unwrap_or_default()}
                             title={title_of(r.admitting_dx.as_deref().unwrap_or(""))} on_change={set_code(Rc::new(|r, v| r.admitting_dx = text(v)))} />
@@ -648,7 +661,7 @@ pub fn findings_list(findings: &[FindingView]) -> Html {
                             if !f.codes.is_empty() {
                                 <p class="codes">{ for f.codes.iter().map(|c| html! { <><a class="code" href={code_href(c)}>{ c }</a>{ " " }</> }) }</p>
                             }
-                            <p class="authority">{ &f.authority }{ " · " }<code>{ &f.rule_id }</code></p>
+                            <p class="authority">{ &f.authority }{ " · " }<a href={crate::route::rule_href(&f.rule_id)} title="What this rule checks"><code>{ &f.rule_id }</code></a></p>
                             if let Some(t) = &f.authority_text { <p class="authority-text">{ t }</p> }
                             if let Some(fix) = &f.fix { <p class="fix">{ "Fix: " }{ fix }</p> }
                         </li>

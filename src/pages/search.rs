@@ -57,9 +57,11 @@ pub fn SearchPage() -> Html {
     let navigator = use_navigator();
     let location = use_location();
     let draft = desk.state.draft.clone();
-    let initial = location
+    let url_q = location
         .and_then(|l| l.query::<SearchQuery>().ok())
         .map(|q| q.q)
+        .unwrap_or_default();
+    let initial = Some(url_q.clone())
         .filter(|q| !q.is_empty())
         // Back from a code's view: the note is still in memory.
         .unwrap_or_else(|| {
@@ -75,6 +77,9 @@ pub fn SearchPage() -> Html {
     let patient = draft.patient();
     let selected = use_state(|| None::<usize>);
     let timer = use_mut_ref(|| None::<Timeout>);
+    // What this page last wrote into the URL, to tell it from an edit of
+    // the address bar (or a link) that must be followed.
+    let written = use_mut_ref(|| initial.clone());
     let input_ref = use_node_ref();
     let note = is_note(&text);
     let multiline = text.contains('\n') || note;
@@ -85,11 +90,14 @@ pub fn SearchPage() -> Html {
         let desk = desk.clone();
         let navigator = navigator.clone();
         let timer = timer.clone();
+        let written = written.clone();
         Rc::new(move |q: String, delay: u32| {
             let desk = desk.clone();
             let navigator = navigator.clone();
+            let written = written.clone();
             let fire = move || {
                 let note = is_note(&q);
+                *written.borrow_mut() = if note { String::new() } else { q.clone() };
                 if let Some(nav) = &navigator {
                     let _ = if note {
                         nav.replace_with_query(&Route::Search, &SearchQuery::default())
@@ -140,6 +148,18 @@ pub fn SearchPage() -> Html {
         use_effect_with((setting, encounter, patient), move |_| {
             if !text.trim().is_empty() {
                 send(text, 0);
+            }
+        });
+    }
+    // The URL's query changed from outside (the address bar edited from
+    // `#/?q=chf` to `#/?q=copd`, a link): the box and results follow it.
+    {
+        let (send, text, written) = (send.clone(), text.clone(), written.clone());
+        use_effect_with(url_q.clone(), move |q| {
+            if *q != *written.borrow() && !q.is_empty() && *q != *text {
+                *written.borrow_mut() = q.clone();
+                text.set(q.clone());
+                send(q.clone(), 0);
             }
         });
     }

@@ -27,7 +27,29 @@ pub fn ValidatePage() -> Html {
     let desk = use_desk();
     let codes = use_state(String::new);
     let date = use_state(today);
+    // The date of service starts as today, or as the last day the release
+    // covers when today is after it (until the date is edited).
+    let date_edited = use_state(|| false);
+    let coverage_end: Option<String> = match &desk.state.progress {
+        crate::protocol::Progress::Ready(loaded) => loaded.coverage_end.clone(),
+        _ => None,
+    };
+    {
+        let (date, edited) = (date.clone(), date_edited.clone());
+        use_effect_with(coverage_end.clone(), move |end| {
+            if let Some(end) = end {
+                if !*edited && *date > *end {
+                    date.set(end.clone());
+                }
+            }
+        });
+    }
+    let beyond = coverage_end
+        .as_ref()
+        .filter(|end| !date.is_empty() && *date > **end)
+        .cloned();
     let asked = use_state(|| None::<String>);
+    let copied = use_state(|| false);
     let on_codes = {
         let codes = codes.clone();
         Callback::from(move |e: InputEvent| {
@@ -40,8 +62,9 @@ pub fn ValidatePage() -> Html {
         })
     };
     let on_date = {
-        let date = date.clone();
+        let (date, edited) = (date.clone(), date_edited.clone());
         Callback::from(move |e: Event| {
+            edited.set(true);
             if let Some(i) = e
                 .target()
                 .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
@@ -51,9 +74,16 @@ pub fn ValidatePage() -> Html {
         })
     };
     let onsubmit = {
-        let (desk, codes, date, asked) = (desk.clone(), codes.clone(), date.clone(), asked.clone());
+        let (desk, codes, date, asked, copied) = (
+            desk.clone(),
+            codes.clone(),
+            date.clone(),
+            asked.clone(),
+            copied.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            copied.set(false);
             let key = format!("{}|{}", *date, *codes);
             asked.set(Some(key.clone()));
             let (codes, date) = ((*codes).clone(), (*date).clone());
@@ -76,9 +106,33 @@ pub fn ValidatePage() -> Html {
                     .iter()
                     .filter(|c| c.verdict == Verdict::Valid)
                     .count();
+                // Valid codes in their printed form (E11.9, not the e11.9
+                // typed), each once, in the order pasted.
+                let valid_codes: Vec<String> = checks
+                    .iter()
+                    .filter(|c| c.verdict == Verdict::Valid && c.duplicate_of.is_none())
+                    .filter_map(|c| c.code.clone())
+                    .collect();
+                let duplicates = checks.iter().filter(|c| c.duplicate_of.is_some()).count();
+                let on_copy = {
+                    let (text, copied) = (valid_codes.join("\n"), copied.clone());
+                    Callback::from(move |_: MouseEvent| {
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.navigator().clipboard().write_text(&text);
+                        }
+                        copied.set(true);
+                    })
+                };
                 html! {
                     <>
-                        <p role="status">{ format!("{valid} of {} codes valid on {}.", checks.len(), *date) }</p>
+                        <p role="status">{ format!("{valid} of {} codes valid on {}.", checks.len(), *date) }
+                            if duplicates > 0 { { format!(" {duplicates} repeated.") } }</p>
+                        if !valid_codes.is_empty() {
+                            <p>
+                                <button type="button" data-testid="copy-valid" onclick={on_copy}>{ format!("Copy {} valid code{}", valid_codes.len(), if valid_codes.len() == 1 { "" } else { "s" }) }</button>
+                                if *copied { <span class="copied" role="status">{ format!(" Copied: {}.", valid_codes.join(", ")) }</span> }
+                            </p>
+                        }
                         <table class="verdicts">
                             <thead><tr><th scope="col">{ "Code" }</th><th scope="col">{ "Verdict" }</th><th scope="col">{ "Details" }</th></tr></thead>
                             <tbody>{ for checks.iter().map(|c| {
@@ -101,7 +155,11 @@ pub fn ValidatePage() -> Html {
                                             else { <span class="code">{ &c.input }</span> }
                                         </td>
                                         <td class="verdict">{ verdict }</td>
-                                        <td>{ details }</td>
+                                        <td>{ details }
+                                            if let Some(j) = c.duplicate_of {
+                                                <span class="duplicate">{ format!(" Repeats code {} of the list.", j + 1) }</span>
+                                            }
+                                        </td>
                                     </tr>
                                 }
                             }) }</tbody>
@@ -122,7 +180,15 @@ pub fn ValidatePage() -> Html {
                     aria-describedby="codes-help" />
                 <p id="codes-help" class="hint">{ "Paste codes separated by anything: spaces, commas, semicolons, lines." }</p>
                 <label for="dos">{ "Date of service" }</label>
-                <input id="dos" type="date" value={(*date).clone()} onchange={on_date} />
+                <input id="dos" type="date" value={(*date).clone()} onchange={on_date} aria-describedby="dos-help" />
+                <p id="dos-help" class={classes!("hint", beyond.is_some().then_some("warn"))} data-testid="dos-coverage">{
+                    match (&beyond, &coverage_end) {
+                        (Some(end), _) => format!("{} is after {end}, the last day this release covers: codes may have changed since; this release cannot tell.", *date),
+                        (None, Some(end)) if today() > *end => format!("Set to {end}, the last day this release covers (today, {}, is after it).", today()),
+                        (None, Some(end)) => format!("This release covers dates up to {end}."),
+                        (None, None) => String::new(),
+                    }
+                }</p>
                 <button type="submit">{ "Check codes" }</button>
             </form>
             { results }

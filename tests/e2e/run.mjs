@@ -173,6 +173,11 @@ test('1 search: "chf" shows I50.9 in the first 5 results', () =>
     const text = await first.innerText();
     assert(/heart failure/i.test(text), `the I50.9 result does not show its title: ${JSON.stringify(text)}`);
     assert(/billable/i.test(text), `the I50.9 result has no billable badge: ${JSON.stringify(text)}`);
+    // The address bar edited from ?q=chf to ?q=copd: the box and the results follow.
+    await poll(() => decodeURIComponent(new URL(page.url()).hash) === '#/?q=chf', () => `the URL did not follow the box (at ${page.url()})`);
+    await page.evaluate(() => { window.location.hash = '#/?q=copd'; });
+    await poll(async () => (await searchBox(page).inputValue()) === 'copd', async () => `the box did not follow the URL to "copd": ${JSON.stringify(await searchBox(page).inputValue())}`, 15_000);
+    await poll(async () => (await resultCodes(page)).includes('J44.9'), async () => `the results did not follow the URL to "copd": ${(await resultCodes(page)).slice(0, 10).join(', ')}`, 15_000);
   }));
 
 test('2 code view: S52.521 offers A D G K P S; "initial encounter for closed fracture" builds S52.521A', () =>
@@ -264,6 +269,21 @@ test('5 validator: E11 not billable (with its billable codes), a malformed code 
     assert(children.length > 0, `the E11 row lists no billable codes below it (links to E11.x): ${verdicts.E11}`);
     assert(/\bInvalid\b/.test(verdicts['E1.19']), `the malformed "E1.19" is not flagged "Invalid": ${verdicts['E1.19']}`);
     assert(/\bValid\b/.test(verdicts['E11.9']) && !/Invalid|Not /.test(verdicts['E11.9']), `E11.9 is not "Valid" on ${DATE_OF_SERVICE}: ${verdicts['E11.9']}`);
+    // A system label is no code, a bare trailing dot ends the code, a repeat
+    // is said, and the valid codes copy in their printed form, once each.
+    await page.getByLabel('Codes', { exact: true }).fill('ICD10:e11.9 I10. E11.9');
+    await page.getByRole('button', { name: 'Check codes', exact: true }).click();
+    await poll(async () => (await table.first().getByRole('row').count()) === 4, async () => `expected 3 verdict rows for "ICD10:e11.9 I10. E11.9": ${await table.first().innerText()}`, 15_000);
+    const rows = (await table.first().getByRole('row').allInnerTexts()).slice(1).map((t) => t.replace(/\s+/g, ' ').trim());
+    assert(rows.every((r) => /\bValid\b/.test(r)), `not all of e11.9, I10., E11.9 are valid: ${rows.join(' | ')}`);
+    assert(/Repeats code 1/.test(rows[2]), `the second E11.9 is not marked as a repeat: ${rows[2]}`);
+    same((await page.getByTestId('copy-valid').innerText()).trim(), 'Copy 2 valid codes', 'the copy button of E11.9 and I10');
+    await page.getByTestId('copy-valid').click();
+    await poll(async () => /Copied: E11\.9, I10\./.test(await page.locator('.validate-page').innerText()), 'the copy button did not say it copied "E11.9, I10"');
+    // A date after the release's coverage is said, with what it means.
+    await page.getByLabel('Date of service', { exact: true }).fill('2027-06-01');
+    const coverage = (await page.getByTestId('dos-coverage').innerText()).trim();
+    assert(/2027-06-01 is after \d{4}-\d{2}-\d{2}, the last day this release covers/.test(coverage), `no coverage warning for 2027-06-01: "${coverage}"`);
   }));
 
 test('6 offline: after one visit the service worker serves the app and search works offline', async () => {
@@ -415,6 +435,7 @@ test('9 record form: a code typed by words, an Excludes1 conflict found live, go
     // A secondary diagnosis that E11's Excludes1 note rules out.
     await page.getByRole('button', { name: 'Add secondary diagnosis', exact: true }).click();
     const sdx = page.getByLabel('Secondary diagnosis 1', { exact: true });
+    await poll(() => sdx.evaluate((el) => el === document.activeElement), '"Add secondary diagnosis" did not move the focus to the new row\'s code box');
     // A word shaped like a code (a letter and five more) is still words.
     await sdx.click();
     await page.keyboard.type('asthma', { delay: 15 });
@@ -422,12 +443,24 @@ test('9 record form: a code typed by words, an Excludes1 conflict found live, go
     await poll(async () => (await sdxOptions.count()) > 0, '"asthma" typed into a secondary diagnosis offered no suggestions', 15_000);
     const asthma = (await sdxOptions.locator('.code').allInnerTexts()).map((t) => t.trim());
     assert(asthma.includes('J45.909'), `the suggestions for "asthma" do not include J45.909: ${asthma.join(', ')}`);
+    // The ARIA combobox pattern: nothing is selected until an arrow key, so
+    // ArrowDown then Enter picks the first suggestion, not the second.
+    const chosen = () => sdxOptions.evaluateAll((els) => els.filter((e) => e.getAttribute('aria-selected') === 'true').length);
+    same(await chosen(), 0, 'suggestions selected before any arrow key');
+    same(await sdx.getAttribute('aria-activedescendant'), null, 'aria-activedescendant before any arrow key');
+    const firstOffered = (await sdxOptions.first().locator('.code').innerText()).trim();
+    await page.keyboard.press('ArrowDown');
+    same(await chosen(), 1, 'suggestions selected after one ArrowDown');
+    await page.keyboard.press('Enter');
+    same(await sdx.inputValue(), firstOffered, 'ArrowDown then Enter picks the first suggestion');
     await page.keyboard.press('Escape');
     await sdx.fill('E10.9');
     await poll(async () => (await ruleIds()).includes('tabular.excludes1'), async () => `no tabular.excludes1 finding for E11.9 with E10.9; rule ids shown: ${(await ruleIds()).join(', ')}`, 15_000);
     const excludes = findings.locator('li.finding').filter({ has: page.locator('.authority code', { hasText: /^tabular\.excludes1$/ }) }).first();
     const linked = (await excludes.locator('.codes a').allInnerTexts()).map((t) => t.trim()).sort();
     same(linked, ['E10.9', 'E11.9'], 'codes linked from the Excludes1 finding');
+    // The finding's rule id links to the rule, opened in the Rules page.
+    same(await excludes.locator('.authority a').getAttribute('href'), '#/rules/tabular.excludes1', "the Excludes1 finding's rule link");
     // Removing the secondary diagnosis takes the conflict away.
     await page.getByRole('button', { name: 'Remove secondary diagnosis 1', exact: true }).click();
     await poll(async () => !(await ruleIds()).includes('tabular.excludes1'), async () => `the Excludes1 finding stayed after removing E10.9: ${(await ruleIds()).join(', ')}`, 15_000);

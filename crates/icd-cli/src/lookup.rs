@@ -118,7 +118,15 @@ fn print_report(r: &CodeReport, json: bool) -> Result<()> {
         outln!("  on {}: {}", v.date, v.reason);
     }
     if !r.mce_flags.is_empty() {
-        outln!("  MCE edit flags: {}", r.mce_flags.join(", "));
+        let flags: Vec<String> = r
+            .mce_flags
+            .iter()
+            .map(|f| match icd_core::record::mce_edits::flag_meaning(f) {
+                Some(m) => format!("{f} ({m})"),
+                None => f.clone(),
+            })
+            .collect();
+        outln!("  MCE edit flags: {}", flags.join(", "));
     }
     if !r.notes.is_empty() {
         outln!("Notes:");

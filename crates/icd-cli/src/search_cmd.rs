@@ -18,9 +18,9 @@ pub struct Args {
     /// Suggestions per statement.
     #[arg(long, default_value_t = 10)]
     top: usize,
-    /// Care setting: decides what happens to uncertain diagnoses.
-    #[arg(long, value_enum, default_value_t = SettingArg::Inpatient)]
-    setting: SettingArg,
+    /// Care setting, inpatient or outpatient (ip, op): decides what happens to uncertain diagnoses.
+    #[arg(long, default_value = "inpatient", value_parser = parse_setting)]
+    setting: Setting,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -28,10 +28,8 @@ pub struct Args {
     index: IndexDir,
 }
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug)]
-enum SettingArg {
-    Inpatient,
-    Outpatient,
+fn parse_setting(s: &str) -> Result<Setting, String> {
+    Setting::parse(s).ok_or_else(|| format!("'{s}' is not a setting: give inpatient or outpatient"))
 }
 
 fn json_line(query: &str, results: &[StatementResult]) -> serde_json::Value {
@@ -49,10 +47,7 @@ pub fn run(args: Args) -> Result<bool> {
     let (lib, idx) = engine.search_parts()?;
     let opts = Options {
         top: args.top,
-        setting: match args.setting {
-            SettingArg::Inpatient => Setting::Inpatient,
-            SettingArg::Outpatient => Setting::Outpatient,
-        },
+        setting: args.setting,
         ..Options::default()
     };
     let Some(query) = args.query else {

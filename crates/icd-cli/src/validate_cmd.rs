@@ -74,6 +74,13 @@ pub fn run(args: Args) -> Result<bool> {
                 outln!("{shown:<10} NOT VALID on {date}: {valid}  {title}")
             }
         }
+        if let Some(j) = c.duplicate_of {
+            outln!(
+                "{:<10} duplicate: the same code as code {} of the list",
+                "",
+                j + 1
+            );
+        }
     }
     Ok(all_valid)
 }

@@ -222,7 +222,11 @@ fn validator_verdicts() {
         2019-06-01 U07.1     not_valid_on_date
         2022-01-01 E87.2     valid
         2022-01-01 E87.20    not_valid_on_date
-        2026-01-15 E87.2     not_billable";
+        2026-01-15 E87.2     not_billable
+        2026-01-15 I10.      valid
+        2026-01-15 E11.      not_billable
+        2026-01-15 ICD10:E11.9 valid
+        2026-01-15 Dx:J18.9  valid";
     for line in cases.lines() {
         let [date, code, want]: [&str; 3] = line
             .split_whitespace()
@@ -254,6 +258,25 @@ fn validator_verdicts() {
         matches!(got[3].verdict, Verdict::NotBillable { .. }),
         "N18.3 was expanded in 2020"
     );
+    // A repeated code, however typed, points at the first; labels are not codes.
+    let got = validate(
+        &lib,
+        "ICD-10-CM: E11.9, I10, e11.9, E119",
+        "2026-01-15".parse().unwrap(),
+    );
+    let shown: Vec<(&str, Option<usize>)> = got
+        .iter()
+        .map(|c| (c.code.as_deref().unwrap_or(&c.input), c.duplicate_of))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("E11.9", None),
+            ("I10", None),
+            ("E11.9", Some(0)),
+            ("E11.9", Some(0))
+        ]
+    );
 }
 
 /// Filtering a table keeps the rows whose path holds every word, in order.
@@ -281,4 +304,21 @@ fn tables_filter_by_every_word() {
     assert_eq!(drugs.first().map(String::as_str), Some("Acetaminophen"));
     assert_eq!(lib.drug.matching("  ,; ").count(), lib.drug.len());
     assert_eq!(lib.drug.matching("zzzqqq").count(), 0);
+}
+
+/// The record form's discharge status picker lists exactly the codes the
+/// MCE's discharge status table accepts.
+#[test]
+fn discharge_statuses_are_the_mces() {
+    use icd_core::record::model::DISCHARGE_STATUSES;
+    let lib = library();
+    let date: icd_core::Date = "2026-04-01".parse().unwrap();
+    let mce: Vec<u32> = (0..100)
+        .filter(|c| lib.mce.discharge_status_valid(*c, date))
+        .collect();
+    let listed: Vec<u32> = DISCHARGE_STATUSES
+        .iter()
+        .map(|(c, _)| c.parse().unwrap())
+        .collect();
+    assert_eq!(listed, mce);
 }

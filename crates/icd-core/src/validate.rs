@@ -64,20 +64,49 @@ pub struct CodeCheck {
     pub title: Option<String>,
     /// The verdict.
     pub verdict: Verdict,
+    /// The position (from 0) of an earlier check of the same code, when
+    /// this one repeats it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<usize>,
 }
 
 /// Splits pasted codes on anything that cannot be part of a code (spaces,
 /// commas, semicolons, new lines, tabs...), keeping letters, digits and dots.
+/// A code-system label before a colon (`ICD10:E11.9`, `ICD-10-CM: I10`,
+/// `Dx: J18.9`) is not a code and is left out.
 ///
 /// ```
 /// use icd_core::validate::split_codes;
 /// assert_eq!(split_codes("E11.9, i10;\tS52.521A\n"), ["E11.9", "i10", "S52.521A"]);
+/// assert_eq!(split_codes("ICD10:E11.9 ICD-10-CM: I10."), ["E11.9", "I10."]);
 /// ```
 pub fn split_codes(pasted: &str) -> Vec<&str> {
-    pasted
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
-        .filter(|part| !part.is_empty())
-        .collect()
+    let mut out = Vec::new();
+    for chunk in pasted.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '|')) {
+        let chunk = match chunk.rfind(':') {
+            Some(i) if is_system_label(&chunk[..i]) => &chunk[i + 1..],
+            _ => chunk,
+        };
+        out.extend(
+            chunk
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
+                .filter(|part| !part.is_empty()),
+        );
+    }
+    out
+}
+
+/// `ICD10`, `ICD-10-CM`, `icd10cm`, `Dx`: what a system may print before a code.
+fn is_system_label(s: &str) -> bool {
+    let key: String = s
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    matches!(
+        key.as_str(),
+        "icd10" | "icd10cm" | "icd10dx" | "icd" | "dx" | "diagnosis" | "code"
+    )
 }
 
 /// Checks every code in `pasted` on `date`, in the order pasted.
@@ -88,6 +117,18 @@ pub fn validate<D: AsRef<[u8]>>(lib: &Library<D>, pasted: &str, date: Date) -> V
         .take(MAX_CODES)
         .map(|input| check_one(lib, input, date))
         .collect();
+    // The same code twice (E11.9 and e11.9): the later ones say so.
+    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, c) in out.iter_mut().enumerate() {
+        if let Some(code) = &c.code {
+            match first.get(code) {
+                Some(&j) => c.duplicate_of = Some(j),
+                None => {
+                    first.insert(code.clone(), i);
+                }
+            }
+        }
+    }
     if parts.len() > MAX_CODES {
         out.push(CodeCheck {
             input: format!("… {} more", parts.len() - MAX_CODES),
@@ -98,13 +139,24 @@ pub fn validate<D: AsRef<[u8]>>(lib: &Library<D>, pasted: &str, date: Date) -> V
                     "Only the first {MAX_CODES} codes are checked at once; paste the rest separately."
                 ),
             },
+            duplicate_of: None,
         });
     }
     out
 }
 
 fn check_one<D: AsRef<[u8]>>(lib: &Library<D>, input: &str, date: Date) -> CodeCheck {
-    let code: Code = match input.parse() {
+    // A dot with nothing after it ("I10.", "E11.") ends the code: no code
+    // has a dot there, and what is meant is plain.
+    let parsed = input.parse::<Code>().or_else(|e| {
+        let bare = input.trim_end_matches('.');
+        if bare.len() == 3 && bare.len() < input.len() {
+            bare.parse::<Code>()
+        } else {
+            Err(e)
+        }
+    });
+    let code: Code = match parsed {
         Ok(code) => code,
         Err(e) => {
             return CodeCheck {
@@ -114,6 +166,7 @@ fn check_one<D: AsRef<[u8]>>(lib: &Library<D>, input: &str, date: Date) -> CodeC
                 verdict: Verdict::Invalid {
                     reason: e.to_string(),
                 },
+                duplicate_of: None,
             }
         }
     };
@@ -149,6 +202,7 @@ fn check_one<D: AsRef<[u8]>>(lib: &Library<D>, input: &str, date: Date) -> CodeC
             code: Some(code.to_string()),
             title: None,
             verdict,
+            duplicate_of: None,
         };
     };
     let tab = &lib.tabular;
@@ -174,5 +228,6 @@ fn check_one<D: AsRef<[u8]>>(lib: &Library<D>, input: &str, date: Date) -> CodeC
         code: Some(tab.display_key(id)),
         title: Some(tab.title(id).into_owned()),
         verdict,
+        duplicate_of: None,
     }
 }

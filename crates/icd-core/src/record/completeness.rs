@@ -19,7 +19,7 @@ pub(crate) fn check<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &
     age(p, out);
     poa(p, out);
     duplicates(p, out);
-    codes(p, out);
+    codes(c, p, out);
 }
 
 fn required(p: &Prepared<'_>, out: &mut Vec<Finding>) {
@@ -282,16 +282,42 @@ fn age(p: &Prepared<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// "Use Y (present on admission), N (…), … or 1 (…)".
+fn poa_fix() -> String {
+    let all = crate::record::model::POA_INDICATORS;
+    let items: Vec<String> = all.iter().map(|(k, m)| format!("{k} ({m})")).collect();
+    let (last, rest) = items
+        .split_last()
+        .unwrap_or_else(|| unreachable!("five indicators"));
+    format!("Use {} or {last}", rest.join(", "))
+}
+
 fn poa(p: &Prepared<'_>, out: &mut Vec<Finding>) {
     if p.setting == Some(Setting::Outpatient) {
         return;
     }
     for d in p.dx.iter().filter(|d| !d.raw.is_empty()) {
         match d.poa.as_deref().map(str::trim) {
-            None | Some("") => out.push(rules::RECORD_POA_MISSING.finding(format!("{} has no present-on-admission indicator", d.display)).with_codes(vec![d.display.clone()]).with_fields(vec![format!("{}.poa", d.field)]).with_fix("Give Y, N, U, W, or 1 for an exempt code")),
-            Some(v) if !["Y", "N", "U", "W", "1"].iter().any(|k| v.eq_ignore_ascii_case(k)) => {
-                out.push(rules::RECORD_POA_INVALID.finding(format!("'{v}' is not a present-on-admission indicator (for {})", d.display)).with_codes(vec![d.display.clone()]).with_fields(vec![format!("{}.poa", d.field)]).with_fix("Use Y (yes), N (no), U (documentation insufficient), W (clinically undetermined) or 1 (exempt)"))
-            }
+            None | Some("") => out.push(
+                rules::RECORD_POA_MISSING
+                    .finding(format!(
+                        "{} has no present-on-admission indicator",
+                        d.display
+                    ))
+                    .with_codes(vec![d.display.clone()])
+                    .with_fields(vec![format!("{}.poa", d.field)])
+                    .with_fix("Give Y, N, U, W, or 1 for an exempt code"),
+            ),
+            Some(v) if !crate::record::model::is_poa_indicator(v) => out.push(
+                rules::RECORD_POA_INVALID
+                    .finding(format!(
+                        "'{v}' is not a present-on-admission indicator (for {})",
+                        d.display
+                    ))
+                    .with_codes(vec![d.display.clone()])
+                    .with_fields(vec![format!("{}.poa", d.field)])
+                    .with_fix(poa_fix()),
+            ),
             _ => {}
         }
     }
@@ -352,8 +378,19 @@ fn periods_text(periods: &[crate::mce::Period]) -> String {
         .join(", ")
 }
 
+/// A three-character code typed with a dot and nothing after it (`E11.`,
+/// `I10.`): the code, and whether it is billable on its own.
+fn bare_dot<D: AsRef<[u8]>>(c: &Checker<'_, D>, raw: &str) -> Option<(String, bool)> {
+    let raw = raw.trim();
+    let stem = raw.strip_suffix('.')?;
+    let code: Code = stem.parse().ok().filter(|_| stem.len() == 3)?;
+    let tab = &c.lib.tabular;
+    let id = tab.find(&code)?;
+    Some((tab.display_key(id), tab.billable(id)))
+}
+
 /// Codes are checked against the periods `Prepared::look_up` found.
-fn codes(p: &Prepared<'_>, out: &mut Vec<Finding>) {
+fn codes<D: AsRef<[u8]>>(c: &Checker<'_, D>, p: &Prepared<'_>, out: &mut Vec<Finding>) {
     let date = p.code_date();
     let dx_items = p.dx.iter().chain(p.admit_dx.as_ref());
     for d in dx_items.filter(|d| !d.raw.is_empty()) {
@@ -364,12 +401,32 @@ fn codes(p: &Prepared<'_>, out: &mut Vec<Finding>) {
                 .err()
                 .map(|e| e.to_string())
                 .unwrap_or_default();
+            let (why, fix) = match bare_dot(c, &d.raw) {
+                // "E11.": what is meant is plain; say what E11 is.
+                Some((code, true)) => (
+                    format!(
+                        "'{}': {code} is a code, written without a dot after it",
+                        d.raw.trim()
+                    ),
+                    format!("Write {code}"),
+                ),
+                Some((code, false)) => (
+                    format!(
+                        "'{}': {code} is a category: choose one of its codes",
+                        d.raw.trim()
+                    ),
+                    format!(
+                        "Open {code} in the Tabular List and choose the code the record supports"
+                    ),
+                ),
+                None => (why, "Type an ICD-10-CM code such as E11.22".to_string()),
+            };
             out.push(
                 rules::CODE_MALFORMED
                     .finding(why)
                     .with_codes(vec![d.raw.clone()])
                     .with_fields(vec![d.field.to_string()])
-                    .with_fix("Type an ICD-10-CM code such as E11.22"),
+                    .with_fix(fix),
             );
             continue;
         };

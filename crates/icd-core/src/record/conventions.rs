@@ -307,6 +307,32 @@ fn read_qualifier(q: &str) -> Option<(usize, Vec<(String, String)>)> {
 /// An ICD-10-CM code at `i` (letter, digit, letter or digit, then an
 /// optional dot and up to four characters); returns it without the dot and
 /// where it ends (after a trailing `.` of `E08.-`).
+/// The codes a note's text names, as [`targets`] reads them: each one's
+/// byte range in `text` (with a following incomplete marker, `E11.3-`,
+/// `E08.-`) and the code without its dot. The code view links them.
+pub fn code_refs(text: &str) -> Vec<(std::ops::Range<usize>, String)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let starts = b[i].is_ascii_uppercase() && (i == 0 || !b[i - 1].is_ascii_alphanumeric());
+        match code_at(b, i).filter(|_| starts) {
+            Some((code, next)) => {
+                let mut end = next;
+                if b.get(next) == Some(&b'-')
+                    && !b.get(next + 1).is_some_and(u8::is_ascii_alphanumeric)
+                {
+                    end += 1;
+                }
+                out.push((i..end, code));
+                i = next.max(i + 1);
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
 fn code_at(b: &[u8], i: usize) -> Option<(String, usize)> {
     let c = |k: usize| b.get(i + k).copied();
     if !(c(0)?.is_ascii_uppercase() && c(1)?.is_ascii_digit() && c(2)?.is_ascii_alphanumeric()) {
@@ -1092,6 +1118,24 @@ fn etiology(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn code_refs_finds_the_codes_a_note_names_with_their_incomplete_markers() {
+        let text = "Excludes1: diabetes (E08.-, E11.3-), T36.0X1 and E08-E13; not ABC12 or SE11";
+        let found: Vec<(&str, String)> = super::code_refs(text)
+            .into_iter()
+            .map(|(r, c)| (&text[r], c))
+            .collect();
+        let want = [
+            ("E08.-", "E08"),
+            ("E11.3-", "E113"),
+            ("T36.0X1", "T360X1"),
+            ("E08", "E08"),
+            ("E13", "E13"),
+        ];
+        let want: Vec<(&str, String)> = want.iter().map(|(s, c)| (*s, c.to_string())).collect();
+        assert_eq!(found, want);
+    }
+
     use super::*;
     use expect_test::{expect, Expect};
 

@@ -98,6 +98,31 @@ pub enum At {
     Procedure(usize),
 }
 
+/// An MCE table flag in words (`qadm` is "questionable admission when
+/// principal diagnosis"), for the code view and `icd lookup`; `None` for a
+/// flag without a description here, which is then shown by its name.
+pub fn flag_meaning(flag: &str) -> Option<&'static str> {
+    Some(match flag {
+        "newborn" => "newborn code (age edit)",
+        "pediatric" => "pediatric code (age edit)",
+        "maternity" => "maternity code (age edit)",
+        "adult" => "adult code (age edit)",
+        "male" => "male patients only (sex edit)",
+        "female" => "female patients only (sex edit)",
+        "manifestation" => "manifestation code: not as principal diagnosis",
+        "unacceptable" => "unacceptable as principal diagnosis",
+        "ecodepdx" => "external cause code: not as principal diagnosis",
+        "qadm" => "questionable admission when principal diagnosis",
+        "reqsdx" => "as principal diagnosis, requires a secondary diagnosis",
+        "unspecified" => "unspecified code",
+        "wrngproc" => "wrong procedure performed",
+        "diabtypeI" => "type I diabetes",
+        "noncovered" => "non-covered procedure",
+        "lcov" => "limited coverage procedure",
+        _ => return None,
+    })
+}
+
 /// The MCE 2.0 edits that the v43.1 tables can trigger (and two simple flag
 /// edits kept for tables that carry their flags), named as the reference names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

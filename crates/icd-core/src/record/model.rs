@@ -94,12 +94,19 @@ impl<'de> Deserialize<'de> for Text {
     }
 }
 
-/// Inpatient or outpatient (as written; an unrecognized value is a finding).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Inpatient or outpatient: for a record (as written; an unrecognized value
+/// is a finding) and for the search, where it decides what happens to
+/// uncertain diagnoses ("rule out", "probable"). The one definition; the
+/// search re-exports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Setting {
-    /// An inpatient admission: the MCE and POA rules apply.
+    /// An inpatient admission: the MCE and POA rules apply, and uncertain
+    /// diagnoses are coded as if established (Guidelines II.H), and flagged.
+    #[default]
     Inpatient,
-    /// An outpatient encounter.
+    /// An outpatient encounter: uncertain diagnoses are not coded
+    /// (Guidelines IV.H); code the signs and symptoms.
     Outpatient,
 }
 
@@ -112,6 +119,127 @@ impl Setting {
             _ => None,
         }
     }
+}
+
+/// The present-on-admission indicators a UB-04 accepts, with their meaning
+/// (CMS POA reporting; `1` is the exempt marker of the 5010 claim, where a
+/// paper claim leaves the field blank).
+pub const POA_INDICATORS: [(&str, &str); 5] = [
+    ("Y", "present on admission"),
+    ("N", "not present on admission"),
+    ("U", "documentation insufficient"),
+    ("W", "clinically undetermined"),
+    ("1", "exempt from POA reporting"),
+];
+
+/// The UB-04 patient discharge status codes (form locator 17, NUBC), with
+/// their meaning: the codes the MCE's discharge status table lists as valid
+/// for an inpatient claim (a full-data test holds the two lists equal; the
+/// hospice-only 40-42 and 09 are not among them).
+pub const DISCHARGE_STATUSES: [(&str, &str); 36] = [
+    ("01", "discharged to home or self care"),
+    ("02", "to a short-term general hospital for inpatient care"),
+    (
+        "03",
+        "to a skilled nursing facility (SNF) with Medicare certification",
+    ),
+    (
+        "04",
+        "to a facility that provides custodial or supportive care",
+    ),
+    ("05", "to a designated cancer center or children's hospital"),
+    (
+        "06",
+        "to home under the care of a home health service organization",
+    ),
+    ("07", "left against medical advice or discontinued care"),
+    ("20", "expired"),
+    ("21", "to court or law enforcement"),
+    ("30", "still a patient"),
+    ("43", "to a federal health care facility"),
+    ("50", "hospice, home"),
+    (
+        "51",
+        "hospice, medical facility providing hospice level of care",
+    ),
+    ("61", "to a hospital-based Medicare-approved swing bed"),
+    (
+        "62",
+        "to an inpatient rehabilitation facility (IRF) or unit",
+    ),
+    (
+        "63",
+        "to a Medicare-certified long-term care hospital (LTCH)",
+    ),
+    (
+        "64",
+        "to a nursing facility certified under Medicaid, not Medicare",
+    ),
+    ("65", "to a psychiatric hospital or psychiatric unit"),
+    ("66", "to a critical access hospital (CAH)"),
+    ("69", "to a designated disaster alternative care site"),
+    (
+        "70",
+        "to another type of health care institution not listed",
+    ),
+    (
+        "81",
+        "home or self care, with a planned acute care readmission",
+    ),
+    (
+        "82",
+        "short-term general hospital, with a planned acute care readmission",
+    ),
+    (
+        "83",
+        "SNF with Medicare certification, with a planned acute care readmission",
+    ),
+    (
+        "84",
+        "custodial or supportive care, with a planned acute care readmission",
+    ),
+    (
+        "85",
+        "cancer center or children's hospital, with a planned acute care readmission",
+    ),
+    (
+        "86",
+        "home health service, with a planned acute care readmission",
+    ),
+    (
+        "87",
+        "court or law enforcement, with a planned acute care readmission",
+    ),
+    (
+        "88",
+        "federal health care facility, with a planned acute care readmission",
+    ),
+    ("89", "swing bed, with a planned acute care readmission"),
+    ("90", "IRF or unit, with a planned acute care readmission"),
+    ("91", "LTCH, with a planned acute care readmission"),
+    (
+        "92",
+        "Medicaid-only nursing facility, with a planned acute care readmission",
+    ),
+    (
+        "93",
+        "psychiatric hospital or unit, with a planned acute care readmission",
+    ),
+    (
+        "94",
+        "critical access hospital, with a planned acute care readmission",
+    ),
+    (
+        "95",
+        "another type of institution, with a planned acute care readmission",
+    ),
+];
+
+/// Whether `v` is one of [`POA_INDICATORS`] (in any case).
+pub fn is_poa_indicator(v: &str) -> bool {
+    POA_INDICATORS
+        .iter()
+        .any(|(k, _)| v.trim().eq_ignore_ascii_case(k))
 }
 
 /// The patient.

@@ -46,17 +46,8 @@ use crate::tabular::{NodeId, NoteKind};
 use crate::terms::TermId;
 use crate::text::normalize;
 
-/// Where the encounter takes place: it decides what happens to uncertain
-/// diagnoses ("rule out", "probable").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Setting {
-    /// Inpatient: uncertain diagnoses are coded as if established (Guidelines II.H), and flagged.
-    #[default]
-    Inpatient,
-    /// Outpatient: uncertain diagnoses are not coded (Guidelines IV.H); code the signs and symptoms.
-    Outpatient,
-}
+/// Where the encounter takes place ([`crate::record::model::Setting`]).
+pub use crate::record::model::Setting;
 
 /// Which encounter a code that needs a 7th character is for, when the
 /// documentation does not say: the character is then assumed, and marked so.
@@ -494,8 +485,10 @@ fn search_statement<D: AsRef<[u8]>>(
     result
 }
 
-/// A query that is a code or the start of one (`E11.2`, `e112`, `S52.5`).
-fn code_query(s: &str) -> Option<Code> {
+/// A query that is a code or the start of one (`E11.2`, `e112`, `S52.5`,
+/// `E11.3-`), which the search answers with codes rather than words. The
+/// record form asks the same question of what is typed in a code field.
+pub fn code_query(s: &str) -> Option<Code> {
     let t = s.trim();
     if t.len() > 8 || t.contains(' ') || !t.chars().any(|c| c.is_ascii_digit()) {
         return None;
