@@ -75,9 +75,13 @@ pub enum Route {
 /// The query of the search page (`#/?q=chf`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchQuery {
-    /// What is typed.
+    /// What is typed (never a note: a note stays out of the URL).
     #[serde(default)]
     pub q: String,
+    /// The care setting, a preference kept in the URL so that a reload or
+    /// a shared link keeps it (`&setting=outpatient`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setting: Option<icd_core::search::Setting>,
 }
 
 /// The href of a rule on the rules page, for plain links.

@@ -2,6 +2,7 @@
 //! its subterms (collapsible), codes and `see`/`see also` references as links.
 
 use icd_core::lookup::TermReport;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -84,12 +85,76 @@ pub fn LetterPage(props: &LetterPageProps) -> Html {
         });
     }
     crate::pages::set_title(&format!("{} – {prefix}", tree.title()));
-    let list = match desk.state.main_terms.as_ref().filter(|a| a.key == key) {
+    // A filter over the letter's main terms (P has 870): the terms that
+    // start with what is typed, else those containing it; Enter opens the first.
+    let narrow = use_state(String::new);
+    let navigator = use_navigator();
+    let answer = desk.state.main_terms.as_ref().filter(|a| a.key == key);
+    let wanted = narrow.trim().to_lowercase();
+    let shown: Vec<&crate::protocol::TermLink> = match answer {
+        None => Vec::new(),
+        Some(a) if wanted.is_empty() => a.value.iter().collect(),
+        Some(a) => {
+            let starts: Vec<_> = a
+                .value
+                .iter()
+                .filter(|t| t.term.to_lowercase().starts_with(&wanted))
+                .collect();
+            if starts.is_empty() {
+                a.value
+                    .iter()
+                    .filter(|t| t.term.to_lowercase().contains(&wanted))
+                    .collect()
+            } else {
+                starts
+            }
+        }
+    };
+    let on_narrow = {
+        let narrow = narrow.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(i) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                narrow.set(i.value());
+            }
+        })
+    };
+    let on_narrow_key = {
+        let first = shown.first().map(|t| t.id.0);
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" {
+                if let (Some(id), Some(nav)) = (first, &navigator) {
+                    e.prevent_default();
+                    nav.push(&Route::Term {
+                        tree: tree.slug().into(),
+                        id,
+                    });
+                }
+            }
+        })
+    };
+    let filter_box = match answer {
+        Some(a) if a.value.len() > 1 => html! {
+            <p class="term-filter">
+                <label for="term-filter">{ "Find a main term" }</label>{ " " }
+                <input id="term-filter" type="search" autocomplete="off" value={(*narrow).clone()}
+                    oninput={on_narrow} onkeydown={on_narrow_key} aria-describedby="term-filter-count" />
+                <span id="term-filter-count" class="hint" role="status">{ format!(" {} of {} main terms", shown.len(), a.value.len()) }</span>
+            </p>
+        },
+        _ => Html::default(),
+    };
+    let list = match answer {
         None => crate::pages::waiting(),
         Some(a) if a.value.is_empty() => html! { <p>{ "No main term starts with this." }</p> },
-        Some(a) => html! {
+        Some(_) if shown.is_empty() => {
+            html! { <p>{ format!("No main term of this letter has \"{}\".", narrow.trim()) }</p> }
+        }
+        Some(_) => html! {
             <ul class="main-terms">
-                { for a.value.iter().map(|t| html! {
+                { for shown.iter().map(|t| html! {
                     <li>
                         <Link<Route> to={Route::Term { tree: tree.slug().into(), id: t.id.0 }}>{ &t.term }</Link<Route>>
                         if !t.code.is_empty() { { " " }<span class="code">{ &t.code }</span> }
@@ -109,6 +174,7 @@ pub fn LetterPage(props: &LetterPageProps) -> Html {
                 <li><Link<Route> to={back}>{ tree.title() }</Link<Route>></li>
             </ol></nav>
             <h1>{ format!("{} — {}", tree.title(), prefix.to_uppercase()) }</h1>
+            { filter_box }
             { list }
         </section>
     }
@@ -184,7 +250,10 @@ fn subterm(tree: Tree, t: &TermReport) -> Html {
         html! {
             <li class="subterm">
                 <details>
-                    <summary>{ label }</summary>
+                    // Collapsed, the row still shows its code.
+                    <summary>{ label }
+                        if !t.code.is_empty() { { " " }<span class="code summary-code" data-testid="collapsed-code">{ &t.code }</span> }
+                    </summary>
                     { term_line(tree, t, false) }
                     <ul class="subterms">{ for t.children.iter().map(|c| subterm(tree, c)) }</ul>
                     <Link<Route> to={Route::Term { tree: tree.slug().into(), id: t.id.0 }} classes="more">{ format!("Open “{}”", t.term) }</Link<Route>>

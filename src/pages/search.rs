@@ -57,10 +57,11 @@ pub fn SearchPage() -> Html {
     let navigator = use_navigator();
     let location = use_location();
     let draft = desk.state.draft.clone();
-    let url_q = location
+    let url_query = location
         .and_then(|l| l.query::<SearchQuery>().ok())
-        .map(|q| q.q)
         .unwrap_or_default();
+    let url_setting = url_query.setting;
+    let url_q = url_query.q;
     let initial = Some(url_q.clone())
         .filter(|q| !q.is_empty())
         // Back from a code's view: the note is still in memory.
@@ -99,11 +100,12 @@ pub fn SearchPage() -> Html {
                 let note = is_note(&q);
                 *written.borrow_mut() = if note { String::new() } else { q.clone() };
                 if let Some(nav) = &navigator {
-                    let _ = if note {
-                        nav.replace_with_query(&Route::Search, &SearchQuery::default())
-                    } else {
-                        nav.replace_with_query(&Route::Search, &SearchQuery { q: q.clone() })
+                    let query = SearchQuery {
+                        q: if note { String::new() } else { q.clone() },
+                        // Only a non-default setting is written.
+                        setting: (setting != Setting::default()).then_some(setting),
                     };
+                    let _ = nav.replace_with_query(&Route::Search, &query);
                 }
                 if q.trim().is_empty() {
                     return;
@@ -146,7 +148,8 @@ pub fn SearchPage() -> Html {
         let send = send.clone();
         let text = (*text).clone();
         use_effect_with((setting, encounter, patient), move |_| {
-            if !text.trim().is_empty() {
+            // An empty box still writes a non-default setting into the URL.
+            if !text.trim().is_empty() || setting != Setting::default() {
                 send(text, 0);
             }
         });
@@ -160,6 +163,17 @@ pub fn SearchPage() -> Html {
                 *written.borrow_mut() = q.clone();
                 text.set(q.clone());
                 send(q.clone(), 0);
+            }
+        });
+    }
+    // The setting in the URL (a reload, a shared link) becomes the draft's.
+    {
+        let desk = desk.clone();
+        use_effect_with(url_setting, move |s| {
+            if let Some(s) = *s {
+                if s != setting {
+                    desk.edit_draft(Box::new(move |d: &mut NoteDraft| d.setting = s));
+                }
             }
         });
     }

@@ -11,6 +11,14 @@ use crate::desk::use_desk;
 use crate::protocol::{Request, RequestKind, Tree, TABLE_ROWS};
 use crate::route::{code_href, Route};
 
+/// The table page's query: `?filter=lung upper lobe`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TableQuery {
+    /// The words the rows are filtered by.
+    #[serde(default)]
+    pub filter: String,
+}
+
 /// Props of [`TablePage`].
 #[derive(Debug, Clone, PartialEq, Properties)]
 pub struct TablePageProps {
@@ -23,7 +31,22 @@ pub struct TablePageProps {
 pub fn TablePage(props: &TablePageProps) -> Html {
     let desk = use_desk();
     let tree = props.tree;
-    let filter = use_state(String::new);
+    // The filter lives in the URL (`#/tables/drug?filter=aspirin`), so
+    // opening a code and going back finds the table as it was left.
+    let navigator = use_navigator();
+    let url_filter = use_location()
+        .and_then(|l| l.query::<TableQuery>().ok())
+        .map(|q| q.filter)
+        .unwrap_or_default();
+    let filter = use_state(|| url_filter.clone());
+    {
+        let filter = filter.clone();
+        use_effect_with(url_filter, move |f| {
+            if *f != *filter {
+                filter.set(f.clone());
+            }
+        });
+    }
     let timer = use_mut_ref(|| None::<Timeout>);
     let key = format!("{}|{}", tree.slug(), *filter);
     {
@@ -46,7 +69,24 @@ pub fn TablePage(props: &TablePageProps) -> Html {
                 .target()
                 .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
             {
-                filter.set(i.value());
+                let value = i.value();
+                if let Some(nav) = &navigator {
+                    let route = Route::Table {
+                        tree: tree.slug().into(),
+                    };
+                    let _ = if value.is_empty() {
+                        nav.replace(&route);
+                        Ok(())
+                    } else {
+                        nav.replace_with_query(
+                            &route,
+                            &TableQuery {
+                                filter: value.clone(),
+                            },
+                        )
+                    };
+                }
+                filter.set(value);
             }
         })
     };

@@ -178,6 +178,13 @@ test('1 search: "chf" shows I50.9 in the first 5 results', () =>
     await page.evaluate(() => { window.location.hash = '#/?q=copd'; });
     await poll(async () => (await searchBox(page).inputValue()) === 'copd', async () => `the box did not follow the URL to "copd": ${JSON.stringify(await searchBox(page).inputValue())}`, 15_000);
     await poll(async () => (await resultCodes(page)).includes('J44.9'), async () => `the results did not follow the URL to "copd": ${(await resultCodes(page)).slice(0, 10).join(', ')}`, 15_000);
+    // The setting is a preference kept in the URL: it survives a reload.
+    await page.getByTestId('setting').selectOption('outpatient');
+    await poll(() => /[?&]setting=outpatient\b/.test(new URL(page.url()).hash), () => `the outpatient setting is not in the URL (at ${page.url()})`);
+    await page.reload();
+    await searchBox(page).waitFor();
+    await poll(async () => (await page.getByTestId('setting').inputValue()) === 'outpatient', async () => `the setting after a reload: ${await page.getByTestId('setting').inputValue()}`, 15_000);
+    same(await searchBox(page).inputValue(), 'copd', 'the box after a reload');
   }));
 
 test('2 code view: S52.521 offers A D G K P S; "initial encounter for closed fracture" builds S52.521A', () =>
@@ -216,6 +223,15 @@ test('4 index: Index > F > Failure > heart > congestive shows I50.9', () =>
     await open(page, BASE, '#/');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Index', exact: true }).click();
     await page.getByRole('link', { name: 'F', exact: true }).click();
+    // The letter's filter narrows the main terms; Enter opens the first.
+    const find = page.getByLabel('Find a main term', { exact: true });
+    await find.waitFor({ timeout: 15_000 });
+    const all = await page.locator('ul.main-terms > li').count();
+    await find.fill('failure');
+    await poll(async () => { const n = await page.locator('ul.main-terms > li').count(); return n > 0 && n < all; }, 'the filter did not narrow the main terms of F');
+    const firstTerm = (await page.locator('ul.main-terms > li a').first().innerText()).trim();
+    assert(/^failure/i.test(firstTerm), `the first main term after filtering "failure" is ${JSON.stringify(firstTerm)}`);
+    await find.fill('');
     const failure = page.getByRole('link', { name: /^Failure\b/ }).first();
     await failure.waitFor({ timeout: 15_000 }).catch(() => {
       throw new Error('the letter F does not list the main term "Failure" as a link');
@@ -236,6 +252,9 @@ test('4 index: Index > F > Failure > heart > congestive shows I50.9', () =>
     // it is collapsible too, and its code is inside it.
     let congestive = subterm(heart, 'congestive').first();
     if ((await congestive.count()) > 0) {
+      // Collapsed, the row already shows its code.
+      const collapsed = (await congestive.locator(':scope > summary [data-testid="collapsed-code"]').allInnerTexts()).map((t) => t.trim());
+      same(collapsed, ['I50.9'], 'the code on the collapsed "congestive" row');
       await congestive.locator(':scope > summary').click();
     } else {
       congestive = heart.locator('li').filter({ hasText: /^\s*congestive\b/ }).first();
@@ -519,6 +538,29 @@ test('10 record JSON: bad JSON keeps the text and says why; a record loads into 
     const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
     same([copied.patient?.mrn, copied.principal_dx?.code, copied.secondary_dx?.[0]?.code, copied.admission?.type], ['A-1234', 'G63', 'E11.42', '1'], 'MRN, principal, secondary and admission type in the copied JSON');
     assert(!('eye_color' in (copied.patient ?? {})), 'the copied JSON keeps the ignored field eye_color');
+    // The walk-through's record: what matters for billing is shown first
+    // (no error; the CC first, then the COPD-with-pneumonia combination
+    // before any reminder), and the discharge status is a picker.
+    const walk = {
+      setting: 'inpatient',
+      patient: { mrn: 'W-1', age: 78, sex: 'M' },
+      admission: { date: '2026-03-02', type: 1, source: '1' },
+      discharge: { date: '2026-03-06', status: '01' },
+      attending: 'Dr. Rivera',
+      admitting_dx: 'J18.9',
+      principal_dx: { code: 'J18.9', poa: 'Y' },
+      secondary_dx: ['N17.9', 'J44.9', 'E11.9', 'Z79.4', 'I10'].map((code) => ({ code, poa: code === 'Z79.4' ? '1' : 'Y' })),
+    };
+    await area.fill(JSON.stringify(walk));
+    await load.click();
+    await poll(async () => (await ids())[0] === 'drg.cc', async () => `the walk-through record does not lead with its CC: ${(await ids()).join(', ')}`, 15_000);
+    const shown = await ids();
+    const firstReminder = shown.findIndex((id) => id.startsWith('tabular.'));
+    const combination = shown.indexOf('combination.copd_lower_respiratory_infection');
+    assert(combination > 0 && (firstReminder < 0 || combination < firstReminder), `the COPD-with-pneumonia finding is not before the reminders: ${shown.join(', ')}`);
+    assert(!(await page.locator('section.findings li.finding.err').count()), `the walk-through record shows an error: ${shown.join(', ')}`);
+    same(await page.locator('#discharge-status').evaluate((el) => el.tagName), 'SELECT', 'the discharge status field');
+    same(await page.locator('#discharge-status').inputValue(), '01', 'the discharge status loaded into its picker');
   }));
 
 /**
@@ -764,6 +806,22 @@ const VIEWS = [
     },
   },
 ];
+
+test('15 tables: the filter is in the URL and survives opening a code and going back', () =>
+  withPage(async (page) => {
+    await open(page, BASE, '#/tables/drug');
+    const filter = page.getByLabel('Filter the table', { exact: true });
+    await filter.fill('acetaminophen');
+    await poll(() => /[?&]filter=acetaminophen/.test(decodeURIComponent(new URL(page.url()).hash)), () => `the filter is not in the URL (at ${page.url()})`);
+    const codeLink = page.locator('table.term-table td a.code').first();
+    await codeLink.waitFor({ timeout: 15_000 });
+    await codeLink.click();
+    await poll(() => new URL(page.url()).hash.startsWith('#/code/'), () => `a table cell did not open a code (at ${page.url()})`);
+    await page.goBack();
+    await poll(async () => (await filter.inputValue()) === 'acetaminophen', async () => `the filter after going back: ${JSON.stringify(await filter.inputValue())}`, 10_000);
+    const firstRow = (await page.locator('table.term-table tbody tr').first().innerText()).toLowerCase();
+    assert(firstRow.includes('acetaminophen'), `the rows after going back are not filtered: ${firstRow}`);
+  }));
 
 test('12 accessibility: no serious or critical axe violation in the main views', async () => {
   const problems = [];
