@@ -17,10 +17,18 @@
 //! Loading is on demand ([`icd_core::Engine`], [`icd_core::registry`]): the
 //! worker fetches first the artifacts search reads ([`first_files`]), says
 //! [`Progress::Ready`] when they are open, then fetches the rest in the
-//! background, so a first visit downloads every file once and the site then
-//! works offline. A request is answered as soon as its capability's
-//! artifacts are open; until then it is queued (and answered
-//! [`Reply::NotReady`] if a file it needs could not be loaded).
+//! background once the first answer is out (or [`BACKGROUND_AFTER_MS`] after
+//! Ready if no request comes), so they do not compete with the first result.
+//! A request is answered as soon as its capability's artifacts are open;
+//! until then it is queued (and answered [`Reply::NotReady`] if a file it
+//! needs could not be loaded), and its files are fetched at once.
+//!
+//! When every artifact has settled the worker posts [`DATA_FETCHED`] on the
+//! [`CHANNEL`] broadcast channel. `static/boot.js` registers the service
+//! worker only then on a first visit: its install copies the files this
+//! worker fetched from the HTTP cache instead of downloading them again
+//! (`static/sw.js`), so a first visit downloads every file once and the
+//! site then works offline.
 
 use std::collections::HashSet;
 
@@ -37,6 +45,16 @@ use crate::protocol::{
     FindingView, Loaded, LookupReply, Progress, Reply, Request, TableReply, TableRow, TermLink,
     Tree, TABLE_ROWS,
 };
+
+/// The broadcast channel the worker tells `static/boot.js` on.
+pub const CHANNEL: &str = "icd-desk";
+
+/// Posted on [`CHANNEL`] when every artifact's fetch has ended, well or not.
+pub const DATA_FETCHED: &str = "icd-desk:data-fetched";
+
+/// With no request to answer, the background fetches start this long after
+/// [`Progress::Ready`].
+pub const BACKGROUND_AFTER_MS: u32 = 1_500;
 
 /// The artifacts fetched before the first answer: those search reads.
 pub fn first_files() -> Vec<&'static ArtifactSpec> {
@@ -62,6 +80,12 @@ pub struct DataWorker {
     started: f64,
     /// Milliseconds from start to the first [`Progress::Ready`].
     ready_ms: Option<u32>,
+    /// The background fetches (every artifact) have been started.
+    background: bool,
+    /// Starts them if no answer has by then; dropping it cancels it.
+    idle: Option<gloo_timers::callback::Timeout>,
+    /// [`DATA_FETCHED`] has been posted.
+    announced: bool,
 }
 
 /// Messages the worker sends itself while loading.
@@ -74,6 +98,8 @@ pub enum Msg {
         /// Its bytes, or why not.
         result: Result<Vec<u8>, String>,
     },
+    /// [`BACKGROUND_AFTER_MS`] passed after Ready.
+    Idle,
 }
 
 impl Worker for DataWorker {
@@ -97,13 +123,23 @@ impl Worker for DataWorker {
             },
             started: now(),
             ready_ms: None,
+            background: false,
+            idle: None,
+            announced: false,
         };
         worker.fetch(scope, first_files());
         worker
     }
 
     fn update(&mut self, scope: &WorkerScope<Self>, msg: Msg) {
-        let Msg::Fetched { id, result } = msg;
+        let (id, result) = match msg {
+            Msg::Fetched { id, result } => (id, result),
+            Msg::Idle => {
+                self.idle = None;
+                self.start_background(scope);
+                return;
+            }
+        };
         self.settled.insert(id);
         let spec = registry::spec(id);
         let rebuild = "Rebuild the data with `cargo xtask build-index` (or deploy the data/ folder built with the app), then reload.";
@@ -149,9 +185,15 @@ impl Worker for DataWorker {
                 {
                     self.broadcast(scope, Progress::Ready(loaded));
                 }
-                // After the first result's files: everything else, so the
-                // site works offline after one visit.
-                self.fetch(scope, registry::ARTIFACTS.iter().collect());
+                // Everything else after the first answer, so the site works
+                // offline after one visit; if no request comes, after a pause.
+                if !self.background && self.idle.is_none() {
+                    let scope = scope.clone();
+                    self.idle = Some(gloo_timers::callback::Timeout::new(
+                        BACKGROUND_AFTER_MS,
+                        move || scope.send_message(Msg::Idle),
+                    ));
+                }
             } else {
                 let done = first
                     .iter()
@@ -170,6 +212,10 @@ impl Worker for DataWorker {
         for (who, request) in std::mem::take(&mut self.queue) {
             self.received(scope, request, who);
         }
+        if !self.announced && self.settled.len() == registry::ARTIFACTS.len() {
+            self.announced = true;
+            announce_data_fetched();
+        }
     }
 
     fn connected(&mut self, scope: &WorkerScope<Self>, id: HandlerId) {
@@ -187,6 +233,7 @@ impl Worker for DataWorker {
             scope.respond(who, Reply::NotReady { id: request.id() });
         } else if self.ready(capability) {
             scope.respond(who, answer(&self.engine, request));
+            self.start_background(scope);
         } else {
             let missing = registry::needed_for(capability).collect();
             self.fetch(scope, missing);
@@ -200,6 +247,15 @@ impl DataWorker {
         self.last_progress = progress.clone();
         for id in &self.clients {
             scope.respond(*id, Reply::Progress(progress.clone()));
+        }
+    }
+
+    /// Starts fetching every artifact not asked for yet (once).
+    fn start_background(&mut self, scope: &WorkerScope<Self>) {
+        if !self.background {
+            self.background = true;
+            self.idle = None;
+            self.fetch(scope, registry::ARTIFACTS.iter().collect());
         }
     }
 
@@ -249,6 +305,15 @@ async fn fetch_file(file: &'static str) -> Result<Vec<u8>, String> {
         .binary()
         .await
         .map_err(|e| format!("Could not read data/{file} ({e}). {hint}."))
+}
+
+/// Posts [`DATA_FETCHED`] on [`CHANNEL`]. Without `BroadcastChannel` the
+/// page registers the service worker after a delay instead (`boot.js`).
+fn announce_data_fetched() {
+    if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {
+        // Not closed: a message posted just before `close` may be dropped.
+        let _ = channel.post_message(&wasm_bindgen::JsValue::from_str(DATA_FETCHED));
+    }
 }
 
 fn now() -> f64 {

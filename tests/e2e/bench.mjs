@@ -4,7 +4,17 @@
 // in a test).
 //
 //   cargo xtask bench-web
-//   ICD_BASE_URL=http://127.0.0.1:8080/ node tests/e2e/bench.mjs
+//   ICD_BASE_URL=http://127.0.0.1:8080/ [ICD_PLAIN_URL=http://127.0.0.1:8081/] node tests/e2e/bench.mjs
+//
+// First visits are measured against each server `cargo xtask bench-web`
+// starts: the precompressed one (brotli, Last-Modified) and a plain gzip
+// host with no ETag or Last-Modified (`cargo xtask serve --plain`). Each
+// visit goes through a counting proxy (lib.mjs `countingProxy`), so the
+// bytes are what crossed the network, whoever asked (page, data worker,
+// service worker), headers included; the HTTP cache and the service worker
+// add nothing. Per visit: navigation to the first result for "chf", the
+// bytes before it, and the bytes of the whole first visit (until the
+// service worker holds every file and the network is quiet).
 //
 // Prints a human table and a JSON object, and writes the JSON to
 // tests/e2e/artifacts/bench.json. Figures the app does not publish on
@@ -12,175 +22,84 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { baseUrl, ensureArtifacts, firstPage, launch, ROOT, searchBox, waitReady } from './lib.mjs';
+import { baseUrl, countingProxy, ensureArtifacts, firstPage, launch, plainUrl, precacheList, ROOT, searchBox, waitOfflineReady, waitReady } from './lib.mjs';
 
 const BASE = baseUrl();
+const PLAIN = plainUrl();
 const RUNS = Number(process.env.ICD_BENCH_RUNS || 5);
 const QUERY_COUNT = 30;
 const NOT_REPORTED = 'not reported by the app';
 
 // ---------------------------------------------------------------------------
-// Bytes on the wire.
-//
-// Two views of one load. The page's own requests are summed straight from
-// CDP (`Network.loadingFinished.encodedDataLength` on a session attached to
-// the page). Dedicated workers and the service worker have CDP targets of
-// their own that Playwright attaches to but does not hand out, so the total
-// over every target uses Playwright's per-request sizes, which it takes from
-// the same `encodedDataLength` of each target (response headers + encoded
-// body = transfer size).
+// First visits: fresh profile, navigation to "chf" answered, then until the
+// service worker holds the site; then a second visit in a new tab.
 
-/** Starts counting a page's CDP network traffic; `stop()` returns the sums. */
-async function cdpCounter(context, page) {
-  const cdp = await context.newCDPSession(page);
-  const requests = new Map();
-  let bytes = 0;
-  let finished = 0;
-  let fromServiceWorker = 0;
-  let fromCache = 0;
-  cdp.on('Network.requestWillBeSent', (e) => requests.set(e.requestId, e.request.url));
-  cdp.on('Network.responseReceived', (e) => {
-    if (e.response.fromServiceWorker) fromServiceWorker += 1;
-    if (e.response.fromDiskCache || e.response.fromPrefetchCache) fromCache += 1;
-  });
-  cdp.on('Network.loadingFinished', (e) => {
-    bytes += e.encodedDataLength;
-    finished += 1;
-  });
-  await cdp.send('Network.enable');
-  return {
-    async stop() {
-      await cdp.detach().catch(() => {});
-      return { requests: requests.size, finished, bytes, fromServiceWorker, fromCache };
-    },
-  };
-}
-
-/** Counts every request of a context (pages, workers, service worker). */
-function contextCounter(context) {
-  const pending = [];
-  const all = [];
-  const onFinished = (r) => {
-    pending.push(
-      (async () => {
-        const response = await r.response().catch(() => null);
-        const sizes = await r.sizes().catch(() => null);
-        all.push({
-          url: r.url(),
-          by: r.serviceWorker() ? 'service worker' : 'page or worker',
-          fromServiceWorker: response ? response.fromServiceWorker() : false,
-          bytes: sizes ? sizes.responseHeadersSize + sizes.responseBodySize : 0,
-        });
-      })(),
-    );
-  };
-  let failed = 0;
-  const onFailed = () => (failed += 1);
-  context.on('requestfinished', onFinished);
-  context.on('requestfailed', onFailed);
-  return {
-    async stop() {
-      context.off('requestfinished', onFinished);
-      context.off('requestfailed', onFailed);
-      await Promise.all(pending);
-      // A response the service worker gave was counted where the worker
-      // fetched it (or not at all, from its cache): never twice.
-      const sum = (list) => list.filter((r) => !r.fromServiceWorker).reduce((s, r) => s + r.bytes, 0);
-      const sw = all.filter((r) => r.by === 'service worker');
-      return {
-        requests: all.length + failed,
-        networkRequests: all.filter((r) => !r.fromServiceWorker).length,
-        failed,
-        bytes: sum(all),
-        serviceWorkerRequests: sw.length,
-        serviceWorkerBytes: sum(sw),
-        answeredByServiceWorker: all.filter((r) => r.fromServiceWorker).length,
-        largest: all
-          .filter((r) => r.bytes > 0 && !r.fromServiceWorker)
-          .sort((a, b) => b.bytes - a.bytes)
-          .slice(0, 12)
-          .map((r) => ({ url: r.url.replace(BASE, ''), by: r.by, bytes: r.bytes })),
-      };
-    },
-  };
-}
-
-/** Waits for the service worker (if the site has one) to be active. */
-async function serviceWorkerState(page) {
-  return page.evaluate(async () => {
-    if (!('serviceWorker' in navigator)) return 'unsupported';
-    const regs = await navigator.serviceWorker.getRegistrations();
-    if (regs.length === 0) return 'none registered';
-    const r = await Promise.race([navigator.serviceWorker.ready, new Promise((res) => setTimeout(() => res(null), 20_000))]);
-    if (!r) return 'registered, never ready';
-    return navigator.serviceWorker.controller ? 'active, controlling' : 'active, not controlling';
-  });
-}
-
-/** Lets the network go quiet (the service worker may still be precaching). */
-async function quiet(context, ms = 1500, max = 30_000) {
-  let last = Date.now();
-  const bump = () => (last = Date.now());
-  context.on('request', bump);
-  context.on('requestfinished', bump);
-  const end = Date.now() + max;
-  while (Date.now() - last < ms && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
-  context.off('request', bump);
-  context.off('requestfinished', bump);
-}
-
-async function measureLoads() {
-  const browser = await launch();
-  try {
-    const context = browser.context;
-    const page = await firstPage(context);
-
-    const all1 = contextCounter(context);
-    const cdp1 = await cdpCounter(context, page);
-    const t0 = Date.now();
-    await page.goto(BASE);
-    await waitReady(page);
-    const readyMs = Date.now() - t0;
-    const sw = await serviceWorkerState(page);
-    await quiet(context);
-    const first = { ...(await all1.stop()), page: await cdp1.stop(), readyMs, serviceWorker: sw };
-
-    // Second visit: a new tab of the same profile, as a returning user.
-    const page2 = await context.newPage();
-    const all2 = contextCounter(context);
-    const cdp2 = await cdpCounter(context, page2);
-    const t1 = Date.now();
-    await page2.goto(BASE);
-    await waitReady(page2);
-    const readyMs2 = Date.now() - t1;
-    await quiet(context);
-    const second = { ...(await all2.stop()), page: await cdp2.stop(), readyMs: readyMs2 };
-    return { first, second };
-  } finally {
-    await browser.close();
-  }
-}
-
-// ---------------------------------------------------------------------------
-// Time to the first result: navigation start to "chf" answered, fresh profile.
-
-async function timeToFirstResult() {
+async function firstVisit(target, withSecond) {
+  const list = await precacheList(target);
+  const proxy = await countingProxy(target);
   const browser = await launch();
   try {
     const page = await firstPage(browser.context);
+    // The page notes when the first result appears (Date.now(), the clock
+    // Node reads too): Playwright's polling sees it later, and by then the
+    // background fetches that follow the first answer have begun.
+    await page.addInitScript(() => {
+      const shown = () => document.querySelector('[aria-busy="false"] [role="listbox"] [role="option"]');
+      new MutationObserver((_, observer) => {
+        if (!window.__firstResultAt && shown()) {
+          window.__firstResultAt = Date.now();
+          observer.disconnect();
+        }
+      }).observe(document, { subtree: true, childList: true, attributes: true });
+    });
     const t0 = Date.now();
-    await page.goto(BASE, { waitUntil: 'commit' });
+    await page.goto(proxy.url, { waitUntil: 'commit' });
     const box = searchBox(page);
     await box.waitFor({ state: 'visible', timeout: 60_000 });
     await poll(() => box.isEnabled());
     const boxMs = Date.now() - t0;
     await box.fill('chf');
     await page.waitForSelector('[aria-busy="false"] [role="listbox"] [role="option"]', { timeout: 60_000 });
-    const resultMs = Date.now() - t0;
+    const seenAt = Date.now();
+    const shownAt = (await page.evaluate(() => window.__firstResultAt ?? null)) ?? seenAt;
+    const resultMs = shownAt - t0;
+    // Requests over by then, whole; one still running counts in full, too.
+    const before = proxy.log.filter((e) => e.start <= shownAt);
+    const beforeResult = { bytes: before.reduce((n, e) => n + e.bytes, 0), requests: before.length };
     const loadMs = await page.evaluate(() => window.__icdDesk?.loadMs ?? null);
-    return { boxMs, resultMs, loadMs };
+    const missing = await waitOfflineReady(page, list, proxy, { timeout: 60_000, quietMs: 1_500 });
+    const log = proxy.log.slice();
+    const counts = new Map();
+    for (const e of log) counts.set(e.path, (counts.get(e.path) ?? 0) + 1);
+    const visit = {
+      resultMs,
+      boxMs,
+      loadMs,
+      beforeResult,
+      whole: { bytes: log.reduce((n, e) => n + e.bytes, 0), requests: log.length },
+      fetchedTwice: [...counts].filter(([, n]) => n > 1).map(([path, n]) => `${path} x${n}`),
+      revalidated: log.filter((e) => e.status === 304).map((e) => e.path),
+      notCached: missing,
+      largest: [...log].sort((a, b) => b.bytes - a.bytes).slice(0, 10).map((e) => ({ path: e.path, status: e.status, bytes: e.bytes })),
+    };
+    if (withSecond) {
+      const before = { bytes: proxy.total(), requests: proxy.log.length };
+      const page2 = await browser.context.newPage();
+      const t1 = Date.now();
+      await page2.goto(proxy.url);
+      await waitReady(page2);
+      const readyMs = Date.now() - t1;
+      await waitOfflineReady(page2, list, proxy, { timeout: 30_000, quietMs: 1_500 });
+      visit.second = {
+        readyMs,
+        bytes: proxy.total() - before.bytes,
+        requests: proxy.log.slice(before.requests).map((e) => `${e.path} ${e.status}`),
+      };
+    }
+    return visit;
   } finally {
     await browser.close();
+    await proxy.close();
   }
 }
 
@@ -278,61 +197,56 @@ function median(list) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-const kb = (n) => (typeof n === 'number' ? `${(n / 1024).toFixed(1)} KiB` : n);
-const mb = (n) => (typeof n === 'number' ? `${(n / 1048576).toFixed(1)} MiB` : n);
+const mb = (n) => (typeof n === 'number' ? `${(n / 1e6).toFixed(2)} MB` : n);
+const mib = (n) => (typeof n === 'number' ? `${(n / 1048576).toFixed(1)} MiB` : n);
 const ms = (n) => (typeof n === 'number' ? `${n} ms` : n);
+
+/** RUNS first visits against `target`, summarised; the first also a second visit. */
+async function server(name, target) {
+  const visits = [];
+  for (let i = 0; i < RUNS; i++) {
+    console.error(`bench: ${name}: first visit ${i + 1} of ${RUNS}…`);
+    visits.push(await firstVisit(target, i === 0));
+  }
+  const first = visits[0];
+  return {
+    server: name,
+    url: target,
+    runs: visits.length,
+    first_result_chf_ms: { median: median(visits.map((v) => v.resultMs)), all: visits.map((v) => v.resultMs) },
+    search_box_enabled_median_ms: median(visits.map((v) => v.boxMs)),
+    worker_load_ms_median: visits.every((v) => typeof v.loadMs === 'number') ? median(visits.map((v) => v.loadMs)) : NOT_REPORTED,
+    bytes_before_first_result: { median: median(visits.map((v) => v.beforeResult.bytes)), all: visits.map((v) => v.beforeResult.bytes) },
+    requests_before_first_result: first.beforeResult.requests,
+    bytes_first_visit: { median: median(visits.map((v) => v.whole.bytes)), all: visits.map((v) => v.whole.bytes) },
+    requests_first_visit: first.whole.requests,
+    fetched_more_than_once: [...new Set(visits.flatMap((v) => v.fetchedTwice))],
+    revalidated: [...new Set(visits.flatMap((v) => v.revalidated))],
+    not_in_offline_cache: [...new Set(visits.flatMap((v) => v.notCached))],
+    largest: first.largest,
+    second_visit: first.second,
+  };
+}
 
 async function main() {
   const started = new Date().toISOString();
-  console.error(`bench: ${BASE} (Chromium at ${process.env.ICD_CHROMIUM || '/usr/bin/chromium'}, ${RUNS} runs for the first result)`);
-
-  console.error('bench: first and second load…');
-  const loads = await measureLoads();
-
-  console.error('bench: time to first result…');
-  const runs = [];
-  for (let i = 0; i < RUNS; i++) runs.push(await timeToFirstResult());
+  console.error(`bench: ${BASE}${PLAIN ? ` and ${PLAIN} (plain)` : ''} (Chromium at ${process.env.ICD_CHROMIUM || '/usr/bin/chromium'}, ${RUNS} first visits each)`);
+  const servers = [await server('precompressed (brotli, Last-Modified)', BASE)];
+  if (PLAIN) {
+    servers.push(await server('plain (gzip only, no ETag or Last-Modified)', PLAIN));
+  } else {
+    console.error('bench: ICD_PLAIN_URL is not set, so no plain-host figures (`cargo xtask bench-web` sets it)');
+  }
 
   console.error('bench: keystrokes…');
   const keys = await keystrokes();
 
   const report = {
     base_url: BASE,
+    plain_url: PLAIN,
     date: started,
     chromium: '/usr/bin/chromium',
-    first_load: {
-      requests: loads.first.requests,
-      network_requests: loads.first.networkRequests,
-      bytes: loads.first.bytes,
-      page_requests_cdp: loads.first.page.requests,
-      page_bytes_cdp: loads.first.page.bytes,
-      service_worker_requests: loads.first.serviceWorkerRequests,
-      service_worker_bytes: loads.first.serviceWorkerBytes,
-      failed_requests: loads.first.failed,
-      ready_ms: loads.first.readyMs,
-      service_worker: loads.first.serviceWorker,
-      largest: loads.first.largest,
-    },
-    second_load: {
-      requests: loads.second.requests,
-      network_requests: loads.second.networkRequests,
-      bytes: loads.second.bytes,
-      page_requests_cdp: loads.second.page.requests,
-      page_bytes_cdp: loads.second.page.bytes,
-      answered_by_service_worker: loads.second.answeredByServiceWorker,
-      page_from_service_worker_cdp: loads.second.page.fromServiceWorker,
-      page_from_disk_cache_cdp: loads.second.page.fromCache,
-      failed_requests: loads.second.failed,
-      ready_ms: loads.second.readyMs,
-      largest: loads.second.largest,
-    },
-    first_result_chf: {
-      runs: runs.length,
-      median_ms: median(runs.map((r) => r.resultMs)),
-      all_ms: runs.map((r) => r.resultMs),
-      search_box_visible_median_ms: median(runs.map((r) => r.boxMs)),
-      worker_load_ms_median: runs.every((r) => typeof r.loadMs === 'number') ? median(runs.map((r) => r.loadMs)) : NOT_REPORTED,
-    },
+    servers,
     worker_search_ms: keys.timings ? { queries: keys.queries.length, keystrokes: keys.keys, ...stats(keys.timings) } : NOT_REPORTED,
     keystroke_to_results_shown_ms: { note: 'from the key press to aria-busy="false", measured from Node (includes CDP round trips)', ...stats(keys.roundTrips) },
     memory: {
@@ -344,35 +258,35 @@ async function main() {
     queries: keys.queries,
   };
 
-  const rows = [
-    ['first load: requests (all targets)', `${report.first_load.requests} (${report.first_load.network_requests} not answered by the service worker)`],
-    ['first load: bytes transferred (all targets)', kb(report.first_load.bytes)],
-    ['  of which page (CDP encodedDataLength)', `${kb(report.first_load.page_bytes_cdp)} in ${report.first_load.page_requests_cdp} requests`],
-    ['  of which service worker', `${kb(report.first_load.service_worker_bytes)} in ${report.first_load.service_worker_requests} requests`],
-    ['first load: data ready', ms(report.first_load.ready_ms)],
-    ['service worker', report.first_load.service_worker],
-    ['second load: requests (all targets)', `${report.second_load.requests} (${report.second_load.network_requests} not answered by the service worker)`],
-    ['second load: bytes transferred', kb(report.second_load.bytes)],
-    ['  page (CDP encodedDataLength)', `${kb(report.second_load.page_bytes_cdp)} in ${report.second_load.page_requests_cdp} requests`],
-    ['  answered by the service worker', report.second_load.answered_by_service_worker],
-    ['second load: data ready', ms(report.second_load.ready_ms)],
-    [`first result for "chf" (median of ${runs.length})`, `${ms(report.first_result_chf.median_ms)} (${report.first_result_chf.all_ms.join(', ')})`],
-    ['worker load time (median, loadMs)', ms(report.first_result_chf.worker_load_ms_median)],
-    [
-      'worker search per keystroke p50 / p95 / max',
-      typeof report.worker_search_ms === 'string'
-        ? report.worker_search_ms
-        : `${report.worker_search_ms.p50} / ${report.worker_search_ms.p95} / ${report.worker_search_ms.max} ms (${report.worker_search_ms.n} searches, ${keys.queries.length} queries)`,
-    ],
-    [
-      'keystroke to results shown p50 / p95 / max',
-      report.keystroke_to_results_shown_ms.n
-        ? `${report.keystroke_to_results_shown_ms.p50} / ${report.keystroke_to_results_shown_ms.p95} / ${report.keystroke_to_results_shown_ms.max} ms (harness included)`
-        : 'not measured',
-    ],
-    ['worker wasm memory', mb(report.memory.worker_wasm_bytes)],
-    ['page wasm memory', mb(report.memory.page_wasm_bytes)],
-  ];
+  const rows = [];
+  for (const s of servers) {
+    rows.push([`${s.server}`, s.url]);
+    rows.push([`  first result for "chf" (median of ${s.runs})`, `${ms(s.first_result_chf_ms.median)} (${s.first_result_chf_ms.all.join(', ')})`]);
+    rows.push(['  search box enabled (median)', ms(s.search_box_enabled_median_ms)]);
+    rows.push(['  worker load time (median, loadMs)', ms(s.worker_load_ms_median)]);
+    rows.push(['  bytes before the first result (median)', `${s.bytes_before_first_result.median} (${mb(s.bytes_before_first_result.median)}) in ${s.requests_before_first_result} requests`]);
+    rows.push(['  bytes on the whole first visit (median)', `${s.bytes_first_visit.median} (${mb(s.bytes_first_visit.median)}) in ${s.requests_first_visit} requests`]);
+    rows.push(['  fetched more than once', s.fetched_more_than_once.length ? s.fetched_more_than_once.join(', ') : 'nothing']);
+    rows.push(['  revalidated (304)', s.revalidated.length ? s.revalidated.join(', ') : 'nothing']);
+    rows.push(['  missing from the offline cache', s.not_in_offline_cache.length ? s.not_in_offline_cache.join(', ') : 'nothing']);
+    if (s.second_visit) {
+      rows.push(['  second visit: bytes, data ready', `${s.second_visit.bytes} in ${s.second_visit.requests.length} requests (${s.second_visit.requests.join(', ') || 'none'}), ${ms(s.second_visit.readyMs)}`]);
+    }
+  }
+  rows.push([
+    'worker search per keystroke p50 / p95 / max',
+    typeof report.worker_search_ms === 'string'
+      ? report.worker_search_ms
+      : `${report.worker_search_ms.p50} / ${report.worker_search_ms.p95} / ${report.worker_search_ms.max} ms (${report.worker_search_ms.n} searches, ${keys.queries.length} queries)`,
+  ]);
+  rows.push([
+    'keystroke to results shown p50 / p95 / max',
+    report.keystroke_to_results_shown_ms.n
+      ? `${report.keystroke_to_results_shown_ms.p50} / ${report.keystroke_to_results_shown_ms.p95} / ${report.keystroke_to_results_shown_ms.max} ms (harness included)`
+      : 'not measured',
+  ]);
+  rows.push(['worker wasm memory', mib(report.memory.worker_wasm_bytes)]);
+  rows.push(['page wasm memory', mib(report.memory.page_wasm_bytes)]);
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n'));
   console.log();

@@ -143,3 +143,105 @@ export function ensureArtifacts() {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   return ARTIFACTS;
 }
+
+/** The plain-host copy of the site (`cargo xtask e2e` sets it), or null. */
+export function plainUrl() {
+  const url = process.env.ICD_PLAIN_URL;
+  if (!url) return null;
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
+/**
+ * A counting HTTP proxy in front of `target` (a site URL): what it relays is
+ * exactly what crossed the network, whoever asked (page, data worker,
+ * service worker), and nothing the browser took from its HTTP cache or its
+ * service worker. `url` is the proxied site; `total()` the bytes relayed so
+ * far (status line, headers and body as sent); `log` one entry per request:
+ * { path, status, bytes, start, end }; `close()` stops it.
+ */
+export async function countingProxy(target) {
+  const { default: http } = await import('node:http');
+  const upstream = new URL(target);
+  const agent = new http.Agent({ keepAlive: true });
+  const log = [];
+  let total = 0;
+  const server = http.createServer((req, res) => {
+    const entry = { path: req.url, method: req.method, status: 0, bytes: 0, start: Date.now(), end: null };
+    log.push(entry);
+    const add = (n) => {
+      entry.bytes += n;
+      total += n;
+    };
+    const up = http.request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host }, agent },
+      (answer) => {
+        entry.status = answer.statusCode;
+        let head = `HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}\r\n`;
+        for (let i = 0; i < answer.rawHeaders.length; i += 2) head += `${answer.rawHeaders[i]}: ${answer.rawHeaders[i + 1]}\r\n`;
+        add(Buffer.byteLength(`${head}\r\n`));
+        res.writeHead(answer.statusCode, answer.statusMessage, answer.rawHeaders);
+        answer.on('data', (chunk) => add(chunk.length));
+        answer.on('end', () => (entry.end = Date.now()));
+        answer.pipe(res);
+      },
+    );
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}${upstream.pathname}`,
+    log,
+    total: () => total,
+    close: () =>
+      new Promise((resolve) => {
+        agent.destroy();
+        server.closeAllConnections?.();
+        server.close(resolve);
+      }),
+  };
+}
+
+/**
+ * The files the service worker keeps (`PRECACHE` of dist/sw.js at `base`),
+ * as paths from the site root ("./data/tabular.icdx"), "./" included.
+ */
+export async function precacheList(base) {
+  const text = await (await fetch(new URL('sw.js', base))).text();
+  const start = text.indexOf('const PRECACHE = ');
+  const end = text.indexOf('];', start);
+  if (start < 0 || end < 0) throw new Error('sw.js has no `const PRECACHE = [...];`: was it written by `cargo xtask dist`?');
+  return JSON.parse(text.slice(start + 'const PRECACHE = '.length, end + 1).replace(/,\s*\]$/, ']')).map(([url]) => url);
+}
+
+/**
+ * Waits until the service worker is active, its cache holds every file of
+ * `list`, and the network through `proxy` (if not null) has been quiet for
+ * `quietMs` (background fetches done); returns the cached URLs missing after `timeout` ms (none when all
+ * is well).
+ */
+export async function waitOfflineReady(page, list, proxy, { timeout = 30_000, quietMs = 1_000 } = {}) {
+  const end = Date.now() + timeout;
+  let missing = list;
+  for (;;) {
+    missing = await page.evaluate(async (urls) => {
+      if (!('serviceWorker' in navigator)) return urls;
+      const reg = await navigator.serviceWorker.getRegistration();
+      if (!reg || !reg.active || reg.active.state !== 'activated') return urls;
+      const names = (await caches.keys()).filter((k) => k.startsWith('icd-desk:'));
+      const have = new Set();
+      for (const name of names) {
+        const cache = await caches.open(name);
+        for (const r of await cache.keys()) have.add(new URL(r.url).pathname);
+      }
+      const scope = new URL(reg.scope).pathname;
+      return urls.filter((u) => !have.has(scope + u.replace(/^\.\//, '')));
+    }, list);
+    const log = proxy ? proxy.log : [];
+    const lastEnd = Math.max(0, ...log.map((e) => e.end ?? Date.now()));
+    const inFlight = log.some((e) => e.end === null);
+    if (missing.length === 0 && !inFlight && Date.now() - lastEnd >= quietMs) return [];
+    if (Date.now() > end) return missing;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

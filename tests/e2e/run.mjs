@@ -15,14 +15,18 @@ import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import {
   baseUrl,
+  countingProxy,
   ensureArtifacts,
   firstPage,
   launch,
   open,
+  plainUrl,
   poll,
+  precacheList,
   ROOT,
   resultCodes,
   searchBox,
+  waitOfflineReady,
   waitReady,
   waitResults,
 } from './lib.mjs';
@@ -334,6 +338,9 @@ test('6 offline: after one visit the service worker serves the app and search wo
       controlled = await poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), 'the page is not controlled by the service worker after a reload', 10_000).catch(() => false);
     }
     assert(controlled, 'the page is not controlled by the service worker (navigator.serviceWorker.controller is null) after a reload');
+    // Every file, the data included, not only what this page happened to use.
+    const missing = await waitOfflineReady(page, await precacheList(BASE), null);
+    assert(missing.length === 0, `the service worker's cache lacks ${missing.join(', ')}`);
     await browser.context.setOffline(true);
     await page.reload().catch((e) => {
       throw new Error(`reloading offline failed: ${e.message.split('\n')[0]}`);
@@ -349,6 +356,61 @@ test('6 offline: after one visit the service worker serves the app and search wo
     await browser.context.setOffline(false).catch(() => {});
     await browser.close();
   }
+});
+
+/**
+ * One first visit through a counting proxy in front of `target`: search,
+ * then wait for the service worker to hold every file. Fails unless every
+ * file of the site crossed the network exactly once, whoever fetched it.
+ */
+async function firstVisitOnce(target, what) {
+  const list = await precacheList(target);
+  const proxy = await countingProxy(target);
+  const browser = await launch();
+  // The journey's guards know one origin; this site is on the proxy's.
+  const origin = new URL(proxy.url).origin;
+  const foreign = [];
+  const errors = [];
+  browser.context.on('request', (r) => {
+    if (!/^(data|blob):/.test(r.url()) && new URL(r.url()).origin !== origin) foreign.push(r.url());
+  });
+  browser.context.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  browser.context.on('weberror', (e) => errors.push(String(e.error())));
+  try {
+    const page = await firstPage(browser.context);
+    await open(page, proxy.url, '#/');
+    const box = searchBox(page);
+    await box.fill('chf');
+    await waitResults(page);
+    const missing = await waitOfflineReady(page, list, proxy);
+    assert(missing.length === 0, `${what}: the service worker's cache lacks ${missing.join(', ')} 30 s after the first visit`);
+    const counts = new Map();
+    for (const e of proxy.log) {
+      const key = `${e.method} ${e.path} ${e.status}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const twice = [...counts].filter(([, n]) => n > 1).map(([k, n]) => `${k} x${n}`);
+    assert(twice.length === 0, `${what}: fetched more than once on a first visit: ${twice.join(', ')}`);
+    const revalidated = proxy.log.filter((e) => e.status === 304).map((e) => e.path);
+    assert(revalidated.length === 0, `${what}: revalidated on a first visit (a request each, for nothing): ${revalidated.join(', ')}`);
+    const fetched = new Set(proxy.log.filter((e) => e.status === 200).map((e) => e.path));
+    const data = list.filter((u) => u.startsWith('./data/'));
+    assert(data.some((u) => u.endsWith('.icdx')), `${what}: sw.js lists no ./data/*.icdx file to keep: ${data.join(', ')}`);
+    const notFetched = data.filter((u) => !fetched.has(`/${u.slice(2)}`));
+    assert(notFetched.length === 0, `${what}: data files never fetched on the first visit: ${notFetched.join(', ')}`);
+    assert(foreign.length === 0, `${what}: requests to other origins: ${foreign.join(', ')}`);
+    assert(errors.length === 0, `${what}: console errors: ${errors.join(' | ')}`);
+  } finally {
+    await browser.close();
+    await proxy.close();
+  }
+}
+
+test('6b first visit: each file crosses the network once, with brotli and on a plain gzip host with no ETag or Last-Modified', async () => {
+  await firstVisitOnce(BASE, 'precompressed server');
+  const plain = plainUrl();
+  assert(plain, 'ICD_PLAIN_URL is not set: run `cargo xtask e2e`, which serves dist/ a second time as a plain host (`cargo xtask serve --plain`)');
+  await firstVisitOnce(plain, 'plain gzip host');
 });
 
 test('7 keyboard: / focuses search, ArrowDown selects, Enter opens the code', () =>

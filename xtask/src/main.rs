@@ -5,8 +5,8 @@
 //!
 //! ```text
 //! cargo xtask dist                     the index, `trunk build --release`, sw.js, .br/.gz copies
-//! cargo xtask serve [--port N] [--no-build] [--log]
-//! cargo xtask e2e | bench-web          dist, then node tests/e2e/{run,bench}.mjs against the server
+//! cargo xtask serve [--port N] [--no-build] [--log] [--plain]
+//! cargo xtask e2e | bench-web [--no-build]  dist, then node tests/e2e/{run,bench}.mjs against the servers
 //! cargo xtask test                     everything, the end-to-end tests last
 //! cargo xtask build-index | icons
 //! cargo xtask fuzz [--seconds N|--fixed] every fuzz target for N seconds (or test's fixed walk); a crash fails
@@ -209,6 +209,8 @@ fn build_site() -> Result<()> {
         &root().join("target/precompressed"),
     )?;
     site::print_table(&sizes);
+    println!("\nData files (icd_core::registry order; the README's \"Data and sizes\" table):\n");
+    site::print_data_table(&sizes);
     eprintln!(
         "dist: trunk build {:.1}s, sw.js and compression {:.1}s",
         trunk.as_secs_f64(),
@@ -231,6 +233,7 @@ fn serve(args: &[String]) -> Result<()> {
     let mut fixed = false;
     let mut build = true;
     let mut log = false;
+    let mut host = server::Host::Precompressed;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -243,6 +246,7 @@ fn serve(args: &[String]) -> Result<()> {
             }
             "--no-build" => build = false,
             "--log" => log = true,
+            "--plain" => host = server::Host::Plain,
             "--help" | "-h" => {
                 println!("{SERVE_USAGE}");
                 return Ok(());
@@ -265,7 +269,7 @@ fn serve(args: &[String]) -> Result<()> {
         listener.local_addr()?,
         dist.display()
     );
-    server::serve(&dist, listener, log)
+    server::serve(&dist, listener, host, log)
 }
 
 fn e2e_script(script: &str) -> Result<PathBuf> {
@@ -276,31 +280,48 @@ fn e2e_script(script: &str) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// `cargo xtask e2e` (`run.mjs`) and `cargo xtask bench-web` (`bench.mjs`).
-fn dist_and_node(script: &str) -> Result<()> {
+/// `cargo xtask e2e` (`run.mjs`) and `cargo xtask bench-web` (`bench.mjs`):
+/// `--no-build` runs against dist/ as it is; other arguments go to the script.
+fn dist_and_node(script: &str, args: &[String]) -> Result<()> {
     e2e_script(script)?;
-    dist()?;
-    node_against_site(script)
+    let build = !args.iter().any(|a| a == "--no-build");
+    let rest: Vec<&String> = args.iter().filter(|a| *a != "--no-build").collect();
+    if build {
+        dist()?;
+    }
+    node_against_site(script, &rest)
 }
 
-/// Runs `node tests/e2e/<script>` against the site served on a free port.
-fn node_against_site(script: &str) -> Result<()> {
+/// Serves dist/ on a free port as `host` does, for as long as the process
+/// lives; returns its URL.
+fn spawn_server(dist: &Path, host: server::Host) -> Result<String> {
+    let listener = server::bind(0, true)?;
+    let url = format!("http://{}/", listener.local_addr()?);
+    let served = dist.to_path_buf();
+    // Nothing waits for the server: it stops with the process.
+    std::thread::spawn(move || {
+        if let Err(e) = server::serve(&served, listener, host, false) {
+            eprintln!("the test server stopped: {e:#}");
+        }
+    });
+    Ok(url)
+}
+
+/// Runs `node tests/e2e/<script>` against the site served on a free port
+/// (`ICD_BASE_URL`), and as a plain gzip host with no validators serves it
+/// on another (`ICD_PLAIN_URL`, [`server::Host::Plain`]).
+fn node_against_site(script: &str, args: &[&String]) -> Result<()> {
     let path = e2e_script(script)?;
     ensure_chromium()?;
     ensure_node_modules()?;
     let dist = server::absolute(&dist_dir())?;
-    let listener = server::bind(0, true)?;
-    let url = format!("http://{}/", listener.local_addr()?);
-    let served = dist.clone();
-    // The server lives as long as the process; nothing waits for it.
-    std::thread::spawn(move || {
-        if let Err(e) = server::serve(&served, listener, false) {
-            eprintln!("the test server stopped: {e:#}");
-        }
-    });
+    let url = spawn_server(&dist, server::Host::Precompressed)?;
+    let plain = spawn_server(&dist, server::Host::Plain)?;
     run(Command::new("node")
         .arg(path)
+        .args(args)
         .env("ICD_BASE_URL", url)
+        .env("ICD_PLAIN_URL", plain)
         .env("ICD_DIST", dist))
 }
 
@@ -351,7 +372,7 @@ fn test() -> Result<()> {
         .env("CHROMEDRIVER", "/usr/bin/chromedriver"))?;
     // End to end, against the release build as it is deployed.
     build_site()?;
-    node_against_site("run.mjs")
+    node_against_site("run.mjs", &[])
 }
 
 /// The pinned Python packages of the project's tools, one file.
@@ -425,8 +446,9 @@ const USAGE: &str = "\
 usage: cargo xtask COMMAND
   serve [--port N] [--no-build] [--log]   build the site (dist/) and serve it on http://127.0.0.1:8080
   dist                                    the index, `trunk build --release`, sw.js, .br/.gz copies
-  e2e                                     dist, then the browser tests (tests/e2e/run.mjs)
-  bench-web                               dist, then the browser benchmark (tests/e2e/bench.mjs)
+  e2e [--no-build] [FILTER]               dist, then the browser tests (tests/e2e/run.mjs)
+  bench-web [--no-build]                  dist, then the browser benchmark (tests/e2e/bench.mjs),
+                                          against the precompressed server and a plain gzip one
   test                                    everything CI runs, the browser tests last
   build-index                             the artifacts into static/data
   fuzz [--seconds N | --fixed]            every fuzz target (fuzz/) for N seconds each (default 60),
@@ -435,18 +457,19 @@ usage: cargo xtask COMMAND
   icons                                   redraw static/icons";
 
 const SERVE_USAGE: &str = "\
-usage: cargo xtask serve [--port N] [--no-build] [--log]
+usage: cargo xtask serve [--port N] [--no-build] [--log] [--plain]
   --port N     listen on port N (default 8080, or the next free one)
   --no-build   serve dist/ as it is, without `cargo xtask dist` first
-  --log        print each request";
+  --log        print each request
+  --plain      serve as a plain host does: gzip only, no ETag or Last-Modified";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("serve") => serve(&args[1..]),
         Some("dist") => dist(),
-        Some("e2e") => dist_and_node("run.mjs"),
-        Some("bench-web") => dist_and_node("bench.mjs"),
+        Some("e2e") => dist_and_node("run.mjs", &args[1..]),
+        Some("bench-web") => dist_and_node("bench.mjs", &args[1..]),
         Some("test") => test(),
         Some("build-index") => build_index(),
         Some("mce-oracle") => mce_oracle(),

@@ -4,6 +4,11 @@
 //! the Content-Security-Policy of `index.html` as a header, so that it also
 //! covers the web worker and the service worker, which a `<meta>` tag cannot.
 //!
+//! [`Host::Plain`] plays the simplest static host instead: gzip only, and no
+//! `ETag` or `Last-Modified`, so a browser can never revalidate a file and
+//! anything it fetches twice is downloaded twice. The benchmark and the
+//! "each file once" browser test run against both.
+//!
 //! Caveat: it is for this machine (`127.0.0.1`) and the browser tests, not
 //! the internet: no TLS, no limits.
 
@@ -35,19 +40,34 @@ const CONTENT_TYPES: &[(&str, &str)] = &[
     ("png", "image/png"),
 ];
 
+/// How the site is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Host {
+    /// As it should be deployed: the `.br` or `.gz` copy, `Last-Modified`.
+    Precompressed,
+    /// A plain host: the `.gz` copy only, no `ETag`, no `Last-Modified`.
+    Plain,
+}
+
 #[derive(Debug)]
 struct Site {
     files: ServeDir,
     csp: HeaderValue,
+    host: Host,
     log: bool,
 }
 
 /// Serves `dist` on `listener` until the process ends.
-pub fn serve(dist: &Path, listener: TcpListener, log: bool) -> Result<()> {
+pub fn serve(dist: &Path, listener: TcpListener, host: Host, log: bool) -> Result<()> {
     let csp = content_security_policy(&dist.join("index.html"))?;
+    let files = match host {
+        Host::Precompressed => ServeDir::new(dist).precompressed_br().precompressed_gzip(),
+        Host::Plain => ServeDir::new(dist).precompressed_gzip(),
+    };
     let site = Arc::new(Site {
-        files: ServeDir::new(dist).precompressed_br().precompressed_gzip(),
+        files,
         csp: HeaderValue::from_str(&csp).context("the CSP is not a valid header value")?,
+        host,
         log,
     });
     listener.set_nonblocking(true)?;
@@ -83,6 +103,10 @@ impl Site {
         // `ServeDir` is always ready; a file it cannot read becomes a 500.
         let mut res = files.call(req).await?;
         let headers = res.headers_mut();
+        if self.host == Host::Plain {
+            headers.remove(header::ETAG);
+            headers.remove(header::LAST_MODIFIED);
+        }
         headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
         headers.insert(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -11,6 +11,12 @@
 //! dist/data/tabular.icdx.gz   gzip, best
 //! dist/sw.js                  static/sw.js with VERSION and PRECACHE filled in
 //! ```
+//!
+//! Data files are the ones [`icd_core::registry`] lists: a required artifact
+//! missing from `dist/data/` fails the build, and a `.icdx` the registry does
+//! not know (left over from an older build) is neither kept offline nor
+//! counted. The data size table (`cargo xtask dist` prints it in Markdown
+//! for the README) walks the registry too.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -18,6 +24,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
+use icd_core::registry::{self, Capability};
 
 /// Extensions of files that compress; images and fonts already are.
 const COMPRESSIBLE: &[&str] = &[
@@ -60,9 +67,9 @@ impl Sizes {
 /// compresses only what changed (the data rarely does).
 pub fn finish(dist: &Path, template: &Path, cache: &Path) -> Result<Vec<Sizes>> {
     remove_compressed(dist)?;
-    let files = site_files(dist)?;
+    let files = known_data(site_files(dist)?)?;
     write_service_worker(dist, template, &files)?;
-    let mut all = site_files(dist)?;
+    let mut all = known_data(site_files(dist)?)?;
     all.push("sw.js".into());
     all.sort();
     std::fs::create_dir_all(cache).with_context(|| format!("cannot create {cache:?}"))?;
@@ -96,6 +103,35 @@ fn site_files(dist: &Path) -> Result<Vec<String>> {
     }
     files.sort();
     Ok(files)
+}
+
+/// `files` less the artifacts [`registry::ARTIFACTS`] does not list; fails
+/// when a required one is missing.
+fn known_data(files: Vec<String>) -> Result<Vec<String>> {
+    for spec in &registry::ARTIFACTS {
+        let path = format!("data/{}", spec.file);
+        if spec.required && !files.contains(&path) {
+            bail!(
+                "dist/{path} ({}) is missing: run `cargo xtask build-index`, then `cargo xtask dist`",
+                spec.title
+            );
+        }
+    }
+    Ok(files
+        .into_iter()
+        .filter(|f| {
+            let Some(name) = f.strip_prefix("data/").filter(|n| n.ends_with(".icdx")) else {
+                return true;
+            };
+            let known = registry::by_file(name).is_some();
+            if !known {
+                eprintln!(
+                    "dist/{f}: no artifact of that name in icd_core::registry, so it is not kept offline; delete static/data/{name}"
+                );
+            }
+            known
+        })
+        .collect())
 }
 
 /// Compressed copies from an earlier run would be served for files that changed.
@@ -318,6 +354,66 @@ pub fn print_table(sizes: &[Sizes]) {
         "bytes transferred on a first visit: {brotli} with brotli ({:.2} MB), {gzip} with gzip only ({:.2} MB)",
         mb(brotli),
         mb(gzip)
+    );
+}
+
+/// The data artifacts in [`registry::ARTIFACTS`] order, as the Markdown
+/// table of the README's "Data and sizes": which the first search result
+/// waits for, and what each costs on the wire.
+pub fn print_data_table(sizes: &[Sizes]) {
+    let n = |v: usize| {
+        let digits = v.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    };
+    println!("| file | what | read by | bytes | gzip | brotli |");
+    println!("|---|---|---|---:|---:|---:|");
+    let mut first = (0, 0, 0);
+    let mut all = (0, 0, 0);
+    for spec in &registry::ARTIFACTS {
+        let path = format!("data/{}", spec.file);
+        let Some(s) = sizes.iter().find(|s| s.path == path) else {
+            println!(
+                "| {} | {} | not built (optional) | | | |",
+                spec.file, spec.title
+            );
+            continue;
+        };
+        let (gz, br) = (s.gzip.unwrap_or(s.raw), s.transferred());
+        let search = spec.serves(Capability::Search);
+        let readers: Vec<String> = spec.needed_by.iter().map(|c| format!("{c:?}")).collect();
+        println!(
+            "| {}{} | {} | {} | {} | {} | {} |",
+            spec.file,
+            if search { " \\*" } else { "" },
+            spec.title,
+            readers.join(", "),
+            n(s.raw),
+            n(gz),
+            n(br)
+        );
+        if search {
+            first = (first.0 + s.raw, first.1 + gz, first.2 + br);
+        }
+        all = (all.0 + s.raw, all.1 + gz, all.2 + br);
+    }
+    println!(
+        "| \\* before the first search result | | | {} | {} | {} |",
+        n(first.0),
+        n(first.1),
+        n(first.2)
+    );
+    println!(
+        "| **all data** | | | **{}** | **{}** | **{}** |",
+        n(all.0),
+        n(all.1),
+        n(all.2)
     );
 }
 
