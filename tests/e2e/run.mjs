@@ -471,6 +471,12 @@ test('8 multi-line paste: one result list per statement (collapsed below the not
     await alternatives.waitFor({ timeout: 15_000 }).catch(() => {
       throw new Error('pasting three lines showed no collapsed statement-by-statement alternatives (data-testid="alternatives")');
     });
+    // The box became a text area and kept the focus, the caret at the end.
+    const focusAfterPaste = await page.evaluate(() => {
+      const el = document.activeElement;
+      return { tag: el?.tagName, end: el && 'value' in el ? el.selectionStart === el.value.length : false };
+    });
+    same(focusAfterPaste, { tag: 'TEXTAREA', end: true }, 'the focus after pasting three lines');
     await alternatives.locator(':scope > summary').click();
     const statements = page.locator('section.statement');
     await poll(async () => (await statements.count()) === 3, async () => {

@@ -113,19 +113,13 @@ impl<D: AsRef<[u8]>> Engine<D> {
         };
         self.parts[part] = Some(bytes);
         if self.parts.iter().all(Option::is_some) {
-            let [Some(tabular), Some(index), Some(eindex), Some(neoplasm), Some(drug), Some(mce)] =
-                std::mem::take(&mut self.parts)
-            else {
-                unreachable!("all six are there")
-            };
-            let lib = Library::open(Artifacts {
-                tabular,
-                index,
-                eindex,
-                neoplasm,
-                drug,
-                mce,
-            })?;
+            let files: Vec<D> = std::mem::take(&mut self.parts)
+                .into_iter()
+                .flatten()
+                .collect();
+            let artifacts =
+                Artifacts::from_files(files).unwrap_or_else(|| unreachable!("all six are there"));
+            let lib = Library::open(artifacts)?;
             self.cache = Some(CheckCache::new(&lib));
             self.lib = Some(lib);
         }
