@@ -30,6 +30,10 @@ pub const SEARCH_FILE: &str = "search.icdx";
 /// `cargo xtask dist` and `cargo xtask bench-web`.
 pub const CCMCC_FILE: &str = icd_core::record::ccmcc::FILE;
 
+/// The MS-DRG grouper artifact's file name (`icd group`). Built, listed and
+/// checked like [`CCMCC_FILE`], and like it not counted in the totals.
+pub const DRG_FILE: &str = icd_core::drg::FILE;
+
 /// The curated abbreviation dictionary, kept as data in the repository.
 pub const ABBREVIATIONS: &str = include_str!("../../icd-core/data/abbreviations.tsv");
 
@@ -222,6 +226,13 @@ pub fn build(data: &Path) -> Result<Built> {
         releases.push(t.release().to_string());
         files.push((CCMCC_FILE, ccmcc));
     }
+    if let Some((drg, debris)) = crate::drg_build::build(data)? {
+        let t = icd_core::drg::DrgTables::open(drg.as_slice())?;
+        counts.extend(drg_counts(&t));
+        counts.insert("drg_debris_keys".into(), debris.total() as u64);
+        releases.push(t.release().to_string());
+        files.push((DRG_FILE, drg));
+    }
     for ((name, bytes), release) in files.iter().zip(releases) {
         entries.push(FileEntry {
             name: name.to_string(),
@@ -232,7 +243,11 @@ pub fn build(data: &Path) -> Result<Built> {
         });
     }
     // The totals are the web app's download (see `CCMCC_FILE`).
-    let counted = || entries.iter().filter(|e| e.name != CCMCC_FILE);
+    let counted = || {
+        entries
+            .iter()
+            .filter(|e| e.name != CCMCC_FILE && e.name != DRG_FILE)
+    };
     let manifest = Manifest {
         format_version: icd_core::artifact::FORMAT_VERSION,
         total_bytes: counted().map(|e| e.bytes).sum(),
@@ -263,6 +278,13 @@ pub fn build_ccmcc(data: &Path) -> Result<Option<Vec<u8>>> {
         .with_context(|| format!("{}: not the MS-DRG definitions JSON", path.display()))?;
     let src = crate::check::ccmcc_from_json(&v).with_context(|| path.display().to_string())?;
     Ok(Some(src.build()))
+}
+
+fn drg_counts<D: AsRef<[u8]>>(t: &icd_core::drg::DrgTables<D>) -> Vec<(String, u64)> {
+    t.counts()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
 }
 
 fn ccmcc_counts<D: AsRef<[u8]>>(t: &CcMcc<D>) -> [(String, u64); 3] {
@@ -411,6 +433,15 @@ pub fn verify(dir: &Path) -> Result<Manifest> {
         let t = CcMcc::open(bytes)
             .with_context(|| format!("{CCMCC_FILE}: rebuild with `icd build-index`"))?;
         now.extend(ccmcc_counts(&t));
+    }
+    if manifest.files.iter().any(|e| e.name == DRG_FILE) {
+        let bytes = listed_file(dir, &manifest, DRG_FILE)?;
+        let t = icd_core::drg::DrgTables::open(bytes)
+            .with_context(|| format!("{DRG_FILE}: rebuild with `icd build-index`"))?;
+        now.extend(drg_counts(&t));
+        if let Some(n) = manifest.counts.get("drg_debris_keys") {
+            now.insert("drg_debris_keys".into(), *n);
+        }
     }
     if now != manifest.counts {
         bail!("{}: the artifacts' contents do not match the manifest's counts: rebuild with `icd build-index`", dir.display());

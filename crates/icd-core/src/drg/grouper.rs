@@ -1,0 +1,713 @@
+//! The grouping logic over [`DrgTables`]: pre-MDC, MDC, surgical hierarchy,
+//! unrelated O.R. procedures, medical partitions, newborns, severity.
+
+use super::tables::{split_of, DrgTables, Family};
+use super::{
+    CcDriver, Claim, DrgResult, Drivers, Grouping, HospitalStatus, Poa, ReturnCode, Severity,
+    WhatIf, WhatIfChange,
+};
+use crate::artifact::NONE;
+
+/// Discharge statuses that send a newborn to DRG 789 (died, or transferred
+/// to acute care: 02, 05, 66 and their planned-readmission forms 82, 85, 94).
+const NEWBORN_789_STATUS: [i64; 7] = [2, 5, 20, 66, 82, 85, 94];
+/// The discharge status "expired".
+const EXPIRED: i64 = 20;
+/// Left against medical advice.
+const AMA: i64 = 7;
+/// MDCs whose O.R. procedures never make a record "unrelated" (981-989):
+/// newborns (15) and burns (22), as the reference groups them.
+const NO_UNRELATED: [u8; 2] = [15, 22];
+/// Valid discharge statuses (UB-04 patient status codes the grouper knows).
+const VALID_STATUS: [i64; 41] = [
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 20, 21, 30, 40, 41, 42, 43, 50, 51, 61, 62, 63, 64, 65, 66, 69, 70,
+    81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95,
+];
+
+/// Words that say nothing about which branch of a family a label names.
+const STOP: [&str; 18] = [
+    "with",
+    "without",
+    "and",
+    "or",
+    "pdx",
+    "sdx",
+    "psdx",
+    "of",
+    "the",
+    "mcc",
+    "cc",
+    "cc/mcc",
+    "for",
+    "except",
+    "procedures",
+    "procedure",
+    "orpcs",
+    "non-orpcs",
+];
+
+/// Where a label the claim matches came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Side {
+    Pdx,
+    Sdx,
+    Proc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Matched {
+    group: u32,
+    side: Side,
+    label: u32,
+}
+
+/// What one pass needs: which codes count, and how.
+struct Pass<'c> {
+    claim: &'c Claim,
+    /// Secondary diagnoses left out (what-if).
+    skip_sdx: Option<usize>,
+    /// Procedure left out (what-if).
+    skip_proc: Option<usize>,
+    /// HAC codes not present on admission do not count (the final DRG).
+    apply_hac: bool,
+}
+
+/// The outcome of one pass.
+#[derive(Debug, Clone)]
+pub(crate) struct Outcome {
+    pub drg: u16,
+    pub mdc: Option<u8>,
+    pub severity: Severity,
+    pub return_code: ReturnCode,
+    pub surgical_by: Option<String>,
+}
+
+impl<D: AsRef<[u8]>> DrgTables<D> {
+    /// Groups a claim: the initial DRG (every code counts) and the final
+    /// one (HAC codes not present on admission removed), with the drivers.
+    pub fn group(&self, claim: &Claim) -> Grouping {
+        let initial = self.pass(&Pass {
+            claim,
+            skip_sdx: None,
+            skip_proc: None,
+            apply_hac: false,
+        });
+        let fin = self.pass(&Pass {
+            claim,
+            skip_sdx: None,
+            skip_proc: None,
+            apply_hac: true,
+        });
+        let drivers = self.drivers(claim, &fin);
+        Grouping {
+            initial: self.result(&initial),
+            final_: self.result(&fin),
+            return_code: fin.return_code,
+            drivers,
+        }
+    }
+
+    /// What the final DRG would be without each CC/MCC secondary diagnosis
+    /// and without each procedure, and which secondaries are CC/MCC for
+    /// this principal diagnosis.
+    pub fn what_if(&self, claim: &Claim) -> WhatIf {
+        let base = self.pass(&Pass {
+            claim,
+            skip_sdx: None,
+            skip_proc: None,
+            apply_hac: true,
+        });
+        let mut out = WhatIf::default();
+        for (i, d) in claim.sdx.iter().enumerate() {
+            if self.cc(&d.code).is_none() {
+                continue;
+            }
+            let o = self.pass(&Pass {
+                claim,
+                skip_sdx: Some(i),
+                skip_proc: None,
+                apply_hac: true,
+            });
+            out.without_sdx.push(WhatIfChange {
+                code: d.code.clone(),
+                drg: o.drg,
+                changes: o.drg != base.drg,
+            });
+        }
+        for (i, p) in claim.procedures.iter().enumerate() {
+            let o = self.pass(&Pass {
+                claim,
+                skip_sdx: None,
+                skip_proc: Some(i),
+                apply_hac: true,
+            });
+            out.without_procedure.push(WhatIfChange {
+                code: p.clone(),
+                drg: o.drg,
+                changes: o.drg != base.drg,
+            });
+        }
+        out.cc_mcc = self.drivers(claim, &base).cc_mcc;
+        out
+    }
+
+    fn result(&self, o: &Outcome) -> DrgResult {
+        let info = self.drg(o.drg);
+        DrgResult {
+            drg: o.drg,
+            mdc: o.mdc,
+            title: info.as_ref().map(|i| i.title.clone()).unwrap_or_default(),
+            weight: info.as_ref().and_then(|i| i.weight),
+            gmlos: info.as_ref().and_then(|i| i.gmlos),
+            amlos: info.as_ref().and_then(|i| i.amlos),
+            severity: o.severity,
+        }
+    }
+
+    /// Each secondary that is a CC or MCC, counted or not and why.
+    fn drivers(&self, claim: &Claim, fin: &Outcome) -> Drivers {
+        let mut d = Drivers {
+            surgical_procedure: fin.surgical_by.clone(),
+            ..Default::default()
+        };
+        for s in &claim.sdx {
+            let Some(e) = self.cc(&s.code) else { continue };
+            let level = if e.level == 2 {
+                Severity::Mcc
+            } else {
+                Severity::Cc
+            };
+            let excluded = if self.excluded(e.collection, &claim.pdx.code) {
+                Some(format!(
+                    "excluded by principal diagnosis {} (PDX exclusion list {:04})",
+                    claim.pdx.code, e.collection
+                ))
+            } else if e.alive_only && claim.discharge_status == EXPIRED {
+                Some("counts only when the patient is discharged alive".to_string())
+            } else if e.hac != 0 && hac_removes(claim, s.poa) {
+                d.hac_removed.push(s.code.clone());
+                Some(format!(
+                    "HAC category {:02} not present on admission (POA {})",
+                    e.hac,
+                    s.poa.as_str()
+                ))
+            } else {
+                None
+            };
+            d.cc_mcc.push(CcDriver {
+                code: s.code.clone(),
+                level,
+                counts: excluded.is_none(),
+                excluded,
+            });
+        }
+        d
+    }
+
+    fn outcome(&self, drg: u16, mdc: Option<u8>, sev: u8, rc: ReturnCode) -> Outcome {
+        Outcome {
+            drg,
+            mdc,
+            severity: Severity::from_level(sev),
+            return_code: rc,
+            surgical_by: None,
+        }
+    }
+
+    fn pass(&self, p: &Pass<'_>) -> Outcome {
+        let c = p.claim;
+        let ungroupable = |rc| self.outcome(999, None, 0, rc);
+        let pdx = c.pdx.code.as_str();
+        let Some(pdx_attrs) = self.dx_attrs(pdx) else {
+            return ungroupable(ReturnCode::InvalidPdx);
+        };
+        let pdx_attrs: Vec<u32> = pdx_attrs.collect();
+        let sdx: Vec<(usize, &super::Dx)> = c
+            .sdx
+            .iter()
+            .enumerate()
+            .filter(|(i, d)| Some(*i) != p.skip_sdx && self.dx_attrs(&d.code).is_some())
+            .collect();
+        let procs: Vec<(usize, &str)> = c
+            .procedures
+            .iter()
+            .enumerate()
+            .filter(|(i, code)| Some(*i) != p.skip_proc && self.pr_attrs(code).is_some())
+            .map(|(i, s)| (i, s.as_str()))
+            .collect();
+        if p.apply_hac
+            && c.hospital == HospitalStatus::NotExempt
+            && sdx
+                .iter()
+                .any(|(_, d)| self.cc(&d.code).is_some_and(|e| e.hac != 0) && d.poa.is_missing())
+        {
+            return ungroupable(ReturnCode::HacMissingOnePoa);
+        }
+        if !VALID_STATUS.contains(&c.discharge_status) {
+            return ungroupable(ReturnCode::InvalidDischargeStatus);
+        }
+        // MDC from the principal diagnosis; male and female reproductive
+        // codes by sex.
+        let mut mdcs: Vec<u8> = Vec::new();
+        let mut unacceptable = false;
+        for &id in &pdx_attrs {
+            let a = self.model.attrs[id as usize];
+            let label = self.str(a.label);
+            if a.group == NONE {
+                if let Some(m) = label.strip_prefix("_MDC") {
+                    if m.len() == 2 {
+                        if let Ok(m) = m.parse::<u8>() {
+                            mdcs.push(m);
+                        }
+                    }
+                }
+            } else if label == "PDX" && self.model.groups[a.group as usize] == [998] {
+                unacceptable = true;
+            }
+        }
+        let Some(&first) = mdcs.first() else {
+            return ungroupable(ReturnCode::InvalidPdx);
+        };
+        let mdc = if mdcs.contains(&12) && mdcs.contains(&13) {
+            if c.sex == 0 {
+                12
+            } else {
+                13
+            }
+        } else {
+            first
+        };
+        let sev = self.severity(c, &sdx, p.apply_hac);
+        let status = c.discharge_status;
+        // Pre-MDC: the best-ranked procedure of a pre-MDC family.
+        let mut best: Option<(u32, Vec<u16>, usize)> = None;
+        for &(i, code) in &procs {
+            let Some((ids, _, _)) = self.pr_attrs(code) else {
+                continue;
+            };
+            for id in ids {
+                let a = self.model.attrs[id as usize];
+                if a.group == NONE {
+                    continue;
+                }
+                let g = &self.model.groups[a.group as usize];
+                let Some(&f0) = g.first() else { continue };
+                if self.drg_mdc(f0) == Some(None) && f0 != 981 && f0 != 987 {
+                    let r = self.drg_rank(f0);
+                    if best.as_ref().is_none_or(|b| r < b.0) {
+                        best = Some((r, g.clone(), i));
+                    }
+                }
+            }
+        }
+        if let Some((_, fam, i)) = best {
+            let drg = self.sev_pick(&fam, sev, status);
+            let mut o = self.outcome(drg, None, sev, ReturnCode::Ok);
+            o.mdc = Some(0);
+            o.surgical_by = c.procedures.get(i).cloned();
+            return o;
+        }
+        if unacceptable {
+            return self.outcome(998, Some(mdc), sev, ReturnCode::Ok);
+        }
+        if mdc == 15 {
+            return self.outcome(
+                self.newborn(&pdx_attrs, &sdx, status),
+                Some(15),
+                sev,
+                ReturnCode::Ok,
+            );
+        }
+        // The labels the claim matches, by group.
+        let mut labels: Vec<Matched> = Vec::new();
+        for &id in &pdx_attrs {
+            let a = self.model.attrs[id as usize];
+            if a.group != NONE && self.group_known(a.group) {
+                labels.push(Matched {
+                    group: a.group,
+                    side: Side::Pdx,
+                    label: a.label,
+                });
+            }
+        }
+        for (_, d) in &sdx {
+            if let Some(ids) = self.dx_attrs(&d.code) {
+                for id in ids {
+                    let a = self.model.attrs[id as usize];
+                    if a.group != NONE
+                        && self.model.labels[a.label as usize].sdx
+                        && self.group_known(a.group)
+                    {
+                        labels.push(Matched {
+                            group: a.group,
+                            side: Side::Sdx,
+                            label: a.label,
+                        });
+                    }
+                }
+            }
+        }
+        let mut or_procs: Vec<(usize, bool)> = Vec::new();
+        let mut proc_of_group: Vec<(u32, usize)> = Vec::new();
+        for &(i, code) in &procs {
+            let Some((ids, or, neo)) = self.pr_attrs(code) else {
+                continue;
+            };
+            if or {
+                or_procs.push((i, neo));
+            }
+            for id in ids {
+                let a = self.model.attrs[id as usize];
+                if a.group == NONE || !self.group_known(a.group) {
+                    continue;
+                }
+                if a.companion != 0 {
+                    let comp = self.str(a.companion);
+                    if !procs.iter().any(|(_, c)| *c == comp) {
+                        continue;
+                    }
+                }
+                labels.push(Matched {
+                    group: a.group,
+                    side: Side::Proc,
+                    label: a.label,
+                });
+                proc_of_group.push((a.group, i));
+            }
+        }
+        labels.sort();
+        labels.dedup();
+        let fams = &self.model.families[mdc as usize];
+        let labs_of = |f: &Family| -> Vec<Matched> {
+            match f.group {
+                Some(g) => labels.iter().filter(|m| m.group == g).copied().collect(),
+                None => Vec::new(),
+            }
+        };
+        // Surgical: every family a procedure (or any O.R. procedure) opens.
+        let mut cands: Vec<&Family> = Vec::new();
+        for f in fams {
+            let Some(&f0) = f.drgs.first() else { continue };
+            if !self.drg_surgical(f0) {
+                continue;
+            }
+            let labs = labs_of(f);
+            let plabs = labs.iter().any(|m| m.side == Side::Proc);
+            let dlabs = labs.iter().any(|m| m.side == Side::Pdx);
+            let (pg, dg) = (f.proc_gated, f.pdx_gated);
+            let ok = if pg && plabs {
+                !dg || dlabs || self.family_has(f, |k| k.except) || self.subfams(&f.drgs).len() > 1
+            } else if dg && !pg {
+                (dlabs || self.family_has(f, |k| k.except)) && !or_procs.is_empty()
+            } else if !pg && !dg {
+                !or_procs.is_empty()
+            } else {
+                dg && pg && dlabs && !or_procs.is_empty() && self.family_has(f, |k| k.any_other)
+            };
+            if ok {
+                cands.push(f);
+            }
+        }
+        if let Some(f) = cands
+            .iter()
+            .min_by_key(|f| f.drgs.first().map_or(NONE, |&d| self.drg_rank(d)))
+        {
+            let drg = self.pick(f, sev, status, &labs_of(f), Some(true));
+            let mut o = self.outcome(drg, Some(mdc), sev, ReturnCode::Ok);
+            let by = f
+                .group
+                .and_then(|g| proc_of_group.iter().find(|(pg, _)| *pg == g).map(|x| x.1))
+                .or_else(|| or_procs.first().map(|x| x.0));
+            o.surgical_by = by.and_then(|i| c.procedures.get(i).cloned());
+            return o;
+        }
+        if !or_procs.is_empty() && !NO_UNRELATED.contains(&mdc) {
+            let fam: [u16; 3] = if or_procs.iter().all(|x| x.1) {
+                [987, 988, 989]
+            } else {
+                [981, 982, 983]
+            };
+            let drg = self.sev_pick(&fam, sev, status);
+            let mut o = self.outcome(drg, Some(mdc), sev, ReturnCode::Ok);
+            o.surgical_by = or_procs
+                .first()
+                .and_then(|x| c.procedures.get(x.0).cloned());
+            return o;
+        }
+        // Medical: the family the principal diagnosis names, else the MDC's
+        // family for every other principal diagnosis.
+        let meds: Vec<&Family> = fams
+            .iter()
+            .filter(|f| f.drgs.iter().any(|&d| !self.drg_surgical(d)))
+            .collect();
+        let listed = meds.iter().find(|f| {
+            let labs = labs_of(f);
+            labs.iter().any(|m| m.side == Side::Pdx) && self.and_ok(f, &labs)
+        });
+        if let Some(f) = listed {
+            let drg = self.pick(f, sev, status, &labs_of(f), Some(false));
+            return self.outcome(drg, Some(mdc), sev, ReturnCode::Ok);
+        }
+        let rest = meds.iter().find(|f| {
+            !f.pdx_gated
+                && f.drgs.iter().all(|&d| status_ok(self.drg_title(d), status))
+                && (!self.drg_title(f.drgs[0]).contains("Left AMA") || status == AMA)
+        });
+        if let Some(f) = rest {
+            let drg = self.pick(f, sev, status, &labs_of(f), Some(false));
+            return self.outcome(drg, Some(mdc), sev, ReturnCode::Ok);
+        }
+        ungroupable(ReturnCode::NoDrg)
+    }
+
+    fn group_known(&self, g: u32) -> bool {
+        self.model
+            .groups
+            .get(g as usize)
+            .and_then(|g| g.first())
+            .is_some_and(|&d| self.drg_mdc(d).is_some())
+    }
+
+    fn family_has(&self, f: &Family, test: impl Fn(&super::tables::LabelKind) -> bool) -> bool {
+        f.group.is_some_and(|g| {
+            self.model.group_labels[g as usize]
+                .iter()
+                .any(|&l| test(&self.model.labels[l as usize]))
+        })
+    }
+
+    /// A family with an `AND ...` condition needs the claim to meet it.
+    fn and_ok(&self, f: &Family, labs: &[Matched]) -> bool {
+        if !self.family_has(f, |k| k.and) {
+            return true;
+        }
+        labs.iter().any(|m| self.model.labels[m.label as usize].and)
+    }
+
+    /// 0 none, 1 CC, 2 MCC: the highest counting secondary.
+    fn severity(&self, c: &Claim, sdx: &[(usize, &super::Dx)], apply_hac: bool) -> u8 {
+        let mut sev = 0;
+        for (_, d) in sdx {
+            let Some(e) = self.cc(&d.code) else { continue };
+            if self.excluded(e.collection, &c.pdx.code) {
+                continue;
+            }
+            if e.alive_only && c.discharge_status == EXPIRED {
+                continue;
+            }
+            if apply_hac && e.hac != 0 && hac_removes(c, d.poa) {
+                continue;
+            }
+            sev = sev.max(e.level);
+        }
+        sev
+    }
+
+    /// Consecutive DRGs of a family whose titles differ only in severity.
+    fn subfams(&self, f: &[u16]) -> Vec<Vec<u16>> {
+        let mut out: Vec<(String, Vec<u16>)> = Vec::new();
+        for &g in f {
+            let key = format!(
+                "{:?}{}",
+                self.drg_mdc(g),
+                super::tables::base_title(self.drg_title(g))
+            );
+            match out.last_mut() {
+                Some((k, v)) if *k == key => v.push(g),
+                _ => out.push((key, vec![g])),
+            }
+        }
+        out.into_iter().map(|x| x.1).collect()
+    }
+
+    /// The DRG of a family: its branch (status, the labels the claim
+    /// matches), then its severity split.
+    fn pick(
+        &self,
+        f: &Family,
+        sev: u8,
+        status: i64,
+        labs: &[Matched],
+        surgical: Option<bool>,
+    ) -> u16 {
+        let mut drgs: Vec<u16> = f.drgs.clone();
+        if let Some(s) = surgical {
+            let only: Vec<u16> = drgs
+                .iter()
+                .copied()
+                .filter(|&d| self.drg_surgical(d) == s)
+                .collect();
+            if !only.is_empty() {
+                drgs = only;
+            }
+        }
+        let subs = self.subfams(&drgs);
+        let alive: Vec<Vec<u16>> = subs
+            .iter()
+            .filter(|x| x.iter().all(|&d| status_ok(self.drg_title(d), status)))
+            .cloned()
+            .collect();
+        let subs2 = if alive.is_empty() { subs } else { alive };
+        let dl: Vec<Vec<String>> = labs
+            .iter()
+            .filter(|m| m.side != Side::Proc)
+            .map(|m| words(self.str(m.label)))
+            .collect();
+        let title_words: Vec<Vec<String>> =
+            subs2.iter().map(|x| words(self.drg_title(x[0]))).collect();
+        let overlap = |a: &[String], b: &[String]| a.iter().filter(|w| b.contains(w)).count();
+        if subs2.len() > 1
+            && !dl.is_empty()
+            && title_words
+                .iter()
+                .any(|t| dl.iter().any(|l| overlap(l, t) > 0))
+        {
+            // The branch whose title shares most words with a label; the
+            // first of equals, as Python's max does.
+            let mut best = 0;
+            let mut best_score = 0;
+            for (i, t) in title_words.iter().enumerate() {
+                let s = dl.iter().map(|l| overlap(l, t)).max().unwrap_or(0);
+                if s > best_score {
+                    best_score = s;
+                    best = i;
+                }
+            }
+            return self.sev_pick(&subs2[best], sev, status);
+        }
+        let sub = if subs2.len() > 1 {
+            let n = labs.len();
+            let i = subs2.len().saturating_sub(n).min(subs2.len() - 1);
+            &subs2[i]
+        } else {
+            &subs2[0]
+        };
+        self.sev_pick(sub, sev, status)
+    }
+
+    /// The DRG of a severity split that the severity meets.
+    fn sev_pick(&self, fam: &[u16], sev: u8, status: i64) -> u16 {
+        let kept: Vec<u16> = fam
+            .iter()
+            .copied()
+            .filter(|&d| status_ok(self.drg_title(d), status))
+            .collect();
+        let fam = if kept.is_empty() { fam.to_vec() } else { kept };
+        for &d in &fam {
+            if sev_ok(self.drg_title(d), sev) {
+                return d;
+            }
+        }
+        fam.last().copied().unwrap_or(999)
+    }
+
+    fn newborn(&self, pdx_attrs: &[u32], sdx: &[(usize, &super::Dx)], status: i64) -> u16 {
+        if NEWBORN_789_STATUS.contains(&status) {
+            return 789;
+        }
+        let mut fams: Vec<Vec<u16>> = Vec::new();
+        let mut add = |ids: &mut dyn Iterator<Item = u32>, principal: bool| {
+            for id in ids {
+                let a = self.model.attrs[id as usize];
+                if a.group == NONE {
+                    continue;
+                }
+                let g = &self.model.groups[a.group as usize];
+                if !g.first().is_some_and(|&d| (790..=799).contains(&d)) {
+                    continue;
+                }
+                let k = self.model.labels[a.label as usize];
+                if (principal && k.pdx) || (!principal && k.sdx) {
+                    fams.push(g.clone());
+                }
+            }
+        };
+        add(&mut pdx_attrs.iter().copied(), true);
+        for (_, d) in sdx {
+            if let Some(mut ids) = self.dx_attrs(&d.code) {
+                add(&mut ids, false);
+            }
+        }
+        let has = |g: &[u16]| fams.iter().any(|f| f.as_slice() == g);
+        if has(&[790]) {
+            return 790;
+        }
+        if has(&[791, 792]) {
+            return if has(&[793]) { 791 } else { 792 };
+        }
+        if has(&[793]) {
+            return 793;
+        }
+        if has(&[794]) {
+            return 794;
+        }
+        // A normal newborn has no secondary diagnosis but those DRG 795 allows.
+        for (_, d) in sdx {
+            let allowed = self.dx_attrs(&d.code).is_some_and(|mut ids| {
+                ids.any(|id| {
+                    let a = self.model.attrs[id as usize];
+                    a.group != NONE && self.model.groups[a.group as usize] == [795]
+                })
+            });
+            if !allowed {
+                return 794;
+            }
+        }
+        795
+    }
+}
+
+/// Whether a HAC code with this POA is removed for the final DRG: not
+/// present on admission (N) or not documented (U), for a hospital not
+/// exempt from the HAC policy.
+fn hac_removes(c: &Claim, poa: Poa) -> bool {
+    c.hospital == HospitalStatus::NotExempt && matches!(poa, Poa::N | Poa::U)
+}
+
+fn status_ok(title: &str, status: i64) -> bool {
+    if title.contains("Discharged Alive") {
+        status != EXPIRED
+    } else if title.contains("Expired") {
+        status == EXPIRED
+    } else {
+        true
+    }
+}
+
+fn sev_ok(title: &str, sev: u8) -> bool {
+    match split_of(title) {
+        None => true,
+        Some((true, "MCC", _)) => sev == 2,
+        Some((true, _, _)) => sev >= 1,
+        Some((false, "MCC", _)) => sev <= 1,
+        Some((false, _, _)) => sev == 0,
+    }
+}
+
+/// The content words of a label or title, lower case.
+fn words(t: &str) -> Vec<String> {
+    let lower = t.to_lowercase().replace(['/', '-'], " ");
+    let mut out: Vec<String> = Vec::new();
+    for w in lower.split(|ch: char| !ch.is_ascii_lowercase()) {
+        if w.len() > 2 && !STOP.contains(&w) && !out.iter().any(|o| o == w) {
+            out.push(w.to_string());
+        }
+    }
+    out
+}
+
+impl Severity {
+    fn from_level(l: u8) -> Severity {
+        match l {
+            2 => Severity::Mcc,
+            1 => Severity::Cc,
+            _ => Severity::None,
+        }
+    }
+}
+
+impl Poa {
+    fn is_missing(self) -> bool {
+        matches!(self, Poa::Blank)
+    }
+}
