@@ -20,8 +20,8 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use icd_core::drg::{self, Claim, DrgTables, Dx, Grouping, HospitalStatus, MsdrgClaim, Poa};
-use icd_core::record::{MceSex, Prepared, Record};
+use icd_core::drg::{self, Claim, DrgTables, Grouping, HospitalStatus, MsdrgClaim};
+use icd_core::record::Record;
 use serde::Serialize;
 
 use crate::check::{self, Format, Input};
@@ -73,34 +73,9 @@ pub struct Line<'a> {
     pub return_code: &'static str,
 }
 
-/// The DRG claim of a checked record: its age, sex, status and codes.
+/// The DRG claim of a record, for a hospital under the HAC policy.
 pub fn claim_of_record(record: &Record) -> Claim {
-    let mut sink = Vec::new();
-    let p = Prepared::new(record, &mut sink);
-    let dx = |i: &icd_core::record::Item| {
-        Dx::new(
-            &i.code,
-            i.poa.as_deref().and_then(Poa::parse).unwrap_or(Poa::Blank),
-        )
-    };
-    Claim {
-        age: p.age.unwrap_or(0),
-        sex: match p.sex {
-            MceSex::Male => 0,
-            MceSex::Female => 1,
-            MceSex::Unknown => 2,
-        },
-        discharge_status: p.status.unwrap_or(1),
-        hospital: HospitalStatus::NotExempt,
-        pdx: p
-            .dx
-            .iter()
-            .find(|d| d.principal)
-            .map(dx)
-            .unwrap_or_default(),
-        sdx: p.dx.iter().filter(|d| !d.principal).map(dx).collect(),
-        procedures: p.procs.iter().map(|x| drg::canonical(&x.code)).collect(),
-    }
+    Claim::from_record(record, HospitalStatus::NotExempt)
 }
 
 /// One unit of input for the grouper.

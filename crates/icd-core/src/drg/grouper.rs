@@ -404,7 +404,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             } else {
                 dg && pg && dlabs && !or_procs.is_empty() && self.family_has(f, |k| k.any_other)
             };
-            if ok {
+            if ok && self.conjunction_met(f, &labs) && self.and_ok(f, &labs) {
                 cands.push(f);
             }
         }
@@ -474,6 +474,42 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 .iter()
                 .any(|&l| test(&self.model.labels[l as usize]))
         })
+    }
+
+    /// A surgical family "X with Y" (or "combined") whose procedures come in
+    /// two or more O.R. lists needs one procedure of every list.
+    fn conjunction_met(&self, f: &Family, labs: &[Matched]) -> bool {
+        let Some(g) = f.group else { return true };
+        let title = super::tables::base_title(self.drg_title(f.drgs[0]));
+        if !(title.contains(" with ") || title.contains("combined"))
+            || self.subfams(&f.drgs).len() > 1
+        {
+            return true;
+        }
+        let lists: Vec<u32> = self.model.group_labels[g as usize]
+            .iter()
+            .copied()
+            .filter(|&l| {
+                let t = self.str(l);
+                t.ends_with(" ORPCS")
+                    && !t.contains("NON-ORPCS")
+                    && !["OR ", "AND ", "WITH", "ANY "]
+                        .iter()
+                        .any(|p| t.starts_with(p))
+                    && self
+                        .model
+                        .label_on_proc
+                        .get(l as usize)
+                        .copied()
+                        .unwrap_or(false)
+            })
+            .collect();
+        if lists.len() < 2 {
+            return true;
+        }
+        lists
+            .iter()
+            .all(|l| labs.iter().any(|m| m.side == Side::Proc && m.label == *l))
     }
 
     /// A family with an `AND ...` condition needs the claim to meet it.

@@ -381,3 +381,38 @@ impl TryFrom<MsdrgClaim> for Claim {
         })
     }
 }
+
+impl Claim {
+    /// The claim of a record: age (stated, or from the date of birth),
+    /// sex, discharge status (01 when absent), principal and secondary
+    /// diagnoses with their POA, procedures.
+    pub fn from_record(record: &crate::record::Record, hospital: HospitalStatus) -> Claim {
+        use crate::record::{MceSex, Prepared};
+        let mut sink = Vec::new();
+        let p = Prepared::new(record, &mut sink);
+        let dx = |i: &crate::record::Item| {
+            Dx::new(
+                &i.code,
+                i.poa.as_deref().and_then(Poa::parse).unwrap_or(Poa::Blank),
+            )
+        };
+        Claim {
+            age: p.age.unwrap_or(0),
+            sex: match p.sex {
+                MceSex::Male => 0,
+                MceSex::Female => 1,
+                MceSex::Unknown => 2,
+            },
+            discharge_status: p.status.unwrap_or(1),
+            hospital,
+            pdx: p
+                .dx
+                .iter()
+                .find(|d| d.principal)
+                .map(dx)
+                .unwrap_or_default(),
+            sdx: p.dx.iter().filter(|d| !d.principal).map(dx).collect(),
+            procedures: p.procs.iter().map(|x| canonical(&x.code)).collect(),
+        }
+    }
+}
