@@ -18,10 +18,12 @@ const AMA: i64 = 7;
 /// MDCs whose O.R. procedures never make a record "unrelated" (981-989):
 /// newborns (15) and burns (22), as the reference groups them.
 const NO_UNRELATED: [u8; 2] = [15, 22];
-/// Valid discharge statuses (UB-04 patient status codes the grouper knows).
-const VALID_STATUS: [i64; 41] = [
-    1, 2, 3, 4, 5, 6, 7, 8, 9, 20, 21, 30, 40, 41, 42, 43, 50, 51, 61, 62, 63, 64, 65, 66, 69, 70,
-    81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95,
+/// Discharge statuses the grouper takes: the UB-04 codes and, as the
+/// reference groups most of them, 00 and 99 (it rejects some claims with
+/// 00, 40-42 or 99 as INVALID_DISCHARGE_STATUS by a rule not found yet).
+const VALID_STATUS: [i64; 43] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 20, 21, 30, 40, 41, 42, 43, 50, 51, 61, 62, 63, 64, 65, 66, 69,
+    70, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 99,
 ];
 
 /// Words that say nothing about which branch of a family a label names.
