@@ -398,7 +398,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             let dlabs = labs.iter().any(|m| m.side == Side::Pdx);
             let (pg, dg) = (f.proc_gated, f.pdx_gated);
             let ok = if pg && plabs {
-                !dg || dlabs || self.family_has(f, |k| k.except) || self.subfams(&f.drgs).len() > 1
+                !dg || dlabs || self.family_has(f, |k| k.except) || self.unlabelled_branch(f)
             } else if dg && !pg {
                 (dlabs || self.family_has(f, |k| k.except)) && !or_procs.is_empty()
             } else if !pg && !dg {
@@ -512,6 +512,19 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         lists
             .iter()
             .all(|l| labs.iter().any(|m| m.side == Side::Proc && m.label == *l))
+    }
+
+    /// Whether a family gated by principal diagnoses has a branch for the
+    /// others: fewer diagnosis lists than branches ("for Neoplasm" and "for
+    /// Non-Neoplasm" with one list), not one list per branch ("Ovarian" and
+    /// "Non-Ovarian Malignancy").
+    fn unlabelled_branch(&self, f: &Family) -> bool {
+        let Some(g) = f.group else { return false };
+        let lists = self.model.group_labels[g as usize]
+            .iter()
+            .filter(|&&l| self.model.label_on_dx.get(l as usize).copied().unwrap_or(false))
+            .count();
+        lists < self.subfams(&f.drgs).len()
     }
 
     /// A family with an `AND ...` condition needs the claim to meet it.

@@ -294,6 +294,8 @@ pub(crate) struct Model {
     pub drg_row: Vec<u32>,
     /// Per label: used by some procedure's attribute.
     pub label_on_proc: Vec<bool>,
+    /// Per label: used by some diagnosis's attribute.
+    pub label_on_dx: Vec<bool>,
     /// Families by MDC (index 0..=25; 0 is pre-MDC), in DRG order.
     pub families: Vec<Vec<Family>>,
 }
@@ -652,7 +654,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         // Which families procedures and principal diagnoses gate: marked
         // through the family of each attribute group's first DRG.
         let (mut proc_gated, mut pdx_gated) = (BTreeSet::new(), BTreeSet::new());
-        let mut label_on_proc = Vec::new();
+        let (mut label_on_proc, mut label_on_dx) = (Vec::new(), Vec::new());
         for (dx_side, range) in [(true, self.s.dx.clone()), (false, self.s.pr.clone())] {
             let map = fst::Map::new(self.bytes(&range)).unwrap_or_else(|_| empty_map());
             let mut seen = vec![false; self.model.groups.len()];
@@ -669,11 +671,12 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                     }
                 }
             }
-            if !dx_side {
+            {
                 let mut on = vec![false; self.offsets.len()];
                 let mut stream = map.stream();
                 while let Some((_, v)) = stream.next() {
-                    for id in ids(self.attr_list(v >> 2)) {
+                    let v = if dx_side { v } else { v >> 2 };
+                    for id in ids(self.attr_list(v)) {
                         if let Some(a) = self.model.attrs.get(id as usize) {
                             if let Some(x) = on.get_mut(a.label as usize) {
                                 *x = true;
@@ -681,7 +684,11 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                         }
                     }
                 }
-                label_on_proc = on;
+                if dx_side {
+                    label_on_dx = on;
+                } else {
+                    label_on_proc = on;
+                }
             }
             for (gi, s) in seen.iter().enumerate() {
                 if !s {
@@ -701,6 +708,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             }
         }
         self.model.label_on_proc = label_on_proc;
+        self.model.label_on_dx = label_on_dx;
         let mut seen = BTreeSet::new();
         for &d in &drgs {
             let f = family(d);
