@@ -282,11 +282,14 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         let sev = self.severity(c, &sdx, p.apply_hac);
         let status = c.discharge_status;
         // Pre-MDC: the best-ranked procedure of a pre-MDC family.
-        let mut best: Option<(u32, Vec<u16>, usize)> = None;
+        let mut best: Option<(u32, u32, usize)> = None;
+        let mut pre_labels: Vec<Matched> = Vec::new();
+        let mut major_or = false;
         for &(i, code) in &procs {
-            let Some((ids, _, _)) = self.pr_attrs(code) else {
+            let Some((ids, or, _)) = self.pr_attrs(code) else {
                 continue;
             };
+            let mut in_trach = false;
             for id in ids {
                 let a = self.model.attrs[id as usize];
                 if a.group == NONE {
@@ -294,16 +297,37 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 }
                 let g = &self.model.groups[a.group as usize];
                 let Some(&f0) = g.first() else { continue };
+                if f0 == 3 {
+                    in_trach = true;
+                }
                 if self.drg_mdc(f0) == Some(None) && f0 != 981 && f0 != 987 {
+                    pre_labels.push(Matched {
+                        group: a.group,
+                        side: Side::Proc,
+                        label: a.label,
+                    });
                     let r = self.drg_rank(f0);
                     if best.as_ref().is_none_or(|b| r < b.0) {
-                        best = Some((r, g.clone(), i));
+                        best = Some((r, a.group, i));
                     }
                 }
             }
+            major_or |= or && !in_trach;
         }
-        if let Some((_, fam, i)) = best {
-            let drg = self.sev_pick(&fam, sev, status);
+        if let Some((_, g, i)) = best {
+            let fam = self.model.groups[g as usize].clone();
+            let labs: Vec<Matched> = pre_labels.iter().filter(|m| m.group == g).copied().collect();
+            let drg = if fam == [3, 4] {
+                // ECMO, or a tracheostomy with a major O.R. procedure: 003.
+                let ecmo = labs.iter().any(|m| self.str(m.label).starts_with("ECMO"));
+                if ecmo || major_or {
+                    3
+                } else {
+                    4
+                }
+            } else {
+                self.sev_pick_with(&fam, sev, status, &labs)
+            };
             let mut o = self.outcome(drg, None, sev, ReturnCode::Ok);
             o.mdc = Some(0);
             o.surgical_by = c.procedures.get(i).cloned();
@@ -624,7 +648,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                     best = i;
                 }
             }
-            return self.sev_pick(&subs2[best], sev, status);
+            return self.sev_pick_with(&subs2[best], sev, status, labs);
         }
         let sub = if subs2.len() > 1 {
             let n = labs.len();
@@ -633,7 +657,31 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         } else {
             &subs2[0]
         };
-        self.sev_pick(sub, sev, status)
+        self.sev_pick_with(sub, sev, status, labs)
+    }
+
+    /// [`Self::sev_pick`], where a title "with MCC or X" also takes a claim
+    /// that matched a list naming X ("Liver Transplant with MCC or
+    /// Intestinal Transplant").
+    fn sev_pick_with(&self, fam: &[u16], sev: u8, status: i64, labs: &[Matched]) -> u16 {
+        for &d in fam {
+            let t = self.drg_title(d);
+            let Some((true, _, at)) = split_of(t) else {
+                continue;
+            };
+            let Some(or) = t[at..].find(" or ") else {
+                continue;
+            };
+            let alt = words(&t[at + or + 4..]);
+            if labs.iter().any(|m| {
+                let w = words(self.str(m.label));
+                !w.is_empty() && w.iter().all(|x| alt.contains(x))
+            }) && status_ok(t, status)
+            {
+                return d;
+            }
+        }
+        self.sev_pick(fam, sev, status)
     }
 
     /// The DRG of a severity split that the severity meets.
