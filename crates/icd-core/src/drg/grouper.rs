@@ -276,6 +276,10 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             } else {
                 13
             }
+        } else if self.multiple_trauma(&pdx_attrs, &sdx) {
+            24
+        } else if first != 25 && mdcs.contains(&25) && self.hiv_secondary(&sdx) {
+            25
         } else {
             first
         };
@@ -316,7 +320,11 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         }
         if let Some((_, g, i)) = best {
             let fam = self.model.groups[g as usize].clone();
-            let labs: Vec<Matched> = pre_labels.iter().filter(|m| m.group == g).copied().collect();
+            let labs: Vec<Matched> = pre_labels
+                .iter()
+                .filter(|m| m.group == g)
+                .copied()
+                .collect();
             let drg = if fam == [3, 4] {
                 // ECMO, or a tracheostomy with a major O.R. procedure: 003.
                 let ecmo = labs.iter().any(|m| self.str(m.label).starts_with("ECMO"));
@@ -468,7 +476,10 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             .collect();
         let listed = meds.iter().find(|f| {
             let labs = labs_of(f);
-            labs.iter().any(|m| m.side == Side::Pdx) && self.and_ok(f, &labs)
+            match self.second_condition_met(f, &labs) {
+                Some(met) => met,
+                None => labs.iter().any(|m| m.side == Side::Pdx) && self.and_ok(f, &labs),
+            }
         });
         if let Some(f) = listed {
             let drg = self.pick(f, sev, status, &labs_of(f), Some(false));
@@ -538,6 +549,105 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             .all(|l| labs.iter().any(|m| m.side == Side::Proc && m.label == *l))
     }
 
+    /// Multiple significant trauma (MDC 24): a principal diagnosis of the
+    /// trauma list and significant injuries of at least two body sites.
+    fn multiple_trauma(&self, pdx_attrs: &[u32], sdx: &[(usize, &super::Dx)]) -> bool {
+        let special = |id: u32| {
+            let a = self.model.attrs[id as usize];
+            (a.group == NONE).then(|| a.label)
+        };
+        let trauma_pdx = pdx_attrs
+            .iter()
+            .filter_map(|&id| special(id))
+            .any(|l| self.str(l) == "_MDC24_PDX");
+        if !trauma_pdx {
+            return false;
+        }
+        let mut sites: Vec<u32> = Vec::new();
+        let mut add = |l: u32| {
+            if self.str(l).starts_with("_TRAUMA24_SITE_") && !sites.contains(&l) {
+                sites.push(l);
+            }
+        };
+        pdx_attrs
+            .iter()
+            .filter_map(|&id| special(id))
+            .for_each(&mut add);
+        for (_, d) in sdx {
+            if let Some(ids) = self.dx_attrs(&d.code) {
+                ids.filter_map(special).for_each(&mut add);
+            }
+        }
+        sites.len() >= 2
+    }
+
+    /// An HIV secondary diagnosis (DRGs 974-976's "PSDX of HIV infection").
+    fn hiv_secondary(&self, sdx: &[(usize, &super::Dx)]) -> bool {
+        sdx.iter().any(|(_, d)| {
+            self.dx_attrs(&d.code).is_some_and(|mut ids| {
+                ids.any(|id| {
+                    self.str(self.model.attrs[id as usize].label)
+                        .contains("OF HIV INFECTION")
+                })
+            })
+        })
+    }
+
+    /// A medical family with a procedure list (rehabilitation with a
+    /// rehabilitation procedure, extensive burns with ventilation): the
+    /// claim meets its principal-diagnosis condition and its procedure one.
+    fn second_condition_met(&self, f: &Family, labs: &[Matched]) -> Option<bool> {
+        let g = f.group?;
+        let lists = &self.model.group_labels[g as usize];
+        let on_proc = |l: u32| {
+            self.model
+                .label_on_proc
+                .get(l as usize)
+                .copied()
+                .unwrap_or(false)
+        };
+        let on_dx = |l: u32| {
+            self.model
+                .label_on_dx
+                .get(l as usize)
+                .copied()
+                .unwrap_or(false)
+        };
+        let has_proc_list = lists.iter().any(|&l| on_proc(l) && !on_dx(l));
+        if !has_proc_list {
+            return None;
+        }
+        let proc = labs.iter().any(|m| m.side == Side::Proc);
+        let except = self.family_has(f, |k| k.except);
+        let pdx_listed = labs
+            .iter()
+            .any(|m| m.side == Side::Pdx && !self.model.labels[m.label as usize].except);
+        let pdx_excepted = labs
+            .iter()
+            .any(|m| m.side == Side::Pdx && self.model.labels[m.label as usize].except);
+        if except {
+            // "First condition: any MDC principal except ...", then the procedure.
+            return Some(proc && (pdx_listed || !pdx_excepted));
+        }
+        // "A or B with P": a list the title names after "or ... with" needs P.
+        let title = self.drg_title(f.drgs[0]);
+        let needs_proc = |m: &Matched| {
+            title.find(" or ").is_some_and(|at| {
+                let tail = &title[at + 4..];
+                tail.contains(" with ") && {
+                    let w = words(self.str(m.label));
+                    let t = words(tail);
+                    !w.is_empty() && w.iter().all(|x| t.contains(x))
+                }
+            })
+        };
+        let dx: Vec<&Matched> = labs.iter().filter(|m| m.side != Side::Proc).collect();
+        if dx.is_empty() {
+            return None;
+        }
+        Some(dx.iter().any(|m| !needs_proc(m)) || proc)
+    }
+
     /// Whether a family gated by principal diagnoses has a branch for the
     /// others: fewer diagnosis lists than branches ("for Neoplasm" and "for
     /// Non-Neoplasm" with one list), not one list per branch ("Ovarian" and
@@ -546,7 +656,13 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         let Some(g) = f.group else { return false };
         let lists = self.model.group_labels[g as usize]
             .iter()
-            .filter(|&&l| self.model.label_on_dx.get(l as usize).copied().unwrap_or(false))
+            .filter(|&&l| {
+                self.model
+                    .label_on_dx
+                    .get(l as usize)
+                    .copied()
+                    .unwrap_or(false)
+            })
             .count();
         lists < self.subfams(&f.drgs).len()
     }
@@ -675,7 +791,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             let alt = words(&t[at + or + 4..]);
             if labs.iter().any(|m| {
                 let w = words(self.str(m.label));
-                !w.is_empty() && w.iter().all(|x| alt.contains(x))
+                !alt.is_empty() && alt.iter().all(|x| w.contains(x))
             }) && status_ok(t, status)
             {
                 return d;
