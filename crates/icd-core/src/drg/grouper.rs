@@ -283,7 +283,8 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         } else {
             first
         };
-        let sev = self.severity(c, &sdx, p.apply_hac);
+        // Pre-MDC and 981-989 count every CC/MCC; MDC 24's own DRGs not the injuries.
+        let sev_all = self.severity(c, &sdx, p.apply_hac, false);
         let status = c.discharge_status;
         // Pre-MDC: the best-ranked procedure of a pre-MDC family.
         let mut best: Option<(u32, u32, usize)> = None;
@@ -334,13 +335,18 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                     4
                 }
             } else {
-                self.sev_pick_with(&fam, sev, status, &labs)
+                self.sev_pick_with(&fam, sev_all, status, &labs)
             };
-            let mut o = self.outcome(drg, None, sev, ReturnCode::Ok);
+            let mut o = self.outcome(drg, None, sev_all, ReturnCode::Ok);
             o.mdc = Some(0);
             o.surgical_by = c.procedures.get(i).cloned();
             return o;
         }
+        let sev = if mdc == 24 {
+            self.severity(c, &sdx, p.apply_hac, true)
+        } else {
+            sev_all
+        };
         if unacceptable {
             return self.outcome(998, Some(mdc), sev, ReturnCode::Ok);
         }
@@ -461,8 +467,8 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             } else {
                 [981, 982, 983]
             };
-            let drg = self.sev_pick(&fam, sev, status);
-            let mut o = self.outcome(drg, Some(mdc), sev, ReturnCode::Ok);
+            let drg = self.sev_pick(&fam, sev_all, status);
+            let mut o = self.outcome(drg, Some(mdc), sev_all, ReturnCode::Ok);
             o.surgical_by = or_procs
                 .first()
                 .and_then(|x| c.procedures.get(x.0).cloned());
@@ -581,6 +587,15 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         sites.len() >= 2
     }
 
+    fn is_trauma_site(&self, code: &str) -> bool {
+        self.dx_attrs(code).is_some_and(|mut ids| {
+            ids.any(|id| {
+                let a = self.model.attrs[id as usize];
+                a.group == NONE && self.str(a.label).starts_with("_TRAUMA24_SITE_")
+            })
+        })
+    }
+
     /// An HIV secondary diagnosis (DRGs 974-976's "PSDX of HIV infection").
     fn hiv_secondary(&self, sdx: &[(usize, &super::Dx)]) -> bool {
         sdx.iter().any(|(_, d)| {
@@ -676,10 +691,20 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
     }
 
     /// 0 none, 1 CC, 2 MCC: the highest counting secondary.
-    fn severity(&self, c: &Claim, sdx: &[(usize, &super::Dx)], apply_hac: bool) -> u8 {
+    fn severity(
+        &self,
+        c: &Claim,
+        sdx: &[(usize, &super::Dx)],
+        apply_hac: bool,
+        trauma: bool,
+    ) -> u8 {
         let mut sev = 0;
         for (_, d) in sdx {
             let Some(e) = self.cc(&d.code) else { continue };
+            // In MDC 24 the significant injuries make the MDC, not the severity.
+            if trauma && self.is_trauma_site(&d.code) {
+                continue;
+            }
             if self.excluded(e.collection, &c.pdx.code) {
                 continue;
             }
