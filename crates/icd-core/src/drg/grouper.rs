@@ -560,7 +560,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
     fn multiple_trauma(&self, pdx_attrs: &[u32], sdx: &[(usize, &super::Dx)]) -> bool {
         let special = |id: u32| {
             let a = self.model.attrs[id as usize];
-            (a.group == NONE).then(|| a.label)
+            (a.group == NONE).then_some(a.label)
         };
         let trauma_pdx = pdx_attrs
             .iter()
@@ -816,7 +816,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             let alt = words(&t[at + or + 4..]);
             if labs.iter().any(|m| {
                 let w = words(self.str(m.label));
-                !alt.is_empty() && alt.iter().all(|x| w.contains(x))
+                !alt.is_empty() && alt.len() == w.len() && alt.iter().all(|x| w.contains(x))
             }) && status_ok(t, status)
             {
                 return d;
