@@ -94,12 +94,23 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             skip_proc: None,
             apply_hac: false,
         });
-        let fin = self.pass(&Pass {
-            claim,
-            skip_sdx: None,
-            skip_proc: None,
-            apply_hac: true,
-        });
+        // The final pass differs only when a HAC code is removed or lacks a POA.
+        let hac_matters = claim.hospital == HospitalStatus::NotExempt
+            && claim.sdx.iter().any(|d| {
+                self.cc(&d.code).is_some_and(|e| {
+                    e.hac != 0 && (hac_removes(claim, d.poa) || d.poa.is_missing())
+                })
+            });
+        let fin = if hac_matters {
+            self.pass(&Pass {
+                claim,
+                skip_sdx: None,
+                skip_proc: None,
+                apply_hac: true,
+            })
+        } else {
+            initial.clone()
+        };
         let drivers = self.drivers(claim, &fin);
         Grouping {
             initial: self.result(&initial),
@@ -493,7 +504,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         }
         let rest = meds.iter().find(|f| {
             !f.pdx_gated
-                && f.drgs.iter().all(|&d| status_ok(self.drg_title(d), status))
+                && f.drgs.iter().all(|&d| self.status_ok(d, status))
                 && (!self.drg_title(f.drgs[0]).contains("Left AMA") || status == AMA)
         });
         if let Some(f) = rest {
@@ -721,13 +732,9 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
 
     /// Consecutive DRGs of a family whose titles differ only in severity.
     fn subfams(&self, f: &[u16]) -> Vec<Vec<u16>> {
-        let mut out: Vec<(String, Vec<u16>)> = Vec::new();
+        let mut out: Vec<(u32, Vec<u16>)> = Vec::new();
         for &g in f {
-            let key = format!(
-                "{:?}{}",
-                self.drg_mdc(g),
-                super::tables::base_title(self.drg_title(g))
-            );
+            let key = self.model.drg_key.get(g as usize).copied().unwrap_or(NONE);
             match out.last_mut() {
                 Some((k, v)) if *k == key => v.push(g),
                 _ => out.push((key, vec![g])),
@@ -760,17 +767,16 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         let subs = self.subfams(&drgs);
         let alive: Vec<Vec<u16>> = subs
             .iter()
-            .filter(|x| x.iter().all(|&d| status_ok(self.drg_title(d), status)))
+            .filter(|x| x.iter().all(|&d| self.status_ok(d, status)))
             .cloned()
             .collect();
         let subs2 = if alive.is_empty() { subs } else { alive };
-        let dl: Vec<Vec<String>> = labs
+        let dl: Vec<&[String]> = labs
             .iter()
             .filter(|m| m.side != Side::Proc)
-            .map(|m| words(self.str(m.label)))
+            .map(|m| self.words_of(m.label))
             .collect();
-        let title_words: Vec<Vec<String>> =
-            subs2.iter().map(|x| words(self.drg_title(x[0]))).collect();
+        let title_words: Vec<&[String]> = subs2.iter().map(|x| self.title_words(x[0])).collect();
         let overlap = |a: &[String], b: &[String]| a.iter().filter(|w| b.contains(w)).count();
         if subs2.len() > 1
             && !dl.is_empty()
@@ -815,7 +821,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             };
             let alt = words(&t[at + or + 4..]);
             if labs.iter().any(|m| {
-                let w = words(self.str(m.label));
+                let w = self.words_of(m.label);
                 !alt.is_empty() && alt.len() == w.len() && alt.iter().all(|x| w.contains(x))
             }) && status_ok(t, status)
             {
@@ -825,16 +831,48 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         self.sev_pick(fam, sev, status)
     }
 
+    fn words_of(&self, id: u32) -> &[String] {
+        self.model.words.get(id as usize).map_or(&[], Vec::as_slice)
+    }
+
+    fn title_words(&self, d: u16) -> &[String] {
+        let id = self
+            .model
+            .drg_title_id
+            .get(d as usize)
+            .copied()
+            .unwrap_or(0);
+        self.words_of(id)
+    }
+
+    fn status_ok(&self, d: u16, status: i64) -> bool {
+        match self.model.drg_status.get(d as usize) {
+            Some(1) => status != EXPIRED,
+            Some(2) => status == EXPIRED,
+            _ => true,
+        }
+    }
+
+    fn sev_ok(&self, d: u16, sev: u8) -> bool {
+        match self.model.drg_split.get(d as usize) {
+            Some(1) => sev == 2,
+            Some(2) => sev >= 1,
+            Some(3) => sev <= 1,
+            Some(4) => sev == 0,
+            _ => true,
+        }
+    }
+
     /// The DRG of a severity split that the severity meets.
     fn sev_pick(&self, fam: &[u16], sev: u8, status: i64) -> u16 {
         let kept: Vec<u16> = fam
             .iter()
             .copied()
-            .filter(|&d| status_ok(self.drg_title(d), status))
+            .filter(|&d| self.status_ok(d, status))
             .collect();
         let fam = if kept.is_empty() { fam.to_vec() } else { kept };
         for &d in &fam {
-            if sev_ok(self.drg_title(d), sev) {
+            if self.sev_ok(d, sev) {
                 return d;
             }
         }
@@ -914,18 +952,8 @@ fn status_ok(title: &str, status: i64) -> bool {
     }
 }
 
-fn sev_ok(title: &str, sev: u8) -> bool {
-    match split_of(title) {
-        None => true,
-        Some((true, "MCC", _)) => sev == 2,
-        Some((true, _, _)) => sev >= 1,
-        Some((false, "MCC", _)) => sev <= 1,
-        Some((false, _, _)) => sev == 0,
-    }
-}
-
 /// The content words of a label or title, lower case.
-fn words(t: &str) -> Vec<String> {
+pub(crate) fn words(t: &str) -> Vec<String> {
     let lower = t.to_lowercase().replace(['/', '-'], " ");
     let mut out: Vec<String> = Vec::new();
     for w in lower.split(|ch: char| !ch.is_ascii_lowercase()) {

@@ -292,6 +292,15 @@ pub(crate) struct Model {
     pub group_labels: Vec<Vec<u32>>,
     /// DRG row index by DRG number.
     pub drg_row: Vec<u32>,
+    /// Per DRG number: its family key (MDC and title without the severity
+    /// split, interned), its status condition (0 none, 1 alive, 2 expired),
+    /// its severity split (see `grouper::sev_ok`) and its title's string id.
+    pub drg_key: Vec<u32>,
+    pub drg_status: Vec<u8>,
+    pub drg_split: Vec<u8>,
+    pub drg_title_id: Vec<u32>,
+    /// Content words of every pooled string (labels and titles).
+    pub words: Vec<Vec<String>>,
     /// Per label: used by some procedure's attribute.
     pub label_on_proc: Vec<bool>,
     /// Per label: used by some diagnosis's attribute.
@@ -600,6 +609,44 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
     /// DRG families: the largest group holding a DRG, else consecutive DRGs
     /// of one MDC whose titles differ only in their severity split.
     fn derive_families(&mut self) {
+        let n = self.offsets.len().saturating_sub(1);
+        self.model.words = (0..n as u32)
+            .map(|id| super::grouper::words(self.str(id)))
+            .collect();
+        let mut keys: HashMap<String, u32> = HashMap::new();
+        let (mut key, mut status, mut split, mut tid) = (
+            vec![NONE; 1000],
+            vec![0u8; 1000],
+            vec![0u8; 1000],
+            vec![0u32; 1000],
+        );
+        for d in 0..1000u16 {
+            let Some(mdc) = self.drg_mdc(d) else { continue };
+            let t = self.drg_title(d);
+            let k = format!("{mdc:?}{}", base_title(t));
+            let next = keys.len() as u32;
+            key[d as usize] = *keys.entry(k).or_insert(next);
+            status[d as usize] = if t.contains("Discharged Alive") {
+                1
+            } else if t.contains("Expired") {
+                2
+            } else {
+                0
+            };
+            split[d as usize] = match split_of(t) {
+                None => 0,
+                Some((true, "MCC", _)) => 1,
+                Some((true, _, _)) => 2,
+                Some((false, "MCC", _)) => 3,
+                Some((false, _, _)) => 4,
+            };
+            let row = self.model.drg_row[d as usize];
+            tid[d as usize] = self.drg_rows().get(row, 1);
+        }
+        self.model.drg_key = key;
+        self.model.drg_status = status;
+        self.model.drg_split = split;
+        self.model.drg_title_id = tid;
         let mut fam_of: Vec<Option<Vec<u16>>> = vec![None; 1000];
         for g in &self.model.groups {
             if g.iter().all(|&d| self.drg_mdc(d).is_some()) {
