@@ -429,10 +429,15 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         labels.sort();
         labels.dedup();
         let fams = &self.model.families[mdc as usize];
-        let labs_of = |f: &Family| -> Vec<Matched> {
+        // Sorted by group: a family's matches are one run.
+        let labs_of = |f: &Family| -> &[Matched] {
             match f.group {
-                Some(g) => labels.iter().filter(|m| m.group == g).copied().collect(),
-                None => Vec::new(),
+                Some(g) => {
+                    let lo = labels.partition_point(|m| m.group < g);
+                    let hi = labels.partition_point(|m| m.group <= g);
+                    &labels[lo..hi]
+                }
+                None => &[],
             }
         };
         // Surgical: every family a procedure (or any O.R. procedure) opens.
@@ -455,7 +460,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             } else {
                 dg && pg && dlabs && !or_procs.is_empty() && self.family_has(f, |k| k.any_other)
             };
-            if ok && self.conjunction_met(f, &labs) && self.and_ok(f, &labs) {
+            if ok && self.conjunction_met(f, labs) && self.and_ok(f, labs) {
                 cands.push(f);
             }
         }
@@ -463,7 +468,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             .iter()
             .min_by_key(|f| f.drgs.first().map_or(NONE, |&d| self.drg_rank(d)))
         {
-            let drg = self.pick(f, sev, status, &labs_of(f), Some(true));
+            let drg = self.pick(f, sev, status, labs_of(f), Some(true));
             let mut o = self.outcome(drg, Some(mdc), sev, ReturnCode::Ok);
             let by = f
                 .group
@@ -493,13 +498,13 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             .collect();
         let listed = meds.iter().find(|f| {
             let labs = labs_of(f);
-            match self.second_condition_met(f, &labs) {
+            match self.second_condition_met(f, labs) {
                 Some(met) => met,
-                None => labs.iter().any(|m| m.side == Side::Pdx) && self.and_ok(f, &labs),
+                None => labs.iter().any(|m| m.side == Side::Pdx) && self.and_ok(f, labs),
             }
         });
         if let Some(f) = listed {
-            let drg = self.pick(f, sev, status, &labs_of(f), Some(false));
+            let drg = self.pick(f, sev, status, labs_of(f), Some(false));
             return self.outcome(drg, Some(mdc), sev, ReturnCode::Ok);
         }
         let rest = meds.iter().find(|f| {
@@ -508,7 +513,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 && (!self.drg_title(f.drgs[0]).contains("Left AMA") || status == AMA)
         });
         if let Some(f) = rest {
-            let drg = self.pick(f, sev, status, &labs_of(f), Some(false));
+            let drg = self.pick(f, sev, status, labs_of(f), Some(false));
             return self.outcome(drg, Some(mdc), sev, ReturnCode::Ok);
         }
         ungroupable(ReturnCode::NoDrg)
