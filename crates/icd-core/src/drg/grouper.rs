@@ -400,6 +400,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         }
         let mut or_procs: Vec<(usize, bool)> = Vec::new();
         let mut proc_of_group: Vec<(u32, usize)> = Vec::new();
+        let mut excepted: Vec<(u32, usize)> = Vec::new();
         for &(i, code) in &procs {
             let Some((ids, or, neo)) = self.pr_attrs(code) else {
                 continue;
@@ -417,6 +418,11 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                     if !procs.iter().any(|(_, c)| *c == comp) {
                         continue;
                     }
+                }
+                if self.model.labels[a.label as usize].except {
+                    // "With any O.R. procedure except": this one does not qualify.
+                    excepted.push((a.group, i));
+                    continue;
                 }
                 labels.push(Matched {
                     group: a.group,
@@ -460,7 +466,14 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             } else {
                 dg && pg && dlabs && !or_procs.is_empty() && self.family_has(f, |k| k.any_other)
             };
-            if ok && self.conjunction_met(f, labs) && self.and_ok(f, labs) {
+            // "X with any O.R. procedure except ...": X and another O.R. procedure.
+            let except_ok = match f.group {
+                Some(g) if self.proc_except(g) => or_procs
+                    .iter()
+                    .any(|&(i, _)| !excepted.contains(&(g, i)) && !proc_of_group.contains(&(g, i))),
+                _ => true,
+            };
+            if ok && except_ok && self.conjunction_met(f, labs) && self.and_ok(f, labs) {
                 cands.push(f);
             }
         }
@@ -569,6 +582,19 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         lists
             .iter()
             .all(|l| labs.iter().any(|m| m.side == Side::Proc && m.label == *l))
+    }
+
+    /// Whether a group has a procedure exception list ("with any O.R. procedure except").
+    fn proc_except(&self, g: u32) -> bool {
+        self.model.group_labels[g as usize].iter().any(|&l| {
+            self.model.labels[l as usize].except
+                && self
+                    .model
+                    .label_on_proc
+                    .get(l as usize)
+                    .copied()
+                    .unwrap_or(false)
+        })
     }
 
     /// Multiple significant trauma (MDC 24): a principal diagnosis of the
