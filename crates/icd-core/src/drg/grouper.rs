@@ -18,12 +18,12 @@ const AMA: i64 = 7;
 /// MDCs whose O.R. procedures never make a record "unrelated" (981-989):
 /// newborns (15) and burns (22), as the reference groups them.
 const NO_UNRELATED: [u8; 2] = [15, 22];
-/// Discharge statuses the grouper takes: the UB-04 codes and, as the
-/// reference groups most of them, 00 and 99 (it rejects some claims with
-/// 00, 40-42 or 99 as INVALID_DISCHARGE_STATUS by a rule not found yet).
-const VALID_STATUS: [i64; 43] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 20, 21, 30, 40, 41, 42, 43, 50, 51, 61, 62, 63, 64, 65, 66, 69,
-    70, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 99,
+/// Discharge statuses the grouper takes. Others (00, 99, and the hospice
+/// deaths 40-42) are rejected only when the DRG depends on the status: a
+/// discharged-alive CC/MCC secondary, as the reference does.
+const VALID_STATUS: [i64; 38] = [
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 20, 21, 30, 43, 50, 51, 61, 62, 63, 64, 65, 66, 69, 70, 81, 82, 83,
+    84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95,
 ];
 
 /// Words that say nothing about which branch of a family a label names.
@@ -256,9 +256,6 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         {
             return ungroupable(ReturnCode::HacMissingOnePoa);
         }
-        if !VALID_STATUS.contains(&c.discharge_status) {
-            return ungroupable(ReturnCode::InvalidDischargeStatus);
-        }
         // MDC from the principal diagnosis; male and female reproductive
         // codes by sex.
         let mut mdcs: Vec<u8> = Vec::new();
@@ -294,6 +291,15 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         } else {
             first
         };
+        if c.sex != 0 && c.sex != 1 && mdcs.contains(&12) && mdcs.contains(&13) {
+            return ungroupable(ReturnCode::InvalidSex);
+        }
+        let needs_status = sdx
+            .iter()
+            .any(|(_, d)| self.cc(&d.code).is_some_and(|e| e.alive_only));
+        if needs_status && !VALID_STATUS.contains(&c.discharge_status) {
+            return ungroupable(ReturnCode::InvalidDischargeStatus);
+        }
         // Pre-MDC and 981-989 count every CC/MCC; MDC 24's own DRGs not the injuries.
         let sev_all = self.severity(c, &sdx, p.apply_hac, false);
         let status = c.discharge_status;

@@ -178,6 +178,8 @@ pub enum ReturnCode {
     InvalidDischargeStatus,
     /// A HAC code has no POA for a hospital under the HAC policy: report its POA.
     HacMissingOnePoa,
+    /// The principal diagnosis groups by sex and the sex is unknown: state it.
+    InvalidSex,
     /// No DRG of the principal diagnosis's MDC fits: report this claim.
     NoDrg,
 }
@@ -190,6 +192,7 @@ impl ReturnCode {
             ReturnCode::InvalidPdx => "INVALID_PDX",
             ReturnCode::InvalidDischargeStatus => "INVALID_DISCHARGE_STATUS",
             ReturnCode::HacMissingOnePoa => "HAC_MISSING_ONE_POA",
+            ReturnCode::InvalidSex => "INVALID_SEX",
             ReturnCode::NoDrg => "NO_DRG",
         }
     }
