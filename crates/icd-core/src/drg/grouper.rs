@@ -821,18 +821,18 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 .iter()
                 .any(|t| dl.iter().any(|l| overlap(l, t) > 0))
         {
-            // The branch whose title shares most words with a label; the
-            // first of equals, as Python's max does.
-            let mut best = 0;
-            let mut best_score = 0;
-            for (i, t) in title_words.iter().enumerate() {
-                let s = dl.iter().map(|l| overlap(l, t)).max().unwrap_or(0);
-                if s > best_score {
-                    best_score = s;
-                    best = i;
-                }
+            // The branch whose title shares most words with a label, when
+            // one branch does; equals say nothing (both septicemia branches
+            // name septicemia).
+            let scores: Vec<usize> = title_words
+                .iter()
+                .map(|t| dl.iter().map(|l| overlap(l, t)).max().unwrap_or(0))
+                .collect();
+            let top = scores.iter().copied().max().unwrap_or(0);
+            if scores.iter().filter(|&&s| s == top).count() == 1 {
+                let best = scores.iter().position(|&s| s == top).unwrap_or(0);
+                return self.sev_pick_with(&subs2[best], sev, status, labs);
             }
-            return self.sev_pick_with(&subs2[best], sev, status, labs);
         }
         let sub = if subs2.len() > 1 {
             let n = labs.len();
