@@ -558,6 +558,37 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
     /// two or more O.R. lists needs one procedure of every list.
     fn conjunction_met(&self, f: &Family, labs: &[Matched]) -> bool {
         let Some(g) = f.group else { return true };
+        let proc_lists: Vec<u32> = self.model.group_labels[g as usize]
+            .iter()
+            .copied()
+            .filter(|&l| self.model.label_on_proc.get(l as usize).copied().unwrap_or(false))
+            .collect();
+        let matched = |l: u32| labs.iter().any(|m| m.side == Side::Proc && m.label == l);
+        // "Two (three) conditions must be met": one procedure of each.
+        let conditions: Vec<u32> = proc_lists
+            .iter()
+            .copied()
+            .filter(|&l| self.str(l).contains("CONDITION"))
+            .collect();
+        if conditions.len() >= 2 && !conditions.iter().all(|&l| matched(l)) {
+            return false;
+        }
+        // "X with one of the following": an X and one of the following.
+        let with: Vec<u32> = proc_lists
+            .iter()
+            .copied()
+            .filter(|&l| self.str(l).starts_with("WITH ONE OF"))
+            .collect();
+        if !with.is_empty() {
+            let others = proc_lists
+                .iter()
+                .copied()
+                .filter(|l| !with.contains(l))
+                .any(&matched);
+            if !(with.iter().copied().any(&matched) && others) {
+                return false;
+            }
+        }
         let title = super::tables::base_title(self.drg_title(f.drgs[0]));
         if !(title.contains(" with ") || title.contains("combined"))
             || self.subfams(&f.drgs).len() > 1
@@ -814,6 +845,13 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             .map(|m| self.words_of(m.label))
             .collect();
         let title_words: Vec<&[String]> = subs2.iter().map(|x| self.title_words(x[0])).collect();
+        // "... with X" beside "... without X": the first when the claim
+        // matched a list naming X.
+        if subs2.len() == 2 {
+            if let Some(i) = self.with_without(&subs2, labs) {
+                return self.sev_pick_with(&subs2[i], sev, status, labs);
+            }
+        }
         let overlap = |a: &[String], b: &[String]| a.iter().filter(|w| b.contains(w)).count();
         if subs2.len() > 1
             && !dl.is_empty()
@@ -866,6 +904,29 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             }
         }
         self.sev_pick(fam, sev, status)
+    }
+
+    fn with_without(&self, subs: &[Vec<u16>], labs: &[Matched]) -> Option<usize> {
+        let t0 = super::tables::base_title(self.drg_title(subs[0][0]));
+        let t1 = super::tables::base_title(self.drg_title(subs[1][0]));
+        let (with_i, x) = if let Some(at) = t1.find(" without ") {
+            let x = &t1[at + 9..];
+            (t0.ends_with(&format!(" with {x}")).then_some(0)?, x.to_string())
+        } else if let Some(at) = t0.find(" without ") {
+            let x = &t0[at + 9..];
+            (t1.ends_with(&format!(" with {x}")).then_some(1)?, x.to_string())
+        } else {
+            return None;
+        };
+        let xw = words(&x);
+        if xw.is_empty() {
+            return None;
+        }
+        let named = labs.iter().any(|m| {
+            let w = self.words_of(m.label);
+            xw.iter().all(|x| w.contains(x))
+        });
+        Some(if named { with_i } else { 1 - with_i })
     }
 
     fn words_of(&self, id: u32) -> &[String] {
