@@ -561,7 +561,13 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         let proc_lists: Vec<u32> = self.model.group_labels[g as usize]
             .iter()
             .copied()
-            .filter(|&l| self.model.label_on_proc.get(l as usize).copied().unwrap_or(false))
+            .filter(|&l| {
+                self.model
+                    .label_on_proc
+                    .get(l as usize)
+                    .copied()
+                    .unwrap_or(false)
+            })
             .collect();
         let matched = |l: u32| labs.iter().any(|m| m.side == Side::Proc && m.label == l);
         // "Two (three) conditions must be met": one procedure of each.
@@ -572,6 +578,26 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             .collect();
         if conditions.len() >= 2 && !conditions.iter().all(|&l| matched(l)) {
             return false;
+        }
+        // "... with X" where some list names X: a procedure of such a list
+        // (valve procedures "with cardiac catheterization").
+        let base = super::tables::base_title(self.drg_title(f.drgs[0]));
+        if let Some(at) = base.rfind(" with ") {
+            let xw = words(&base[at + 6..]);
+            // "with other procedures" names no list: any O.R. procedure does.
+            if !xw.is_empty() && !xw.iter().any(|w| w == "other") {
+                let naming: Vec<u32> = proc_lists
+                    .iter()
+                    .copied()
+                    .filter(|&l| {
+                        let w = self.words_of(l);
+                        xw.iter().all(|x| w.contains(x))
+                    })
+                    .collect();
+                if !naming.is_empty() && !naming.iter().any(|&l| matched(l)) {
+                    return false;
+                }
+            }
         }
         // "X with one of the following": an X and one of the following.
         let with: Vec<u32> = proc_lists
@@ -911,10 +937,16 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         let t1 = super::tables::base_title(self.drg_title(subs[1][0]));
         let (with_i, x) = if let Some(at) = t1.find(" without ") {
             let x = &t1[at + 9..];
-            (t0.ends_with(&format!(" with {x}")).then_some(0)?, x.to_string())
+            (
+                t0.ends_with(&format!(" with {x}")).then_some(0)?,
+                x.to_string(),
+            )
         } else if let Some(at) = t0.find(" without ") {
             let x = &t0[at + 9..];
-            (t1.ends_with(&format!(" with {x}")).then_some(1)?, x.to_string())
+            (
+                t1.ends_with(&format!(" with {x}")).then_some(1)?,
+                x.to_string(),
+            )
         } else {
             return None;
         };
