@@ -16,8 +16,9 @@ const EXPIRED: i64 = 20;
 /// Left against medical advice.
 const AMA: i64 = 7;
 /// MDCs whose O.R. procedures never make a record "unrelated" (981-989):
-/// newborns (15) and burns (22), as the reference groups them.
-const NO_UNRELATED: [u8; 2] = [15, 22];
+/// newborns (15), burns (22) and HIV (25, whose non-extensive O.R.
+/// procedures stay medical), as the reference groups them.
+const NO_UNRELATED: [u8; 3] = [15, 22, 25];
 /// Discharge statuses the grouper takes. Others (00, 99, and the hospice
 /// deaths 40-42) are rejected only when the DRG depends on the status: a
 /// discharged-alive CC/MCC secondary, as the reference does.
@@ -278,20 +279,21 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         let Some(&first) = mdcs.first() else {
             return ungroupable(ReturnCode::InvalidPdx);
         };
-        let mdc = if mdcs.contains(&12) && mdcs.contains(&13) {
+        let by_sex = mdcs.contains(&12) && mdcs.contains(&13);
+        let mdc = if self.multiple_trauma(&pdx_attrs, &sdx) {
+            24
+        } else if by_sex {
             if c.sex == 0 {
                 12
             } else {
                 13
             }
-        } else if self.multiple_trauma(&pdx_attrs, &sdx) {
-            24
         } else if first != 25 && mdcs.contains(&25) && self.hiv_secondary(&sdx) {
             25
         } else {
             first
         };
-        if c.sex != 0 && c.sex != 1 && mdcs.contains(&12) && mdcs.contains(&13) {
+        if c.sex != 0 && c.sex != 1 && by_sex && mdc != 24 {
             return ungroupable(ReturnCode::InvalidSex);
         }
         let needs_status = sdx
@@ -307,8 +309,9 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         let mut best: Option<(u32, u32, usize)> = None;
         let mut pre_labels: Vec<Matched> = Vec::new();
         let mut major_or = false;
+        let mut pre_cands: Vec<(u32, u32, usize)> = Vec::new();
         for &(i, code) in &procs {
-            let Some((ids, or, _)) = self.pr_attrs(code) else {
+            let Some((ids, or, neo)) = self.pr_attrs(code) else {
                 continue;
             };
             let mut in_trach = false;
@@ -328,13 +331,73 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                         side: Side::Proc,
                         label: a.label,
                     });
-                    let r = self.drg_rank(f0);
-                    if best.as_ref().is_none_or(|b| r < b.0) {
-                        best = Some((r, a.group, i));
+                    pre_cands.push((self.drg_rank(f0), a.group, i));
+                }
+            }
+            major_or |= or && !neo && !in_trach;
+        }
+        // A pre-MDC family with diagnosis lists (pancreas transplant for
+        // diabetes) or an "AND" list needs the claim to meet them.
+        let mut pre_dx: Vec<Matched> = Vec::new();
+        for &id in &pdx_attrs {
+            let a = self.model.attrs[id as usize];
+            if a.group != NONE {
+                pre_dx.push(Matched {
+                    group: a.group,
+                    side: Side::Pdx,
+                    label: a.label,
+                });
+            }
+        }
+        for (_, d) in &sdx {
+            if let Some(ids) = self.dx_attrs(&d.code) {
+                for id in ids {
+                    let a = self.model.attrs[id as usize];
+                    if a.group != NONE && self.model.labels[a.label as usize].sdx {
+                        pre_dx.push(Matched {
+                            group: a.group,
+                            side: Side::Sdx,
+                            label: a.label,
+                        });
                     }
                 }
             }
-            major_or |= or && !in_trach;
+        }
+        for &(r, g, i) in &pre_cands {
+            let lists = &self.model.group_labels[g as usize];
+            let on_dx = |l: u32| {
+                self.model
+                    .label_on_dx
+                    .get(l as usize)
+                    .copied()
+                    .unwrap_or(false)
+            };
+            let dx_ok = !lists.iter().any(|&l| on_dx(l)) || pre_dx.iter().any(|m| m.group == g);
+            let has_and = lists.iter().any(|&l| self.model.labels[l as usize].and);
+            let and_ok = !has_and
+                || pre_labels
+                    .iter()
+                    .chain(&pre_dx)
+                    .any(|m| m.group == g && self.model.labels[m.label as usize].and);
+            let groups = &self.model.groups;
+            let face_pdx = pre_dx
+                .iter()
+                .any(|m| m.side == Side::Pdx && groups[m.group as usize] == [11, 12, 13]);
+            let lab = |text: &str| {
+                pre_labels
+                    .iter()
+                    .any(|m| m.group == g && self.str(m.label).contains(text))
+            };
+            let ok = match groups[g as usize].as_slice() {
+                // Tracheostomy for a face, mouth or neck principal, or laryngectomy.
+                [11, 12, 13] => lab("LARYNGECTOMY") || face_pdx,
+                // ECMO, or tracheostomy with MV > 96 hours or another principal.
+                [3, 4] => lab("ECMO") || lab("MECHANICAL VENTILATION") || !face_pdx,
+                _ => dx_ok && and_ok,
+            };
+            if ok && best.as_ref().is_none_or(|b| r < b.0) {
+                best = Some((r, g, i));
+            }
         }
         if let Some((_, g, i)) = best {
             let fam = self.model.groups[g as usize].clone();
@@ -468,7 +531,12 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             } else if dg && !pg {
                 (dlabs || self.family_has(f, |k| k.except)) && !or_procs.is_empty()
             } else if !pg && !dg {
-                !or_procs.is_empty()
+                // "... with Extensive O.R. Procedures" takes no non-extensive one.
+                if self.drg_title(f0).contains("Extensive O.R.") {
+                    or_procs.iter().any(|x| !x.1)
+                } else {
+                    !or_procs.is_empty()
+                }
             } else {
                 dg && pg && dlabs && !or_procs.is_empty() && self.family_has(f, |k| k.any_other)
             };
