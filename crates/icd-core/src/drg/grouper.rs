@@ -11,6 +11,12 @@ use crate::artifact::NONE;
 /// Discharge statuses that send a newborn to DRG 789 (died, or transferred
 /// to acute care: 02, 05, 66 and their planned-readmission forms 82, 85, 94).
 const NEWBORN_789_STATUS: [i64; 7] = [2, 5, 20, 66, 82, 85, 94];
+/// HAC categories a diagnosis meets alone (no procedure needed): a code of
+/// these with no POA makes the claim ungroupable for a hospital under the
+/// HAC policy. The others (catheter infections, surgical-site infections,
+/// DVT after joint replacement...) need a procedure the tables do not tie
+/// to them, and the reference does not reject them for a missing POA.
+const DX_ONLY_HAC: [u8; 5] = [2, 3, 4, 5, 9];
 /// The discharge status "expired".
 const EXPIRED: i64 = 20;
 /// Left against medical advice.
@@ -251,9 +257,11 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             .collect();
         if p.apply_hac
             && c.hospital == HospitalStatus::NotExempt
-            && sdx
-                .iter()
-                .any(|(_, d)| self.cc(&d.code).is_some_and(|e| e.hac != 0) && d.poa.is_missing())
+            && sdx.iter().any(|(_, d)| {
+                self.cc(&d.code)
+                    .is_some_and(|e| DX_ONLY_HAC.contains(&e.hac))
+                    && d.poa.is_missing()
+            })
         {
             return ungroupable(ReturnCode::HacMissingOnePoa);
         }
