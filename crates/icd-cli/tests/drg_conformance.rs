@@ -29,8 +29,15 @@ fn tables() -> DrgTables<Vec<u8>> {
 fn final_drg_matches_msdrg_on_generated_claims() {
     let t = tables();
     let dir = common::root().join("tests/drg");
-    let claims = std::fs::read_to_string(dir.join("claims-6000.jsonl")).unwrap();
-    let oracle = std::fs::read_to_string(dir.join("oracle-6000.jsonl")).unwrap();
+    // ICD_DRG_CLAIMS and ICD_DRG_ORACLE measure another generated set
+    // (gen_claims.py --seed N, then oracle.py): counts printed, no ratchet.
+    let other = std::env::var_os("ICD_DRG_CLAIMS").zip(std::env::var_os("ICD_DRG_ORACLE"));
+    let (claims, oracle): (std::path::PathBuf, std::path::PathBuf) = match &other {
+        Some((c, o)) => (c.into(), o.into()),
+        None => (dir.join("claims-6000.jsonl"), dir.join("oracle-6000.jsonl")),
+    };
+    let claims = std::fs::read_to_string(claims).unwrap();
+    let oracle = std::fs::read_to_string(oracle).unwrap();
     let (mut ok, mut total) = (0, 0);
     let mut bad: BTreeMap<(i64, u16), Vec<usize>> = BTreeMap::new();
     for (n, (c, o)) in claims.lines().zip(oracle.lines()).enumerate() {
@@ -60,6 +67,9 @@ fn final_drg_matches_msdrg_on_generated_claims() {
     let mismatches = total - ok;
     eprintln!("DRG conformance: {ok} of {total} claims match msdrg 1.2.0 ({mismatches} differ)");
     assert!(total >= 5000, "only {total} claims with a final DRG");
+    if other.is_some() {
+        return;
+    }
     assert!(
         mismatches <= KNOWN_MISMATCHES,
         "{mismatches} claims differ from msdrg, more than the {KNOWN_MISMATCHES} of the last commit"
