@@ -116,6 +116,14 @@ fn bench(c: &mut Criterion) {
                 .sum::<u64>()
         })
     });
+    g.bench_function("check 6000 records", |b| {
+        b.iter(|| {
+            records
+                .iter()
+                .map(|r| checker.check(r).len() as u64)
+                .sum::<u64>()
+        })
+    });
     g.bench_function("check and group 6000 records", |b| {
         b.iter(|| {
             records
