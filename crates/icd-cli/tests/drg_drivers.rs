@@ -84,3 +84,60 @@ fn ami_expired_and_the_discharged_alive_rule() {
         expect!["284 284 OK | N179 Cc; I469 Mcc not: counts only when the patient is discharged alive | - |  | -N179 285 -I469 284"],
     );
 }
+
+/// Diagnosis and procedure codes of the generated claims: real codes, so
+/// the random claims reach every part of the grouper.
+fn codes() -> &'static (Vec<String>, Vec<String>) {
+    static C: OnceLock<(Vec<String>, Vec<String>)> = OnceLock::new();
+    C.get_or_init(|| {
+        let text =
+            std::fs::read_to_string(common::root().join("tests/drg/claims-6000.jsonl")).unwrap();
+        let (mut dx, mut pr) = (Vec::new(), Vec::new());
+        for l in text.lines() {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            dx.push(v["pdx"]["code"].as_str().unwrap().to_string());
+            for s in v["sdx"].as_array().unwrap() {
+                dx.push(s["code"].as_str().unwrap().to_string());
+            }
+            for p in v["procedures"].as_array().unwrap() {
+                pr.push(p["code"].as_str().unwrap().to_string());
+            }
+        }
+        (dx, pr)
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+    /// Any claim groups to some DRG with a return code, and its what-if
+    /// answers one line per CC/MCC and per procedure: no panic on user input.
+    #[test]
+    fn any_claim_groups_without_panic(
+        age in -5i64..200,
+        sex in 0i64..4,
+        status in 0i64..100,
+        pdx in 0usize..100_000,
+        sdx in proptest::collection::vec((0usize..100_000, 0usize..6), 0..6),
+        procs in proptest::collection::vec(0usize..100_000, 0..4),
+    ) {
+        use icd_core::drg::{Dx, HospitalStatus, Poa};
+        let (dx, pr) = codes();
+        let pdx = &dx[pdx % dx.len()];
+        let sdx: Vec<(&String, usize)> = sdx.iter().map(|(i, p)| (&dx[i % dx.len()], *p)).collect();
+        let procs: Vec<String> = procs.iter().map(|i| pr[i % pr.len()].clone()).collect();
+        let poas = [Poa::Y, Poa::N, Poa::U, Poa::W, Poa::Blank, Poa::N];
+        let claim = Claim {
+            age,
+            sex,
+            discharge_status: status,
+            hospital: HospitalStatus::NotExempt,
+            pdx: Dx::new(pdx, Poa::Y),
+            sdx: sdx.iter().map(|(c, p)| Dx::new(c, poas[*p])).collect(),
+            procedures: procs,
+        };
+        let g = tables().group(&claim);
+        proptest::prop_assert!(g.final_.drg >= 1 && g.final_.drg <= 999);
+        let w = tables().what_if(&claim);
+        proptest::prop_assert_eq!(w.without_procedure.len(), claim.procedures.len());
+    }
+}

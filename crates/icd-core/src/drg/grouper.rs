@@ -511,7 +511,9 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         }
         labels.sort();
         labels.dedup();
-        let fams = &self.model.families[mdc as usize];
+        let Some(fams) = self.model.families.get(mdc as usize) else {
+            return ungroupable(ReturnCode::InvalidPdx);
+        };
         // Sorted by group: a family's matches are one run.
         let labs_of = |f: &Family| -> &[Matched] {
             match f.group {

@@ -436,6 +436,13 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             }
             model.attrs.push(a);
         }
+        let n_attrs = model.attrs.len() as u32;
+        if bytes[s.atid.clone()]
+            .chunks_exact(4)
+            .any(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]) >= n_attrs)
+        {
+            return Err(ArtifactError::section(&T_ATID, "attribute id out of range"));
+        }
         model.labels = (0..pool.len() as u32)
             .map(|id| label_kind(pool.get(id)))
             .collect();
