@@ -81,6 +81,13 @@ struct Pass<'c> {
     apply_hac: bool,
 }
 
+/// A secondary diagnosis the grouper knows, with what it needs of it.
+struct Sdx<'c> {
+    dx: &'c super::Dx,
+    attrs: Vec<u32>,
+    cc: Option<super::CcInfo>,
+}
+
 /// The outcome of one pass.
 #[derive(Debug, Clone)]
 pub(crate) struct Outcome {
@@ -242,11 +249,19 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             return ungroupable(ReturnCode::InvalidPdx);
         };
         let pdx_attrs: Vec<u32> = pdx_attrs.collect();
-        let sdx: Vec<(usize, &super::Dx)> = c
+        // Each secondary's attributes and CC/MCC entry, looked up once.
+        let sdx: Vec<Sdx<'_>> = c
             .sdx
             .iter()
             .enumerate()
-            .filter(|(i, d)| Some(*i) != p.skip_sdx && self.dx_attrs(&d.code).is_some())
+            .filter(|(i, _)| Some(*i) != p.skip_sdx)
+            .filter_map(|(_, d)| {
+                Some(Sdx {
+                    attrs: self.dx_attrs(&d.code)?.collect(),
+                    cc: self.cc(&d.code),
+                    dx: d,
+                })
+            })
             .collect();
         let procs: Vec<(usize, &str)> = c
             .procedures
@@ -257,10 +272,8 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             .collect();
         if p.apply_hac
             && c.hospital == HospitalStatus::NotExempt
-            && sdx.iter().any(|(_, d)| {
-                self.cc(&d.code)
-                    .is_some_and(|e| DX_ONLY_HAC.contains(&e.hac))
-                    && d.poa.is_missing()
+            && sdx.iter().any(|s| {
+                s.cc.is_some_and(|e| DX_ONLY_HAC.contains(&e.hac)) && s.dx.poa.is_missing()
             })
         {
             return ungroupable(ReturnCode::HacMissingOnePoa);
@@ -304,9 +317,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         if c.sex != 0 && c.sex != 1 && by_sex && mdc != 24 {
             return ungroupable(ReturnCode::InvalidSex);
         }
-        let needs_status = sdx
-            .iter()
-            .any(|(_, d)| self.cc(&d.code).is_some_and(|e| e.alive_only));
+        let needs_status = sdx.iter().any(|s| s.cc.is_some_and(|e| e.alive_only));
         if needs_status && !VALID_STATUS.contains(&c.discharge_status) {
             return ungroupable(ReturnCode::InvalidDischargeStatus);
         }
@@ -357,9 +368,9 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 });
             }
         }
-        for (_, d) in &sdx {
-            if let Some(ids) = self.dx_attrs(&d.code) {
-                for id in ids {
+        for s in &sdx {
+            {
+                for &id in &s.attrs {
                     let a = self.model.attrs[id as usize];
                     if a.group != NONE && self.model.labels[a.label as usize].sdx {
                         pre_dx.push(Matched {
@@ -458,9 +469,9 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 });
             }
         }
-        for (_, d) in &sdx {
-            if let Some(ids) = self.dx_attrs(&d.code) {
-                for id in ids {
+        for s in &sdx {
+            {
+                for &id in &s.attrs {
                     let a = self.model.attrs[id as usize];
                     if a.group != NONE
                         && self.model.labels[a.label as usize].sdx
@@ -740,7 +751,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
 
     /// Multiple significant trauma (MDC 24): a principal diagnosis of the
     /// trauma list and significant injuries of at least two body sites.
-    fn multiple_trauma(&self, pdx_attrs: &[u32], sdx: &[(usize, &super::Dx)]) -> bool {
+    fn multiple_trauma(&self, pdx_attrs: &[u32], sdx: &[Sdx<'_>]) -> bool {
         let special = |id: u32| {
             let a = self.model.attrs[id as usize];
             (a.group == NONE).then_some(a.label)
@@ -762,31 +773,29 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             .iter()
             .filter_map(|&id| special(id))
             .for_each(&mut add);
-        for (_, d) in sdx {
-            if let Some(ids) = self.dx_attrs(&d.code) {
-                ids.filter_map(special).for_each(&mut add);
-            }
+        for s in sdx {
+            s.attrs
+                .iter()
+                .copied()
+                .filter_map(special)
+                .for_each(&mut add);
         }
         sites.len() >= 2
     }
 
-    fn is_trauma_site(&self, code: &str) -> bool {
-        self.dx_attrs(code).is_some_and(|mut ids| {
-            ids.any(|id| {
-                let a = self.model.attrs[id as usize];
-                a.group == NONE && self.str(a.label).starts_with("_TRAUMA24_SITE_")
-            })
+    fn is_trauma_site(&self, attrs: &[u32]) -> bool {
+        attrs.iter().any(|&id| {
+            let a = self.model.attrs[id as usize];
+            a.group == NONE && self.str(a.label).starts_with("_TRAUMA24_SITE_")
         })
     }
 
     /// An HIV secondary diagnosis (DRGs 974-976's "PSDX of HIV infection").
-    fn hiv_secondary(&self, sdx: &[(usize, &super::Dx)]) -> bool {
-        sdx.iter().any(|(_, d)| {
-            self.dx_attrs(&d.code).is_some_and(|mut ids| {
-                ids.any(|id| {
-                    self.str(self.model.attrs[id as usize].label)
-                        .contains("OF HIV INFECTION")
-                })
+    fn hiv_secondary(&self, sdx: &[Sdx<'_>]) -> bool {
+        sdx.iter().any(|s| {
+            s.attrs.iter().any(|&id| {
+                self.str(self.model.attrs[id as usize].label)
+                    .contains("OF HIV INFECTION")
             })
         })
     }
@@ -874,18 +883,13 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
     }
 
     /// 0 none, 1 CC, 2 MCC: the highest counting secondary.
-    fn severity(
-        &self,
-        c: &Claim,
-        sdx: &[(usize, &super::Dx)],
-        apply_hac: bool,
-        trauma: bool,
-    ) -> u8 {
+    fn severity(&self, c: &Claim, sdx: &[Sdx<'_>], apply_hac: bool, trauma: bool) -> u8 {
         let mut sev = 0;
-        for (_, d) in sdx {
-            let Some(e) = self.cc(&d.code) else { continue };
+        for s in sdx {
+            let d = s.dx;
+            let Some(e) = s.cc else { continue };
             // In MDC 24 the significant injuries make the MDC, not the severity.
-            if trauma && self.is_trauma_site(&d.code) {
+            if trauma && self.is_trauma_site(&s.attrs) {
                 continue;
             }
             if self.excluded(e.collection, &c.pdx.code) {
@@ -1087,7 +1091,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         fam.last().copied().unwrap_or(999)
     }
 
-    fn newborn(&self, pdx_attrs: &[u32], sdx: &[(usize, &super::Dx)], status: i64) -> u16 {
+    fn newborn(&self, pdx_attrs: &[u32], sdx: &[Sdx<'_>], status: i64) -> u16 {
         if NEWBORN_789_STATUS.contains(&status) {
             return 789;
         }
@@ -1109,10 +1113,8 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             }
         };
         add(&mut pdx_attrs.iter().copied(), true);
-        for (_, d) in sdx {
-            if let Some(mut ids) = self.dx_attrs(&d.code) {
-                add(&mut ids, false);
-            }
+        for s in sdx {
+            add(&mut s.attrs.iter().copied(), false);
         }
         let has = |g: &[u16]| fams.iter().any(|f| f.as_slice() == g);
         if has(&[790]) {
@@ -1128,12 +1130,10 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             return 794;
         }
         // A normal newborn has no secondary diagnosis but those DRG 795 allows.
-        for (_, d) in sdx {
-            let allowed = self.dx_attrs(&d.code).is_some_and(|mut ids| {
-                ids.any(|id| {
-                    let a = self.model.attrs[id as usize];
-                    a.group != NONE && self.model.groups[a.group as usize] == [795]
-                })
+        for s in sdx {
+            let allowed = s.attrs.iter().any(|&id| {
+                let a = self.model.attrs[id as usize];
+                a.group != NONE && self.model.groups[a.group as usize] == [795]
             });
             if !allowed {
                 return 794;
