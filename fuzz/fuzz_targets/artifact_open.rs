@@ -9,6 +9,7 @@
 
 use icd_core::artifact::{FORMAT_VERSION, MAGIC};
 use icd_core::mce::Table;
+use icd_core::drg::{self as drg_tables, Claim, DrgTables, Dx, HospitalStatus, Poa};
 use icd_core::record::ccmcc::{self, CcMcc};
 use icd_core::search::SearchIndex;
 use icd_core::tabular::{self, NodeId};
@@ -19,12 +20,13 @@ use libfuzzer_sys::fuzz_target;
 /// Accessors run on at most this many entries, to keep each input fast.
 const LIMIT: usize = 512;
 
-const READERS: [[u8; 4]; 5] = [
+const READERS: [[u8; 4]; 6] = [
     tabular::KIND,
     terms::KIND,
     mce::KIND,
     *b"SRCH", // icd_core::search's index module is private
     ccmcc::KIND,
+    drg_tables::KIND,
 ];
 
 fn repair(bytes: &mut Vec<u8>, kind: [u8; 4]) {
@@ -147,6 +149,21 @@ fn ccmcc(c: &CcMcc<&[u8]>) {
     let _ = c.excluded(u32::MAX, "I5020");
 }
 
+fn drg(t: &DrgTables<&[u8]>) {
+    let _ = (t.release(), t.counts(), t.drg(1), t.drg(999), t.cc("I5020"));
+    let _ = t.excluded(u32::MAX, "I5020");
+    let claim = Claim {
+        age: 65,
+        sex: 0,
+        discharge_status: 20,
+        hospital: HospitalStatus::NotExempt,
+        pdx: Dx::new("I214", Poa::Y),
+        sdx: vec![Dx::new("N179", Poa::N), Dx::new("S72001A", Poa::Blank)],
+        procedures: vec!["02703DZ".into(), "0B110F4".into()],
+    };
+    let _ = (t.group(&claim), t.what_if(&claim));
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
         return;
@@ -162,6 +179,7 @@ fuzz_target!(|data: &[u8]| {
         1 => Terms::open(b).map(|t| terms(&t)).is_ok(),
         2 => Mce::open(b).map(|m| mce(&m)).is_ok(),
         3 => SearchIndex::open(b).map(|s| search(&s)).is_ok(),
-        _ => CcMcc::open(b).map(|c| ccmcc(&c)).is_ok(),
+        4 => CcMcc::open(b).map(|c| ccmcc(&c)).is_ok(),
+        _ => DrgTables::open(b).map(|t| drg(&t)).is_ok(),
     };
 });

@@ -187,6 +187,7 @@ fn seed(corpus: &Path, fixture_index: &Path) -> Result<()> {
         "mce.icdx",
         "search.icdx",
         "ccmcc.icdx",
+        "drg.icdx",
     ];
     for (i, name) in readers.iter().enumerate() {
         let Ok(bytes) = std::fs::read(fixture_index.join(name)) else {

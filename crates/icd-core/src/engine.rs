@@ -17,6 +17,7 @@
 //! assert!(engine.search("chf", &Default::default()).is_err());
 //! ```
 
+use crate::drg::DrgTables;
 use crate::lookup::{CodeReport, LookupError, OpenError};
 use crate::record::ccmcc::CcMcc;
 use crate::record::{CheckCache, Checker, Finding, Record};
@@ -40,6 +41,7 @@ fn capability_name(c: Capability) -> &'static str {
         Capability::Browse => "the code tables are",
         Capability::Search => "search is",
         Capability::Check => "the record check is",
+        Capability::Group => "MS-DRG grouping is",
     }
 }
 
@@ -51,6 +53,7 @@ pub struct Engine<D> {
     lib: Option<Library<D>>,
     search: Option<SearchIndex<D>>,
     ccmcc: Option<CcMcc<D>>,
+    drg: Option<DrgTables<D>>,
     cache: Option<CheckCache>,
 }
 
@@ -68,6 +71,7 @@ impl<D: AsRef<[u8]>> Engine<D> {
             lib: None,
             search: None,
             ccmcc: None,
+            drg: None,
             cache: None,
         }
     }
@@ -110,6 +114,10 @@ impl<D: AsRef<[u8]>> Engine<D> {
                 self.ccmcc = Some(CcMcc::open(bytes).map_err(err)?);
                 return Ok(());
             }
+            ArtifactId::Drg => {
+                self.drg = Some(DrgTables::open(bytes).map_err(err)?);
+                return Ok(());
+            }
         };
         self.parts[part] = Some(bytes);
         if self.parts.iter().all(Option::is_some) {
@@ -131,6 +139,7 @@ impl<D: AsRef<[u8]>> Engine<D> {
         match id {
             ArtifactId::Search => self.search.is_some(),
             ArtifactId::CcMcc => self.ccmcc.is_some(),
+            ArtifactId::Drg => self.drg.is_some(),
             _ => self.lib.is_some(),
         }
     }
@@ -177,6 +186,15 @@ impl<D: AsRef<[u8]>> Engine<D> {
         self.ccmcc.as_ref()
     }
 
+    /// The MS-DRG grouper tables: the one artifact grouping cannot do
+    /// without, optional for everything else.
+    pub fn drg(&self) -> Result<&DrgTables<D>, NotLoaded> {
+        self.drg.as_ref().ok_or(NotLoaded {
+            capability: Capability::Group,
+            files: vec![registry::file(ArtifactId::Drg)],
+        })
+    }
+
     /// The data release of each open artifact: (title, release).
     pub fn releases(&self) -> Vec<(&'static str, &str)> {
         let mut out = self.lib.as_ref().map(Library::releases).unwrap_or_default();
@@ -185,6 +203,9 @@ impl<D: AsRef<[u8]>> Engine<D> {
         }
         if let Some(c) = &self.ccmcc {
             out.push((registry::spec(ArtifactId::CcMcc).title, c.release()));
+        }
+        if let Some(d) = &self.drg {
+            out.push((registry::spec(ArtifactId::Drg).title, d.release()));
         }
         out
     }
@@ -263,6 +284,7 @@ mod tests {
         let e: Engine<Vec<u8>> = Engine::new();
         assert_eq!(e.missing(Capability::Browse).len(), 6);
         assert_eq!(e.missing(Capability::Check).len(), 7);
+        assert_eq!(e.drg().unwrap_err().files, ["drg.icdx"]);
         let err = e.library().unwrap_err();
         assert_eq!(err.files.len(), 6);
         assert!(err.to_string().contains("tabular.icdx"), "{err}");

@@ -24,6 +24,7 @@
 pub mod artifact;
 pub mod code;
 pub mod date;
+pub mod drg;
 pub mod engine;
 pub mod lookup;
 pub mod mce;

@@ -25,11 +25,18 @@ pub enum Capability {
     Search,
     /// The record check, with CC/MCC capture.
     Check,
+    /// MS-DRG grouping.
+    Group,
 }
 
 impl Capability {
     /// Every capability.
-    pub const ALL: [Capability; 3] = [Capability::Browse, Capability::Search, Capability::Check];
+    pub const ALL: [Capability; 4] = [
+        Capability::Browse,
+        Capability::Search,
+        Capability::Check,
+        Capability::Group,
+    ];
 }
 
 /// One artifact.
@@ -51,6 +58,8 @@ pub enum ArtifactId {
     Search,
     /// The MS-DRG CC/MCC tables.
     CcMcc,
+    /// The MS-DRG v43.1 grouper tables and the FY2026 weights.
+    Drg,
 }
 
 /// What the registry says about an artifact.
@@ -79,13 +88,13 @@ impl ArtifactSpec {
     }
 }
 
-use Capability::{Browse, Check, Search};
+use Capability::{Browse, Check, Group, Search};
 
 /// The library's six: every capability reads them, through [`crate::Library`].
-const LIBRARY: &[Capability] = &[Browse, Search, Check];
+const LIBRARY: &[Capability] = &[Browse, Search, Check, Group];
 
 /// Every artifact, in build and fetch order, which is [`ArtifactId`] order.
-pub const ARTIFACTS: [ArtifactSpec; 8] = [
+pub const ARTIFACTS: [ArtifactSpec; 9] = [
     ArtifactSpec {
         id: ArtifactId::Tabular,
         file: "tabular.icdx",
@@ -150,6 +159,14 @@ pub const ARTIFACTS: [ArtifactSpec; 8] = [
         required: false,
         needed_by: &[Check],
     },
+    ArtifactSpec {
+        id: ArtifactId::Drg,
+        file: "drg.icdx",
+        kind: crate::drg::KIND,
+        title: "MS-DRG grouper",
+        required: false,
+        needed_by: &[Group],
+    },
 ];
 
 /// The entry of `id` ([`ARTIFACTS`] is in [`ArtifactId`] order, tested).
@@ -198,6 +215,7 @@ mod tests {
             ArtifactId::Mce,
             ArtifactId::Search,
             ArtifactId::CcMcc,
+            ArtifactId::Drg,
         ];
         for (i, id) in ids.into_iter().enumerate() {
             assert_eq!(ARTIFACTS.iter().filter(|a| a.id == id).count(), 1, "{id:?}");
@@ -233,5 +251,7 @@ mod tests {
             }
         }
         assert_eq!(crate::lookup::ARTIFACT_FILES, LIBRARY_FILES);
+        assert_eq!(crate::record::ccmcc::FILE, file(ArtifactId::CcMcc));
+        assert_eq!(crate::drg::FILE, file(ArtifactId::Drg));
     }
 }

@@ -1,0 +1,1189 @@
+//! The grouping logic over [`DrgTables`]: pre-MDC, MDC, surgical hierarchy,
+//! unrelated O.R. procedures, medical partitions, newborns, severity.
+
+use super::tables::{split_of, DrgTables, Family};
+use super::{
+    CcDriver, Claim, DrgResult, Drivers, Grouping, HospitalStatus, Poa, ReturnCode, Severity,
+    WhatIf, WhatIfChange,
+};
+use crate::artifact::NONE;
+
+/// Discharge statuses that send a newborn to DRG 789 (died, or transferred
+/// to acute care: 02, 05, 66 and their planned-readmission forms 82, 85, 94).
+const NEWBORN_789_STATUS: [i64; 7] = [2, 5, 20, 66, 82, 85, 94];
+/// HAC categories a diagnosis meets alone (no procedure needed): a code of
+/// these with no POA makes the claim ungroupable for a hospital under the
+/// HAC policy. The others (catheter infections, surgical-site infections,
+/// DVT after joint replacement...) need a procedure the tables do not tie
+/// to them, and the reference does not reject them for a missing POA.
+const DX_ONLY_HAC: [u8; 5] = [2, 3, 4, 5, 9];
+/// The discharge status "expired".
+const EXPIRED: i64 = 20;
+/// Left against medical advice.
+const AMA: i64 = 7;
+/// MDCs whose O.R. procedures never make a record "unrelated" (981-989):
+/// newborns (15), burns (22) and HIV (25, whose non-extensive O.R.
+/// procedures stay medical), as the reference groups them.
+const NO_UNRELATED: [u8; 3] = [15, 22, 25];
+/// Discharge statuses the grouper takes. Others (00, 99, and the hospice
+/// deaths 40-42) are rejected only when the DRG depends on the status: a
+/// discharged-alive CC/MCC secondary, as the reference does.
+const VALID_STATUS: [i64; 38] = [
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 20, 21, 30, 43, 50, 51, 61, 62, 63, 64, 65, 66, 69, 70, 81, 82, 83,
+    84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95,
+];
+
+/// Words that say nothing about which branch of a family a label names.
+const STOP: [&str; 18] = [
+    "with",
+    "without",
+    "and",
+    "or",
+    "pdx",
+    "sdx",
+    "psdx",
+    "of",
+    "the",
+    "mcc",
+    "cc",
+    "cc/mcc",
+    "for",
+    "except",
+    "procedures",
+    "procedure",
+    "orpcs",
+    "non-orpcs",
+];
+
+/// Where a label the claim matches came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Side {
+    Pdx,
+    Sdx,
+    Proc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Matched {
+    group: u32,
+    side: Side,
+    label: u32,
+}
+
+/// What one pass needs: which codes count, and how.
+struct Pass<'c> {
+    claim: &'c Claim,
+    /// Secondary diagnoses left out (what-if).
+    skip_sdx: Option<usize>,
+    /// Procedure left out (what-if).
+    skip_proc: Option<usize>,
+    /// HAC codes not present on admission do not count (the final DRG).
+    apply_hac: bool,
+}
+
+/// A secondary diagnosis the grouper knows, with what it needs of it.
+struct Sdx<'c> {
+    dx: &'c super::Dx,
+    attrs: Vec<u32>,
+    cc: Option<super::CcInfo>,
+}
+
+/// The outcome of one pass.
+#[derive(Debug, Clone)]
+pub(crate) struct Outcome {
+    pub drg: u16,
+    pub mdc: Option<u8>,
+    pub severity: Severity,
+    pub return_code: ReturnCode,
+    pub surgical_by: Option<String>,
+}
+
+impl<D: AsRef<[u8]>> DrgTables<D> {
+    /// Groups a claim: the initial DRG (every code counts) and the final
+    /// one (HAC codes not present on admission removed), with the drivers.
+    pub fn group(&self, claim: &Claim) -> Grouping {
+        let initial = self.pass(&Pass {
+            claim,
+            skip_sdx: None,
+            skip_proc: None,
+            apply_hac: false,
+        });
+        // The final pass differs only when a HAC code is removed or lacks a POA.
+        let hac_matters = claim.hospital == HospitalStatus::NotExempt
+            && claim.sdx.iter().any(|d| {
+                self.cc(&d.code).is_some_and(|e| {
+                    e.hac != 0 && (hac_removes(claim, d.poa) || d.poa.is_missing())
+                })
+            });
+        let fin = if hac_matters {
+            self.pass(&Pass {
+                claim,
+                skip_sdx: None,
+                skip_proc: None,
+                apply_hac: true,
+            })
+        } else {
+            initial.clone()
+        };
+        let drivers = self.drivers(claim, &fin);
+        Grouping {
+            initial: self.result(&initial),
+            final_: self.result(&fin),
+            return_code: fin.return_code,
+            drivers,
+        }
+    }
+
+    /// What the final DRG would be without each CC/MCC secondary diagnosis
+    /// and without each procedure, and which secondaries are CC/MCC for
+    /// this principal diagnosis.
+    pub fn what_if(&self, claim: &Claim) -> WhatIf {
+        let base = self.pass(&Pass {
+            claim,
+            skip_sdx: None,
+            skip_proc: None,
+            apply_hac: true,
+        });
+        let mut out = WhatIf::default();
+        for (i, d) in claim.sdx.iter().enumerate() {
+            if self.cc(&d.code).is_none() {
+                continue;
+            }
+            let o = self.pass(&Pass {
+                claim,
+                skip_sdx: Some(i),
+                skip_proc: None,
+                apply_hac: true,
+            });
+            out.without_sdx.push(WhatIfChange {
+                code: d.code.clone(),
+                drg: o.drg,
+                changes: o.drg != base.drg,
+            });
+        }
+        for (i, p) in claim.procedures.iter().enumerate() {
+            let o = self.pass(&Pass {
+                claim,
+                skip_sdx: None,
+                skip_proc: Some(i),
+                apply_hac: true,
+            });
+            out.without_procedure.push(WhatIfChange {
+                code: p.clone(),
+                drg: o.drg,
+                changes: o.drg != base.drg,
+            });
+        }
+        out.cc_mcc = self.drivers(claim, &base).cc_mcc;
+        out
+    }
+
+    fn result(&self, o: &Outcome) -> DrgResult {
+        let info = self.drg(o.drg);
+        DrgResult {
+            drg: o.drg,
+            mdc: o.mdc,
+            title: info.as_ref().map(|i| i.title.clone()).unwrap_or_default(),
+            weight: info.as_ref().and_then(|i| i.weight),
+            gmlos: info.as_ref().and_then(|i| i.gmlos),
+            amlos: info.as_ref().and_then(|i| i.amlos),
+            severity: o.severity,
+        }
+    }
+
+    /// Each secondary that is a CC or MCC, counted or not and why.
+    fn drivers(&self, claim: &Claim, fin: &Outcome) -> Drivers {
+        let mut d = Drivers {
+            surgical_procedure: fin.surgical_by.clone(),
+            ..Default::default()
+        };
+        for s in &claim.sdx {
+            let Some(e) = self.cc(&s.code) else { continue };
+            let level = if e.level == 2 {
+                Severity::Mcc
+            } else {
+                Severity::Cc
+            };
+            let excluded = if self.excluded(e.collection, &claim.pdx.code) {
+                Some(format!(
+                    "excluded by principal diagnosis {} (PDX exclusion list {:04})",
+                    claim.pdx.code, e.collection
+                ))
+            } else if e.alive_only && claim.discharge_status == EXPIRED {
+                Some("counts only when the patient is discharged alive".to_string())
+            } else if e.hac != 0 && hac_removes(claim, s.poa) {
+                d.hac_removed.push(s.code.clone());
+                Some(format!(
+                    "HAC category {:02} not present on admission (POA {})",
+                    e.hac,
+                    s.poa.as_str()
+                ))
+            } else {
+                None
+            };
+            d.cc_mcc.push(CcDriver {
+                code: s.code.clone(),
+                level,
+                counts: excluded.is_none(),
+                excluded,
+            });
+        }
+        d
+    }
+
+    fn outcome(&self, drg: u16, mdc: Option<u8>, sev: u8, rc: ReturnCode) -> Outcome {
+        Outcome {
+            drg,
+            mdc,
+            severity: Severity::from_level(sev),
+            return_code: rc,
+            surgical_by: None,
+        }
+    }
+
+    fn pass(&self, p: &Pass<'_>) -> Outcome {
+        let c = p.claim;
+        let ungroupable = |rc| self.outcome(999, None, 0, rc);
+        let pdx = c.pdx.code.as_str();
+        let Some(pdx_attrs) = self.dx_attrs(pdx) else {
+            return ungroupable(ReturnCode::InvalidPdx);
+        };
+        let pdx_attrs: Vec<u32> = pdx_attrs.collect();
+        // Each secondary's attributes and CC/MCC entry, looked up once.
+        let sdx: Vec<Sdx<'_>> = c
+            .sdx
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != p.skip_sdx)
+            .filter_map(|(_, d)| {
+                Some(Sdx {
+                    attrs: self.dx_attrs(&d.code)?.collect(),
+                    cc: self.cc(&d.code),
+                    dx: d,
+                })
+            })
+            .collect();
+        let procs: Vec<(usize, &str)> = c
+            .procedures
+            .iter()
+            .enumerate()
+            .filter(|(i, code)| Some(*i) != p.skip_proc && self.pr_attrs(code).is_some())
+            .map(|(i, s)| (i, s.as_str()))
+            .collect();
+        if p.apply_hac
+            && c.hospital == HospitalStatus::NotExempt
+            && sdx.iter().any(|s| {
+                s.cc.is_some_and(|e| DX_ONLY_HAC.contains(&e.hac)) && s.dx.poa.is_missing()
+            })
+        {
+            return ungroupable(ReturnCode::HacMissingOnePoa);
+        }
+        // MDC from the principal diagnosis; male and female reproductive
+        // codes by sex.
+        let mut mdcs: Vec<u8> = Vec::new();
+        let mut unacceptable = false;
+        for &id in &pdx_attrs {
+            let a = self.model.attrs[id as usize];
+            let label = self.str(a.label);
+            if a.group == NONE {
+                if let Some(m) = label.strip_prefix("_MDC") {
+                    if m.len() == 2 {
+                        if let Ok(m) = m.parse::<u8>() {
+                            mdcs.push(m);
+                        }
+                    }
+                }
+            } else if label == "PDX" && self.model.groups[a.group as usize] == [998] {
+                unacceptable = true;
+            }
+        }
+        let Some(&first) = mdcs.first() else {
+            return ungroupable(ReturnCode::InvalidPdx);
+        };
+        let by_sex = mdcs.contains(&12) && mdcs.contains(&13);
+        let mdc = if self.multiple_trauma(&pdx_attrs, &sdx) {
+            24
+        } else if by_sex {
+            if c.sex == 0 {
+                12
+            } else {
+                13
+            }
+        } else if first != 25 && mdcs.contains(&25) && self.hiv_secondary(&sdx) {
+            25
+        } else {
+            first
+        };
+        if c.sex != 0 && c.sex != 1 && by_sex && mdc != 24 {
+            return ungroupable(ReturnCode::InvalidSex);
+        }
+        let needs_status = sdx.iter().any(|s| s.cc.is_some_and(|e| e.alive_only));
+        if needs_status && !VALID_STATUS.contains(&c.discharge_status) {
+            return ungroupable(ReturnCode::InvalidDischargeStatus);
+        }
+        // Pre-MDC and 981-989 count every CC/MCC; MDC 24's own DRGs not the injuries.
+        let sev_all = self.severity(c, &sdx, p.apply_hac, false);
+        let status = c.discharge_status;
+        // Pre-MDC: the best-ranked procedure of a pre-MDC family.
+        let mut best: Option<(u32, u32, usize)> = None;
+        let mut pre_labels: Vec<Matched> = Vec::new();
+        let mut major_or = false;
+        let mut pre_cands: Vec<(u32, u32, usize)> = Vec::new();
+        for &(i, code) in &procs {
+            let Some((ids, or, neo)) = self.pr_attrs(code) else {
+                continue;
+            };
+            let mut in_trach = false;
+            for id in ids {
+                let a = self.model.attrs[id as usize];
+                if a.group == NONE {
+                    continue;
+                }
+                let g = &self.model.groups[a.group as usize];
+                let Some(&f0) = g.first() else { continue };
+                if f0 == 3 {
+                    in_trach = true;
+                }
+                if self.drg_mdc(f0) == Some(None) && f0 != 981 && f0 != 987 {
+                    pre_labels.push(Matched {
+                        group: a.group,
+                        side: Side::Proc,
+                        label: a.label,
+                    });
+                    pre_cands.push((self.drg_rank(f0), a.group, i));
+                }
+            }
+            major_or |= or && !neo && !in_trach;
+        }
+        // A pre-MDC family with diagnosis lists (pancreas transplant for
+        // diabetes) or an "AND" list needs the claim to meet them.
+        let mut pre_dx: Vec<Matched> = Vec::new();
+        for &id in &pdx_attrs {
+            let a = self.model.attrs[id as usize];
+            if a.group != NONE {
+                pre_dx.push(Matched {
+                    group: a.group,
+                    side: Side::Pdx,
+                    label: a.label,
+                });
+            }
+        }
+        for s in &sdx {
+            {
+                for &id in &s.attrs {
+                    let a = self.model.attrs[id as usize];
+                    if a.group != NONE && self.model.labels[a.label as usize].sdx {
+                        pre_dx.push(Matched {
+                            group: a.group,
+                            side: Side::Sdx,
+                            label: a.label,
+                        });
+                    }
+                }
+            }
+        }
+        for &(r, g, i) in &pre_cands {
+            let lists = &self.model.group_labels[g as usize];
+            let on_dx = |l: u32| {
+                self.model
+                    .label_on_dx
+                    .get(l as usize)
+                    .copied()
+                    .unwrap_or(false)
+            };
+            let dx_ok = !lists.iter().any(|&l| on_dx(l)) || pre_dx.iter().any(|m| m.group == g);
+            let has_and = lists.iter().any(|&l| self.model.labels[l as usize].and);
+            let and_ok = !has_and
+                || pre_labels
+                    .iter()
+                    .chain(&pre_dx)
+                    .any(|m| m.group == g && self.model.labels[m.label as usize].and);
+            let groups = &self.model.groups;
+            let face_pdx = pre_dx
+                .iter()
+                .any(|m| m.side == Side::Pdx && groups[m.group as usize] == [11, 12, 13]);
+            let lab = |text: &str| {
+                pre_labels
+                    .iter()
+                    .any(|m| m.group == g && self.str(m.label).contains(text))
+            };
+            let ok = match groups[g as usize].as_slice() {
+                // Tracheostomy for a face, mouth or neck principal, or laryngectomy.
+                [11, 12, 13] => lab("LARYNGECTOMY") || face_pdx,
+                // ECMO, or tracheostomy with MV > 96 hours or another principal.
+                [3, 4] => lab("ECMO") || lab("MECHANICAL VENTILATION") || !face_pdx,
+                _ => dx_ok && and_ok,
+            };
+            if ok && best.as_ref().is_none_or(|b| r < b.0) {
+                best = Some((r, g, i));
+            }
+        }
+        if let Some((_, g, i)) = best {
+            let fam = self.model.groups[g as usize].clone();
+            let labs: Vec<Matched> = pre_labels
+                .iter()
+                .filter(|m| m.group == g)
+                .copied()
+                .collect();
+            let drg = if fam == [3, 4] {
+                // ECMO, or a tracheostomy with a major O.R. procedure: 003.
+                let ecmo = labs.iter().any(|m| self.str(m.label).starts_with("ECMO"));
+                if ecmo || major_or {
+                    3
+                } else {
+                    4
+                }
+            } else {
+                self.sev_pick_with(&fam, sev_all, status, &labs)
+            };
+            let mut o = self.outcome(drg, None, sev_all, ReturnCode::Ok);
+            o.mdc = Some(0);
+            o.surgical_by = c.procedures.get(i).cloned();
+            return o;
+        }
+        let sev = if mdc == 24 {
+            self.severity(c, &sdx, p.apply_hac, true)
+        } else {
+            sev_all
+        };
+        if unacceptable {
+            return self.outcome(998, Some(mdc), sev, ReturnCode::Ok);
+        }
+        if mdc == 15 {
+            return self.outcome(
+                self.newborn(&pdx_attrs, &sdx, status),
+                Some(15),
+                sev,
+                ReturnCode::Ok,
+            );
+        }
+        // The labels the claim matches, by group.
+        let mut labels: Vec<Matched> = Vec::new();
+        for &id in &pdx_attrs {
+            let a = self.model.attrs[id as usize];
+            if a.group != NONE && self.group_known(a.group) {
+                labels.push(Matched {
+                    group: a.group,
+                    side: Side::Pdx,
+                    label: a.label,
+                });
+            }
+        }
+        for s in &sdx {
+            {
+                for &id in &s.attrs {
+                    let a = self.model.attrs[id as usize];
+                    if a.group != NONE
+                        && self.model.labels[a.label as usize].sdx
+                        && self.group_known(a.group)
+                    {
+                        labels.push(Matched {
+                            group: a.group,
+                            side: Side::Sdx,
+                            label: a.label,
+                        });
+                    }
+                }
+            }
+        }
+        let mut or_procs: Vec<(usize, bool)> = Vec::new();
+        let mut proc_of_group: Vec<(u32, usize)> = Vec::new();
+        let mut excepted: Vec<(u32, usize)> = Vec::new();
+        for &(i, code) in &procs {
+            let Some((ids, or, neo)) = self.pr_attrs(code) else {
+                continue;
+            };
+            if or {
+                or_procs.push((i, neo));
+            }
+            for id in ids {
+                let a = self.model.attrs[id as usize];
+                if a.group == NONE || !self.group_known(a.group) {
+                    continue;
+                }
+                if a.companion != 0 {
+                    let comp = self.str(a.companion);
+                    if !procs.iter().any(|(_, c)| *c == comp) {
+                        continue;
+                    }
+                }
+                if self.model.labels[a.label as usize].except {
+                    // "With any O.R. procedure except": this one does not qualify.
+                    excepted.push((a.group, i));
+                    continue;
+                }
+                labels.push(Matched {
+                    group: a.group,
+                    side: Side::Proc,
+                    label: a.label,
+                });
+                proc_of_group.push((a.group, i));
+            }
+        }
+        labels.sort();
+        labels.dedup();
+        let Some(fams) = self.model.families.get(mdc as usize) else {
+            return ungroupable(ReturnCode::InvalidPdx);
+        };
+        // Sorted by group: a family's matches are one run.
+        let labs_of = |f: &Family| -> &[Matched] {
+            match f.group {
+                Some(g) => {
+                    let lo = labels.partition_point(|m| m.group < g);
+                    let hi = labels.partition_point(|m| m.group <= g);
+                    &labels[lo..hi]
+                }
+                None => &[],
+            }
+        };
+        // Surgical: every family a procedure (or any O.R. procedure) opens.
+        let mut cands: Vec<&Family> = Vec::new();
+        for f in fams {
+            let Some(&f0) = f.drgs.first() else { continue };
+            if !self.drg_surgical(f0) {
+                continue;
+            }
+            let labs = labs_of(f);
+            let plabs = labs.iter().any(|m| m.side == Side::Proc);
+            let dlabs = labs.iter().any(|m| m.side == Side::Pdx);
+            let (pg, dg) = (f.proc_gated, f.pdx_gated);
+            let ok = if pg && plabs {
+                !dg || dlabs || self.family_has(f, |k| k.except) || self.unlabelled_branch(f)
+            } else if dg && !pg {
+                (dlabs || self.family_has(f, |k| k.except)) && !or_procs.is_empty()
+            } else if !pg && !dg {
+                // "... with Extensive O.R. Procedures" takes no non-extensive one.
+                if self.drg_title(f0).contains("Extensive O.R.") {
+                    or_procs.iter().any(|x| !x.1)
+                } else {
+                    !or_procs.is_empty()
+                }
+            } else {
+                dg && pg && dlabs && !or_procs.is_empty() && self.family_has(f, |k| k.any_other)
+            };
+            // "X with any O.R. procedure except ...": X and another O.R. procedure.
+            let except_ok = match f.group {
+                Some(g) if self.proc_except(g) => or_procs
+                    .iter()
+                    .any(|&(i, _)| !excepted.contains(&(g, i)) && !proc_of_group.contains(&(g, i))),
+                _ => true,
+            };
+            if ok && except_ok && self.conjunction_met(f, labs) && self.and_ok(f, labs) {
+                cands.push(f);
+            }
+        }
+        if let Some(f) = cands
+            .iter()
+            .min_by_key(|f| f.drgs.first().map_or(NONE, |&d| self.drg_rank(d)))
+        {
+            let drg = self.pick(f, sev, status, labs_of(f), Some(true));
+            let mut o = self.outcome(drg, Some(mdc), sev, ReturnCode::Ok);
+            let by = f
+                .group
+                .and_then(|g| proc_of_group.iter().find(|(pg, _)| *pg == g).map(|x| x.1))
+                .or_else(|| or_procs.first().map(|x| x.0));
+            o.surgical_by = by.and_then(|i| c.procedures.get(i).cloned());
+            return o;
+        }
+        if !or_procs.is_empty() && !NO_UNRELATED.contains(&mdc) {
+            let fam: [u16; 3] = if or_procs.iter().all(|x| x.1) {
+                [987, 988, 989]
+            } else {
+                [981, 982, 983]
+            };
+            let drg = self.sev_pick(&fam, sev_all, status);
+            let mut o = self.outcome(drg, Some(mdc), sev_all, ReturnCode::Ok);
+            o.surgical_by = or_procs
+                .first()
+                .and_then(|x| c.procedures.get(x.0).cloned());
+            return o;
+        }
+        // Medical: the family the principal diagnosis names, else the MDC's
+        // family for every other principal diagnosis.
+        let meds: Vec<&Family> = fams
+            .iter()
+            .filter(|f| f.drgs.iter().any(|&d| !self.drg_surgical(d)))
+            .collect();
+        let listed = meds.iter().find(|f| {
+            let labs = labs_of(f);
+            match self.second_condition_met(f, labs) {
+                Some(met) => met,
+                None => labs.iter().any(|m| m.side == Side::Pdx) && self.and_ok(f, labs),
+            }
+        });
+        if let Some(f) = listed {
+            let drg = self.pick(f, sev, status, labs_of(f), Some(false));
+            return self.outcome(drg, Some(mdc), sev, ReturnCode::Ok);
+        }
+        let rest = meds.iter().find(|f| {
+            !f.pdx_gated
+                && f.drgs.iter().all(|&d| self.status_ok(d, status))
+                && (!self.drg_title(f.drgs[0]).contains("Left AMA") || status == AMA)
+        });
+        if let Some(f) = rest {
+            let drg = self.pick(f, sev, status, labs_of(f), Some(false));
+            return self.outcome(drg, Some(mdc), sev, ReturnCode::Ok);
+        }
+        ungroupable(ReturnCode::NoDrg)
+    }
+
+    fn group_known(&self, g: u32) -> bool {
+        self.model
+            .groups
+            .get(g as usize)
+            .and_then(|g| g.first())
+            .is_some_and(|&d| self.drg_mdc(d).is_some())
+    }
+
+    fn family_has(&self, f: &Family, test: impl Fn(&super::tables::LabelKind) -> bool) -> bool {
+        f.group.is_some_and(|g| {
+            self.model.group_labels[g as usize]
+                .iter()
+                .any(|&l| test(&self.model.labels[l as usize]))
+        })
+    }
+
+    /// A surgical family "X with Y" (or "combined") whose procedures come in
+    /// two or more O.R. lists needs one procedure of every list.
+    fn conjunction_met(&self, f: &Family, labs: &[Matched]) -> bool {
+        let Some(g) = f.group else { return true };
+        let proc_lists: Vec<u32> = self.model.group_labels[g as usize]
+            .iter()
+            .copied()
+            .filter(|&l| {
+                self.model
+                    .label_on_proc
+                    .get(l as usize)
+                    .copied()
+                    .unwrap_or(false)
+            })
+            .collect();
+        let matched = |l: u32| labs.iter().any(|m| m.side == Side::Proc && m.label == l);
+        // "Two (three) conditions must be met": one procedure of each.
+        let conditions: Vec<u32> = proc_lists
+            .iter()
+            .copied()
+            .filter(|&l| self.str(l).contains("CONDITION"))
+            .collect();
+        if conditions.len() >= 2 && !conditions.iter().all(|&l| matched(l)) {
+            return false;
+        }
+        // "... with X" where some list names X: a procedure of such a list
+        // (valve procedures "with cardiac catheterization").
+        let base = super::tables::base_title(self.drg_title(f.drgs[0]));
+        if let Some(at) = base.rfind(" with ") {
+            let xw = words(&base[at + 6..]);
+            // "with other procedures" names no list: any O.R. procedure does.
+            if !xw.is_empty() && !xw.iter().any(|w| w == "other") {
+                let naming: Vec<u32> = proc_lists
+                    .iter()
+                    .copied()
+                    .filter(|&l| {
+                        let w = self.words_of(l);
+                        xw.iter().all(|x| w.contains(x))
+                    })
+                    .collect();
+                if !naming.is_empty() && !naming.iter().any(|&l| matched(l)) {
+                    return false;
+                }
+            }
+        }
+        // "X with one of the following": an X and one of the following.
+        let with: Vec<u32> = proc_lists
+            .iter()
+            .copied()
+            .filter(|&l| self.str(l).starts_with("WITH ONE OF"))
+            .collect();
+        if !with.is_empty() {
+            let others = proc_lists
+                .iter()
+                .copied()
+                .filter(|l| !with.contains(l))
+                .any(&matched);
+            if !(with.iter().copied().any(&matched) && others) {
+                return false;
+            }
+        }
+        let title = super::tables::base_title(self.drg_title(f.drgs[0]));
+        if !(title.contains(" with ") || title.contains("combined"))
+            || self.subfams(&f.drgs).len() > 1
+        {
+            return true;
+        }
+        let lists: Vec<u32> = self.model.group_labels[g as usize]
+            .iter()
+            .copied()
+            .filter(|&l| {
+                let t = self.str(l);
+                t.ends_with(" ORPCS")
+                    && !t.contains("NON-ORPCS")
+                    && !["OR ", "AND ", "WITH", "ANY "]
+                        .iter()
+                        .any(|p| t.starts_with(p))
+                    && self
+                        .model
+                        .label_on_proc
+                        .get(l as usize)
+                        .copied()
+                        .unwrap_or(false)
+            })
+            .collect();
+        if lists.len() < 2 {
+            return true;
+        }
+        lists
+            .iter()
+            .all(|l| labs.iter().any(|m| m.side == Side::Proc && m.label == *l))
+    }
+
+    /// Whether a group has a procedure exception list ("with any O.R. procedure except").
+    fn proc_except(&self, g: u32) -> bool {
+        self.model.group_labels[g as usize].iter().any(|&l| {
+            self.model.labels[l as usize].except
+                && self
+                    .model
+                    .label_on_proc
+                    .get(l as usize)
+                    .copied()
+                    .unwrap_or(false)
+        })
+    }
+
+    /// Multiple significant trauma (MDC 24): a principal diagnosis of the
+    /// trauma list and significant injuries of at least two body sites.
+    fn multiple_trauma(&self, pdx_attrs: &[u32], sdx: &[Sdx<'_>]) -> bool {
+        let special = |id: u32| {
+            let a = self.model.attrs[id as usize];
+            (a.group == NONE).then_some(a.label)
+        };
+        let trauma_pdx = pdx_attrs
+            .iter()
+            .filter_map(|&id| special(id))
+            .any(|l| self.str(l) == "_MDC24_PDX");
+        if !trauma_pdx {
+            return false;
+        }
+        let mut sites: Vec<u32> = Vec::new();
+        let mut add = |l: u32| {
+            if self.str(l).starts_with("_TRAUMA24_SITE_") && !sites.contains(&l) {
+                sites.push(l);
+            }
+        };
+        pdx_attrs
+            .iter()
+            .filter_map(|&id| special(id))
+            .for_each(&mut add);
+        for s in sdx {
+            s.attrs
+                .iter()
+                .copied()
+                .filter_map(special)
+                .for_each(&mut add);
+        }
+        sites.len() >= 2
+    }
+
+    fn is_trauma_site(&self, attrs: &[u32]) -> bool {
+        attrs.iter().any(|&id| {
+            let a = self.model.attrs[id as usize];
+            a.group == NONE && self.str(a.label).starts_with("_TRAUMA24_SITE_")
+        })
+    }
+
+    /// An HIV secondary diagnosis (DRGs 974-976's "PSDX of HIV infection").
+    fn hiv_secondary(&self, sdx: &[Sdx<'_>]) -> bool {
+        sdx.iter().any(|s| {
+            s.attrs.iter().any(|&id| {
+                self.str(self.model.attrs[id as usize].label)
+                    .contains("OF HIV INFECTION")
+            })
+        })
+    }
+
+    /// A medical family with a procedure list (rehabilitation with a
+    /// rehabilitation procedure, extensive burns with ventilation): the
+    /// claim meets its principal-diagnosis condition and its procedure one.
+    fn second_condition_met(&self, f: &Family, labs: &[Matched]) -> Option<bool> {
+        let g = f.group?;
+        let lists = &self.model.group_labels[g as usize];
+        let on_proc = |l: u32| {
+            self.model
+                .label_on_proc
+                .get(l as usize)
+                .copied()
+                .unwrap_or(false)
+        };
+        let on_dx = |l: u32| {
+            self.model
+                .label_on_dx
+                .get(l as usize)
+                .copied()
+                .unwrap_or(false)
+        };
+        let has_proc_list = lists.iter().any(|&l| on_proc(l) && !on_dx(l));
+        if !has_proc_list {
+            return None;
+        }
+        let proc = labs.iter().any(|m| m.side == Side::Proc);
+        let except = self.family_has(f, |k| k.except);
+        let pdx_listed = labs
+            .iter()
+            .any(|m| m.side == Side::Pdx && !self.model.labels[m.label as usize].except);
+        let pdx_excepted = labs
+            .iter()
+            .any(|m| m.side == Side::Pdx && self.model.labels[m.label as usize].except);
+        if except {
+            // "First condition: any MDC principal except ...", then the procedure.
+            return Some(proc && (pdx_listed || !pdx_excepted));
+        }
+        // "A or B with P": a list the title names after "or ... with" needs P.
+        let title = self.drg_title(f.drgs[0]);
+        let needs_proc = |m: &Matched| {
+            title.find(" or ").is_some_and(|at| {
+                let tail = &title[at + 4..];
+                tail.contains(" with ") && {
+                    let w = words(self.str(m.label));
+                    let t = words(tail);
+                    !w.is_empty() && w.iter().all(|x| t.contains(x))
+                }
+            })
+        };
+        let dx: Vec<&Matched> = labs.iter().filter(|m| m.side != Side::Proc).collect();
+        if dx.is_empty() {
+            return None;
+        }
+        Some(dx.iter().any(|m| !needs_proc(m)) || proc)
+    }
+
+    /// Whether a family gated by principal diagnoses has a branch for the
+    /// others: fewer diagnosis lists than branches ("for Neoplasm" and "for
+    /// Non-Neoplasm" with one list), not one list per branch ("Ovarian" and
+    /// "Non-Ovarian Malignancy").
+    fn unlabelled_branch(&self, f: &Family) -> bool {
+        let Some(g) = f.group else { return false };
+        let lists = self.model.group_labels[g as usize]
+            .iter()
+            .filter(|&&l| {
+                self.model
+                    .label_on_dx
+                    .get(l as usize)
+                    .copied()
+                    .unwrap_or(false)
+            })
+            .count();
+        lists < self.subfams(&f.drgs).len()
+    }
+
+    /// A family with an `AND ...` condition needs the claim to meet it.
+    fn and_ok(&self, f: &Family, labs: &[Matched]) -> bool {
+        if !self.family_has(f, |k| k.and) {
+            return true;
+        }
+        labs.iter().any(|m| self.model.labels[m.label as usize].and)
+    }
+
+    /// 0 none, 1 CC, 2 MCC: the highest counting secondary.
+    fn severity(&self, c: &Claim, sdx: &[Sdx<'_>], apply_hac: bool, trauma: bool) -> u8 {
+        let mut sev = 0;
+        for s in sdx {
+            let d = s.dx;
+            let Some(e) = s.cc else { continue };
+            // In MDC 24 the significant injuries make the MDC, not the severity.
+            if trauma && self.is_trauma_site(&s.attrs) {
+                continue;
+            }
+            if self.excluded(e.collection, &c.pdx.code) {
+                continue;
+            }
+            if e.alive_only && c.discharge_status == EXPIRED {
+                continue;
+            }
+            if apply_hac && e.hac != 0 && hac_removes(c, d.poa) {
+                continue;
+            }
+            sev = sev.max(e.level);
+        }
+        sev
+    }
+
+    /// Consecutive DRGs of a family whose titles differ only in severity.
+    fn subfams(&self, f: &[u16]) -> Vec<Vec<u16>> {
+        let mut out: Vec<(u32, Vec<u16>)> = Vec::new();
+        for &g in f {
+            let key = self.model.drg_key.get(g as usize).copied().unwrap_or(NONE);
+            match out.last_mut() {
+                Some((k, v)) if *k == key => v.push(g),
+                _ => out.push((key, vec![g])),
+            }
+        }
+        out.into_iter().map(|x| x.1).collect()
+    }
+
+    /// The DRG of a family: its branch (status, the labels the claim
+    /// matches), then its severity split.
+    fn pick(
+        &self,
+        f: &Family,
+        sev: u8,
+        status: i64,
+        labs: &[Matched],
+        surgical: Option<bool>,
+    ) -> u16 {
+        let mut drgs: Vec<u16> = f.drgs.clone();
+        if let Some(s) = surgical {
+            let only: Vec<u16> = drgs
+                .iter()
+                .copied()
+                .filter(|&d| self.drg_surgical(d) == s)
+                .collect();
+            if !only.is_empty() {
+                drgs = only;
+            }
+        }
+        let subs = self.subfams(&drgs);
+        let alive: Vec<Vec<u16>> = subs
+            .iter()
+            .filter(|x| x.iter().all(|&d| self.status_ok(d, status)))
+            .cloned()
+            .collect();
+        let subs2 = if alive.is_empty() { subs } else { alive };
+        let dl: Vec<&[String]> = labs
+            .iter()
+            .filter(|m| m.side != Side::Proc)
+            .map(|m| self.words_of(m.label))
+            .collect();
+        let title_words: Vec<&[String]> = subs2.iter().map(|x| self.title_words(x[0])).collect();
+        // "... with X" beside "... without X": the first when the claim
+        // matched a list naming X.
+        if subs2.len() == 2 {
+            if let Some(i) = self.with_without(&subs2, labs) {
+                return self.sev_pick_with(&subs2[i], sev, status, labs);
+            }
+        }
+        let overlap = |a: &[String], b: &[String]| a.iter().filter(|w| b.contains(w)).count();
+        if subs2.len() > 1
+            && !dl.is_empty()
+            && title_words
+                .iter()
+                .any(|t| dl.iter().any(|l| overlap(l, t) > 0))
+        {
+            // The branch whose title shares most words with a label, when
+            // one branch does; equals say nothing (both septicemia branches
+            // name septicemia).
+            let scores: Vec<usize> = title_words
+                .iter()
+                .map(|t| dl.iter().map(|l| overlap(l, t)).max().unwrap_or(0))
+                .collect();
+            let top = scores.iter().copied().max().unwrap_or(0);
+            if scores.iter().filter(|&&s| s == top).count() == 1 {
+                let best = scores.iter().position(|&s| s == top).unwrap_or(0);
+                return self.sev_pick_with(&subs2[best], sev, status, labs);
+            }
+        }
+        let sub = if subs2.len() > 1 {
+            let n = labs.len();
+            let i = subs2.len().saturating_sub(n).min(subs2.len() - 1);
+            &subs2[i]
+        } else {
+            &subs2[0]
+        };
+        self.sev_pick_with(sub, sev, status, labs)
+    }
+
+    /// [`Self::sev_pick`], where a title "with MCC or X" also takes a claim
+    /// that matched a list naming X ("Liver Transplant with MCC or
+    /// Intestinal Transplant").
+    fn sev_pick_with(&self, fam: &[u16], sev: u8, status: i64, labs: &[Matched]) -> u16 {
+        for &d in fam {
+            let t = self.drg_title(d);
+            let Some((true, _, at)) = split_of(t) else {
+                continue;
+            };
+            let Some(or) = t[at..].find(" or ") else {
+                continue;
+            };
+            let alt = words(&t[at + or + 4..]);
+            if labs.iter().any(|m| {
+                let w = self.words_of(m.label);
+                !alt.is_empty() && alt.len() == w.len() && alt.iter().all(|x| w.contains(x))
+            }) && status_ok(t, status)
+            {
+                return d;
+            }
+        }
+        self.sev_pick(fam, sev, status)
+    }
+
+    fn with_without(&self, subs: &[Vec<u16>], labs: &[Matched]) -> Option<usize> {
+        let t0 = super::tables::base_title(self.drg_title(subs[0][0]));
+        let t1 = super::tables::base_title(self.drg_title(subs[1][0]));
+        let (with_i, x) = if let Some(at) = t1.find(" without ") {
+            let x = &t1[at + 9..];
+            (
+                t0.ends_with(&format!(" with {x}")).then_some(0)?,
+                x.to_string(),
+            )
+        } else if let Some(at) = t0.find(" without ") {
+            let x = &t0[at + 9..];
+            (
+                t1.ends_with(&format!(" with {x}")).then_some(1)?,
+                x.to_string(),
+            )
+        } else {
+            return None;
+        };
+        let xw = words(&x);
+        if xw.is_empty() {
+            return None;
+        }
+        let named = labs.iter().any(|m| {
+            let w = self.words_of(m.label);
+            xw.iter().all(|x| w.contains(x))
+        });
+        Some(if named { with_i } else { 1 - with_i })
+    }
+
+    fn words_of(&self, id: u32) -> &[String] {
+        self.model.words.get(id as usize).map_or(&[], Vec::as_slice)
+    }
+
+    fn title_words(&self, d: u16) -> &[String] {
+        let id = self
+            .model
+            .drg_title_id
+            .get(d as usize)
+            .copied()
+            .unwrap_or(0);
+        self.words_of(id)
+    }
+
+    fn status_ok(&self, d: u16, status: i64) -> bool {
+        match self.model.drg_status.get(d as usize) {
+            Some(1) => status != EXPIRED,
+            Some(2) => status == EXPIRED,
+            _ => true,
+        }
+    }
+
+    fn sev_ok(&self, d: u16, sev: u8) -> bool {
+        match self.model.drg_split.get(d as usize) {
+            Some(1) => sev == 2,
+            Some(2) => sev >= 1,
+            Some(3) => sev <= 1,
+            Some(4) => sev == 0,
+            _ => true,
+        }
+    }
+
+    /// The DRG of a severity split that the severity meets.
+    fn sev_pick(&self, fam: &[u16], sev: u8, status: i64) -> u16 {
+        let kept: Vec<u16> = fam
+            .iter()
+            .copied()
+            .filter(|&d| self.status_ok(d, status))
+            .collect();
+        let fam = if kept.is_empty() { fam.to_vec() } else { kept };
+        for &d in &fam {
+            if self.sev_ok(d, sev) {
+                return d;
+            }
+        }
+        fam.last().copied().unwrap_or(999)
+    }
+
+    fn newborn(&self, pdx_attrs: &[u32], sdx: &[Sdx<'_>], status: i64) -> u16 {
+        if NEWBORN_789_STATUS.contains(&status) {
+            return 789;
+        }
+        let mut fams: Vec<Vec<u16>> = Vec::new();
+        let mut add = |ids: &mut dyn Iterator<Item = u32>, principal: bool| {
+            for id in ids {
+                let a = self.model.attrs[id as usize];
+                if a.group == NONE {
+                    continue;
+                }
+                let g = &self.model.groups[a.group as usize];
+                if !g.first().is_some_and(|&d| (790..=799).contains(&d)) {
+                    continue;
+                }
+                let k = self.model.labels[a.label as usize];
+                if (principal && k.pdx) || (!principal && k.sdx) {
+                    fams.push(g.clone());
+                }
+            }
+        };
+        add(&mut pdx_attrs.iter().copied(), true);
+        for s in sdx {
+            add(&mut s.attrs.iter().copied(), false);
+        }
+        let has = |g: &[u16]| fams.iter().any(|f| f.as_slice() == g);
+        if has(&[790]) {
+            return 790;
+        }
+        if has(&[791, 792]) {
+            return if has(&[793]) { 791 } else { 792 };
+        }
+        if has(&[793]) {
+            return 793;
+        }
+        if has(&[794]) {
+            return 794;
+        }
+        // A normal newborn has no secondary diagnosis but those DRG 795 allows.
+        for s in sdx {
+            let allowed = s.attrs.iter().any(|&id| {
+                let a = self.model.attrs[id as usize];
+                a.group != NONE && self.model.groups[a.group as usize] == [795]
+            });
+            if !allowed {
+                return 794;
+            }
+        }
+        795
+    }
+}
+
+/// Whether a HAC code with this POA is removed for the final DRG: not
+/// present on admission (N) or not documented (U), for a hospital not
+/// exempt from the HAC policy.
+fn hac_removes(c: &Claim, poa: Poa) -> bool {
+    c.hospital == HospitalStatus::NotExempt && matches!(poa, Poa::N | Poa::U)
+}
+
+fn status_ok(title: &str, status: i64) -> bool {
+    if title.contains("Discharged Alive") {
+        status != EXPIRED
+    } else if title.contains("Expired") {
+        status == EXPIRED
+    } else {
+        true
+    }
+}
+
+/// The content words of a label or title, lower case.
+pub(crate) fn words(t: &str) -> Vec<String> {
+    let lower = t.to_lowercase().replace(['/', '-'], " ");
+    let mut out: Vec<String> = Vec::new();
+    for w in lower.split(|ch: char| !ch.is_ascii_lowercase()) {
+        if w.len() > 2 && !STOP.contains(&w) && !out.iter().any(|o| o == w) {
+            out.push(w.to_string());
+        }
+    }
+    out
+}
+
+impl Severity {
+    fn from_level(l: u8) -> Severity {
+        match l {
+            2 => Severity::Mcc,
+            1 => Severity::Cc,
+            _ => Severity::None,
+        }
+    }
+}
+
+impl Poa {
+    fn is_missing(self) -> bool {
+        matches!(self, Poa::Blank)
+    }
+}
