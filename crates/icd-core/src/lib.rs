@@ -26,6 +26,7 @@ pub mod code;
 pub mod date;
 pub mod lookup;
 pub mod mce;
+pub mod pcs;
 pub mod record;
 pub mod search;
 pub mod tabular;

@@ -1,0 +1,1 @@
+//! Procedure search over the PCS artifact (filled in below).
