@@ -31,7 +31,7 @@
 //!     }],
 //!     keys: vec![], aggregates: vec![], index: vec![],
 //! };
-//! let pcs = Pcs::open(src.build()).unwrap();
+//! let pcs = Pcs::open(src.build().unwrap()).unwrap();
 //! assert_eq!(pcs.code_count(), 2);
 //! let code = "0DTJ4ZZ".parse().unwrap();
 //! assert_eq!(pcs.title(&code).unwrap(), "Resection of Appendix, Percutaneous Endoscopic Approach");
@@ -41,6 +41,7 @@
 //! Caveat: the Tables and Definitions are FY2026 (October 2025) while the
 //! Index is FY2025, so a few index references may name values that moved.
 
+pub mod report;
 pub mod search;
 pub mod title;
 
@@ -913,9 +914,12 @@ impl<D: AsRef<[u8]>> Pcs<D> {
                 Vec::new(),
             ),
             4 | 6 => {
-                let body_system = t.map(|t| self.table_axes(t)[1].label.clone());
+                let head = t.map(|t| self.table_axes(t));
+                let context = head
+                    .as_ref()
+                    .map(|h| (h[1].label.as_str(), h[2].label.as_str()));
                 let includes = self
-                    .key_entries(section, pos, label, body_system.as_deref())
+                    .key_entries(section, pos, label, context)
                     .into_iter()
                     .flat_map(|e| e.includes)
                     .collect();
@@ -1021,18 +1025,20 @@ impl<D: AsRef<[u8]>> Pcs<D> {
     }
 
     /// The key entries for a value: the body part key (axis 4) or the device
-    /// or substance key (axis 6) entries titled with `label`, or with
-    /// `label in <body system>` as the device key writes them.
+    /// or substance key (axis 6) entries titled with `label`, or, as the
+    /// device key writes them, `label in <body system>` and `label for
+    /// <operation> in <body system>`. `context` is (body system, operation).
     pub fn key_entries(
         &self,
         section: char,
         axis: u8,
         label: &str,
-        body_system: Option<&str>,
+        context: Option<(&str, &str)>,
     ) -> Vec<KeyReport> {
         let mut names = vec![label.to_string()];
-        if let Some(bs) = body_system {
+        if let Some((bs, op)) = context {
             names.push(format!("{label} in {bs}"));
+            names.push(format!("{label} for {op} in {bs}"));
         }
         let mut out: Vec<KeyReport> = Vec::new();
         for n in &names {
