@@ -185,3 +185,75 @@ fn print_report(r: &PcsReport, json: bool) -> Result<()> {
     );
     Ok(())
 }
+
+/// `icd search --system pcs`: one statement, or one per stdin line with one JSON line each.
+pub fn search(dir: &Path, query: Option<&str>, top: usize, json: bool) -> Result<bool> {
+    use icd_core::pcs::search::{PcsSearch, SearchOptions};
+    use std::io::BufRead;
+    let pcs = open(dir)?;
+    let s = PcsSearch::new(&pcs);
+    let opts = SearchOptions {
+        top,
+        ..SearchOptions::default()
+    };
+    let line =
+        |q: &str| serde_json::json!({ "query": q, "system": "pcs", "results": s.search(q, &opts) });
+    let Some(q) = query else {
+        for l in std::io::stdin().lock().lines() {
+            let l = l.context("cannot read standard input")?;
+            outln!("{}", line(&l));
+        }
+        return Ok(true);
+    };
+    let hits = s.search(q, &opts);
+    if json {
+        outln!("{}", line(q));
+        return Ok(!hits.is_empty());
+    }
+    for h in &hits {
+        let open = if h.open.is_empty() {
+            String::new()
+        } else {
+            let pos: Vec<String> = h.open.iter().map(|p| p.to_string()).collect();
+            format!("  [open: axis {} of table {}]", pos.join(", "), h.table)
+        };
+        outln!("{}  {:.2}  {}{}", h.code, h.score, h.title, open);
+        if !h.via.is_empty() {
+            outln!("          via {}", h.via.join("; "));
+        }
+    }
+    Ok(!hits.is_empty())
+}
+
+/// `icd eval --titles FILE --system pcs`: hit@1/5/10 of procedure titles.
+pub fn eval_titles(dir: &Path, file: &Path, misses: bool, json: bool) -> Result<bool> {
+    use icd_core::pcs::search::{PcsSearch, SearchOptions};
+    let pcs = open(dir)?;
+    let s = PcsSearch::new(&pcs);
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let titles = crate::eval_sets::read_titles(&text)?;
+    let scores = crate::eval_sets::score_pcs_titles(
+        &s,
+        &titles,
+        &SearchOptions::default(),
+        |q, want, rank, got| {
+            if misses && rank.is_none_or(|r| r > 0) {
+                outln!("MISS {q:?} want {want:?}; rank {rank:?}; got {got:?}");
+            }
+        },
+    );
+    let [h1, h5, h10] = scores.rates();
+    if json {
+        outln!(
+            "{}",
+            serde_json::json!({"titles": scores.titles, "hit@1": h1, "hit@5": h5, "hit@10": h10})
+        );
+    } else {
+        outln!(
+            "{} titles: hit@1 {h1:.3}  hit@5 {h5:.3}  hit@10 {h10:.3}",
+            scores.titles
+        );
+    }
+    Ok(true)
+}
