@@ -297,6 +297,28 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                 }
             }
         }
+        // An operation's name is its label and each of its examples
+        // (`Kidney transplant, heart transplant` for Transplantation).
+        for op in &operations {
+            names
+                .entry(op.clone())
+                .or_insert_with(|| vec![stems(&st, op)]);
+        }
+        for k in pcs.keys() {
+            if k.axis != 3 {
+                continue;
+            }
+            for title in &k.titles {
+                if let Some(list) = names.get_mut(title) {
+                    for inc in k.includes.iter().flat_map(|i| i.split(',')) {
+                        let s = stems(&st, inc);
+                        if !s.is_empty() && !list.contains(&s) {
+                            list.push(s);
+                        }
+                    }
+                }
+            }
+        }
         // Body part and device key includes are other names of their value.
         for k in pcs.keys() {
             if k.axis != 4 && k.axis != 6 {
@@ -484,10 +506,10 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                 }
                 let hit: f32 = name
                     .iter()
-                    .filter(|w| q.contains(*w))
+                    .filter(|w| word_in(w, q))
                     .map(|w| self.idf(w))
                     .sum();
-                let n = name.iter().filter(|w| q.contains(*w)).count();
+                let n = name.iter().filter(|w| word_in(w, q)).count();
                 hit * (n as f32 / name.len() as f32).sqrt()
             })
             .fold(0.0, f32::max)
@@ -520,6 +542,10 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
         let mut parts: HashMap<(char, char), f32> = HashMap::new();
         let mut via_words = Vec::new();
         for word in &raw {
+            // Only words the labels and keys do not know are taken apart.
+            if self.idf.contains_key(st.stem(word).as_ref()) {
+                continue;
+            }
             if let Some((end, shares)) = self
                 .endings
                 .iter()
@@ -705,12 +731,12 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
     fn label_score_once(&self, label: &str, q: &HashSet<String>) -> f32 {
         let st = stemmer();
         let name = stems(&st, label);
-        let n = name.iter().filter(|w| q.contains(*w)).count();
+        let n = name.iter().filter(|w| word_in(w, q)).count();
         if name.is_empty() {
             return 0.0;
         }
         name.iter()
-            .filter(|w| q.contains(*w))
+            .filter(|w| word_in(w, q))
             .map(|w| self.idf(w))
             .sum::<f32>()
             * (n as f32 / name.len() as f32).sqrt()
@@ -731,6 +757,19 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
         &self.endings
     }
 }
+
+/// Whether a name's stem is among the statement's: the same stem, or one
+/// of at least [`PREFIX_MATCH`] letters beginning the other (`vagin` of
+/// vaginal and `vagina`, `tars` and `tarsal`).
+fn word_in(w: &str, q: &HashSet<String>) -> bool {
+    q.contains(w)
+        || q.iter().any(|s| {
+            s.len().min(w.len()) >= PREFIX_MATCH && (s.starts_with(w) || w.starts_with(s.as_str()))
+        })
+}
+
+/// Shortest stem that matches as the beginning of a longer one.
+pub const PREFIX_MATCH: usize = 5;
 
 /// The operation and qualifier a `see` reference names: `Resection,
 /// Uterus` names Resection; `Excision with qualifier Diagnostic` names
