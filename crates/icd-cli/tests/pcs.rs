@@ -211,3 +211,91 @@ fn a_wrong_code_names_its_first_invalid_character() {
     // An MCE-only code is not in the Tables: check says where they stop.
     assert!(p.check(&"02HM3JZ".parse().unwrap()).is_err());
 }
+
+/// One search case per root operation of the medical and surgical
+/// section, written from the operations' definitions and examples (never
+/// from the evaluation sets): the statement, the code or prefix a result
+/// must start with, and the rank it must reach.
+const SEARCH_CASES: &[(&str, &str, usize)] = &[
+    ("face lift", "0W02", 1),              // Alteration
+    ("coronary artery bypass", "021", 1),  // Bypass
+    ("gastrostomy tube change", "0D2", 1), // Change
+    (
+        "control of postprocedural bleeding in abdominal wall",
+        "0W3F",
+        1,
+    ), // Control
+    ("creation of vagina", "0W4", 1),      // Creation
+    ("cautery of skin lesion of back", "0H56", 1), // Destruction
+    ("below knee amputation", "0Y6", 1),   // Detachment
+    ("dilation of esophagus", "0D75", 1),  // Dilation
+    ("division of nerve", "008", 1),       // Division
+    ("drainage of pleural cavity", "0W9", 1), // Drainage
+    ("partial nephrectomy", "0TB", 1),     // Excision
+    ("thrombectomy of femoral artery", "04C", 3), // Extirpation
+    ("bone marrow biopsy", "07DT", 3),     // Extraction
+    ("lithotripsy of kidney stone", "0TF", 1), // Fragmentation
+    ("lumbar spinal fusion", "0SG", 1),    // Fusion
+    ("insertion of central venous catheter", "05H", 1), // Insertion
+    ("diagnostic arthroscopy of knee", "0SJC4ZZ", 1), // Inspection
+    ("mapping of cardiac conduction mechanism", "02K8", 1), // Map
+    ("ligation of fallopian tubes", "0UL", 1), // Occlusion
+    ("reattachment of finger", "0XM", 1),  // Reattachment
+    ("carpal tunnel release", "0PN", 1),   // Release
+    ("removal of chest tube", "0WP8", 3),  // Removal
+    ("repair of inguinal hernia", "0YQ", 3), // Repair
+    ("total hip replacement", "0SR", 1),   // Replacement
+    ("closed reduction of femur fracture", "0QS", 1), // Reposition
+    ("laparoscopic appendectomy", "0DTJ4ZZ", 1), // Resection
+    ("cerclage of cervix", "0UVC", 1),     // Restriction
+    ("revision of hip prosthesis", "0SW", 1), // Revision
+    (
+        "supplement of abdominal wall with synthetic substitute",
+        "0WUF0JZ",
+        1,
+    ), // Supplement
+    ("tendon transfer", "0LX", 1),         // Transfer
+    ("kidney transplant", "0TY", 1),       // Transplantation
+];
+
+#[test]
+fn search_finds_every_root_operation() {
+    use icd_core::pcs::search::{PcsSearch, SearchOptions};
+    let p = pcs();
+    let s = PcsSearch::new(p);
+    let opts = SearchOptions::default();
+    let mut failures = Vec::new();
+    for (statement, want, within) in SEARCH_CASES {
+        let hits = s.search(statement, &opts);
+        let codes: Vec<String> = hits.iter().map(|h| h.code.to_string()).collect();
+        if !codes.iter().take(*within).any(|c| c.starts_with(want)) {
+            failures.push(format!(
+                "{statement:?}: want {want} in the first {within}, got {codes:?}"
+            ));
+        }
+    }
+    // Every medical and surgical root operation has a case.
+    let ops: BTreeSet<String> = p
+        .tables()
+        .map(|t| p.table_axes(t))
+        .filter(|a| a[0].ch == '0')
+        .map(|a| a[2].label.clone())
+        .collect();
+    assert_eq!(ops.len(), SEARCH_CASES.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn open_axes_are_reported_not_guessed() {
+    use icd_core::pcs::search::{PcsSearch, SearchOptions};
+    let s = PcsSearch::new(pcs());
+    let hits = s.search("appendectomy", &SearchOptions::default());
+    // No approach said: the first code's approach is open, and so are the
+    // device and qualifier.
+    assert_eq!(hits[0].table, "0DT");
+    assert_eq!(hits[0].open, [5, 6, 7]);
+    let hits = s.search("laparoscopic appendectomy", &SearchOptions::default());
+    assert_eq!(hits[0].code.as_str(), "0DTJ4ZZ");
+    assert_eq!(hits[0].open, [6, 7]);
+    assert!(s.search("", &SearchOptions::default()).is_empty());
+}

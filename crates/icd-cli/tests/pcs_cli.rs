@@ -233,3 +233,54 @@ fn validate_accepts_pcs_beside_cm_codes() {
         "#]],
     );
 }
+
+#[test]
+fn search_pcs_ranks_the_resection_first() {
+    check(
+        &[
+            "search",
+            "--system",
+            "pcs",
+            "--top",
+            "3",
+            "laparoscopic appendectomy",
+        ],
+        expect![[r#"
+            0DTJ4ZZ  20.68  Resection of Appendix, Percutaneous Endoscopic Approach  [open: axis 6, 7 of table 0DT]
+                      via Appendectomy (see Resection, Appendix)
+            0DBJ4ZZ  20.33  Excision of Appendix, Percutaneous Endoscopic Approach  [open: axis 6, 7 of table 0DB]
+                      via Appendectomy (see Excision, Appendix)
+            0DTJ0ZZ  16.73  Resection of Appendix, Open Approach  [open: axis 5, 6, 7 of table 0DT]
+                      via Appendectomy (see Resection, Appendix)
+            exit 0
+        "#]],
+    );
+}
+
+#[test]
+fn search_pcs_reads_stdin_and_prints_json_lines() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_icd"))
+        .args(["search", "--system", "pcs", "--top", "2", "--index"])
+        .arg(index())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"laparoscopic appendectomy\nkidney transplant\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["query"], "laparoscopic appendectomy");
+    assert_eq!(lines[0]["results"][0]["code"], "0DTJ4ZZ");
+    assert_eq!(lines[1]["results"][0]["table"], "0TY");
+    assert_eq!(lines[1]["results"].as_array().unwrap().len(), 2);
+}
