@@ -237,8 +237,8 @@ pub struct PcsSearch<'a, D> {
     lead_by_word: HashMap<String, Vec<usize>>,
     /// Learned word endings: ending -> (operation label, share).
     endings: Vec<(String, Vec<(String, f32)>)>,
-    /// Learned word beginnings: beginning -> (body system char, body part char).
-    beginnings: HashMap<String, Vec<(char, char)>>,
+    /// Learned word beginnings: beginning -> (section, body system, body part).
+    beginnings: HashMap<String, Vec<(char, char, char)>>,
     /// Operation labels.
     operations: HashSet<String>,
 }
@@ -345,7 +345,7 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
         // The index: `use` references name values; paths lead to codes.
         let mut leads = Vec::new();
         let mut ending_ops: BTreeMap<String, BTreeMap<String, f32>> = BTreeMap::new();
-        let mut beginnings: HashMap<String, Vec<(char, char)>> = HashMap::new();
+        let mut beginnings: HashMap<String, Vec<(char, char, char)>> = HashMap::new();
         let n = pcs.index_len() as u32;
         for i in 0..n {
             let id = super::IndexId(i);
@@ -401,12 +401,12 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                         }
                     }
                 }
-                if prefix.len() >= 4 && prefix.starts_with('0') {
+                if prefix.len() >= 4 {
                     let b = prefix.as_bytes();
                     for len in 4..word.len().saturating_sub(3) {
                         if let Some(start) = word.get(..len) {
                             let e = beginnings.entry(start.to_string()).or_default();
-                            let v = (b[1] as char, b[3] as char);
+                            let v = (b[0] as char, b[1] as char, b[3] as char);
                             if !e.contains(&v) {
                                 e.push(v);
                             }
@@ -452,7 +452,7 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
         // Longest ending first.
         endings.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
         // A beginning shared by many body parts says nothing.
-        beginnings.retain(|_, v| v.len() <= 2);
+        beginnings.retain(|_, v| v.len() <= 3);
         let mut lead_by_word: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, l) in leads.iter().enumerate() {
             if let Some(w) = l.main.first() {
@@ -539,7 +539,7 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
         }
         // Learned endings and beginnings of the statement's words.
         let mut ops: HashMap<String, f32> = HashMap::new();
-        let mut parts: HashMap<(char, char), f32> = HashMap::new();
+        let mut parts: HashMap<(char, char, char), f32> = HashMap::new();
         let mut via_words = Vec::new();
         for word in &raw {
             // Only words the labels and keys do not know are taken apart.
@@ -666,7 +666,7 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                 let tail: f32 = best_tail.iter().map(|b| b.1).sum();
                 for bp in &vals[0] {
                     let mut s = table_score + tail + w.value * score_of(&bp.label);
-                    if let Some(x) = parts.get(&(head[1].ch, bp.ch)) {
+                    if let Some(x) = parts.get(&(head[0].ch, head[1].ch, bp.ch)) {
                         s += w.beginning_body_part * x;
                     }
                     let mut via = Vec::new();
