@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use icd_core::lookup::ARTIFACT_FILES;
-use icd_core::mce::Table;
+use icd_core::mce::{Mce, Table};
+use icd_core::pcs::Pcs;
 use icd_core::record::ccmcc::CcMcc;
 use icd_core::registry;
 use icd_core::search::SearchIndex;
@@ -15,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::xml_reader::read_file;
-use crate::{index_csv, mce_tsv, tabular_xml, terms_xml};
+use crate::{index_csv, mce_tsv, pcs_xml, tabular_xml, terms_xml};
 
 /// The search artifact's file name.
 pub const SEARCH_FILE: &str = registry::file(registry::ArtifactId::Search);
@@ -35,6 +36,12 @@ pub const CCMCC_FILE: &str = registry::file(registry::ArtifactId::CcMcc);
 /// The MS-DRG grouper artifact's file name (`icd group`). Built, listed and
 /// checked like [`CCMCC_FILE`], and like it not counted in the totals.
 pub const DRG_FILE: &str = registry::file(registry::ArtifactId::Drg);
+
+/// The ICD-10-PCS artifact's file name. Optional in the registry, read by
+/// `Capability::Pcs` only, so not counted in the manifest's totals: the app
+/// fetches it after the first CM result. It is built when
+/// the data folder has `icd10pcs/`, and checked by `icd verify` when listed.
+pub const PCS_FILE: &str = registry::file(registry::ArtifactId::Pcs);
 
 /// The curated abbreviation dictionary, kept as data in the repository.
 pub const ABBREVIATIONS: &str = include_str!("../../icd-core/data/abbreviations.tsv");
@@ -222,6 +229,13 @@ pub fn build(data: &Path) -> Result<Built> {
     let mut files = files;
     files.push((SEARCH_FILE, search));
     let mut releases = releases;
+    if let Some(pcs) = build_pcs(data)? {
+        let p = Pcs::open(pcs.as_slice())?;
+        let mce = Mce::open(files[5].1.as_slice())?;
+        counts.extend(pcs_counts(&p, &mce));
+        releases.push(p.release().to_string());
+        files.push((PCS_FILE, pcs));
+    }
     if let Some(ccmcc) = build_ccmcc(data)? {
         let t = CcMcc::open(ccmcc.as_slice())?;
         counts.extend(ccmcc_counts(&t));
@@ -287,6 +301,58 @@ fn drg_counts<D: AsRef<[u8]>>(t: &icd_core::drg::DrgTables<D>) -> Vec<(String, u
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect()
+}
+
+/// The PCS artifact from `icd10pcs/` (Tables, Definitions, Index), if the
+/// data folder has it.
+pub fn build_pcs(data: &Path) -> Result<Option<Vec<u8>>> {
+    let dir = data.join("icd10pcs");
+    if !dir.is_dir() {
+        return Ok(None);
+    }
+    let tables = find(&dir, "icd10pcs-tables-", ".xml")?;
+    let defs = find(&dir, "icd10pcs-definitions-", ".xml")?;
+    let index = find(&dir, "icd10pcs-index-", ".xml")?;
+    let year = |p: &Path, prefix: &str| stem(p).trim_start_matches(prefix).to_string();
+    let release = format!(
+        "ICD-10-PCS Tables FY{}, Definitions FY{}, Index FY{}",
+        year(&tables, "icd10pcs-tables-"),
+        year(&defs, "icd10pcs-definitions-"),
+        year(&index, "icd10pcs-index-")
+    );
+    let src = pcs_xml::read(&tables, &defs, &index, &release)?;
+    Ok(Some(
+        src.build().with_context(|| tables.display().to_string())?,
+    ))
+}
+
+/// Codes the MCE master lists as valid on `date` that no row of the Tables
+/// allows (the April update's additions), in code order.
+pub fn pcs_mce_only<D: AsRef<[u8]>, E: AsRef<[u8]>>(
+    pcs: &Pcs<D>,
+    mce: &Mce<E>,
+    date: Date,
+) -> Vec<String> {
+    mce.codes(Table::Sg)
+        .into_iter()
+        .filter(|c| mce.period_on(Table::Sg, c, date).is_some())
+        .filter(|c| c.parse().map_or(true, |code| pcs.find(&code).is_none()))
+        .collect()
+}
+
+fn pcs_counts<D: AsRef<[u8]>, E: AsRef<[u8]>>(p: &Pcs<D>, mce: &Mce<E>) -> [(String, u64); 6] {
+    let date: Date = COUNT_DATE.parse().unwrap_or_else(|_| unreachable!());
+    [
+        ("pcs_tables".into(), p.table_count() as u64),
+        ("pcs_rows".into(), p.row_count() as u64),
+        ("pcs_codes".into(), p.code_count()),
+        (
+            "pcs_mce_only_2026_04_01".into(),
+            pcs_mce_only(p, mce, date).len() as u64,
+        ),
+        ("pcs_definitions".into(), p.key_count() as u64),
+        ("pcs_index_terms".into(), p.index_len() as u64),
+    ]
 }
 
 fn ccmcc_counts<D: AsRef<[u8]>>(t: &CcMcc<D>) -> [(String, u64); 3] {
@@ -442,6 +508,9 @@ pub fn verify(dir: &Path) -> Result<Manifest> {
         if let Some(n) = manifest.counts.get("drg_debris_keys") {
             now.insert("drg_debris_keys".into(), *n);
         }
+    }
+    if let Ok(p) = engine.pcs() {
+        now.extend(pcs_counts(p, &lib.mce));
     }
     if now != manifest.counts {
         bail!("{}: the artifacts' contents do not match the manifest's counts: rebuild with `icd build-index`", dir.display());

@@ -244,6 +244,34 @@ pub fn score_titles<D: AsRef<[u8]>>(
     s
 }
 
+/// [`score_titles`] for ICD-10-PCS: every title through the procedure
+/// search; a hit is a mapped code.
+pub fn score_pcs_titles<D: AsRef<[u8]>>(
+    search: &icd_core::pcs::search::PcsSearch<'_, D>,
+    titles: &[(String, Vec<String>)],
+    opts: &icd_core::pcs::search::SearchOptions,
+    mut each: impl FnMut(&str, &[String], Option<usize>, &[String]),
+) -> TitleScores {
+    let mut s = TitleScores::default();
+    for (q, want) in titles {
+        let codes: Vec<String> = search
+            .search(q, opts)
+            .iter()
+            .map(|h| h.code.to_string())
+            .take(10)
+            .collect();
+        let rank = codes.iter().position(|c| want.contains(c));
+        s.titles += 1;
+        for (slot, k) in [1, 5, 10].into_iter().enumerate() {
+            if rank.is_some_and(|r| r < k) {
+                s.hits[slot] += 1;
+            }
+        }
+        each(q, want, rank, &codes);
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

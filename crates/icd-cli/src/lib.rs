@@ -20,6 +20,8 @@ pub mod group_cmd;
 pub mod index_csv;
 pub mod lookup;
 pub mod mce_tsv;
+pub mod pcs_cmd;
+pub mod pcs_xml;
 pub mod search_cmd;
 pub mod tabular_xml;
 pub mod terms_xml;

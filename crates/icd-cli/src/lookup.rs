@@ -30,6 +30,9 @@ pub struct Args {
     /// Look up a substance in the Table of Drugs and Chemicals.
     #[arg(long, conflicts_with = "code")]
     drug: Option<String>,
+    /// Show an ICD-10-PCS table with every row (`0DT`; a longer prefix shows the rows allowing it).
+    #[arg(long, value_name = "TABLE", conflicts_with = "code")]
+    pcs_table: Option<String>,
     /// Levels of subterms to show under a term.
     #[arg(long, default_value_t = 1)]
     depth: usize,
@@ -55,9 +58,21 @@ pub fn run(args: Args) -> Result<bool> {
             return terms(lib, tree, q, args.depth, args.json);
         }
     }
+    if let Some(t) = &args.pcs_table {
+        return crate::pcs_cmd::table(&crate::pcs_cmd::open(&args.index.dir)?, t, args.json);
+    }
     let Some(raw) = args.code.as_deref() else {
-        bail!("give a code (icd lookup E11.22) or a term (--term, --ecause, --neoplasm, --drug)");
+        bail!("give a code (icd lookup E11.22, icd lookup 0DTJ4ZZ) or a term (--term, --ecause, --neoplasm, --drug)");
     };
+    // ICD-10-PCS: a 7-character procedure code or a table, when ICD-10-CM has no such code.
+    let cm = raw
+        .parse::<Code>()
+        .ok()
+        .filter(|c| lib.tabular.find(c).is_some());
+    if cm.is_none() && crate::pcs_cmd::looks_like_pcs(raw) {
+        let pcs = crate::pcs_cmd::open(&args.index.dir)?;
+        return crate::pcs_cmd::lookup(&pcs, &lib.mce, raw, date, args.json);
+    }
     let code: Code = raw.parse()?;
     let report = match lib.lookup(&code, date) {
         Ok(r) => r,

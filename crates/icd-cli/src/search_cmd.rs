@@ -24,12 +24,24 @@ pub struct Args {
     /// Print JSON.
     #[arg(long)]
     json: bool,
+    /// Which classification: ICD-10-CM diagnoses or ICD-10-PCS procedures.
+    #[arg(long, value_enum, default_value_t = System::Cm)]
+    system: System,
     #[command(flatten)]
     index: IndexDir,
 }
 
 fn parse_setting(s: &str) -> Result<Setting, String> {
     Setting::parse(s).ok_or_else(|| format!("'{s}' is not a setting: give inpatient or outpatient"))
+}
+
+/// Which classification a search or evaluation is about.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum System {
+    /// ICD-10-CM diagnoses.
+    Cm,
+    /// ICD-10-PCS procedures.
+    Pcs,
 }
 
 fn json_line(query: &str, results: &[StatementResult]) -> serde_json::Value {
@@ -43,6 +55,9 @@ fn json_line(query: &str, results: &[StatementResult]) -> serde_json::Value {
 }
 
 pub fn run(args: Args) -> Result<bool> {
+    if args.system == System::Pcs {
+        return crate::pcs_cmd::search(&args.index.dir, args.query.as_deref(), args.top, args.json);
+    }
     let engine = crate::open_engine(&args.index.dir, Capability::Search)?;
     let (lib, idx) = engine.search_parts()?;
     let opts = Options {
@@ -154,6 +169,9 @@ pub struct EvalArgs {
     /// Print the scores as JSON.
     #[arg(long)]
     json: bool,
+    /// Which classification the titles are coded in (`--titles` only).
+    #[arg(long, value_enum, default_value_t = System::Cm)]
+    system: System,
     #[command(flatten)]
     index: IndexDir,
 }
@@ -218,6 +236,9 @@ pub fn total(scores: &Scores) -> [usize; 4] {
 
 /// Prints hit@1/hit@5/hit@10 overall and per kind.
 pub fn eval(args: EvalArgs) -> Result<bool> {
+    if let (System::Pcs, Some(file)) = (args.system, &args.titles) {
+        return crate::pcs_cmd::eval_titles(&args.index.dir, file, args.misses, args.json);
+    }
     let engine = crate::open_engine(&args.index.dir, Capability::Search)?;
     let (lib, idx) = engine.search_parts()?;
     let opts = Options::default();

@@ -4,7 +4,7 @@ use std::io::Read;
 
 use anyhow::{Context, Result};
 use icd_core::record::completeness::outside_coverage;
-use icd_core::validate::{validate, Verdict};
+use icd_core::validate::{validate_with_pcs, Verdict};
 use icd_core::Date;
 
 use crate::IndexDir;
@@ -49,7 +49,9 @@ pub fn run(args: Args) -> Result<bool> {
     {
         eprintln!("warning: the date of service {why}");
     }
-    let checks = validate(lib, &text, date);
+    // PCS codes get titles and positions when the PCS artifact was built.
+    let pcs = crate::pcs_cmd::open(&args.index.dir).ok();
+    let checks = validate_with_pcs(lib, pcs.as_ref(), &text, date);
     let mut all_valid = true;
     for c in &checks {
         all_valid &= c.verdict == Verdict::Valid;

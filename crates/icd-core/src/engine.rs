@@ -19,6 +19,7 @@
 
 use crate::drg::DrgTables;
 use crate::lookup::{CodeReport, LookupError, OpenError};
+use crate::pcs::Pcs;
 use crate::record::ccmcc::CcMcc;
 use crate::record::{CheckCache, Checker, Finding, Record};
 use crate::registry::{self, ArtifactId, ArtifactSpec, Capability};
@@ -42,6 +43,7 @@ fn capability_name(c: Capability) -> &'static str {
         Capability::Search => "search is",
         Capability::Check => "the record check is",
         Capability::Group => "MS-DRG grouping is",
+        Capability::Pcs => "ICD-10-PCS is",
     }
 }
 
@@ -54,6 +56,7 @@ pub struct Engine<D> {
     search: Option<SearchIndex<D>>,
     ccmcc: Option<CcMcc<D>>,
     drg: Option<DrgTables<D>>,
+    pcs: Option<Pcs<D>>,
     cache: Option<CheckCache>,
 }
 
@@ -72,6 +75,7 @@ impl<D: AsRef<[u8]>> Engine<D> {
             search: None,
             ccmcc: None,
             drg: None,
+            pcs: None,
             cache: None,
         }
     }
@@ -118,6 +122,10 @@ impl<D: AsRef<[u8]>> Engine<D> {
                 self.drg = Some(DrgTables::open(bytes).map_err(err)?);
                 return Ok(());
             }
+            ArtifactId::Pcs => {
+                self.pcs = Some(Pcs::open(bytes).map_err(err)?);
+                return Ok(());
+            }
         };
         self.parts[part] = Some(bytes);
         if self.parts.iter().all(Option::is_some) {
@@ -140,6 +148,7 @@ impl<D: AsRef<[u8]>> Engine<D> {
             ArtifactId::Search => self.search.is_some(),
             ArtifactId::CcMcc => self.ccmcc.is_some(),
             ArtifactId::Drg => self.drg.is_some(),
+            ArtifactId::Pcs => self.pcs.is_some(),
             _ => self.lib.is_some(),
         }
     }
@@ -195,6 +204,14 @@ impl<D: AsRef<[u8]>> Engine<D> {
         })
     }
 
+    /// The ICD-10-PCS tables: the one artifact PCS cannot do without.
+    pub fn pcs(&self) -> Result<&Pcs<D>, NotLoaded> {
+        self.pcs.as_ref().ok_or(NotLoaded {
+            capability: Capability::Pcs,
+            files: vec![registry::file(ArtifactId::Pcs)],
+        })
+    }
+
     /// The data release of each open artifact: (title, release).
     pub fn releases(&self) -> Vec<(&'static str, &str)> {
         let mut out = self.lib.as_ref().map(Library::releases).unwrap_or_default();
@@ -206,6 +223,9 @@ impl<D: AsRef<[u8]>> Engine<D> {
         }
         if let Some(d) = &self.drg {
             out.push((registry::spec(ArtifactId::Drg).title, d.release()));
+        }
+        if let Some(p) = &self.pcs {
+            out.push((registry::spec(ArtifactId::Pcs).title, p.release()));
         }
         out
     }

@@ -28,6 +28,7 @@ pub mod drg;
 pub mod engine;
 pub mod lookup;
 pub mod mce;
+pub mod pcs;
 pub mod record;
 pub mod registry;
 pub mod search;

@@ -27,15 +27,18 @@ pub enum Capability {
     Check,
     /// MS-DRG grouping.
     Group,
+    /// ICD-10-PCS: lookup, the code builder, procedure search.
+    Pcs,
 }
 
 impl Capability {
     /// Every capability.
-    pub const ALL: [Capability; 4] = [
+    pub const ALL: [Capability; 5] = [
         Capability::Browse,
         Capability::Search,
         Capability::Check,
         Capability::Group,
+        Capability::Pcs,
     ];
 }
 
@@ -60,6 +63,8 @@ pub enum ArtifactId {
     CcMcc,
     /// The MS-DRG v43.1 grouper tables and the FY2026 weights.
     Drg,
+    /// The ICD-10-PCS Tables, Definitions and Index.
+    Pcs,
 }
 
 /// What the registry says about an artifact.
@@ -88,13 +93,13 @@ impl ArtifactSpec {
     }
 }
 
-use Capability::{Browse, Check, Group, Search};
+use Capability::{Browse, Check, Group, Pcs, Search};
 
 /// The library's six: every capability reads them, through [`crate::Library`].
-const LIBRARY: &[Capability] = &[Browse, Search, Check, Group];
+const LIBRARY: &[Capability] = &[Browse, Search, Check, Group, Pcs];
 
 /// Every artifact, in build and fetch order, which is [`ArtifactId`] order.
-pub const ARTIFACTS: [ArtifactSpec; 9] = [
+pub const ARTIFACTS: [ArtifactSpec; 10] = [
     ArtifactSpec {
         id: ArtifactId::Tabular,
         file: "tabular.icdx",
@@ -167,6 +172,14 @@ pub const ARTIFACTS: [ArtifactSpec; 9] = [
         required: false,
         needed_by: &[Group],
     },
+    ArtifactSpec {
+        id: ArtifactId::Pcs,
+        file: "pcs.icdx",
+        kind: crate::pcs::KIND,
+        title: "ICD-10-PCS",
+        required: false,
+        needed_by: &[Pcs],
+    },
 ];
 
 /// The entry of `id` ([`ARTIFACTS`] is in [`ArtifactId`] order, tested).
@@ -216,6 +229,7 @@ mod tests {
             ArtifactId::Search,
             ArtifactId::CcMcc,
             ArtifactId::Drg,
+            ArtifactId::Pcs,
         ];
         for (i, id) in ids.into_iter().enumerate() {
             assert_eq!(ARTIFACTS.iter().filter(|a| a.id == id).count(), 1, "{id:?}");
@@ -253,5 +267,6 @@ mod tests {
         assert_eq!(crate::lookup::ARTIFACT_FILES, LIBRARY_FILES);
         assert_eq!(crate::record::ccmcc::FILE, file(ArtifactId::CcMcc));
         assert_eq!(crate::drg::FILE, file(ArtifactId::Drg));
+        assert_eq!(crate::pcs::FILE, file(ArtifactId::Pcs));
     }
 }

@@ -16,10 +16,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::code::Code;
+use crate::code::{Code, PcsCode};
 use crate::date::Date;
 use crate::lookup::{CodeRef, Library};
 use crate::mce::Table;
+use crate::pcs::Pcs;
 
 /// How many billable codes a non-billable verdict lists.
 pub const CHILDREN_LISTED: usize = 24;
@@ -110,12 +111,28 @@ fn is_system_label(s: &str) -> bool {
 }
 
 /// Checks every code in `pasted` on `date`, in the order pasted.
+/// ICD-10-PCS codes are checked against the MCE master alone; see
+/// [`validate_with_pcs`] for their titles and the first invalid character.
 pub fn validate<D: AsRef<[u8]>>(lib: &Library<D>, pasted: &str, date: Date) -> Vec<CodeCheck> {
+    validate_with_pcs(lib, None::<&Pcs<&[u8]>>, pasted, date)
+}
+
+/// [`validate`], with the PCS Tables for procedure codes: a valid one gets
+/// its title, a wrong one names its first invalid character.
+pub fn validate_with_pcs<D: AsRef<[u8]>, P: AsRef<[u8]>>(
+    lib: &Library<D>,
+    pcs: Option<&Pcs<P>>,
+    pasted: &str,
+    date: Date,
+) -> Vec<CodeCheck> {
     let parts = split_codes(pasted);
     let mut out: Vec<CodeCheck> = parts
         .iter()
         .take(MAX_CODES)
-        .map(|input| check_one(lib, input, date))
+        .map(|input| match pcs_code(lib, input) {
+            Some(code) => check_pcs(lib, pcs, input, &code, date),
+            None => check_one(lib, input, date),
+        })
         .collect();
     // The same code twice (E11.9 and e11.9): the later ones say so.
     let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -143,6 +160,71 @@ pub fn validate<D: AsRef<[u8]>>(lib: &Library<D>, pasted: &str, date: Date) -> V
         });
     }
     out
+}
+
+/// The input as a PCS code, when it is not an ICD-10-CM code: seven
+/// letters or digits that the tabular and the MCE diagnosis master do not
+/// know (`S52521A` is both shapes, and a diagnosis).
+fn pcs_code<D: AsRef<[u8]>>(lib: &Library<D>, input: &str) -> Option<PcsCode> {
+    let pcs: PcsCode = input.parse().ok()?;
+    let cm = input.parse::<Code>().ok().filter(|c| {
+        lib.tabular.find(c).is_some() || !lib.mce.periods(Table::Dx, c.as_str()).is_empty()
+    });
+    cm.is_none().then_some(pcs)
+}
+
+fn spans(periods: &[crate::mce::Period]) -> String {
+    periods
+        .iter()
+        .map(|p| match p.end {
+            Some(end) => format!("{} to {end}", p.start),
+            None => format!("from {}", p.start),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn check_pcs<D: AsRef<[u8]>, P: AsRef<[u8]>>(
+    lib: &Library<D>,
+    pcs: Option<&Pcs<P>>,
+    input: &str,
+    code: &PcsCode,
+    date: Date,
+) -> CodeCheck {
+    let periods = lib.mce.periods(Table::Sg, code.as_str());
+    let on_date = lib.mce.period_on(Table::Sg, code.as_str(), date).is_some();
+    let checked = pcs.map(|p| p.check(code));
+    let verdict = if on_date {
+        Verdict::Valid
+    } else if !periods.is_empty() {
+        Verdict::NotValidOnDate {
+            valid: format!("ICD-10-PCS code valid {}", spans(&periods)),
+        }
+    } else {
+        Verdict::Invalid {
+            reason: match &checked {
+                Some(Err(e)) => format!("not an ICD-10-PCS code: {e}"),
+                Some(Ok(_)) => format!(
+                    "{code} is in the ICD-10-PCS Tables but the MCE master never lists it as valid"
+                ),
+                None => format!(
+                    "{code} is not an ICD-10-PCS code the MCE master lists (and not an ICD-10-CM code)"
+                ),
+            },
+        }
+    };
+    let title = pcs.and_then(|p| p.title(code)).or_else(|| {
+        (!periods.is_empty() && pcs.is_some()).then(|| {
+            "(valid per the MCE master; no row or title in the ICD-10-PCS Tables)".to_string()
+        })
+    });
+    CodeCheck {
+        input: input.to_string(),
+        code: Some(code.to_string()),
+        title,
+        verdict,
+        duplicate_of: None,
+    }
 }
 
 fn check_one<D: AsRef<[u8]>>(lib: &Library<D>, input: &str, date: Date) -> CodeCheck {

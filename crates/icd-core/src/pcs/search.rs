@@ -1,0 +1,799 @@
+//! Procedure search: a statement in, complete ICD-10-PCS codes out, ranked,
+//! each with the axes the statement left open.
+//!
+//! ```no_run
+//! # fn demo(pcs: &icd_core::pcs::Pcs<Vec<u8>>) {
+//! use icd_core::pcs::search::{PcsSearch, SearchOptions};
+//! let s = PcsSearch::new(pcs);
+//! let hits = s.search("laparoscopic appendectomy", &SearchOptions::default());
+//! assert_eq!(hits[0].code.as_str(), "0DTJ4ZZ");
+//! # }
+//! ```
+//!
+//! Every word it knows comes from the classification itself, read once
+//! when the searcher is made:
+//! - axis value labels, the body part key and device key includes (`Sigmoid
+//!   flexure` is the Sigmoid Colon), and the index's `use` references;
+//! - index paths with their codes and `see` references (`Appendectomy` sees
+//!   `Excision, Appendix` 0DBJ and `Resection, Appendix` 0DTJ; `Biopsy` sees
+//!   the operations `with qualifier Diagnostic`);
+//! - word endings learned from the single-word index terms: the operations
+//!   their references name (`-ectomy` is Excision or Resection, `-pexy`
+//!   Repair or Reposition) and the body parts their beginnings name
+//!   (`hyster-` is the uterus), so `hysteropexy` reads without being listed;
+//! - [`APPROACH_WORDS`], the approach words of the guidelines (B5.2):
+//!   laparoscopic and thoracoscopic are Percutaneous Endoscopic.
+//!
+//! Caveat: a statement that names no approach, device or qualifier gets the
+//! plainest value (open, no device, no qualifier) and that axis is reported
+//! open ([`Hit::open`]), to be chosen in the builder rather than trusted.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Pcs, RowId, TableId};
+use crate::code::PcsCode;
+use crate::text::normalize;
+
+/// Approach words the PCS guidelines explain (B5.2, B5.3) and the approach
+/// value labels they mean. `endoscopic` without a natural opening is
+/// percutaneous endoscopic; with one, via natural or artificial opening
+/// endoscopic.
+pub const APPROACH_WORDS: &[(&str, &[&str])] = &[
+    ("laparoscopic", &["Percutaneous Endoscopic"]),
+    ("laparoscopy", &["Percutaneous Endoscopic"]),
+    ("thoracoscopic", &["Percutaneous Endoscopic"]),
+    ("thoracoscopy", &["Percutaneous Endoscopic"]),
+    ("arthroscopic", &["Percutaneous Endoscopic"]),
+    ("arthroscopy", &["Percutaneous Endoscopic"]),
+    (
+        "endoscopic",
+        &[
+            "Percutaneous Endoscopic",
+            "Via Natural or Artificial Opening Endoscopic",
+        ],
+    ),
+    (
+        "endoscopy",
+        &["Via Natural or Artificial Opening Endoscopic"],
+    ),
+    ("open", &["Open"]),
+    ("percutaneous", &["Percutaneous"]),
+    ("needle", &["Percutaneous"]),
+    (
+        "transurethral",
+        &[
+            "Via Natural or Artificial Opening Endoscopic",
+            "Via Natural or Artificial Opening",
+        ],
+    ),
+    (
+        "transanal",
+        &[
+            "Via Natural or Artificial Opening Endoscopic",
+            "Via Natural or Artificial Opening",
+        ],
+    ),
+    (
+        "transvaginal",
+        &[
+            "Via Natural or Artificial Opening",
+            "Via Natural or Artificial Opening Endoscopic",
+        ],
+    ),
+    ("external", &["External"]),
+    ("closed", &["External", "Percutaneous"]),
+];
+
+/// Words that say only a portion of a body part is taken (the Excision
+/// definition: "a portion of a body part"). Without one, an `-ectomy`
+/// reads as Resection, "all of a body part" (guideline B3.8).
+pub const PORTION_WORDS: &[&str] = &[
+    "partial",
+    "portion",
+    "part",
+    "subtotal",
+    "local",
+    "wedge",
+    "segmental",
+    "biopsy",
+    "lesion",
+];
+
+/// Words that say nothing about which code: function words and the
+/// generic words of procedure statements.
+const STOP: &[&str] = &[
+    "of",
+    "and",
+    "or",
+    "the",
+    "a",
+    "an",
+    "on",
+    "in",
+    "to",
+    "with",
+    "by",
+    "for",
+    "from",
+    "into",
+    "other",
+    "procedure",
+    "procedures",
+    "operation",
+    "operations",
+    "nec",
+    "nos",
+    "unspecified",
+    "using",
+    "via",
+    "at",
+    "as",
+    "without",
+];
+
+/// Ranking weights, in one place. Scores are sums of inverse document
+/// frequencies of the statement's words, scaled by these.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights {
+    /// A word matched in an axis value's label or key entry.
+    pub value: f32,
+    /// The operation named by a learned word ending (per unit of its share).
+    pub ending_operation: f32,
+    /// The body part named by a learned word beginning.
+    pub beginning_body_part: f32,
+    /// A code under an index path whose words the statement has.
+    pub index: f32,
+    /// An approach word of [`APPROACH_WORDS`].
+    pub approach: f32,
+    /// Tie-breaker for the plainest value of an axis nobody named.
+    pub plain: f32,
+    /// Resection over Excision for a whole body part, Excision over
+    /// Resection when a portion is said ([`PORTION_WORDS`]).
+    pub whole_or_portion: f32,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            value: 1.0,
+            ending_operation: 3.0,
+            beginning_body_part: 2.0,
+            index: 1.5,
+            approach: 4.0,
+            plain: 0.05,
+            whole_or_portion: 0.5,
+        }
+    }
+}
+
+/// Search options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchOptions {
+    /// Codes returned.
+    pub top: usize,
+    /// At most this many codes per table and body part, so the list shows
+    /// alternatives rather than ten approaches of one procedure.
+    pub per_body_part: usize,
+    /// The weights.
+    pub weights: Weights,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            top: 10,
+            per_body_part: 2,
+            weights: Weights::default(),
+        }
+    }
+}
+
+/// One suggested code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    /// The complete code.
+    pub code: PcsCode,
+    /// Its derived title.
+    pub title: String,
+    /// Score (higher is better).
+    pub score: f32,
+    /// Positions (4 to 7) the statement did not decide: the code shows the
+    /// plainest value there, to be chosen in the builder or the table.
+    pub open: Vec<u8>,
+    /// The table, to show with the open axes still to choose.
+    pub table: String,
+    /// What led here (index paths, word endings).
+    pub via: Vec<String>,
+}
+
+/// An index path that leads to codes.
+#[derive(Debug, Clone)]
+struct IndexLead {
+    /// Stems of the main term (all needed).
+    main: Vec<String>,
+    /// Stems of the subterms (each one counts).
+    sub: Vec<String>,
+    /// The code prefix it gives (may be empty).
+    prefix: String,
+    /// Operation label a `see` names.
+    operation: Option<String>,
+    /// Qualifier label a `see ... with qualifier X` names.
+    qualifier: Option<String>,
+    path: String,
+}
+
+/// The search over one PCS artifact; make once, search many times.
+#[derive(Debug)]
+pub struct PcsSearch<'a, D> {
+    pcs: &'a Pcs<D>,
+    /// Names (stem lists) of each value label: the label and its aliases.
+    names: HashMap<String, Vec<Vec<String>>>,
+    idf: HashMap<String, f32>,
+    default_idf: f32,
+    leads: Vec<IndexLead>,
+    /// Main-term stems to leads.
+    lead_by_word: HashMap<String, Vec<usize>>,
+    /// Learned word endings: ending -> (operation label, share).
+    endings: Vec<(String, Vec<(String, f32)>)>,
+    /// Learned word beginnings: beginning -> (section, body system, body part).
+    beginnings: HashMap<String, Vec<(char, char, char)>>,
+    /// Operation labels.
+    operations: HashSet<String>,
+}
+
+fn stemmer() -> rust_stemmers::Stemmer {
+    rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English)
+}
+
+/// The statement's words, without those a `without` rules out (`closed
+/// reduction without internal fixation` says nothing for a device).
+fn statement_words(s: &str) -> Vec<String> {
+    let kept: Vec<&str> = s
+        .split([',', ';', '(', ')'])
+        .map(|part| {
+            let lower = part.to_ascii_lowercase();
+            match lower.find("without") {
+                Some(i) => &part[..i],
+                None => part,
+            }
+        })
+        .collect();
+    words(&kept.join(" , "))
+}
+
+fn words(s: &str) -> Vec<String> {
+    normalize(s)
+        .split(' ')
+        .filter(|w| !w.is_empty() && !STOP.contains(w))
+        .map(str::to_string)
+        .collect()
+}
+
+fn stems(st: &rust_stemmers::Stemmer, s: &str) -> Vec<String> {
+    words(s).iter().map(|w| st.stem(w).into_owned()).collect()
+}
+
+/// Operation word endings (`ectomy`) are looked for at these lengths.
+const ENDING_LENGTHS: std::ops::RangeInclusive<usize> = 4..=7;
+
+impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
+    /// Reads the vocabulary out of the artifact.
+    pub fn new(pcs: &'a Pcs<D>) -> PcsSearch<'a, D> {
+        let st = stemmer();
+        let mut names: HashMap<String, Vec<Vec<String>>> = HashMap::new();
+        let mut operations = HashSet::new();
+        // Every label is its own first name.
+        for t in pcs.tables() {
+            operations.insert(pcs.table_axes(t)[2].label.clone());
+            for r in pcs.table_rows(t) {
+                for p in 4..=7 {
+                    for v in pcs.row_values(RowId(r), p) {
+                        names
+                            .entry(v.label.clone())
+                            .or_insert_with(|| vec![stems(&st, &v.label)]);
+                    }
+                }
+            }
+        }
+        // An operation's name is its label and each of its examples
+        // (`Kidney transplant, heart transplant` for Transplantation).
+        for op in &operations {
+            names
+                .entry(op.clone())
+                .or_insert_with(|| vec![stems(&st, op)]);
+        }
+        for k in pcs.keys() {
+            if k.axis != 3 {
+                continue;
+            }
+            for title in &k.titles {
+                if let Some(list) = names.get_mut(title) {
+                    for inc in k.includes.iter().flat_map(|i| i.split(',')) {
+                        let s = stems(&st, inc);
+                        if !s.is_empty() && !list.contains(&s) {
+                            list.push(s);
+                        }
+                    }
+                }
+            }
+        }
+        // Body part and device key includes are other names of their value.
+        for k in pcs.keys() {
+            if k.axis != 4 && k.axis != 6 {
+                continue;
+            }
+            for title in &k.titles {
+                let label = title
+                    .split(" for ")
+                    .next()
+                    .unwrap_or(title)
+                    .split(" in ")
+                    .next()
+                    .unwrap_or(title);
+                if let Some(list) = names.get_mut(label) {
+                    for inc in &k.includes {
+                        let s = stems(&st, inc);
+                        if !s.is_empty() && !list.contains(&s) {
+                            list.push(s);
+                        }
+                    }
+                }
+            }
+        }
+        // The index: `use` references name values; paths lead to codes.
+        let mut leads = Vec::new();
+        let mut ending_ops: BTreeMap<String, BTreeMap<String, f32>> = BTreeMap::new();
+        let mut beginnings: HashMap<String, Vec<(char, char, char)>> = HashMap::new();
+        let n = pcs.index_len() as u32;
+        for i in 0..n {
+            let id = super::IndexId(i);
+            let term = pcs.index_term(id);
+            let mut chain = vec![id];
+            while let Some(p) = pcs.index_parent(*chain.last().unwrap_or(&id)) {
+                chain.push(p);
+            }
+            chain.reverse();
+            let main = pcs.index_term(chain[0]);
+            if !term.use_.is_empty() {
+                let label = term
+                    .use_
+                    .split(" in ")
+                    .next()
+                    .unwrap_or(&term.use_)
+                    .to_string();
+                let s = stems(&st, &main.title);
+                if let Some(list) = names.get_mut(&label) {
+                    if !s.is_empty() && !list.contains(&s) {
+                        list.push(s);
+                    }
+                }
+                continue;
+            }
+            if term.code.is_empty() && term.see.is_empty() {
+                continue;
+            }
+            let (operation, qualifier) = see_parts(&term.see, &operations);
+            let sub: Vec<String> = chain[1..]
+                .iter()
+                .flat_map(|c| stems(&st, &pcs.index_term(*c).title))
+                .collect();
+            let prefix = term.code.trim_end_matches('-').to_string();
+            // Learn endings and beginnings from one-word main terms that
+            // lead straight to an operation.
+            let word = normalize(&main.title);
+            let op_here = operation.clone().or_else(|| {
+                prefix
+                    .get(..3)
+                    .and_then(|k| pcs.table(k))
+                    .map(|t| pcs.table_axes(t)[2].label.clone())
+            });
+            if chain.len() <= 2 && !word.contains(' ') && word.len() > 6 {
+                if let Some(op) = &op_here {
+                    for len in ENDING_LENGTHS {
+                        if let Some(end) = word.get(word.len().saturating_sub(len)..) {
+                            *ending_ops
+                                .entry(end.to_string())
+                                .or_default()
+                                .entry(op.clone())
+                                .or_default() += 1.0;
+                        }
+                    }
+                }
+                if prefix.len() >= 4 {
+                    let b = prefix.as_bytes();
+                    for len in 4..word.len().saturating_sub(3) {
+                        if let Some(start) = word.get(..len) {
+                            let e = beginnings.entry(start.to_string()).or_default();
+                            let v = (b[0] as char, b[1] as char, b[3] as char);
+                            if !e.contains(&v) {
+                                e.push(v);
+                            }
+                        }
+                    }
+                }
+            }
+            leads.push(IndexLead {
+                main: stems(&st, &main.title),
+                sub,
+                prefix,
+                operation,
+                qualifier,
+                path: format!(
+                    "{}{}",
+                    pcs.index_path(id),
+                    if term.see.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (see {})", term.see)
+                    }
+                ),
+            });
+        }
+        // Keep endings seen often enough, with the operations' shares.
+        let mut endings: Vec<(String, Vec<(String, f32)>)> = ending_ops
+            .into_iter()
+            .filter_map(|(end, ops)| {
+                let total: f32 = ops.values().sum();
+                if total < 5.0 {
+                    return None;
+                }
+                let mut shares: Vec<(String, f32)> = ops
+                    .into_iter()
+                    .map(|(o, c)| (o, c / total))
+                    .filter(|(_, s)| *s >= 0.15)
+                    .collect();
+                shares.sort_by(|a, b| b.1.total_cmp(&a.1));
+                let top: f32 = shares.iter().map(|s| s.1).sum();
+                (top >= 0.6).then_some((end, shares))
+            })
+            .collect();
+        // Longest ending first.
+        endings.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        // A beginning shared by many body parts says nothing.
+        beginnings.retain(|_, v| v.len() <= 3);
+        let mut lead_by_word: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, l) in leads.iter().enumerate() {
+            if let Some(w) = l.main.first() {
+                lead_by_word.entry(w.clone()).or_default().push(i);
+            }
+        }
+        // Document frequency over every name.
+        let mut df: HashMap<String, f32> = HashMap::new();
+        let mut docs = 0f32;
+        for list in names.values() {
+            for name in list {
+                docs += 1.0;
+                let uniq: HashSet<&String> = name.iter().collect();
+                for w in uniq {
+                    *df.entry(w.clone()).or_default() += 1.0;
+                }
+            }
+        }
+        let idf = df
+            .into_iter()
+            .map(|(w, d)| (w, (docs / d).ln().max(0.1)))
+            .collect();
+        PcsSearch {
+            pcs,
+            names,
+            idf,
+            default_idf: docs.ln(),
+            leads,
+            lead_by_word,
+            endings,
+            beginnings,
+            operations,
+        }
+    }
+
+    fn idf(&self, w: &str) -> f32 {
+        self.idf.get(w).copied().unwrap_or(self.default_idf)
+    }
+
+    /// How well a value label matches the statement's stems: the best of
+    /// its names, each scored by the weight of the words it shares times
+    /// the share of its words present.
+    fn value_score(&self, label: &str, q: &HashSet<String>) -> f32 {
+        let Some(list) = self.names.get(label) else {
+            return 0.0;
+        };
+        list.iter()
+            .map(|name| {
+                if name.is_empty() {
+                    return 0.0;
+                }
+                let hit: f32 = name
+                    .iter()
+                    .filter(|w| word_in(w, q))
+                    .map(|w| self.idf(w))
+                    .sum();
+                let n = name.iter().filter(|w| word_in(w, q)).count();
+                hit * (n as f32 / name.len() as f32).sqrt()
+            })
+            .fold(0.0, f32::max)
+    }
+
+    /// The ranked codes for a statement.
+    pub fn search(&self, statement: &str, opts: &SearchOptions) -> Vec<Hit> {
+        let st = stemmer();
+        let w = opts.weights;
+        let raw = statement_words(statement);
+        let q: HashSet<String> = raw.iter().map(|x| st.stem(x).into_owned()).collect();
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let portion = raw.iter().any(|x| PORTION_WORDS.contains(&x.as_str()));
+        // Approach words.
+        let mut approach: HashMap<&str, f32> = HashMap::new();
+        for word in &raw {
+            for (aw, labels) in APPROACH_WORDS {
+                if word == aw {
+                    for (i, l) in labels.iter().enumerate() {
+                        let e = approach.entry(l).or_default();
+                        *e = e.max(1.0 / (i + 1) as f32);
+                    }
+                }
+            }
+        }
+        // Learned endings and beginnings of the statement's words.
+        let mut ops: HashMap<String, f32> = HashMap::new();
+        let mut parts: HashMap<(char, char, char), f32> = HashMap::new();
+        let mut via_words = Vec::new();
+        for word in &raw {
+            // Only words the labels and keys do not know are taken apart.
+            if self.idf.contains_key(st.stem(word).as_ref()) {
+                continue;
+            }
+            if let Some((end, shares)) = self
+                .endings
+                .iter()
+                .find(|(e, _)| word.len() > e.len() + 2 && word.ends_with(e.as_str()))
+            {
+                for (o, s) in shares {
+                    let e = ops.entry(o.clone()).or_default();
+                    *e = e.max(*s);
+                }
+                via_words.push(format!("-{end}"));
+                let stem = &word[..word.len() - end.len()];
+                let mut cut = stem.len();
+                while cut >= 4 {
+                    if let Some(v) = self.beginnings.get(&stem[..cut]) {
+                        for p in v {
+                            parts.insert(*p, 1.0 / v.len() as f32);
+                        }
+                        via_words.push(format!("{}-", &stem[..cut]));
+                        break;
+                    }
+                    cut -= 1;
+                }
+            }
+        }
+        // Index leads whose main term the statement has.
+        let mut leads: Vec<(&IndexLead, f32)> = Vec::new();
+        let mut seen = HashSet::new();
+        for s in &q {
+            for &i in self.lead_by_word.get(s).into_iter().flatten() {
+                let l = &self.leads[i];
+                if !seen.insert(i) || !l.main.iter().all(|m| q.contains(m)) {
+                    continue;
+                }
+                let sub_hit: f32 = l
+                    .sub
+                    .iter()
+                    .filter(|x| q.contains(*x))
+                    .map(|x| self.idf(x))
+                    .sum();
+                let sub_miss = l.sub.iter().filter(|x| !q.contains(*x)).count();
+                if sub_miss > 0 && sub_hit == 0.0 {
+                    continue;
+                }
+                let main: f32 = l.main.iter().map(|x| self.idf(x)).sum();
+                leads.push((l, main + sub_hit - sub_miss as f32 * 0.5));
+            }
+        }
+        let cache: std::cell::RefCell<HashMap<String, f32>> = Default::default();
+        let score_of = |label: &str| -> f32 {
+            if let Some(s) = cache.borrow().get(label) {
+                return *s;
+            }
+            let s = self.value_score(label, &q);
+            cache.borrow_mut().insert(label.to_string(), s);
+            s
+        };
+        let mut cands: Vec<(f32, PcsCode, Vec<u8>, Vec<String>)> = Vec::new();
+        for t in self.pcs.tables() {
+            let head = self.pcs.table_axes(t);
+            let key = self.pcs.table_key(t);
+            let op = head[2].label.as_str();
+            let mut table_score = w.value * self.value_score(op, &q)
+                + w.value * 0.5 * self.value_score(&head[1].label, &q)
+                + w.ending_operation * ops.get(op).copied().unwrap_or(0.0);
+            if !self.names.contains_key(op) {
+                table_score += w.value * self.label_score_once(op, &q);
+            }
+            if (op == "Resection" && !portion) || (op == "Excision" && portion) {
+                table_score += w.whole_or_portion;
+            }
+            let table_leads: Vec<&(&IndexLead, f32)> = leads
+                .iter()
+                .filter(|(l, _)| {
+                    l.prefix.is_empty() && l.operation.as_deref() == Some(op)
+                        || (l.prefix.len() >= 3 && l.prefix.starts_with(&key))
+                        || (l.prefix.len() < 3
+                            && !l.prefix.is_empty()
+                            && key.starts_with(&l.prefix))
+                })
+                .collect();
+            for r in self.pcs.table_rows(t) {
+                let row = RowId(r);
+                let vals: Vec<Vec<super::Value>> =
+                    (4..=7).map(|p| self.pcs.row_values(row, p)).collect();
+                // Best value of approach, device, qualifier.
+                let mut best_tail: Vec<(char, f32, bool)> = Vec::new();
+                for (a, list) in vals.iter().enumerate().skip(1) {
+                    let pos = 4 + a as u8;
+                    let mut best = (list[0].ch, f32::MIN, true);
+                    for v in list {
+                        let mut s = w.value * score_of(&v.label);
+                        let mut open = s == 0.0;
+                        if pos == 5 {
+                            if let Some(x) = approach.get(v.label.as_str()) {
+                                s += w.approach * x;
+                                open = false;
+                            }
+                            if v.ch == '0' {
+                                s += w.plain;
+                            }
+                        } else if v.ch == 'Z' {
+                            s += w.plain;
+                        }
+                        if pos == 7 {
+                            for (l, ls) in &table_leads {
+                                if l.qualifier.as_deref() == Some(v.label.as_str()) {
+                                    s += w.index * ls;
+                                    open = false;
+                                }
+                            }
+                        }
+                        if s > best.1 {
+                            best = (v.ch, s, open);
+                        }
+                    }
+                    best_tail.push(best);
+                }
+                let tail: f32 = best_tail.iter().map(|b| b.1).sum();
+                for bp in &vals[0] {
+                    let mut s = table_score + tail + w.value * score_of(&bp.label);
+                    if let Some(x) = parts.get(&(head[0].ch, head[1].ch, bp.ch)) {
+                        s += w.beginning_body_part * x;
+                    }
+                    let mut via = Vec::new();
+                    let code_str = format!(
+                        "{key}{}{}{}{}",
+                        bp.ch, best_tail[0].0, best_tail[1].0, best_tail[2].0
+                    );
+                    let mut lead_bonus = 0f32;
+                    for (l, ls) in &table_leads {
+                        let fits = code_str.starts_with(&l.prefix) || l.prefix.is_empty();
+                        if fits && *ls > lead_bonus {
+                            lead_bonus = *ls;
+                            via = vec![l.path.clone()];
+                        }
+                    }
+                    s += w.index * lead_bonus;
+                    if s <= 0.5 {
+                        continue;
+                    }
+                    let Ok(code) = code_str.parse::<PcsCode>() else {
+                        continue;
+                    };
+                    let open: Vec<u8> = best_tail
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, b)| b.2)
+                        .map(|(i, _)| 5 + i as u8)
+                        .collect();
+                    if !via_words.is_empty() && via.is_empty() {
+                        via = via_words.clone();
+                    }
+                    cands.push((s, code, open, via));
+                }
+            }
+        }
+        cands.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut per: HashMap<String, usize> = HashMap::new();
+        let mut out = Vec::new();
+        for (s, code, open, via) in cands {
+            let k = code.as_str()[..4].to_string();
+            let n = per.entry(k).or_default();
+            if *n >= opts.per_body_part {
+                continue;
+            }
+            *n += 1;
+            out.push(Hit {
+                title: self.pcs.title(&code).unwrap_or_default(),
+                table: code.as_str()[..3].to_string(),
+                code,
+                score: s,
+                open,
+                via,
+            });
+            if out.len() >= opts.top {
+                break;
+            }
+        }
+        out
+    }
+
+    /// The score of an operation label that is not among the value names.
+    fn label_score_once(&self, label: &str, q: &HashSet<String>) -> f32 {
+        let st = stemmer();
+        let name = stems(&st, label);
+        let n = name.iter().filter(|w| word_in(w, q)).count();
+        if name.is_empty() {
+            return 0.0;
+        }
+        name.iter()
+            .filter(|w| word_in(w, q))
+            .map(|w| self.idf(w))
+            .sum::<f32>()
+            * (n as f32 / name.len() as f32).sqrt()
+    }
+
+    /// The table of a code, for callers that show the open axes.
+    pub fn table_of(&self, hit: &Hit) -> Option<TableId> {
+        self.pcs.table(&hit.table)
+    }
+
+    /// Operation labels the searcher knows (for tests).
+    pub fn operation_count(&self) -> usize {
+        self.operations.len()
+    }
+
+    /// The learned word endings and their operations (for tests and `--explain`).
+    pub fn endings(&self) -> &[(String, Vec<(String, f32)>)] {
+        &self.endings
+    }
+}
+
+/// Whether a name's stem is among the statement's: the same stem, or one
+/// of at least [`PREFIX_MATCH`] letters beginning the other (`vagin` of
+/// vaginal and `vagina`, `tars` and `tarsal`).
+fn word_in(w: &str, q: &HashSet<String>) -> bool {
+    q.contains(w)
+        || q.iter().any(|s| {
+            s.len().min(w.len()) >= PREFIX_MATCH && (s.starts_with(w) || w.starts_with(s.as_str()))
+        })
+}
+
+/// Shortest stem that matches as the beginning of a longer one.
+pub const PREFIX_MATCH: usize = 5;
+
+/// The operation and qualifier a `see` reference names: `Resection,
+/// Uterus` names Resection; `Excision with qualifier Diagnostic` names
+/// Excision and the qualifier Diagnostic.
+fn see_parts(see: &str, operations: &HashSet<String>) -> (Option<String>, Option<String>) {
+    if see.is_empty() {
+        return (None, None);
+    }
+    let (head, qualifier) = match see.split_once(" with qualifier ") {
+        Some((h, q)) => (h, Some(q.trim().to_string())),
+        None => (see, None),
+    };
+    // `Insertion of device in, Trachea`, `Control bleeding in`: the
+    // longest operation label the reference starts with.
+    let head = head.split(',').next().unwrap_or("").trim();
+    let op = operations
+        .iter()
+        .filter(|o| {
+            head == o.as_str()
+                || head
+                    .strip_prefix(o.as_str())
+                    .is_some_and(|rest| rest.starts_with(' '))
+        })
+        .max_by_key(|o| o.len())
+        .cloned();
+    (op, qualifier)
+}
