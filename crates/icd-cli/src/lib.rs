@@ -18,6 +18,7 @@ pub mod eval_sets;
 pub mod index_csv;
 pub mod lookup;
 pub mod mce_tsv;
+pub mod practice_cmd;
 pub mod search_cmd;
 pub mod tabular_xml;
 pub mod terms_xml;

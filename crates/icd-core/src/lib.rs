@@ -27,6 +27,7 @@ pub mod date;
 pub mod engine;
 pub mod lookup;
 pub mod mce;
+pub mod practice;
 pub mod record;
 pub mod registry;
 pub mod search;
