@@ -159,7 +159,9 @@ pub struct Item {
     /// note or convention that decides. Codes are plain codes (the app
     /// links them).
     pub explanation: String,
-    /// The wrong choices with their reasons.
+    /// The wrong choices with their reasons. For a case
+    /// ([`Scoring::PrincipalAndSecondaries`]): codes wrong as the
+    /// principal, which may be right among the secondaries.
     pub wrong: Vec<Wrong>,
     /// Where it comes from: the artifacts and the entries read.
     pub source: String,

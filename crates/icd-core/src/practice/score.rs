@@ -101,10 +101,14 @@ fn score_with(item: &Item, response: &[String], why: &dyn Fn(&str) -> String) ->
             let mut earned = 0u32;
             match given.first() {
                 Some(g) if norm(g) == *principal => earned += 1,
-                Some(g) if secondaries.contains(&norm(g)) => feedback.push(format!(
-                    "{g} is a secondary diagnosis here; the principal diagnosis is {}",
-                    item.answers[0]
-                )),
+                Some(g) if secondaries.contains(&norm(g)) => {
+                    feedback.push(stated(item, g).map(str::to_string).unwrap_or_else(|| {
+                        format!(
+                            "{g} is a secondary diagnosis here; the principal diagnosis is {}",
+                            item.answers[0]
+                        )
+                    }))
+                }
                 Some(g) => feedback.push(format!(
                     "principal diagnosis {g}: {}; it is {}",
                     reason(g),
