@@ -89,6 +89,7 @@ pub fn Shell() -> Html {
         Route::Table { .. } => 3,
         Route::Validate => 4,
         Route::Record => 5,
+        Route::Practice => 6,
         Route::NotFound => 9,
     };
     html! {
@@ -107,6 +108,7 @@ pub fn Shell() -> Html {
                         { nav_item(Route::Table { tree: "drug".into() }, "Drugs", section == 3) }
                         { nav_item(Route::Validate, "Validator", section == 4) }
                         { nav_item(Route::Record, "Record check", section == 5) }
+                        { nav_item(Route::Practice, "Practice", section == 6) }
                     </ul>
                 </nav>
             </header>

@@ -57,6 +57,10 @@ pub enum Route {
     /// The record check.
     #[at("/record")]
     Record,
+    /// Practice items; the seed and count travel as `?seed=7&count=10`,
+    /// so a set can be shared by link.
+    #[at("/practice")]
+    Practice,
     /// Anything else.
     #[not_found]
     #[at("/404")]
@@ -69,6 +73,17 @@ pub struct SearchQuery {
     /// What is typed.
     #[serde(default)]
     pub q: String,
+}
+
+/// The query of the practice page (`#/practice?seed=7&count=10`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PracticeQuery {
+    /// The seed: the same seed gives the same set.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// How many items.
+    #[serde(default)]
+    pub count: Option<usize>,
 }
 
 /// The href of a code's view, for plain links.

@@ -4,6 +4,7 @@
 
 pub mod code;
 pub mod index;
+pub mod practice;
 pub mod record;
 pub mod search;
 pub mod table;
@@ -32,6 +33,7 @@ pub fn switch(route: Route) -> Html {
         },
         Route::Validate => html! { <validate::ValidatePage /> },
         Route::Record => html! { <record::RecordPage /> },
+        Route::Practice => html! { <practice::PracticePage /> },
         Route::NotFound => not_found(),
     }
 }
