@@ -307,11 +307,11 @@ fn explanation_snapshots() {
     snapshot(
         Kind::Audit,
         expect![[r#"
-        Audit this inpatient record (female patient, 45): principal N82.1 Other female urinary-genital tract fistulae; secondary I31 Other diseases of pericardium; secondary D73.2 Chronic congestive splenomegaly; secondary P00.6 Newborn affected by surgical procedure on mother; secondary P02.1 Newborn affected by other forms of placental separation and hemorrhage. Which codes are in error?
-        answer: I31, P00.6, P02.1
-        The record check finds: I31 is not a valid ICD-10-CM code on the discharge date 2026-04-04 (MCE edit INVALID_CODE); I31 is a category (header), not a billable code; 8 billable codes lie below it (Official Guidelines I.B.2: Level of Detail in Coding); P00.6 and P02.1 may not be reported together: Excludes1 at P00.6: damage to placenta from amniocentesis, Cesarean delivery or surgical induction (P02.1) (Excludes1 note at P00.6).
-        not N82.1: N82.1 is not at fault: the record check finds nothing against it
-        not D73.2: D73.2 is not at fault: the record check finds nothing against it"#]],
+            Audit this inpatient record (female patient, 45): principal R51.9 Headache, unspecified; secondary D75.9 Disease of blood and blood-forming organs, unspecified; secondary L25 Unspecified contact dermatitis. Which codes are in error?
+            answer: L25
+            The record check finds: L25 is not a valid ICD-10-CM code on the discharge date 2026-04-04 (MCE edit INVALID_CODE); L25 is a category (header), not a billable code; 8 billable codes lie below it (Official Guidelines I.B.2: Level of Detail in Coding).
+            not R51.9: R51.9 is not at fault: the record check finds nothing against it
+            not D75.9: D75.9 is not at fault: the record check finds nothing against it"#]],
     );
     snapshot(
         Kind::Case,

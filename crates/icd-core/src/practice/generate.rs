@@ -1142,6 +1142,11 @@ impl<D: AsRef<[u8]>> Gen<'_, D> {
         if planted.is_empty() {
             return Draw::Skip;
         }
+        // The patient is an adult: a newborn's code would be a second,
+        // unplanted error in the story even where no edit flags it.
+        if codes.iter().any(|c| c.as_str().starts_with('P')) {
+            return Draw::Skip;
+        }
         let mut seen = BTreeSet::new();
         if !codes.iter().all(|c| seen.insert(*c)) {
             reject!("a planted code repeats another");
