@@ -106,11 +106,19 @@ pub fn PracticePage() -> Html {
     let i = *at;
     let Some(item) = items.get(i).cloned() else {
         let (earned, possible) = *total;
+        let again = {
+            let (at, total) = (at.clone(), total.clone());
+            Callback::from(move |_: MouseEvent| {
+                at.set(0);
+                total.set((0, 0));
+            })
+        };
         return html! {
             <section class="practice-page">
                 <h1>{ "Practice" }</h1>
                 { header }
                 <p role="status" data-testid="practice-total">{ format!("Done: {earned} of {possible} points.") }</p>
+                <button type="button" onclick={again} autofocus=true data-testid="practice-again">{ "Start this set again" }</button>
             </section>
         };
     };
