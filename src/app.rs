@@ -94,6 +94,7 @@ pub fn Shell() -> Html {
         Route::Validate => 4,
         Route::Record => 5,
         Route::Rules | Route::Rule { .. } => 6,
+        Route::Practice => 7,
         Route::NotFound => 9,
     };
     html! {
@@ -113,6 +114,7 @@ pub fn Shell() -> Html {
                         { nav_item(Route::Validate, "Validator", section == 4) }
                         { nav_item(Route::Record, "Record check", section == 5) }
                         { nav_item(Route::Rules, "Rules", section == 6) }
+                        { nav_item(Route::Practice, "Practice", section == 7) }
                     </ul>
                 </nav>
             </header>

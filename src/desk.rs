@@ -155,6 +155,8 @@ pub struct DeskState {
     pub table: Option<Answer<TableReply>>,
     /// Latest validator verdicts.
     pub validate: Option<Answer<Result<Vec<CodeCheck>, String>>>,
+    /// The latest practice set.
+    pub practice: Option<Answer<Vec<icd_core::practice::Item>>>,
     /// Latest record findings, with the titles of the record's codes.
     pub check: Option<Answer<CheckAnswer>>,
     pending: HashMap<RequestId, String>,
@@ -177,6 +179,7 @@ impl Default for DeskState {
             main_terms: None,
             table: None,
             validate: None,
+            practice: None,
             check: None,
             pending: HashMap::new(),
         }
@@ -277,6 +280,7 @@ impl Reducible for DeskState {
                     Reply::MainTerms { terms, .. } => next.main_terms = answer(key, terms),
                     Reply::Table { table, .. } => next.table = answer(key, table),
                     Reply::Validate { checks, .. } => next.validate = answer(key, checks),
+                    Reply::Practice { items, .. } => next.practice = answer(key, items),
                     Reply::Check {
                         findings, titles, ..
                     } => next.check = answer(key, (findings, titles)),

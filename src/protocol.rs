@@ -147,6 +147,15 @@ pub enum Request {
         /// Date of service, `YYYY-MM-DD`.
         date: String,
     },
+    /// Practice items ([`icd_core::practice::generate`]).
+    Practice {
+        /// The request's number.
+        id: RequestId,
+        /// The seed.
+        seed: u64,
+        /// How many items.
+        count: usize,
+    },
     /// Every check of a coded encounter.
     Check {
         /// The request's number.
@@ -169,6 +178,7 @@ impl Request {
             | Request::MainTerms { id, .. }
             | Request::Table { id, .. }
             | Request::Validate { id, .. }
+            | Request::Practice { id, .. }
             | Request::Check { id, .. } => *id,
         }
     }
@@ -183,7 +193,8 @@ impl Request {
             | Request::Term { .. }
             | Request::MainTerms { .. }
             | Request::Table { .. }
-            | Request::Validate { .. } => Capability::Browse,
+            | Request::Validate { .. }
+            | Request::Practice { .. } => Capability::Browse,
         }
     }
 
@@ -198,6 +209,7 @@ impl Request {
             Request::Table { .. } => RequestKind::Table,
             Request::Validate { .. } => RequestKind::Validate,
             Request::Check { .. } => RequestKind::Check,
+            Request::Practice { .. } => RequestKind::Practice,
         }
     }
 }
@@ -221,10 +233,12 @@ pub enum RequestKind {
     Validate,
     /// [`Request::Check`].
     Check,
+    /// [`Request::Practice`].
+    Practice,
 }
 
 impl RequestKind {
-    const ALL: usize = 8;
+    const ALL: usize = 9;
 
     fn slot(self) -> usize {
         self as usize
@@ -441,6 +455,13 @@ pub enum Reply {
         /// Time the worker spent, in milliseconds.
         ms: f64,
     },
+    /// Practice items, validated, in order.
+    Practice {
+        /// The request answered.
+        id: RequestId,
+        /// The items.
+        items: Vec<icd_core::practice::Item>,
+    },
     /// The worker cannot answer yet (still loading) or could not load.
     NotReady {
         /// The request that could not be answered.
@@ -461,6 +482,7 @@ impl Reply {
             Reply::Table { id, .. } => (RequestKind::Table, *id),
             Reply::Validate { id, .. } => (RequestKind::Validate, *id),
             Reply::Check { id, .. } => (RequestKind::Check, *id),
+            Reply::Practice { id, .. } => (RequestKind::Practice, *id),
             Reply::NotReady { .. } => return None,
         })
     }

@@ -66,6 +66,10 @@ pub enum Route {
         /// Its id (`mce.age_conflict`).
         id: String,
     },
+    /// Practice items; the seed and count travel as `?seed=7&count=10`,
+    /// so a set can be shared by link.
+    #[at("/practice")]
+    Practice,
     /// Anything else.
     #[not_found]
     #[at("/404")]
@@ -87,6 +91,17 @@ pub struct SearchQuery {
 /// The href of a rule on the rules page, for plain links.
 pub fn rule_href(id: &str) -> String {
     format!("#{}", Route::Rule { id: id.to_string() }.to_path())
+}
+
+/// The query of the practice page (`#/practice?seed=7&count=10`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PracticeQuery {
+    /// The seed: the same seed gives the same set.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// How many items.
+    #[serde(default)]
+    pub count: Option<usize>,
 }
 
 /// The href of a code's view, for plain links.

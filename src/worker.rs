@@ -440,6 +440,19 @@ pub fn answer(engine: &Engine<Vec<u8>>, request: Request) -> Reply {
             id,
             table: table(tree_of(lib, tree), &filter),
         },
+        Request::Practice { id, seed, count } => Reply::Practice {
+            id,
+            items: icd_core::practice::generate(
+                lib,
+                &icd_core::practice::Options {
+                    kinds: Vec::new(),
+                    seed,
+                    // A page of items at a time; more is never a quiz.
+                    count: count.min(100),
+                },
+            )
+            .items,
+        },
         Request::Validate { id, codes, date } => Reply::Validate {
             id,
             checks: if date.trim().is_empty() {

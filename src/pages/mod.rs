@@ -4,6 +4,7 @@
 
 pub mod code;
 pub mod index;
+pub mod practice;
 pub mod record;
 pub mod rules;
 pub mod search;
@@ -35,6 +36,7 @@ pub fn switch(route: Route) -> Html {
         Route::Record => html! { <record::RecordPage /> },
         Route::Rules => rules::view(None),
         Route::Rule { id } => rules::view(Some(id)),
+        Route::Practice => html! { <practice::PracticePage /> },
         Route::NotFound => not_found(),
     }
 }

@@ -22,6 +22,7 @@ pub mod lookup;
 pub mod mce_tsv;
 pub mod pcs_cmd;
 pub mod pcs_xml;
+pub mod practice_cmd;
 pub mod search_cmd;
 pub mod tabular_xml;
 pub mod terms_xml;

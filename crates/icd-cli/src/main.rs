@@ -60,6 +60,8 @@ enum Command {
     Search(search_cmd::Args),
     /// Validate pasted codes on a date of service: valid, invalid, not billable, not valid on that date.
     Validate(icd_cli::validate_cmd::Args),
+    /// Practice items for coding students (index, 7th character, Excludes1, sequencing, navigation, tables, audit, case), validated and explained.
+    Practice(icd_cli::practice_cmd::Args),
     /// Measure search quality (hit@1/5/10) on an evaluation set.
     Eval(search_cmd::EvalArgs),
 }
@@ -121,6 +123,7 @@ fn run(cli: Cli) -> Result<bool> {
         Command::Search(args) => search_cmd::run(args),
         Command::Eval(args) => search_cmd::eval(args),
         Command::Validate(args) => icd_cli::validate_cmd::run(args),
+        Command::Practice(args) => icd_cli::practice_cmd::run(args),
     }
 }
 

@@ -29,6 +29,7 @@ pub mod engine;
 pub mod lookup;
 pub mod mce;
 pub mod pcs;
+pub mod practice;
 pub mod record;
 pub mod registry;
 pub mod search;
