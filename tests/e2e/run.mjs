@@ -891,6 +891,35 @@ test('15 tables: the filter is in the URL and survives opening a code and going 
     assert(firstRow.includes('acetaminophen'), `the rows after going back are not filtered: ${firstRow}`);
   }));
 
+test('16 practice: a seeded set answered wrong is scored, each item explained, the same seed gives the same set, nothing stored', () =>
+  withPage(async (page) => {
+    await open(page, BASE, '#/practice?seed=7&count=3');
+    const prompt = page.getByTestId('practice-prompt');
+    await prompt.waitFor({ timeout: 20_000 });
+    const first = (await prompt.innerText()).trim();
+    const answer = page.getByTestId('practice-answer');
+    for (let i = 0; i < 3; i += 1) {
+      await answer.fill('ZZZ');
+      await answer.press('Enter');
+      const feedback = page.getByTestId('practice-feedback');
+      await feedback.waitFor({ timeout: 5_000 });
+      const explanation = (await page.getByTestId('practice-explanation').innerText()).trim();
+      assert(explanation.length > 20, `item ${i + 1} has no explanation: ${JSON.stringify(explanation)}`);
+      await page.getByTestId('practice-submit').click();
+    }
+    const total = (await page.getByTestId('practice-total').innerText()).trim();
+    assert(/^Done: 0 of \d+ points\.$/.test(total), `three wrong answers are not scored 0: ${total}`);
+    const stored = await page.evaluate(async () => ({
+      local: localStorage.length,
+      session: sessionStorage.length,
+      idb: indexedDB.databases ? (await indexedDB.databases()).length : 0,
+    }));
+    same(stored, { local: 0, session: 0, idb: 0 }, 'storage after a practice session');
+    await page.reload();
+    await prompt.waitFor({ timeout: 20_000 });
+    same((await prompt.innerText()).trim(), first, 'the first item of seed 7 after a reload');
+  }));
+
 test('12 accessibility: no serious or critical axe violation in the main views', async () => {
   const problems = [];
   for (const view of VIEWS) {
