@@ -130,7 +130,11 @@ pub struct RecordSeed {
 }
 
 /// Findings and the titles of the record's codes (code as typed, title).
-pub type CheckAnswer = (Vec<FindingView>, Vec<(String, String)>);
+pub type CheckAnswer = (
+    Vec<FindingView>,
+    Vec<(String, String)>,
+    Option<Box<crate::protocol::DrgPanel>>,
+);
 
 /// Everything the pages render.
 #[derive(Debug, Clone, PartialEq)]
@@ -282,8 +286,11 @@ impl Reducible for DeskState {
                     Reply::Validate { checks, .. } => next.validate = answer(key, checks),
                     Reply::Practice { items, .. } => next.practice = answer(key, items),
                     Reply::Check {
-                        findings, titles, ..
-                    } => next.check = answer(key, (findings, titles)),
+                        findings,
+                        titles,
+                        drg,
+                        ..
+                    } => next.check = answer(key, (findings, titles, drg)),
                     Reply::Progress(_) | Reply::NotReady { .. } => return self,
                 }
             }

@@ -452,6 +452,10 @@ pub enum Reply {
         findings: Vec<FindingView>,
         /// Title of each diagnosis code on the record that ICD-10-CM has (code as typed, title).
         titles: Vec<(String, String)>,
+        /// The MS-DRG with its drivers and what-if list (inpatient records,
+        /// once the grouper tables are loaded).
+        #[serde(default)]
+        drg: Option<Box<DrgPanel>>,
         /// Time the worker spent, in milliseconds.
         ms: f64,
     },
@@ -486,6 +490,15 @@ impl Reply {
             Reply::NotReady { .. } => return None,
         })
     }
+}
+
+/// The DRG panel of the record check: the grouping and the what-if list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrgPanel {
+    /// Initial and final DRG, return code, drivers.
+    pub grouping: icd_core::drg::Grouping,
+    /// The DRG without each CC/MCC and each procedure.
+    pub what_if: icd_core::drg::WhatIf,
 }
 
 /// Hands out [`RequestId`]s and remembers the newest per [`RequestKind`].

@@ -42,8 +42,8 @@ use icd_core::{Code, Date, Engine, Library};
 use wasm_bindgen::JsCast;
 
 use crate::protocol::{
-    FindingView, Loaded, LookupReply, Progress, Reply, Request, TableReply, TableRow, TermLink,
-    Tree, TABLE_ROWS,
+    DrgPanel, FindingView, Loaded, LookupReply, Progress, Reply, Request, TableReply, TableRow,
+    TermLink, Tree, TABLE_ROWS,
 };
 
 /// The broadcast channel the worker tells `static/boot.js` on.
@@ -488,10 +488,16 @@ pub fn answer(engine: &Engine<Vec<u8>>, request: Request) -> Reply {
                     Some((typed.to_string(), lib.tabular.title(node).into_owned()))
                 })
                 .collect();
+            let drg = engine
+                .group_record(&record)
+                .ok()
+                .flatten()
+                .map(|(grouping, what_if)| Box::new(DrgPanel { grouping, what_if }));
             Reply::Check {
                 id,
                 findings,
                 titles,
+                drg,
                 ms: now() - started,
             }
         }

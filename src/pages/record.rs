@@ -606,11 +606,14 @@ pub fn RecordPage() -> Html {
                 </form>
                 <section class="findings" aria-live="polite">
                     <h2>{ "Findings" }</h2>
-                    { match answer {
+                    { match &answer {
                         None => crate::pages::waiting(),
                         Some(a) => findings_list(&a.0),
                     } }
                 </section>
+                if let Some(panel) = answer.as_ref().and_then(|a| a.2.as_deref()) {
+                    { drg_panel(panel) }
+                }
             </div>
         </section>
     }
@@ -636,6 +639,76 @@ fn sentence(message: &str) -> String {
     match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+/// The MS-DRG of the record: the DRG and its weight, what drives it, and
+/// what it would be without each CC/MCC and each procedure.
+fn drg_panel(p: &crate::protocol::DrgPanel) -> Html {
+    use icd_core::drg::{ReturnCode, Severity as DrgSeverity};
+    let g = &p.grouping;
+    let f = &g.final_;
+    let num =
+        |v: Option<f64>, digits: usize| v.map_or("—".to_string(), |x| format!("{x:.digits$}"));
+    let level = |s: DrgSeverity| match s {
+        DrgSeverity::Mcc => "MCC",
+        DrgSeverity::Cc => "CC",
+        DrgSeverity::None => "no CC/MCC",
+    };
+    let a_level = |s: DrgSeverity| match s {
+        DrgSeverity::Mcc => "an MCC",
+        DrgSeverity::Cc => "a CC",
+        DrgSeverity::None => "neither a CC nor an MCC",
+    };
+    let drg_link = |drg: u16| format!("MS-DRG {drg:03}");
+    html! {
+        <section class="drg-panel" aria-labelledby="drg-heading" data-testid="drg-panel">
+            <h2 id="drg-heading">{ "MS-DRG" }</h2>
+            <p class="drg-final" data-testid="drg-final">
+                <strong>{ drg_link(f.drg) }</strong>{ " " }{ &f.title }
+            </p>
+            <dl class="drg-figures">
+                <div><dt>{ "MDC" }</dt><dd>{ f.mdc.map_or("—".to_string(), |m| format!("{m:02}")) }</dd></div>
+                <div><dt>{ "Relative weight (FY2026)" }</dt><dd data-testid="drg-weight">{ num(f.weight, 4) }</dd></div>
+                <div><dt>{ "GMLOS" }</dt><dd>{ num(f.gmlos, 1) }</dd></div>
+                <div><dt>{ "AMLOS" }</dt><dd>{ num(f.amlos, 1) }</dd></div>
+                <div><dt>{ "Severity" }</dt><dd>{ level(f.severity) }</dd></div>
+            </dl>
+            if g.return_code != ReturnCode::Ok {
+                <p class="err" role="alert">{ format!("Ungroupable: {}", g.return_code.as_str()) }</p>
+            }
+            if g.initial.drg != f.drg {
+                <p>{ format!("Initial DRG {:03} ({}); the final DRG differs because HAC codes not present on admission were removed.", g.initial.drg, g.initial.title) }</p>
+            }
+            <h3>{ "What drives it" }</h3>
+            <ul class="drg-drivers" data-testid="drg-drivers">
+                if let Some(px) = &g.drivers.surgical_procedure {
+                    <li>{ format!("{px} makes the DRG surgical.") }</li>
+                }
+                { for g.drivers.cc_mcc.iter().map(|d| html! {
+                    <li>
+                        <a href={code_href(&d.code)} class="code">{ &d.code }</a>{ " " }
+                        { match (&d.excluded, d.counts) {
+                            (_, true) => format!("is {} and counts.", a_level(d.level)),
+                            (Some(why), false) => format!("is {} but does not count: {why}.", a_level(d.level)),
+                            (None, false) => format!("is {} but does not count here.", a_level(d.level)),
+                        } }
+                    </li>
+                }) }
+                { for g.drivers.hac_removed.iter().map(|c| html! { <li>{ format!("{c} was removed: a HAC not present on admission.") }</li> }) }
+                if g.drivers.cc_mcc.is_empty() && g.drivers.surgical_procedure.is_none() {
+                    <li>{ "No secondary diagnosis is a CC or MCC, and no procedure makes it surgical." }</li>
+                }
+            </ul>
+            if !p.what_if.without_sdx.is_empty() || !p.what_if.without_procedure.is_empty() {
+                <h3>{ "What if" }</h3>
+                <ul class="drg-what-if" data-testid="drg-what-if">
+                    { for p.what_if.without_sdx.iter().chain(&p.what_if.without_procedure).map(|w| html! {
+                        <li>{ format!("Without {}: {}{}", w.code, drg_link(w.drg), if w.changes { " (changes)" } else { " (no change)" }) }</li>
+                    }) }
+                </ul>
+            }
+        </section>
     }
 }
 

@@ -629,6 +629,18 @@ test('10 record JSON: bad JSON keeps the text and says why; a record loads into 
     assert(!(await page.locator('section.findings li.finding.err').count()), `the walk-through record shows an error: ${shown.join(', ')}`);
     same(await page.locator('#discharge-status').evaluate((el) => el.tagName), 'SELECT', 'the discharge status field');
     same(await page.locator('#discharge-status').inputValue(), '01', 'the discharge status loaded into its picker');
+    // The DRG panel: the DRG with its weight, the CC that drives it, and what it would be without it.
+    const panel = page.getByTestId('drg-panel');
+    await panel.waitFor({ timeout: 15_000 }).catch(() => {
+      throw new Error('the record check shows no MS-DRG panel for the walk-through record');
+    });
+    const final = (await page.getByTestId('drg-final').innerText()).trim();
+    assert(/^MS-DRG 194 Simple Pneumonia and Pleurisy with CC$/i.test(final), `the walk-through record's DRG: ${final}`);
+    assert(/^\d+\.\d{4}$/.test((await page.getByTestId('drg-weight').innerText()).trim()), 'the DRG weight is not a number');
+    const drivers = (await page.getByTestId('drg-drivers').innerText()).replace(/\s+/g, ' ');
+    assert(/N17\.?9 is a CC and counts/.test(drivers), `the drivers do not name N17.9 as the CC: ${drivers}`);
+    const whatIf = (await page.getByTestId('drg-what-if').innerText()).replace(/\s+/g, ' ');
+    assert(/Without N17\.?9: MS-DRG 195 \(changes\)/.test(whatIf), `the what-if list does not show 195 without N17.9: ${whatIf}`);
   }));
 
 /**

@@ -275,6 +275,21 @@ impl<D: AsRef<[u8]>> Engine<D> {
         Ok(checker)
     }
 
+    /// The MS-DRG of an inpatient record with its drivers and what-if
+    /// list, when the grouper tables are loaded; `None` for an outpatient
+    /// record.
+    pub fn group_record(
+        &self,
+        record: &Record,
+    ) -> Result<Option<(crate::drg::Grouping, crate::drg::WhatIf)>, NotLoaded> {
+        let tables = self.drg()?;
+        if record.setting() == Some(crate::record::model::Setting::Outpatient) {
+            return Ok(None);
+        }
+        let claim = crate::drg::Claim::from_record(record, crate::drg::HospitalStatus::default());
+        Ok(Some((tables.group(&claim), tables.what_if(&claim))))
+    }
+
     /// Every finding on one record ([`Checker::check`]).
     pub fn check(&self, record: &Record, today: Option<Date>) -> Result<Vec<Finding>, NotLoaded> {
         Ok(self.checker(today)?.check(record))
@@ -303,7 +318,7 @@ mod tests {
     fn an_empty_engine_names_what_each_capability_needs() {
         let e: Engine<Vec<u8>> = Engine::new();
         assert_eq!(e.missing(Capability::Browse).len(), 6);
-        assert_eq!(e.missing(Capability::Check).len(), 7);
+        assert_eq!(e.missing(Capability::Check).len(), 8);
         assert_eq!(e.drg().unwrap_err().files, ["drg.icdx"]);
         let err = e.library().unwrap_err();
         assert_eq!(err.files.len(), 6);

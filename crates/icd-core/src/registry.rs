@@ -170,7 +170,7 @@ pub const ARTIFACTS: [ArtifactSpec; 10] = [
         kind: crate::drg::KIND,
         title: "MS-DRG grouper",
         required: false,
-        needed_by: &[Group],
+        needed_by: &[Check, Group],
     },
     ArtifactSpec {
         id: ArtifactId::Pcs,

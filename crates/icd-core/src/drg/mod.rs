@@ -154,7 +154,7 @@ impl Default for Claim {
 }
 
 /// CC/MCC severity of a grouping.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Severity {
     /// No CC or MCC.
@@ -167,7 +167,7 @@ pub enum Severity {
 }
 
 /// Why a claim grouped as it did: `OK`, or why it is ungroupable (999).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ReturnCode {
     /// Grouped.
@@ -199,7 +199,7 @@ impl ReturnCode {
 }
 
 /// A DRG with its title, MDC, FY2026 weight and lengths of stay.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DrgResult {
     /// DRG number.
     pub drg: u16,
@@ -218,7 +218,7 @@ pub struct DrgResult {
 }
 
 /// One secondary diagnosis that is a CC or an MCC.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CcDriver {
     /// The code.
     pub code: String,
@@ -231,7 +231,7 @@ pub struct CcDriver {
 }
 
 /// What drives the DRG.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Drivers {
     /// Every CC/MCC secondary, counted or not.
     pub cc_mcc: Vec<CcDriver>,
@@ -242,7 +242,7 @@ pub struct Drivers {
 }
 
 /// The initial and final DRG of a claim.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Grouping {
     /// Every code counted.
     pub initial: DrgResult,
@@ -256,7 +256,7 @@ pub struct Grouping {
 }
 
 /// The DRG without one code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WhatIfChange {
     /// The code left out.
     pub code: String,
@@ -267,7 +267,7 @@ pub struct WhatIfChange {
 }
 
 /// What-if answers for a coder about to query a physician.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WhatIf {
     /// The DRG without each CC/MCC secondary.
     pub without_sdx: Vec<WhatIfChange>,
