@@ -205,6 +205,13 @@ const CORROBORATION: f32 = 0.1;
 /// that the query puts under "without", or the other way round.
 const CONTRADICTION: f32 = 0.75;
 
+/// Score kept by a suggestion whose title says the residual ("other" or
+/// "unspecified") opposite to the one the statement says.
+const RESIDUAL: f32 = 0.85;
+
+/// Billable codes offered in place of a code the statement could not narrow.
+const EXPAND: usize = 3;
+
 /// Longest input searched; longer pastes are cut (and say so).
 pub const MAX_QUERY_BYTES: usize = 20_000;
 
@@ -778,7 +785,8 @@ fn readings<D: AsRef<[u8]>>(
             let upper = tokens[i..i + n].iter().all(|(r, _)| {
                 r.chars().any(|c| c.is_alphabetic()) && !r.chars().any(|c| c.is_lowercase())
             });
-            if exp.caps_only && !upper {
+            // A stop word ("as", "or") is an abbreviation only in capitals.
+            if (exp.caps_only || (n == 1 && is_stop(&key))) && !upper {
                 continue;
             }
             // A word that is itself in the vocabulary and not an acronym stays a word too.
@@ -901,6 +909,38 @@ fn text_suggestions<D: AsRef<[u8]>>(
             }
         }
     }
+    // A category or subcategory is never the last word: one the
+    // statement's words could not narrow is offered as its first billable
+    // codes, each a little below it.
+    let mut complete: Vec<Suggestion> = Vec::with_capacity(best.len());
+    for s in best {
+        if s.billable || s.needs.as_deref() == Some("7th character") {
+            complete.push(s);
+            continue;
+        }
+        let t = &lib.tabular;
+        let Some(id) = s.code.parse::<Code>().ok().and_then(|c| t.find(&c)) else {
+            complete.push(s);
+            continue;
+        };
+        for (i, d) in t
+            .billable_descendants_up_to(id, EXPAND)
+            .into_iter()
+            .enumerate()
+        {
+            let mut c = suggestion(
+                lib,
+                d,
+                s.score * (1.0 - 0.01 * (i + 1) as f32),
+                s.via,
+                s.path.clone(),
+                Vec::new(),
+            );
+            c.corroborated = s.corroborated;
+            complete.push(c);
+        }
+    }
+    let mut best = complete;
     for s in &mut best {
         assume_seventh(lib, s, opts.encounter);
     }
@@ -926,6 +966,13 @@ fn matches<D: AsRef<[u8]>>(idx: &SearchIndex<D>, word: &Word, w: &Weights) -> Ve
     let mut out: Vec<(u64, f32)> = Vec::new();
     if let Some(h) = vocab.get(&word.stem) {
         out.push((h, 1.0));
+    }
+    // In the Alphabetic Index "NEC" stands for "other specified"
+    // (Guidelines I.A.5): a statement's "other" meets it.
+    if word.stem == OTHER {
+        if let Some(h) = vocab.get("nec") {
+            out.push((h, 1.0));
+        }
     }
     if word.prefix && word.stem.len() >= 2 {
         // The word being typed: its completions, commonest first.
@@ -1128,6 +1175,8 @@ fn rank<D: AsRef<[u8]>>(
     top.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let stems: Vec<String> = words.iter().map(|w| w.stem.clone()).collect();
     let polarity = Polarity::of_query(&stems);
+    let residual = Residual::of_stems(&stems);
+    let says_history = stems.iter().any(|s| s == "histori");
     let mut out: Vec<Suggestion> = Vec::new();
     let mut codes = 0;
     for (score, doc) in top {
@@ -1143,6 +1192,13 @@ fn rank<D: AsRef<[u8]>>(
             {
                 s.score *= CONTRADICTION;
             }
+            if residual.is_some_and(|r| Residual::of_title(&s.title) == Some(r.other())) {
+                s.score *= RESIDUAL;
+            }
+            // A history code is for a statement that says "history".
+            if !says_history && is_history_title(&s.title) {
+                s.score *= RESIDUAL;
+            }
             if !out.iter().any(|o| o.code == s.code) {
                 codes += 1;
             }
@@ -1151,6 +1207,55 @@ fn rank<D: AsRef<[u8]>>(
     }
     out
 }
+
+/// The two residual kinds of a category: "other" (specified, not
+/// elsewhere classified: .8) and "unspecified" (.9). A statement that says
+/// one of them does not mean the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Residual {
+    Other,
+    Unspecified,
+}
+
+impl Residual {
+    /// The residual stems say, when they say only one.
+    fn of_stems(stems: &[String]) -> Option<Residual> {
+        let other = stems.iter().any(|s| s == OTHER || s == "nec");
+        let unspecified = stems.iter().any(|s| s.starts_with(UNSPECIFIED));
+        match (other, unspecified) {
+            (true, false) => Some(Residual::Other),
+            (false, true) => Some(Residual::Unspecified),
+            _ => None,
+        }
+    }
+
+    /// The residual a code's title says, when it says only one.
+    fn of_title(title: &str) -> Option<Residual> {
+        Residual::of_stems(&text::words(title))
+    }
+
+    fn other(self) -> Residual {
+        match self {
+            Residual::Other => Residual::Unspecified,
+            Residual::Unspecified => Residual::Other,
+        }
+    }
+}
+
+/// Whether a code's title is a personal or family history ("Personal
+/// history of other diseases of the respiratory system").
+fn is_history_title(title: &str) -> bool {
+    let t = title.trim_start().to_lowercase();
+    ["personal history", "family history", "history of"]
+        .iter()
+        .any(|p| t.starts_with(p))
+}
+
+/// The stem of "other".
+const OTHER: &str = "other";
+
+/// The stem prefix of "unspecified".
+const UNSPECIFIED: &str = "unspecifi";
 
 /// The words a text puts under "with" and under "without": each runs from
 /// the word to the next "with"/"without" or comma. Both are steering words,
@@ -1295,6 +1400,10 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
     let base: Vec<String> = text::words(&t.title(node));
     let mut best: Option<(f32, usize, NodeId)> = None;
     let mut unspecified: Option<(usize, NodeId)> = None;
+    let mut same: Option<(usize, NodeId)> = None;
+    // The "other specified" child, for a statement that says "other".
+    let mut other: Option<(usize, NodeId)> = None;
+    let says_other = Residual::of_stems(stems) == Some(Residual::Other);
     // A generated code's title is its parent's plus the seventh character's
     // meaning: stem each of those once, not once per code.
     let mut parent_words: Vec<(NodeId, Vec<String>)> = Vec::new();
@@ -1354,6 +1463,20 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
         if hits > 0.0 && best.is_none_or(|(s, l, _)| score > s || (score == s && len < l)) {
             best = Some((score, len, d));
         }
+        // A child that adds no word to its parent's title is the parent's
+        // concept itself ("Other specified retinal disorders" H35.89 under
+        // H35.8 of the same title): what a statement naming no narrower
+        // kind means.
+        if extra.is_empty() && same.is_none_or(|(l, _)| len < l) {
+            same = Some((len, d));
+        }
+        if says_other
+            && !extra.is_empty()
+            && extra.iter().all(|w| w == OTHER || w == "specifi")
+            && other.is_none_or(|(l, _)| len < l)
+        {
+            other = Some((len, d));
+        }
         // The plainest "unspecified" child: fewest words beyond the parent's,
         // and no "with" that would add a condition nobody documented.
         if extra.iter().any(|w| w.starts_with("unspecifi"))
@@ -1372,7 +1495,7 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
             .unwrap_or(node),
         // The unspecified code; one that takes a 7th character stops
         // before it (the encounter is not the statement's to give).
-        None => unspecified.map_or(node, |(_, d)| {
+        None => same.or(other).or(unspecified).map_or(node, |(_, d)| {
             if t.is_generated(d) {
                 t.parent(d).unwrap_or(node)
             } else {
