@@ -209,6 +209,10 @@ const CONTRADICTION: f32 = 0.75;
 /// "unspecified") opposite to the one the statement says.
 const RESIDUAL: f32 = 0.85;
 
+/// Score kept by a suggestion whose title says neither residual when the
+/// statement says one.
+const RESIDUAL_UNSAID: f32 = 0.93;
+
 /// Billable codes offered in place of a code the statement could not narrow.
 const EXPAND: usize = 3;
 
@@ -418,16 +422,77 @@ const HISTORY: &[&str] = &[
     "personal history of ",
     "past history of ",
 ];
+/// ICD-9-CM phrasing and its ICD-10-CM reading, replaced in order (so a
+/// longer phrase comes before the phrases inside it). The last
+/// `LATE_PHRASES` are replaced after negation is read.
 const OLD_PHRASES: &[(&str, &str)] = &[
     ("not stated as uncontrolled", " "),
     ("stated as uncontrolled", " "),
+    // The fifth digits of the ICD-9-CM obstetric chapter name the episode
+    // of care; ICD-10-CM says pregnancy (with a trimester), childbirth or
+    // the puerperium instead.
+    (
+        "unspecified as to episode of care or not applicable",
+        " pregnancy, unspecified trimester ",
+    ),
+    (
+        "unspecified as to episode of care",
+        " pregnancy, unspecified trimester ",
+    ),
+    (
+        "delivered, with or without mention of antepartum condition",
+        " childbirth ",
+    ),
+    (
+        "delivered, with mention of postpartum complication",
+        " childbirth ",
+    ),
+    ("antepartum condition or complication", " pregnancy "),
+    ("postpartum condition or complication", " puerperium "),
     ("without mention of", "without"),
     ("with mention of", "with"),
-    ("not otherwise specified", " "),
+    ("not otherwise specified", " unspecified "),
+    // ICD-10-CM titles keep "not elsewhere classified" (J90), so it is
+    // not read as "other".
     ("not elsewhere classified", " "),
+    // "Not specified as acute or chronic" is the unspecified code (but
+    // "not specified as traumatic" is a title's own words, M75.12-).
+    ("not specified as acute or chronic", " unspecified "),
+    // "Late effect" is ICD-9-CM's sequela (the index: Late effect(s) - see Sequelae).
+    ("late effects of", " sequela of "),
+    ("late effect of", " sequela of "),
+    ("late effects", " sequela "),
+    ("late effect", " sequela "),
     ("negative for", " "),
     ("positive for", " "),
 ];
+
+/// The regions of ICD-9-CM's musculoskeletal fifth digits and the joint
+/// each takes in (its site definitions: "upper arm" is the elbow joint and
+/// the humerus, "pelvic region and thigh" the hip and the femur...), which
+/// is what ICD-10-CM's site characters name.
+const SITE_JOINTS: &[(&str, &str)] = &[
+    ("shoulder region", "shoulder"),
+    ("upper arm", "elbow"),
+    ("forearm", "wrist"),
+    ("pelvic region and thigh", "hip"),
+    ("lower leg", "knee"),
+    ("other specified sites", "other site"),
+    ("site unspecified", "unspecified site"),
+];
+
+/// The joint a statement's trailing region qualifier (", lower leg") takes
+/// in, when it ends with one.
+fn site_joint(body: &str) -> Option<&'static str> {
+    let tail = body.trim_end().rsplit_once(',')?.1.trim();
+    SITE_JOINTS
+        .iter()
+        .find(|(region, _)| tail == *region)
+        .map(|(_, joint)| *joint)
+}
+
+/// How many of the last `OLD_PHRASES` are replaced after negation is read.
+const LATE_PHRASES: usize = 2;
 
 fn search_statement<D: AsRef<[u8]>>(
     lib: &Library<D>,
@@ -436,7 +501,7 @@ fn search_statement<D: AsRef<[u8]>>(
     opts: &Options,
 ) -> StatementResult {
     let mut lower = format!(" {} ", statement.to_lowercase());
-    for (from, to) in OLD_PHRASES.iter().take(6) {
+    for (from, to) in OLD_PHRASES.iter().take(OLD_PHRASES.len() - LATE_PHRASES) {
         lower = lower.replace(from, to);
     }
     let mut body = lower
@@ -483,8 +548,11 @@ fn search_statement<D: AsRef<[u8]>>(
     if uncertain {
         result.note = Some("uncertain diagnosis: coded as if established in the inpatient setting (Guidelines II.H); confirm with the documentation".into());
     }
-    for (from, to) in &OLD_PHRASES[6..] {
+    for (from, to) in &OLD_PHRASES[OLD_PHRASES.len() - LATE_PHRASES..] {
         body = body.replace(from, to);
+    }
+    if let Some(joint) = site_joint(&body) {
+        body = format!("{} {joint} ", body.trim_end());
     }
     // Keep the user's capitals for abbreviations that are also English words.
     let original_case = if statement.to_lowercase().trim() == body.trim() {
@@ -923,11 +991,22 @@ fn text_suggestions<D: AsRef<[u8]>>(
             complete.push(s);
             continue;
         };
-        for (i, d) in t
-            .billable_descendants_up_to(id, EXPAND)
-            .into_iter()
-            .enumerate()
-        {
+        // Codes that differ before the 7th character: the encounter is
+        // assumed below, not listed three times.
+        let mut kinds: Vec<NodeId> = Vec::new();
+        for d in t.billable_descendants_up_to(id, 200) {
+            let d = match t.parent(d) {
+                Some(p) if t.is_generated(d) => p,
+                _ => d,
+            };
+            if !kinds.contains(&d) {
+                kinds.push(d);
+            }
+            if kinds.len() >= EXPAND {
+                break;
+            }
+        }
+        for (i, d) in kinds.into_iter().enumerate() {
             let mut c = suggestion(
                 lib,
                 d,
@@ -1192,8 +1271,12 @@ fn rank<D: AsRef<[u8]>>(
             {
                 s.score *= CONTRADICTION;
             }
-            if residual.is_some_and(|r| Residual::of_title(&s.title) == Some(r.other())) {
-                s.score *= RESIDUAL;
+            if let Some(r) = residual {
+                match Residual::of_title(&s.title) {
+                    Some(t) if t == r => {}
+                    Some(_) => s.score *= RESIDUAL,
+                    None => s.score *= RESIDUAL_UNSAID,
+                }
             }
             // A history code is for a statement that says "history".
             if !says_history && is_history_title(&s.title) {
@@ -1220,7 +1303,7 @@ enum Residual {
 impl Residual {
     /// The residual stems say, when they say only one.
     fn of_stems(stems: &[String]) -> Option<Residual> {
-        let other = stems.iter().any(|s| s == OTHER || s == "nec");
+        let other = stems.iter().any(|s| s == OTHER);
         let unspecified = stems.iter().any(|s| s.starts_with(UNSPECIFIED));
         match (other, unspecified) {
             (true, false) => Some(Residual::Other),
@@ -1232,13 +1315,6 @@ impl Residual {
     /// The residual a code's title says, when it says only one.
     fn of_title(title: &str) -> Option<Residual> {
         Residual::of_stems(&text::words(title))
-    }
-
-    fn other(self) -> Residual {
-        match self {
-            Residual::Other => Residual::Unspecified,
-            Residual::Unspecified => Residual::Other,
-        }
     }
 }
 
