@@ -491,6 +491,49 @@ fn site_joint(body: &str) -> Option<&'static str> {
         .map(|(_, joint)| *joint)
 }
 
+/// The episode-of-care phrases of ICD-9-CM's obstetric fifth digits.
+const EPISODES: &[&str] = &[
+    "episode of care",
+    "antepartum condition or complication",
+    "postpartum condition or complication",
+    "delivered, with",
+];
+
+/// An ICD-9-CM obstetric title names its episode of care after a generic
+/// "of mother, complicating pregnancy, childbirth, or the puerperium": the
+/// episode says which of the three (it is rewritten in `OLD_PHRASES`), so
+/// the generic words, which would find all three alike, are dropped.
+fn obstetric_episode(lower: &str) -> String {
+    if !EPISODES.iter().any(|e| lower.contains(e)) {
+        return lower.to_string();
+    }
+    let mut out = lower.to_string();
+    for generic in [
+        "complicating pregnancy, childbirth, or the puerperium",
+        "complicating pregnancy, childbirth, and the puerperium",
+        "complicating pregnancy and the puerperium",
+    ] {
+        out = out.replace(generic, " complicating ");
+    }
+    for mother in [" of mother,", " in the mother,"] {
+        out = out.replace(mother, " complicating,");
+    }
+    out
+}
+
+/// An ICD-9-CM open wound is "complicated" by delayed healing, delayed
+/// treatment, a foreign body or infection; of these ICD-10-CM classifies
+/// the foreign body in the wound's code, and the plain wound otherwise, so
+/// "complicated" reads "with foreign body" and "without complication" is
+/// dropped.
+fn wound_complication(body: &str) -> String {
+    if !body.contains("wound") {
+        return body.to_string();
+    }
+    body.replace("without complication", " ")
+        .replace(", complicated", " with foreign body ")
+}
+
 /// How many of the last `OLD_PHRASES` are replaced after negation is read.
 const LATE_PHRASES: usize = 2;
 
@@ -500,7 +543,7 @@ fn search_statement<D: AsRef<[u8]>>(
     statement: &str,
     opts: &Options,
 ) -> StatementResult {
-    let mut lower = format!(" {} ", statement.to_lowercase());
+    let mut lower = obstetric_episode(&format!(" {} ", statement.to_lowercase()));
     for (from, to) in OLD_PHRASES.iter().take(OLD_PHRASES.len() - LATE_PHRASES) {
         lower = lower.replace(from, to);
     }
@@ -551,6 +594,7 @@ fn search_statement<D: AsRef<[u8]>>(
     for (from, to) in &OLD_PHRASES[OLD_PHRASES.len() - LATE_PHRASES..] {
         body = body.replace(from, to);
     }
+    body = wound_complication(&body);
     if let Some(joint) = site_joint(&body) {
         body = format!("{} {joint} ", body.trim_end());
     }
