@@ -115,7 +115,7 @@ impl Default for Weights {
             typo_min_len: 5,
             typo2_min_len: 6,
             steering: 0.0,
-            doc_coverage: 0.45,
+            doc_coverage: 0.9,
             via: [1.0, 0.97, 0.93, 1.0, 1.0, 0.9],
             candidates: 60,
         }
