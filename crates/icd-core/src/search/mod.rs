@@ -1583,11 +1583,18 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
         if hits > 0.0 && best.is_none_or(|(s, l, _)| score > s || (score == s && len < l)) {
             best = Some((score, len, d));
         }
-        // A child that adds no word to its parent's title is the parent's
+        // A child whose title has its parent's words, no more and no
+        // fewer ("Nausea" R11.0 is not all of R11), is the parent's
         // concept itself ("Other specified retinal disorders" H35.89 under
         // H35.8 of the same title): what a statement naming no narrower
         // kind means.
-        if extra.is_empty() && same.is_none_or(|(l, _)| len < l) {
+        // (Not under a parent that is itself unspecified, "Pain in limb,
+        // unspecified", whose children name the limb.)
+        if extra.is_empty()
+            && left.is_empty()
+            && !base.iter().any(|w| w.starts_with(UNSPECIFIED))
+            && same.is_none_or(|(l, _)| len < l)
+        {
             same = Some((len, d));
         }
         if says_other
