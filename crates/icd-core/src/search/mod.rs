@@ -1649,7 +1649,73 @@ fn seventh_given<D: AsRef<[u8]>>(lib: &Library<D>, generated: NodeId, stems: &[S
 
 #[cfg(test)]
 mod tests {
-    use super::split_statements;
+    use super::{
+        is_history_title, obstetric_episode, site_joint, split_statements, text,
+        wound_complication, Residual,
+    };
+
+    #[test]
+    fn residuals() {
+        let check = |q: &str, want: Option<Residual>| {
+            assert_eq!(Residual::of_stems(&text::words(q)), want, "{q}");
+        };
+        check("Other specified retinal disorders", Some(Residual::Other));
+        check("Retinal disorder, unspecified", Some(Residual::Unspecified));
+        check("other and unspecified hyperlipidemia", None);
+        check("chronic rhinitis", None);
+        // "Otherwise" is not "other".
+        check("not otherwise specified", None);
+    }
+
+    #[test]
+    fn history_titles() {
+        assert!(is_history_title(
+            "Personal history of other diseases of the respiratory system"
+        ));
+        assert!(is_history_title("Family history of ischemic heart disease"));
+        assert!(!is_history_title("Other specified respiratory disorders"));
+    }
+
+    #[test]
+    fn region_qualifiers_take_in_their_joint() {
+        let check = |q: &str, want: Option<&str>| assert_eq!(site_joint(q), want, "{q}");
+        check("hemarthrosis, lower leg ", Some("knee"));
+        check("pyogenic arthritis, pelvic region and thigh", Some("hip"));
+        check("pain in joint, upper arm", Some("elbow"));
+        // Only a trailing qualifier, not a site inside the condition.
+        check("fracture of lower leg", None);
+        check("ulcer of lower leg, with fat layer exposed", None);
+    }
+
+    #[test]
+    fn complicated_wounds_have_a_foreign_body() {
+        assert_eq!(
+            wound_complication("open wound of scalp, complicated").trim(),
+            "open wound of scalp with foreign body"
+        );
+        assert_eq!(
+            wound_complication("open wound of jaw, without complication").trim(),
+            "open wound of jaw,"
+        );
+        // Other conditions keep their words.
+        assert_eq!(
+            wound_complication("diabetes, without complication"),
+            "diabetes, without complication"
+        );
+    }
+
+    #[test]
+    fn obstetric_episode_replaces_the_generic_phrase() {
+        assert_eq!(
+            obstetric_episode(
+                " obesity of mother, complicating pregnancy, childbirth, or the puerperium, postpartum condition or complication "
+            ),
+            " obesity complicating,  complicating , postpartum condition or complication "
+        );
+        // Without an episode the generic phrase is the title's own.
+        let plain = " obesity complicating pregnancy, childbirth, and the puerperium ";
+        assert_eq!(obstetric_episode(plain), plain);
+    }
 
     #[test]
     fn statements() {
