@@ -203,7 +203,7 @@ const CORROBORATION: f32 = 0.1;
 
 /// Score kept by a suggestion whose path or title puts a word under "with"
 /// that the query puts under "without", or the other way round.
-const CONTRADICTION: f32 = 0.75;
+const CONTRADICTION: f32 = 0.6;
 
 /// Score kept by a suggestion whose title says the residual ("other" or
 /// "unspecified") opposite to the one the statement says.
