@@ -106,7 +106,7 @@ impl Default for Weights {
             typo_min_len: 5,
             typo2_min_len: 6,
             steering: 0.0,
-            doc_coverage: 0.45,
+            doc_coverage: 0.9,
             via: [1.0, 0.97, 0.93, 1.0, 1.0, 0.9],
             candidates: 60,
         }
@@ -194,7 +194,18 @@ const CORROBORATION: f32 = 0.1;
 
 /// Score kept by a suggestion whose path or title puts a word under "with"
 /// that the query puts under "without", or the other way round.
-const CONTRADICTION: f32 = 0.75;
+const CONTRADICTION: f32 = 0.6;
+
+/// Score kept by a suggestion whose title says the residual ("other" or
+/// "unspecified") opposite to the one the statement says.
+const RESIDUAL: f32 = 0.85;
+
+/// Score kept by a suggestion whose title says neither residual when the
+/// statement says one.
+const RESIDUAL_UNSAID: f32 = 0.93;
+
+/// Billable codes offered in place of a code the statement could not narrow.
+const EXPAND: usize = 3;
 
 /// Longest input searched; longer pastes are cut (and say so).
 pub const MAX_QUERY_BYTES: usize = 20_000;
@@ -402,16 +413,120 @@ const HISTORY: &[&str] = &[
     "personal history of ",
     "past history of ",
 ];
+/// ICD-9-CM phrasing and its ICD-10-CM reading, replaced in order (so a
+/// longer phrase comes before the phrases inside it). The last
+/// `LATE_PHRASES` are replaced after negation is read.
 const OLD_PHRASES: &[(&str, &str)] = &[
     ("not stated as uncontrolled", " "),
     ("stated as uncontrolled", " "),
+    // The fifth digits of the ICD-9-CM obstetric chapter name the episode
+    // of care; ICD-10-CM says pregnancy (with a trimester), childbirth or
+    // the puerperium instead.
+    (
+        "unspecified as to episode of care or not applicable",
+        " pregnancy, unspecified trimester ",
+    ),
+    (
+        "unspecified as to episode of care",
+        " pregnancy, unspecified trimester ",
+    ),
+    (
+        "delivered, with or without mention of antepartum condition",
+        " childbirth ",
+    ),
+    (
+        "delivered, with mention of postpartum complication",
+        " childbirth ",
+    ),
+    ("antepartum condition or complication", " pregnancy "),
+    ("postpartum condition or complication", " puerperium "),
     ("without mention of", "without"),
     ("with mention of", "with"),
-    ("not otherwise specified", " "),
+    ("not otherwise specified", " unspecified "),
+    // ICD-10-CM titles keep "not elsewhere classified" (J90), so it is
+    // not read as "other".
     ("not elsewhere classified", " "),
+    // "Not specified as acute or chronic" is the unspecified code (but
+    // "not specified as traumatic" is a title's own words, M75.12-).
+    ("not specified as acute or chronic", " unspecified "),
+    // "Late effect" is ICD-9-CM's sequela (the index: Late effect(s) - see Sequelae).
+    ("late effects of", " sequela of "),
+    ("late effect of", " sequela of "),
+    ("late effects", " sequela "),
+    ("late effect", " sequela "),
     ("negative for", " "),
     ("positive for", " "),
 ];
+
+/// The regions of ICD-9-CM's musculoskeletal fifth digits and the joint
+/// each takes in (its site definitions: "upper arm" is the elbow joint and
+/// the humerus, "pelvic region and thigh" the hip and the femur...), which
+/// is what ICD-10-CM's site characters name.
+const SITE_JOINTS: &[(&str, &str)] = &[
+    ("shoulder region", "shoulder"),
+    ("upper arm", "elbow"),
+    ("forearm", "wrist"),
+    ("pelvic region and thigh", "hip"),
+    ("lower leg", "knee"),
+    ("other specified sites", "other site"),
+    ("site unspecified", "unspecified site"),
+];
+
+/// The joint a statement's trailing region qualifier (", lower leg") takes
+/// in, when it ends with one.
+fn site_joint(body: &str) -> Option<&'static str> {
+    let tail = body.trim_end().rsplit_once(',')?.1.trim();
+    SITE_JOINTS
+        .iter()
+        .find(|(region, _)| tail == *region)
+        .map(|(_, joint)| *joint)
+}
+
+/// The episode-of-care phrases of ICD-9-CM's obstetric fifth digits.
+const EPISODES: &[&str] = &[
+    "episode of care",
+    "antepartum condition or complication",
+    "postpartum condition or complication",
+    "delivered, with",
+];
+
+/// An ICD-9-CM obstetric title names its episode of care after a generic
+/// "of mother, complicating pregnancy, childbirth, or the puerperium": the
+/// episode says which of the three (it is rewritten in `OLD_PHRASES`), so
+/// the generic words, which would find all three alike, are dropped.
+fn obstetric_episode(lower: &str) -> String {
+    if !EPISODES.iter().any(|e| lower.contains(e)) {
+        return lower.to_string();
+    }
+    let mut out = lower.to_string();
+    for generic in [
+        "complicating pregnancy, childbirth, or the puerperium",
+        "complicating pregnancy, childbirth, and the puerperium",
+        "complicating pregnancy and the puerperium",
+    ] {
+        out = out.replace(generic, " complicating ");
+    }
+    for mother in [" of mother,", " in the mother,"] {
+        out = out.replace(mother, " complicating,");
+    }
+    out
+}
+
+/// An ICD-9-CM open wound is "complicated" by delayed healing, delayed
+/// treatment, a foreign body or infection; of these ICD-10-CM classifies
+/// the foreign body in the wound's code, and the plain wound otherwise, so
+/// "complicated" reads "with foreign body" and "without complication" is
+/// dropped.
+fn wound_complication(body: &str) -> String {
+    if !body.contains("wound") {
+        return body.to_string();
+    }
+    body.replace("without complication", " ")
+        .replace(", complicated", " with foreign body ")
+}
+
+/// How many of the last `OLD_PHRASES` are replaced after negation is read.
+const LATE_PHRASES: usize = 2;
 
 fn search_statement<D: AsRef<[u8]>>(
     lib: &Library<D>,
@@ -419,8 +534,8 @@ fn search_statement<D: AsRef<[u8]>>(
     statement: &str,
     opts: &Options,
 ) -> StatementResult {
-    let mut lower = format!(" {} ", statement.to_lowercase());
-    for (from, to) in OLD_PHRASES.iter().take(6) {
+    let mut lower = obstetric_episode(&format!(" {} ", statement.to_lowercase()));
+    for (from, to) in OLD_PHRASES.iter().take(OLD_PHRASES.len() - LATE_PHRASES) {
         lower = lower.replace(from, to);
     }
     let mut body = lower
@@ -467,8 +582,12 @@ fn search_statement<D: AsRef<[u8]>>(
     if uncertain {
         result.note = Some("uncertain diagnosis: coded as if established in the inpatient setting (Guidelines II.H); confirm with the documentation".into());
     }
-    for (from, to) in &OLD_PHRASES[6..] {
+    for (from, to) in &OLD_PHRASES[OLD_PHRASES.len() - LATE_PHRASES..] {
         body = body.replace(from, to);
+    }
+    body = wound_complication(&body);
+    if let Some(joint) = site_joint(&body) {
+        body = format!("{} {joint} ", body.trim_end());
     }
     // Keep the user's capitals for abbreviations that are also English words.
     let original_case = if statement.to_lowercase().trim() == body.trim() {
@@ -771,7 +890,8 @@ fn readings<D: AsRef<[u8]>>(
             let upper = tokens[i..i + n].iter().all(|(r, _)| {
                 r.chars().any(|c| c.is_alphabetic()) && !r.chars().any(|c| c.is_lowercase())
             });
-            if exp.caps_only && !upper {
+            // A stop word ("as", "or") is an abbreviation only in capitals.
+            if (exp.caps_only || (n == 1 && is_stop(&key))) && !upper {
                 continue;
             }
             // A word that is itself in the vocabulary and not an acronym stays a word too.
@@ -894,6 +1014,49 @@ fn text_suggestions<D: AsRef<[u8]>>(
             }
         }
     }
+    // A category or subcategory is never the last word: one the
+    // statement's words could not narrow is offered as its first billable
+    // codes, each a little below it.
+    let mut complete: Vec<Suggestion> = Vec::with_capacity(best.len());
+    for s in best {
+        if s.billable || s.needs.as_deref() == Some("7th character") {
+            complete.push(s);
+            continue;
+        }
+        let t = &lib.tabular;
+        let Some(id) = s.code.parse::<Code>().ok().and_then(|c| t.find(&c)) else {
+            complete.push(s);
+            continue;
+        };
+        // Codes that differ before the 7th character: the encounter is
+        // assumed below, not listed three times.
+        let mut kinds: Vec<NodeId> = Vec::new();
+        for d in t.billable_descendants_up_to(id, 200) {
+            let d = match t.parent(d) {
+                Some(p) if t.is_generated(d) => p,
+                _ => d,
+            };
+            if !kinds.contains(&d) {
+                kinds.push(d);
+            }
+            if kinds.len() >= EXPAND {
+                break;
+            }
+        }
+        for (i, d) in kinds.into_iter().enumerate() {
+            let mut c = suggestion(
+                lib,
+                d,
+                s.score * (1.0 - 0.01 * (i + 1) as f32),
+                s.via,
+                s.path.clone(),
+                Vec::new(),
+            );
+            c.corroborated = s.corroborated;
+            complete.push(c);
+        }
+    }
+    let mut best = complete;
     for s in &mut best {
         assume_seventh(lib, s, opts.encounter);
     }
@@ -919,6 +1082,13 @@ fn matches<D: AsRef<[u8]>>(idx: &SearchIndex<D>, word: &Word, w: &Weights) -> Ve
     let mut out: Vec<(u64, f32)> = Vec::new();
     if let Some(h) = vocab.get(&word.stem) {
         out.push((h, 1.0));
+    }
+    // In the Alphabetic Index "NEC" stands for "other specified"
+    // (Guidelines I.A.5): a statement's "other" meets it.
+    if word.stem == OTHER {
+        if let Some(h) = vocab.get("nec") {
+            out.push((h, 1.0));
+        }
     }
     if word.prefix && word.stem.len() >= 2 {
         // The word being typed: its completions, commonest first.
@@ -1121,6 +1291,8 @@ fn rank<D: AsRef<[u8]>>(
     top.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let stems: Vec<String> = words.iter().map(|w| w.stem.clone()).collect();
     let polarity = Polarity::of_query(&stems);
+    let residual = Residual::of_stems(&stems);
+    let says_history = stems.iter().any(|s| s == "histori");
     let mut out: Vec<Suggestion> = Vec::new();
     let mut codes = 0;
     for (score, doc) in top {
@@ -1136,6 +1308,17 @@ fn rank<D: AsRef<[u8]>>(
             {
                 s.score *= CONTRADICTION;
             }
+            if let Some(r) = residual {
+                match Residual::of_title(&s.title) {
+                    Some(t) if t == r => {}
+                    Some(_) => s.score *= RESIDUAL,
+                    None => s.score *= RESIDUAL_UNSAID,
+                }
+            }
+            // A history code is for a statement that says "history".
+            if !says_history && is_history_title(&s.title) {
+                s.score *= RESIDUAL;
+            }
             if !out.iter().any(|o| o.code == s.code) {
                 codes += 1;
             }
@@ -1144,6 +1327,48 @@ fn rank<D: AsRef<[u8]>>(
     }
     out
 }
+
+/// The two residual kinds of a category: "other" (specified, not
+/// elsewhere classified: .8) and "unspecified" (.9). A statement that says
+/// one of them does not mean the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Residual {
+    Other,
+    Unspecified,
+}
+
+impl Residual {
+    /// The residual stems say, when they say only one.
+    fn of_stems(stems: &[String]) -> Option<Residual> {
+        let other = stems.iter().any(|s| s == OTHER);
+        let unspecified = stems.iter().any(|s| s.starts_with(UNSPECIFIED));
+        match (other, unspecified) {
+            (true, false) => Some(Residual::Other),
+            (false, true) => Some(Residual::Unspecified),
+            _ => None,
+        }
+    }
+
+    /// The residual a code's title says, when it says only one.
+    fn of_title(title: &str) -> Option<Residual> {
+        Residual::of_stems(&text::words(title))
+    }
+}
+
+/// Whether a code's title is a personal or family history ("Personal
+/// history of other diseases of the respiratory system").
+fn is_history_title(title: &str) -> bool {
+    let t = title.trim_start().to_lowercase();
+    ["personal history", "family history", "history of"]
+        .iter()
+        .any(|p| t.starts_with(p))
+}
+
+/// The stem of "other".
+const OTHER: &str = "other";
+
+/// The stem prefix of "unspecified".
+const UNSPECIFIED: &str = "unspecifi";
 
 /// The words a text puts under "with" and under "without": each runs from
 /// the word to the next "with"/"without" or comma. Both are steering words,
@@ -1288,6 +1513,10 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
     let base: Vec<String> = text::words(&t.title(node));
     let mut best: Option<(f32, usize, NodeId)> = None;
     let mut unspecified: Option<(usize, NodeId)> = None;
+    let mut same: Option<(usize, NodeId)> = None;
+    // The "other specified" child, for a statement that says "other".
+    let mut other: Option<(usize, NodeId)> = None;
+    let says_other = Residual::of_stems(stems) == Some(Residual::Other);
     // A generated code's title is its parent's plus the seventh character's
     // meaning: stem each of those once, not once per code.
     let mut parent_words: Vec<(NodeId, Vec<String>)> = Vec::new();
@@ -1347,6 +1576,27 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
         if hits > 0.0 && best.is_none_or(|(s, l, _)| score > s || (score == s && len < l)) {
             best = Some((score, len, d));
         }
+        // A child whose title has its parent's words, no more and no
+        // fewer ("Nausea" R11.0 is not all of R11), is the parent's
+        // concept itself ("Other specified retinal disorders" H35.89 under
+        // H35.8 of the same title): what a statement naming no narrower
+        // kind means.
+        // (Not under a parent that is itself unspecified, "Pain in limb,
+        // unspecified", whose children name the limb.)
+        if extra.is_empty()
+            && left.is_empty()
+            && !base.iter().any(|w| w.starts_with(UNSPECIFIED))
+            && same.is_none_or(|(l, _)| len < l)
+        {
+            same = Some((len, d));
+        }
+        if says_other
+            && !extra.is_empty()
+            && extra.iter().all(|w| w == OTHER || w == "specifi")
+            && other.is_none_or(|(l, _)| len < l)
+        {
+            other = Some((len, d));
+        }
         // The plainest "unspecified" child: fewest words beyond the parent's,
         // and no "with" that would add a condition nobody documented.
         if extra.iter().any(|w| w.starts_with("unspecifi"))
@@ -1365,7 +1615,7 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
             .unwrap_or(node),
         // The unspecified code; one that takes a 7th character stops
         // before it (the encounter is not the statement's to give).
-        None => unspecified.map_or(node, |(_, d)| {
+        None => same.or(other).or(unspecified).map_or(node, |(_, d)| {
             if t.is_generated(d) {
                 t.parent(d).unwrap_or(node)
             } else {
@@ -1392,7 +1642,73 @@ fn seventh_given<D: AsRef<[u8]>>(lib: &Library<D>, generated: NodeId, stems: &[S
 
 #[cfg(test)]
 mod tests {
-    use super::split_statements;
+    use super::{
+        is_history_title, obstetric_episode, site_joint, split_statements, text,
+        wound_complication, Residual,
+    };
+
+    #[test]
+    fn residuals() {
+        let check = |q: &str, want: Option<Residual>| {
+            assert_eq!(Residual::of_stems(&text::words(q)), want, "{q}");
+        };
+        check("Other specified retinal disorders", Some(Residual::Other));
+        check("Retinal disorder, unspecified", Some(Residual::Unspecified));
+        check("other and unspecified hyperlipidemia", None);
+        check("chronic rhinitis", None);
+        // "Otherwise" is not "other".
+        check("not otherwise specified", None);
+    }
+
+    #[test]
+    fn history_titles() {
+        assert!(is_history_title(
+            "Personal history of other diseases of the respiratory system"
+        ));
+        assert!(is_history_title("Family history of ischemic heart disease"));
+        assert!(!is_history_title("Other specified respiratory disorders"));
+    }
+
+    #[test]
+    fn region_qualifiers_take_in_their_joint() {
+        let check = |q: &str, want: Option<&str>| assert_eq!(site_joint(q), want, "{q}");
+        check("hemarthrosis, lower leg ", Some("knee"));
+        check("pyogenic arthritis, pelvic region and thigh", Some("hip"));
+        check("pain in joint, upper arm", Some("elbow"));
+        // Only a trailing qualifier, not a site inside the condition.
+        check("fracture of lower leg", None);
+        check("ulcer of lower leg, with fat layer exposed", None);
+    }
+
+    #[test]
+    fn complicated_wounds_have_a_foreign_body() {
+        assert_eq!(
+            wound_complication("open wound of scalp, complicated").trim(),
+            "open wound of scalp with foreign body"
+        );
+        assert_eq!(
+            wound_complication("open wound of jaw, without complication").trim(),
+            "open wound of jaw,"
+        );
+        // Other conditions keep their words.
+        assert_eq!(
+            wound_complication("diabetes, without complication"),
+            "diabetes, without complication"
+        );
+    }
+
+    #[test]
+    fn obstetric_episode_replaces_the_generic_phrase() {
+        assert_eq!(
+            obstetric_episode(
+                " obesity of mother, complicating pregnancy, childbirth, or the puerperium, postpartum condition or complication "
+            ),
+            " obesity complicating,  complicating , postpartum condition or complication "
+        );
+        // Without an episode the generic phrase is the title's own.
+        let plain = " obesity complicating pregnancy, childbirth, and the puerperium ";
+        assert_eq!(obstetric_episode(plain), plain);
+    }
 
     #[test]
     fn statements() {
