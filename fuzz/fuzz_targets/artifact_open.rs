@@ -8,8 +8,8 @@
 #![no_main]
 
 use icd_core::artifact::{FORMAT_VERSION, MAGIC};
-use icd_core::mce::Table;
 use icd_core::drg::{self as drg_tables, Claim, DrgTables, Dx, HospitalStatus, Poa};
+use icd_core::mce::Table;
 use icd_core::record::ccmcc::{self, CcMcc};
 use icd_core::search::SearchIndex;
 use icd_core::tabular::{self, NodeId};

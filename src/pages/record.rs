@@ -401,16 +401,56 @@ pub fn RecordPage() -> Html {
             record.set(r);
         })
     };
+    // Date fields whose text is not a real date (02/30/2026): the browser
+    // then gives an empty value, which alone would read as "required".
+    let bad_dates = use_state(Vec::<&'static str>::new);
     let input = |id: &'static str,
                  label: &'static str,
                  kind: &'static str,
                  value: String,
                  f: Edit| {
+        let note_bad = {
+            let bad_dates = bad_dates.clone();
+            move |e: &Event| {
+                let bad = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                    .is_some_and(|i| i.type_() == "date" && !i.check_validity());
+                if bad != bad_dates.contains(&id) {
+                    let mut list = (*bad_dates).clone();
+                    list.retain(|x| *x != id);
+                    if bad {
+                        list.push(id);
+                    }
+                    bad_dates.set(list);
+                }
+            }
+        };
+        let onchange = {
+            let (cb, note_bad) = (edit(f.clone()), note_bad.clone());
+            Callback::from(move |e: Event| {
+                note_bad(&e);
+                cb.emit(e);
+            })
+        };
+        let oninput = {
+            let cb = edit(f);
+            Callback::from(move |e: InputEvent| {
+                let e: Event = e.into();
+                note_bad(&e);
+                cb.emit(e);
+            })
+        };
+        let bad = bad_dates.contains(&id);
+        let error_id = format!("{id}-error");
         html! {
             <div class="field">
                 <label for={id}>{ label }</label>
-                <input {id} type={kind} value={value} onchange={edit(f.clone())}
-                    oninput={let cb = edit(f); Callback::from(move |e: InputEvent| cb.emit(e.into()))} />
+                <input {id} type={kind} value={value} {onchange} {oninput}
+                    aria-invalid={bad.then_some("true")} aria-describedby={bad.then(|| error_id.clone())} />
+                if bad {
+                    <p id={error_id} class="field-error" role="alert">{ "Not a real date (February 30 does not exist): check the day and the month." }</p>
+                }
             </div>
         }
     };

@@ -520,6 +520,13 @@ test('9 record form: a code typed by words, an Excludes1 conflict found live, go
     same(await pdx.inputValue(), 'E11.9', 'the principal diagnosis after picking the suggestion');
     same(await suggestions.count(), 0, 'suggestions still shown after picking one');
     // A secondary diagnosis that E11's Excludes1 note rules out.
+    // A date that does not exist, typed into a date field, is said to be
+    // one (the browser gives the page an empty value).
+    await page.locator('#admit-date').focus();
+    await page.keyboard.type('02302026');
+    await poll(async () => /February 30 does not exist/.test(await page.locator('#admit-date-error').innerText().catch(() => '')), async () => `02/30/2026 typed into the admission date is not called impossible (value ${JSON.stringify(await page.locator('#admit-date').inputValue())})`, 5_000);
+    await page.locator('#admit-date').fill('2026-03-02');
+    await poll(async () => (await page.locator('#admit-date-error').count()) === 0, 'the date error stayed after a real date was entered');
     await page.getByRole('button', { name: 'Add secondary diagnosis', exact: true }).click();
     const sdx = page.getByLabel('Secondary diagnosis 1', { exact: true });
     await poll(() => sdx.evaluate((el) => el === document.activeElement), '"Add secondary diagnosis" did not move the focus to the new row\'s code box');

@@ -65,13 +65,23 @@ pub fn run(args: Args) -> Result<bool> {
         bail!("give a code (icd lookup E11.22, icd lookup 0DTJ4ZZ) or a term (--term, --ecause, --neoplasm, --drug)");
     };
     // ICD-10-PCS: a 7-character procedure code or a table, when ICD-10-CM has no such code.
-    let cm = raw
-        .parse::<Code>()
-        .ok()
-        .filter(|c| lib.tabular.find(c).is_some());
+    // A CM code counts when the tabular has it or the MCE ever listed it
+    // (S52521B, retired); without the PCS artifact, a CM-shaped code is
+    // looked up as CM and the report says what it is.
+    let cm_shaped = raw.parse::<Code>().ok();
+    let cm = cm_shaped.as_ref().filter(|c| {
+        lib.tabular.find(c).is_some()
+            || !lib
+                .mce
+                .periods(icd_core::mce::Table::Dx, c.as_str())
+                .is_empty()
+    });
     if cm.is_none() && crate::pcs_cmd::looks_like_pcs(raw) {
-        let pcs = crate::pcs_cmd::open(&args.index.dir)?;
-        return crate::pcs_cmd::lookup(&pcs, &lib.mce, raw, date, args.json);
+        match crate::pcs_cmd::open(&args.index.dir) {
+            Ok(pcs) => return crate::pcs_cmd::lookup(&pcs, &lib.mce, raw, date, args.json),
+            Err(e) if cm_shaped.is_none() => return Err(e),
+            Err(_) => {}
+        }
     }
     let code: Code = raw.parse()?;
     let report = match lib.lookup(&code, date) {
