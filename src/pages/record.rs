@@ -433,6 +433,13 @@ pub fn RecordPage() -> Html {
                 cb.emit(e);
             })
         };
+        // Chromium fires neither input nor change while a date field's
+        // value stays empty (a date that does not exist), so leaving the
+        // field is when it is checked too.
+        let onblur = {
+            let note_bad = note_bad.clone();
+            Callback::from(move |e: FocusEvent| note_bad(&e.into()))
+        };
         let oninput = {
             let cb = edit(f);
             Callback::from(move |e: InputEvent| {
@@ -446,7 +453,7 @@ pub fn RecordPage() -> Html {
         html! {
             <div class="field">
                 <label for={id}>{ label }</label>
-                <input {id} type={kind} value={value} {onchange} {oninput}
+                <input {id} type={kind} value={value} {onchange} {oninput} {onblur}
                     aria-invalid={bad.then_some("true")} aria-describedby={bad.then(|| error_id.clone())} />
                 if bad {
                     <p id={error_id} class="field-error" role="alert">{ "Not a real date (February 30 does not exist): check the day and the month." }</p>

@@ -169,6 +169,11 @@ pub struct EvalArgs {
     /// Print the scores as JSON.
     #[arg(long)]
     json: bool,
+    /// Ranking weights to try, as JSON (`icd_core::search::Weights`: any
+    /// subset, e.g. `{"doc_coverage": 0.8, "via": {"inclusion": 0.9}}`; the
+    /// rest keep their defaults), without recompiling.
+    #[arg(long, value_name = "FILE")]
+    weights: Option<PathBuf>,
     /// Which classification the titles are coded in (`--titles` only).
     #[arg(long, value_enum, default_value_t = System::Cm)]
     system: System,
@@ -184,9 +189,19 @@ pub fn evaluate<D: AsRef<[u8]>>(
     lib: &Library<D>,
     idx: &SearchIndex<D>,
     text: &str,
+    miss: impl FnMut(&str, &str, &str, &[&str]),
+) -> Result<Scores> {
+    evaluate_with(lib, idx, text, &Options::default(), miss)
+}
+
+/// [`evaluate`] with other search options (`icd eval --weights`).
+pub fn evaluate_with<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    idx: &SearchIndex<D>,
+    text: &str,
+    opts: &Options,
     mut miss: impl FnMut(&str, &str, &str, &[&str]),
 ) -> Result<Scores> {
-    let opts = Options::default();
     let mut kinds = Scores::new();
     for (n, line) in text
         .lines()
@@ -241,7 +256,22 @@ pub fn eval(args: EvalArgs) -> Result<bool> {
     }
     let engine = crate::open_engine(&args.index.dir, Capability::Search)?;
     let (lib, idx) = engine.search_parts()?;
-    let opts = Options::default();
+    let mut opts = Options::default();
+    if let Some(path) = &args.weights {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the weights file {}", path.display()))?;
+        opts.weights = serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{}: not search weights (a JSON object of Weights fields, e.g. {{\"doc_coverage\": 0.8}})",
+                path.display()
+            )
+        })?;
+        eprintln!(
+            "weights from {}: {}",
+            path.display(),
+            serde_json::to_string(&opts.weights)?
+        );
+    }
     if let Some(dir) = &args.notes {
         let notes = crate::eval_sets::read_notes(dir)?;
         let s = crate::eval_sets::score_notes(lib, idx, &notes, &opts, |id, gold, got| {
@@ -295,7 +325,7 @@ pub fn eval(args: EvalArgs) -> Result<bool> {
     }
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let kinds = evaluate(lib, idx, &text, |kind, query, expected, got| {
+    let kinds = evaluate_with(lib, idx, &text, &opts, |kind, query, expected, got| {
         if args.misses {
             outln!("MISS [{kind}] {query:?} want {expected}; got {got:?}");
         }

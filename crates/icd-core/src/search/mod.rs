@@ -77,8 +77,63 @@ impl Encounter {
     }
 }
 
-/// The tuning knobs of the ranking, in one place.
-#[derive(Debug, Clone, PartialEq)]
+/// The score multiplier of each source of a document, keyed by [`Via`]
+/// (every source has its own field, so a new one cannot silently borrow
+/// another's weight). Each trades how often that source leads: 0.8 to 1.0
+/// makes sense; below that a source stops leading even on an exact match.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ViaWeights {
+    /// Alphabetic Index paths: the coder's own route, the reference.
+    pub index: f32,
+    /// Tabular titles.
+    pub tabular: f32,
+    /// Tabular inclusion terms.
+    pub inclusion: f32,
+    /// Rows of the Table of Neoplasms.
+    pub neoplasm: f32,
+    /// Rows of the Table of Drugs and Chemicals.
+    pub drug: f32,
+    /// External Cause Index paths.
+    pub eindex: f32,
+    /// A code typed directly.
+    pub code: f32,
+}
+
+impl Default for ViaWeights {
+    fn default() -> Self {
+        ViaWeights {
+            index: 1.0,
+            tabular: 0.97,
+            inclusion: 0.93,
+            neoplasm: 1.0,
+            drug: 1.0,
+            eindex: 0.9,
+            code: 1.0,
+        }
+    }
+}
+
+impl ViaWeights {
+    /// The multiplier of `via`.
+    pub fn of(&self, via: Via) -> f32 {
+        match via {
+            Via::Index => self.index,
+            Via::Tabular => self.tabular,
+            Via::Inclusion => self.inclusion,
+            Via::Neoplasm => self.neoplasm,
+            Via::Drug => self.drug,
+            Via::Eindex => self.eindex,
+            Via::Code => self.code,
+        }
+    }
+}
+
+/// The tuning knobs of the ranking, in one place. `icd eval --weights
+/// FILE` reads them from JSON (any subset; the rest keep their defaults)
+/// to try others without recompiling.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Weights {
     /// Credit for a word matched by prefix (the word being typed), 0 to 1.
     pub prefix: f32,
@@ -92,8 +147,8 @@ pub struct Weights {
     pub steering: f32,
     /// Share of the score that rewards covering the whole document, 0 to 1.
     pub doc_coverage: f32,
-    /// Multiplier per source: index, tabular, inclusion, neoplasm, drug, eindex.
-    pub via: [f32; 6],
+    /// Multiplier per source ([`ViaWeights`]).
+    pub via: ViaWeights,
     /// Documents kept per reading before codes are formed.
     pub candidates: usize,
 }
@@ -107,7 +162,7 @@ impl Default for Weights {
             typo2_min_len: 6,
             steering: 0.0,
             doc_coverage: 0.9,
-            via: [1.0, 0.97, 0.93, 1.0, 1.0, 0.9],
+            via: ViaWeights::default(),
             candidates: 60,
         }
     }
@@ -1272,7 +1327,7 @@ fn rank<D: AsRef<[u8]>>(
             } else {
                 (sc.essential[d] as f32 / info.len as f32).min(1.0)
             };
-            let via = w.via[info.via as usize % 6];
+            let via = w.via.of(info.via);
             let score = qcov * qcov * ((1.0 - w.doc_coverage) + w.doc_coverage * dcov) * via;
             sc.score[d] = 0.0;
             sc.last[d] = u16::MAX;
@@ -1642,9 +1697,26 @@ fn seventh_given<D: AsRef<[u8]>>(lib: &Library<D>, generated: NodeId, stems: &[S
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn weights_read_from_partial_json_and_refuse_unknown_knobs() {
+        let w: Weights =
+            serde_json::from_str(r#"{"doc_coverage": 0.5, "via": {"inclusion": 0.8}}"#).unwrap();
+        assert_eq!(w.doc_coverage, 0.5);
+        assert_eq!(w.via.inclusion, 0.8);
+        assert_eq!(w.via.index, ViaWeights::default().index);
+        assert_eq!(w.prefix, Weights::default().prefix);
+        assert!(serde_json::from_str::<Weights>(r#"{"doc_coverag": 0.5}"#).is_err());
+        assert!(serde_json::from_str::<Weights>(r#"{"via": {"cod": 1}}"#).is_err());
+        // Every source has its own weight; a typed code keeps full credit.
+        let v = ViaWeights::default();
+        assert_eq!(v.of(Via::Code), 1.0);
+        assert_eq!(v.of(Via::Eindex), v.eindex);
+        assert_ne!(v.of(Via::Inclusion), v.of(Via::Index));
+    }
+
     use super::{
         is_history_title, obstetric_episode, site_joint, split_statements, text,
-        wound_complication, Residual,
+        wound_complication, Residual, Via, ViaWeights, Weights,
     };
 
     #[test]
