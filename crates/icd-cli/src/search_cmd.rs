@@ -212,7 +212,7 @@ pub fn evaluate_with<D: AsRef<[u8]>>(
         let (Some(query), Some(expected), Some(kind)) = (f.next(), f.next(), f.next()) else {
             anyhow::bail!("line {}: expected query<TAB>codes<TAB>kind", n + 1);
         };
-        let results = search(lib, idx, query, &opts);
+        let results = search(lib, idx, query, opts);
         let codes: Vec<&str> = results
             .iter()
             .flat_map(|r| r.suggestions.iter())
