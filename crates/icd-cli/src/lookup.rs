@@ -126,18 +126,7 @@ fn print_report(r: &CodeReport, json: bool) -> Result<()> {
         outln!("  {}{} {}", "  ".repeat(depth), p.code, p.title);
     }
     if !r.validity_periods.is_empty() {
-        let periods: Vec<String> = r
-            .validity_periods
-            .iter()
-            .map(|p| {
-                format!(
-                    "{} to {}",
-                    p.start,
-                    p.end.map(|e| e.to_string()).unwrap_or_else(|| "now".into())
-                )
-            })
-            .collect();
-        outln!("  valid (MCE): {}", periods.join(", "));
+        outln!("  valid (MCE): {}", periods_text(&r.validity_periods));
     }
     if let Some(v) = &r.validity {
         outln!("  on {}: {}", v.date, v.reason);
@@ -259,4 +248,19 @@ fn print_term(r: &TermReport, indent: usize, head: bool) {
     for c in &r.children {
         print_term(c, indent + 1, false);
     }
+}
+
+/// MCE validity periods in words: `2015-10-01 to 2024-09-30, 2024-10-01 to now`.
+pub fn periods_text(periods: &[icd_core::lookup::ValidityPeriod]) -> String {
+    periods
+        .iter()
+        .map(|p| {
+            format!(
+                "{} to {}",
+                p.start,
+                p.end.map(|e| e.to_string()).unwrap_or_else(|| "now".into())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

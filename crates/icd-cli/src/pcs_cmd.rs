@@ -157,18 +157,10 @@ fn print_report(r: &PcsReport, json: bool) -> Result<()> {
         );
     }
     if !r.validity_periods.is_empty() {
-        let periods: Vec<String> = r
-            .validity_periods
-            .iter()
-            .map(|p| {
-                format!(
-                    "{} to {}",
-                    p.start,
-                    p.end.map(|e| e.to_string()).unwrap_or_else(|| "now".into())
-                )
-            })
-            .collect();
-        outln!("  valid (MCE): {}", periods.join(", "));
+        outln!(
+            "  valid (MCE): {}",
+            crate::lookup::periods_text(&r.validity_periods)
+        );
     } else {
         outln!("  not listed by the MCE master");
     }

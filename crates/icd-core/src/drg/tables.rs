@@ -28,6 +28,7 @@ use crate::artifact::{
     check_fst, empty_map, ArtifactError, ArtifactWriter, Layout, Rows, RowsBuilder, StrPool,
     StrPoolBuilder, NONE,
 };
+use crate::record::ccmcc::excl_key;
 
 /// Artifact kind of the grouper tables.
 pub const KIND: [u8; 4] = *b"DRG_";
@@ -240,12 +241,6 @@ impl DrgSource {
         pool.write(&mut w, T_STRL, T_STRB);
         w.finish()
     }
-}
-
-fn excl_key(collection: u32, pdx: &str) -> Vec<u8> {
-    let mut k = collection.to_be_bytes().to_vec();
-    k.extend_from_slice(pdx.as_bytes());
-    k
 }
 
 /// What a label says, decided once when the tables open.
@@ -578,15 +573,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         let Ok(set) = fst::Set::new(self.bytes(&self.s.excl)) else {
             return false;
         };
-        let mut buf = [0u8; 20];
-        match buf.get_mut(4..4 + pdx.len()) {
-            Some(tail) => {
-                tail.copy_from_slice(pdx.as_bytes());
-                buf[..4].copy_from_slice(&collection.to_be_bytes());
-                set.contains(&buf[..4 + pdx.len()])
-            }
-            None => set.contains(excl_key(collection, pdx)),
-        }
+        crate::record::ccmcc::set_excludes(&set, collection, pdx)
     }
 
     /// Counts for `icd build-index`: diagnoses, procedures, CC, MCC, DRGs.

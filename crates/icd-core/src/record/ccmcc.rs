@@ -77,10 +77,28 @@ pub struct CcMccSource {
     pub exclusions: Vec<(u32, Vec<String>)>,
 }
 
-fn excl_key(collection: u32, pdx: &str) -> Vec<u8> {
+/// The key of (exclusion list, principal diagnosis) in an exclusion set:
+/// the list's number big-endian, then the code. The grouper's tables
+/// (`crate::drg`) key theirs the same way.
+pub(crate) fn excl_key(collection: u32, pdx: &str) -> Vec<u8> {
     let mut k = collection.to_be_bytes().to_vec();
     k.extend_from_slice(pdx.as_bytes());
     k
+}
+
+/// Whether exclusion set `set` (keyed by [`excl_key`]) holds
+/// (`collection`, `pdx`). The key is built on the stack: this runs for
+/// every CC/MCC of every record.
+pub(crate) fn set_excludes(set: &fst::Set<&[u8]>, collection: u32, pdx: &str) -> bool {
+    let mut buf = [0u8; 20];
+    match buf.get_mut(4..4 + pdx.len()) {
+        Some(tail) => {
+            tail.copy_from_slice(pdx.as_bytes());
+            buf[..4].copy_from_slice(&collection.to_be_bytes());
+            set.contains(&buf[..4 + pdx.len()])
+        }
+        None => set.contains(excl_key(collection, pdx)),
+    }
 }
 
 impl CcMccSource {
@@ -197,16 +215,7 @@ impl<D: AsRef<[u8]>> CcMcc<D> {
         let Ok(set) = fst::Set::new(self.bytes(&self.s.excl)) else {
             return false;
         };
-        // The key on the stack: this runs for every CC/MCC of every record.
-        let mut buf = [0u8; 20];
-        match buf.get_mut(4..4 + pdx.len()) {
-            Some(tail) => {
-                tail.copy_from_slice(pdx.as_bytes());
-                buf[..4].copy_from_slice(&collection.to_be_bytes());
-                set.contains(&buf[..4 + pdx.len()])
-            }
-            None => set.contains(excl_key(collection, pdx)),
-        }
+        set_excludes(&set, collection, pdx)
     }
 }
 
