@@ -20,7 +20,7 @@ pub struct CsvField {
 }
 
 /// Every column of the record CSV, in form order.
-pub const CSV_FIELDS: [CsvField; 18] = [
+pub const CSV_FIELDS: [CsvField; 20] = [
     CsvField {
         name: "id",
         title: "encounter or account number",
@@ -54,6 +54,10 @@ pub const CSV_FIELDS: [CsvField; 18] = [
         title: "admission date",
     },
     CsvField {
+        name: "admission_time",
+        title: "admission time, HH:MM",
+    },
+    CsvField {
         name: "admission_source",
         title: "point of origin (UB-04 FL 15)",
     },
@@ -64,6 +68,10 @@ pub const CSV_FIELDS: [CsvField; 18] = [
     CsvField {
         name: "discharge_date",
         title: "discharge date",
+    },
+    CsvField {
+        name: "discharge_time",
+        title: "discharge time, HH:MM",
     },
     CsvField {
         name: "discharge_status",
@@ -260,9 +268,11 @@ impl CsvState {
                 "age" => r.patient.age = val.map(Text),
                 "sex" => r.patient.sex = val,
                 "admission_date" => r.admission.date = val,
+                "admission_time" => r.admission.time = val,
                 "admission_source" => r.admission.source = val.map(Text),
                 "admission_type" => r.admission.kind = val.map(Text),
                 "discharge_date" => r.discharge.date = val,
+                "discharge_time" => r.discharge.time = val,
                 "discharge_status" => r.discharge.status = val.map(Text),
                 "attending" => r.attending = val,
                 "admitting_dx" => r.admitting_dx = val,

@@ -9,8 +9,8 @@
 //!   "id": "enc-0001",
 //!   "setting": "inpatient",
 //!   "patient": {"mrn": "000123", "name": "Doe, Jane", "dob": "1950-02-11", "age": 76, "sex": "F"},
-//!   "admission": {"date": "2026-04-02", "source": "1", "type": "1"},
-//!   "discharge": {"date": "2026-04-06", "status": "01"},
+//!   "admission": {"date": "2026-04-02", "time": "14:30", "source": "1", "type": "1"},
+//!   "discharge": {"date": "2026-04-06", "time": "10:00", "status": "01"},
 //!   "attending": "Smith, A (NPI 1234567890)",
 //!   "admitting_dx": "R07.9",
 //!   "principal_dx": {"code": "I21.4", "poa": "Y"},
@@ -273,6 +273,10 @@ pub struct Admission {
     /// Admission (or service) date.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// Admission time of day, `HH:MM` (24-hour), when known: the 48-hour
+    /// rule of the net death rate needs it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
     /// UB-04 point of origin (source of admission).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<Text>,
@@ -291,6 +295,9 @@ pub struct Discharge {
     /// Discharge date.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// Discharge time of day, `HH:MM` (24-hour), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
     /// UB-04 patient discharge status (`01` home, `20` expired...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Text>,
