@@ -49,8 +49,7 @@ pub fn route_of(prefix: &str) -> Route {
 
 /// The prefix one axis back from the builder's code: the values that were
 /// the only ones left go with the last real choice before them
-/// (`0DTJ4ZZ`, whose device and qualifier had one value each, goes back to
-/// `0DTJ`).
+/// (`0DTJ4Z`, whose device had one value, goes back to `0DTJ`).
 pub fn back_prefix(build: &Build) -> String {
     let mut n = build.code.len();
     while n > 0 && build.steps.get(n - 1).is_some_and(|s| s.only) {

@@ -988,6 +988,17 @@ function tableAllows(table, prefix, pos) {
   return [...values.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }
 
+/** `prefix` and then every value that is the only one table `table` allows at the next positions. */
+function filled(table, prefix) {
+  let code = prefix;
+  while (code.length >= 3 && code.length < 7) {
+    const next = tableAllows(table, code, code.length + 1);
+    if (next.length !== 1) break;
+    code += next[0][0];
+  }
+  return code;
+}
+
 /** The builder's step to choose, once the answer to the URL's code is shown. */
 async function pcsStep(page, pos) {
   await poll(
@@ -1018,26 +1029,28 @@ test('17 PCS builder: 0DTJ4ZZ built with the keyboard, each axis offering exactl
     const report = icdJson('lookup', '0DTJ4ZZ');
     assert(report.title, `icd lookup 0DTJ4ZZ gave no title: ${JSON.stringify(report)}`);
     await open(page, BASE, '#/pcs');
-    // Section, body system, operation, body part, approach: found with the arrows, taken with Enter.
-    const steps = '0DTJ4';
-    for (let i = 0; i < steps.length; i++) {
-      const pos = i + 1;
+    // Each axis found with the arrows and taken with Enter, unless the
+    // table allows one value there, which the builder fills in.
+    const target = '0DTJ4ZZ';
+    let code = '';
+    while (code.length < 7) {
+      const pos = code.length + 1;
       const list = await pcsStep(page, pos);
       await poll(() => page.evaluate(() => document.activeElement?.id === 'pcs-current'), `step ${pos}: the listbox does not have the focus`);
       const offers = await pcsOffers(page);
-      if (pos >= 4) same(offers, tableAllows(table, steps.slice(0, i), pos), `step ${pos} at ${steps.slice(0, i)}: the values offered against icd lookup 0DT`);
-      const at = offers.findIndex(([c]) => c === steps[i]);
-      assert(at >= 0, `step ${pos}: ${steps[i]} is not offered: ${offers.map(([c]) => c).join(' ')}`);
+      if (pos >= 4) same(offers, tableAllows(table, code, pos), `step ${pos} at ${code}: the values offered against icd lookup 0DT`);
+      const at = offers.findIndex(([c]) => c === target[pos - 1]);
+      assert(at >= 0, `step ${pos}: ${target[pos - 1]} is not offered: ${offers.map(([c]) => c).join(' ')}`);
       await page.keyboard.press('Home');
       for (let k = 0; k < at; k++) await page.keyboard.press('ArrowDown');
       const active = await list.getAttribute('aria-activedescendant');
-      same(await page.locator(`#${active}`).getAttribute('data-ch'), steps[i], `step ${pos}: the option the arrows are on`);
+      same(await page.locator(`#${active}`).getAttribute('data-ch'), target[pos - 1], `step ${pos}: the option the arrows are on`);
       await page.keyboard.press('Enter');
-      if (pos < steps.length) await pcsHash(page, steps.slice(0, pos + 1));
+      const next = filled(table, target.slice(0, pos));
+      same(next, target.slice(0, next.length), `what the table fills in after ${target.slice(0, pos)}`);
+      await pcsHash(page, next);
+      code = next;
     }
-    // The table allows one device and one qualifier after 0DTJ4: they are filled in.
-    same(tableAllows(table, '0DTJ4', 6).map(([c]) => c), ['Z'], 'devices table 0DT allows after 0DTJ4');
-    same(tableAllows(table, '0DTJ4Z', 7).map(([c]) => c), ['Z'], 'qualifiers table 0DT allows after 0DTJ4Z');
     await pcsHash(page, '0DTJ4ZZ');
     await page.getByTestId('pcs-title').waitFor();
     same((await page.getByTestId('pcs-title').innerText()).trim(), report.title, 'the title of 0DTJ4ZZ');
@@ -1045,8 +1058,11 @@ test('17 PCS builder: 0DTJ4ZZ built with the keyboard, each axis offering exactl
     // Backspace goes one axis back, past the values that were the only ones.
     await poll(() => page.evaluate(() => document.activeElement?.id === 'pcs-copy'), 'the finished code\'s Copy button does not have the focus');
     await page.keyboard.press('Backspace');
-    await pcsHash(page, '0DTJ');
-    await pcsStep(page, 5);
+    let back = target;
+    while (back.length > 3 && tableAllows(table, back.slice(0, -1), back.length).length === 1) back = back.slice(0, -1);
+    back = back.slice(0, -1);
+    await pcsHash(page, back);
+    await pcsStep(page, back.length + 1);
     await page.goBack();
     await pcsHash(page, '0DTJ4ZZ');
     await page.getByTestId('pcs-title').waitFor();
@@ -1081,9 +1097,9 @@ test('18 PCS search: the CM / PCS switch is in the URL; "laparoscopic appendecto
     await box.focus();
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
-    await poll(() => new URL(page.url()).hash.startsWith('#/pcs/0DTJ'), () => `Enter did not open the builder (at ${page.url()})`);
-    await pcsHash(page, '0DTJ4ZZ');
-    await page.getByTestId('pcs-title').waitFor();
+    // 0DTJ4ZZ left the device and qualifier open: the builder opens before them.
+    await pcsHash(page, filled(icdJson('lookup', '0DT'), '0DTJ4'));
+    await page.getByTestId('pcs-current').waitFor();
     await page.goBack();
     await page.getByTestId('search-box').waitFor();
     await poll(() => page.getByTestId('system-pcs').isChecked(), 'Back did not keep the PCS switch');

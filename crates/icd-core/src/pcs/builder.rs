@@ -8,9 +8,9 @@
 //! # fn demo(pcs: &icd_core::pcs::Pcs<Vec<u8>>) {
 //! use icd_core::pcs::builder::build;
 //! let b = build(pcs, "0dtj4");
-//! assert_eq!(b.code, "0DTJ4ZZ"); // device and qualifier have one value each
+//! assert_eq!(b.code, "0DTJ4Z"); // No Device is the only device after 0DTJ4
 //! assert_eq!(b.typed, 5);
-//! assert!(b.steps[5].only && b.steps[6].only);
+//! assert!(b.steps[5].only && !b.steps[6].only); // qualifier G or Z
 //! # }
 //! ```
 //!
@@ -61,7 +61,7 @@ pub struct Build {
     /// What was asked, upper case, letters and digits only, at most 7.
     pub asked: String,
     /// The longest valid start of `asked`, followed by every value that is
-    /// the only one left at the next positions (`0DTJ4` gives `0DTJ4ZZ`).
+    /// the only one left at the next positions (`0DTJ4` gives `0DTJ4Z`).
     pub code: String,
     /// How many characters of `code` came from `asked`.
     pub typed: usize,
