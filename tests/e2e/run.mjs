@@ -379,10 +379,25 @@ async function firstVisitOnce(target, what) {
   browser.context.on('weberror', (e) => errors.push(String(e.error())));
   try {
     const page = await firstPage(browser.context);
+    // When the first result appears (the clock Node reads too), as bench.mjs notes it.
+    await page.addInitScript(() => {
+      const shown = () => document.querySelector('[aria-busy="false"] [role="listbox"] [role="option"]');
+      new MutationObserver((_, observer) => {
+        if (!window.__firstResultAt && shown()) {
+          window.__firstResultAt = Date.now();
+          observer.disconnect();
+        }
+      }).observe(document, { subtree: true, childList: true, attributes: true });
+    });
     await open(page, proxy.url, '#/');
     const box = searchBox(page);
     await box.fill('chf');
     await waitResults(page);
+    // The ICD-10-PCS tables wait for the first CM result.
+    const shownAt = await page.evaluate(() => window.__firstResultAt ?? null);
+    assert(shownAt, `${what}: the first result's time was not noted`);
+    const early = proxy.log.filter((e) => /\/data\/pcs\.icdx$/.test(e.path) && e.start < shownAt);
+    assert(early.length === 0, `${what}: pcs.icdx was fetched before the first CM result`);
     const missing = await waitOfflineReady(page, list, proxy);
     assert(missing.length === 0, `${what}: the service worker's cache lacks ${missing.join(', ')} 30 s after the first visit`);
     const counts = new Map();
