@@ -136,21 +136,9 @@ pub(super) struct CsvState {
     pub(super) header: Option<Vec<String>>,
     pub(super) map: Option<ColumnMap>,
     delimiter: u8,
-}
-
-/// The length of the longest prefix of `text` made of whole CSV records
-/// (ending in a newline outside quotes).
-fn whole_records(text: &str) -> usize {
-    let mut quoted = false;
-    let mut end = 0;
-    for (i, b) in text.bytes().enumerate() {
-        match b {
-            b'"' => quoted = !quoted,
-            b'\n' if !quoted => end = i + 1,
-            _ => {}
-        }
-    }
-    end
+    /// Parse again only once the pending text is this long (a record left
+    /// open by a quote is not re-read on every small push).
+    retry_at: usize,
 }
 
 /// Lines counted up to a byte of a text, moving forward only (so a chunk
@@ -209,17 +197,18 @@ impl CsvState {
         last: bool,
         out: &mut Vec<Item>,
     ) -> usize {
-        let end = if last {
-            text.len()
-        } else {
-            whole_records(text)
-        };
-        if end == 0 {
+        if text.is_empty() || (!last && text.len() < self.retry_at) {
             return 0;
         }
-        let slice = &text[..end];
         if self.header.is_none() && self.delimiter == 0 {
-            let first = slice.lines().next().unwrap_or("");
+            // The header's own line decides: wait until it is whole.
+            let Some(first) = text
+                .split_once('\n')
+                .map(|(l, _)| l)
+                .or(last.then_some(text))
+            else {
+                return 0;
+            };
             self.delimiter = if first.contains('\t') && !first.contains(',') {
                 b'\t'
             } else {
@@ -231,9 +220,33 @@ impl CsvState {
             .flexible(true)
             .trim(::csv::Trim::All)
             .delimiter(self.delimiter)
-            .from_reader(slice.as_bytes());
+            .from_reader(text.as_bytes());
+        // The reader's own record ends decide what is whole (a quote inside
+        // a field is not a quoted field): every record but the last is,
+        // since the reader went past it; the last waits for more text,
+        // unless the file ends.
+        let mut rows: Vec<_> = rdr
+            .records()
+            .map(|r| {
+                let at = match &r {
+                    Ok(row) => row.position().map_or(0, |p| p.byte() as usize),
+                    Err(e) => e.position().map_or(0, |p| p.byte() as usize),
+                };
+                (r, at)
+            })
+            .collect();
+        let end = if last {
+            text.len()
+        } else {
+            match rows.pop() {
+                Some((_, at)) => at.min(text.len()),
+                None => 0,
+            }
+        };
+        self.retry_at = if last { 0 } else { (text.len() - end) * 2 };
+        let slice = &text[..end];
         let mut cursor = LineCursor::new(slice);
-        for row in rdr.records() {
+        for (row, _) in rows {
             let row = match row {
                 Ok(r) => r,
                 Err(e) => {

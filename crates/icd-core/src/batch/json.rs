@@ -148,6 +148,14 @@ impl JsonState {
                     });
                     return text.len();
                 }
+                Next::Broken(e)
+                    if !last && rest.bytes().filter(|&b| b == b'\n').count() < e.line() =>
+                {
+                    // The error is on the last line, which may go on in
+                    // the next chunk (and be found at another column).
+                    self.retry_at = rest.len() + 1;
+                    return pos;
+                }
                 Next::Broken(e) => {
                     out.push(Item::Broken {
                         place: Place::line(line),

@@ -52,6 +52,10 @@ const JSONL: &str = "{\"id\": \"A1\", \"principal_dx\": {\"code\": \"I21.4\"}}\n
 \n\
 {\"id\": 4}\n";
 
+/// A quote inside a field is a character, not the start of a quoted field
+/// (as the csv reader reads it), so it must not hide the line ends after it.
+const STRAY_QUOTE: &str = "id,na\"me,principal_dx\nA1,x\"y,I10\nA2,\"y, z\",E11.9\r\nA3,,N17.9";
+
 const PRETTY: &str =
     "{\n  \"id\": \"A1\",\n  \"principal_dx\": {\"code\": \"I21.4\"}\n}\n{\n  \"id\": \"A2\"\n}\n";
 
@@ -82,6 +86,19 @@ fn json_lines_lose_only_the_broken_line() {
         got[3]
     );
     assert_eq!(got[4], "line 6: record 4 pdx - sdx 0 px 0");
+}
+
+#[test]
+fn a_stray_quote_is_a_character() {
+    let got = summary(&read(STRAY_QUOTE, Format::Csv));
+    assert_eq!(
+        got,
+        [
+            "line 2: record A1 pdx I10 sdx 0 px 0",
+            "line 3: record A2 pdx E11.9 sdx 0 px 0",
+            "line 4: record A3 pdx N17.9 sdx 0 px 0",
+        ]
+    );
 }
 
 #[test]
@@ -127,6 +144,8 @@ fn chunk_size_does_not_change_what_is_read() {
         (CSV, Format::Csv),
         (JSONL, Format::Record),
         (PRETTY, Format::Record),
+        (STRAY_QUOTE, Format::Csv),
+        ("id\tprincipal_dx\nA1\tI10\n", Format::Csv),
     ] {
         let whole = summary(&read(text, format));
         for size in [1, 2, 3, 7, 16, 64] {
