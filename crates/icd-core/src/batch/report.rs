@@ -237,6 +237,8 @@ pub struct Rejected {
 pub struct Excluded {
     /// The record's index.
     pub index: usize,
+    /// Where it is in its file.
+    pub place: Place,
     /// The figure it is left out of ([`figure`]), or `inpatient` for all of them.
     pub from: String,
     /// Why.
@@ -432,6 +434,7 @@ impl ReportBuilder {
         let exclude = |this: &mut Self, from: &str, why: String| {
             this.excluded.push(Excluded {
                 index,
+                place: row.place,
                 from: from.to_string(),
                 why,
             })
@@ -565,7 +568,7 @@ impl ReportBuilder {
         let cmi = with_note(
             cmi,
             self.discharges.len() - self.grouped.len(),
-            "discharges without a weighted DRG are left out",
+            "no weighted DRG",
         );
         let cc = Figure::new(figure::CC_MCC_CAPTURE_RATE)
             .ratio(self.split_with.len() as f64, self.split.len() as f64, 100.0)
@@ -631,7 +634,7 @@ impl ReportBuilder {
 
 fn with_note(mut f: Figure, left_out: usize, what: &str) -> Figure {
     if left_out > 0 && f.note.is_none() {
-        f.note = Some(format!("{left_out} {what}"));
+        f.note = Some(format!("discharges left out: {left_out} ({what})"));
     }
     f
 }
@@ -986,7 +989,7 @@ O2 O 2026-03-06 - 2026-03-06 - - - - . 1 0 -";
         );
         assert_eq!(
             r.figure(figure::CASE_MIX_INDEX).unwrap().note.as_deref(),
-            Some("1 discharges without a weighted DRG are left out")
+            Some("discharges left out: 1 (no weighted DRG)")
         );
     }
 

@@ -189,6 +189,22 @@ pub struct FindingLine {
     pub fix: Option<String>,
 }
 
+impl FindingLine {
+    /// The rule and severity of a finding, nothing else ([`Review::lean`]).
+    pub fn rule_only(f: &Finding) -> FindingLine {
+        FindingLine {
+            rule_id: f.rule_id.to_string(),
+            severity: f.severity,
+            message: String::new(),
+            codes: Vec::new(),
+            fields: Vec::new(),
+            authority: String::new(),
+            authority_text: None,
+            fix: None,
+        }
+    }
+}
+
 impl From<&Finding> for FindingLine {
     fn from(f: &Finding) -> FindingLine {
         FindingLine {
@@ -325,6 +341,7 @@ pub struct Review<'e, D> {
     checker: Checker<'e, D>,
     drg: Option<&'e DrgTables<D>>,
     unspecified_bit: u64,
+    lean: bool,
 }
 
 impl<'e, D: AsRef<[u8]>> Review<'e, D> {
@@ -342,7 +359,16 @@ impl<'e, D: AsRef<[u8]>> Review<'e, D> {
             checker,
             drg: engine.drg().ok(),
             unspecified_bit,
+            lean: false,
         })
+    }
+
+    /// Rows whose findings carry only their rule and severity (no message,
+    /// codes, fields, authority or fix): all a [`super::report::Report`]
+    /// reads, at a fraction of the cost, for a batch reported and not shown.
+    pub fn lean(mut self) -> Self {
+        self.lean = true;
+        self
     }
 
     /// Whether records get a DRG (the grouper tables are loaded).
@@ -365,7 +391,11 @@ impl<'e, D: AsRef<[u8]>> Review<'e, D> {
             place,
             id: record.id.as_ref().map(|t| t.as_str().to_string()),
             setting: record.setting(),
-            findings: findings.iter().map(FindingLine::from).collect(),
+            findings: if self.lean {
+                findings.iter().map(FindingLine::rule_only).collect()
+            } else {
+                findings.iter().map(FindingLine::from).collect()
+            },
             drg,
             los: stay.los(),
             status: stay.status().map(str::to_string),
