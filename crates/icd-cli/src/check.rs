@@ -130,9 +130,9 @@ pub struct Totals {
 }
 
 /// Reads every unit of `text` in the given form (the engine's importer),
-/// pushed in slices of [`crate::report_cmd::CHUNK`] bytes: the CSV reader
-/// counts the lines of its pending text once per row, so one push of a
-/// whole large file costs the square of its size.
+/// pushed in slices of [`crate::report_cmd::CHUNK`] bytes, so the reader's
+/// pending text stays small whatever the file's size (a reader that scans
+/// its pending text per unit then costs no more than one slice's worth).
 pub fn parse(text: &str, format: Format) -> Vec<Item> {
     let mut imp = batch::Importer::new(format.core());
     let mut out = Vec::new();

@@ -35,9 +35,8 @@ use serde_json::json;
 use crate::check::{self, Format};
 use crate::IndexDir;
 
-/// Bytes read from the file at a time: small, because the CSV reader
-/// counts the lines of its pending text once per row (see the README's
-/// "Millions of claims").
+/// Bytes read from the file at a time: small, so the importer's pending
+/// text stays small (see the README's "Millions of claims").
 pub const CHUNK: usize = 1 << 16;
 /// Records a worker reviews at a time.
 pub const BATCH: usize = 2048;
