@@ -129,9 +129,25 @@ pub struct Totals {
     pub info: usize,
 }
 
-/// Reads every unit of `text` in the given form (the engine's importer).
+/// Reads every unit of `text` in the given form (the engine's importer),
+/// pushed in slices of [`crate::report_cmd::CHUNK`] bytes, so the reader's
+/// pending text stays small whatever the file's size (a reader that scans
+/// its pending text per unit then costs no more than one slice's worth).
 pub fn parse(text: &str, format: Format) -> Vec<Item> {
-    batch::read(text, format.core())
+    let mut imp = batch::Importer::new(format.core());
+    let mut out = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let mut cut = rest.len().min(crate::report_cmd::CHUNK);
+        while !rest.is_char_boundary(cut) {
+            cut += 1;
+        }
+        let (chunk, tail) = rest.split_at(cut);
+        imp.push(chunk, &mut out);
+        rest = tail;
+    }
+    imp.finish(&mut out);
+    out
 }
 
 /// Builds the CC/MCC tables from the MS-DRG definitions JSON

@@ -23,6 +23,8 @@ pub mod mce_tsv;
 pub mod pcs_cmd;
 pub mod pcs_xml;
 pub mod practice_cmd;
+pub mod report_cmd;
+pub mod sample_cmd;
 pub mod search_cmd;
 pub mod tabular_xml;
 pub mod terms_xml;

