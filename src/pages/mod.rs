@@ -5,6 +5,9 @@
 pub mod code;
 pub mod index;
 pub mod practice;
+pub mod practice_progress;
+pub mod practice_session;
+pub mod practice_store;
 pub mod record;
 pub mod rules;
 pub mod search;
