@@ -301,7 +301,8 @@ pub fn PracticePage() -> Html {
         });
     }
     crate::pages::set_title("Practice");
-    let setup = html! { <Setup session={session.clone()} /> };
+    // Keyed by the session, so that a new URL refills the chooser.
+    let setup = html! { <Setup key={format!("{}|{}", session.describe(), session.count)} session={session.clone()} /> };
     let panel = {
         let on_keep = {
             let (progress, progress_error) = (progress.clone(), progress_error.clone());
