@@ -119,7 +119,7 @@ impl NoteDraft {
 
 /// Diagnoses handed from a coded note to the record check, which reads
 /// them once when it opens.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RecordSeed {
     /// Principal first, then the secondary diagnoses (dotted codes).
     pub codes: Vec<String>,
@@ -127,6 +127,8 @@ pub struct RecordSeed {
     pub setting: Setting,
     /// The patient the codes were read for.
     pub patient: Patient,
+    /// ICD-10-PCS procedure codes (from the code builder).
+    pub procedures: Vec<String>,
 }
 
 /// Findings and the titles of the record's codes (code as typed, title).
@@ -168,6 +170,10 @@ pub struct DeskState {
     >,
     /// Latest record findings, with the titles of the record's codes.
     pub check: Option<Answer<CheckAnswer>>,
+    /// The latest state of the ICD-10-PCS code builder.
+    pub pcs_build: Option<Answer<crate::protocol::PcsBuildReply>>,
+    /// The latest procedure codes found.
+    pub pcs_search: Option<Answer<Vec<icd_core::pcs::search::Hit>>>,
     pending: HashMap<RequestId, String>,
 }
 
@@ -190,6 +196,8 @@ impl Default for DeskState {
             validate: None,
             practice: None,
             check: None,
+            pcs_build: None,
+            pcs_search: None,
             pending: HashMap::new(),
         }
     }
@@ -298,6 +306,8 @@ impl Reducible for DeskState {
                         drg,
                         ..
                     } => next.check = answer(key, (findings, titles, drg)),
+                    Reply::PcsBuild { build, .. } => next.pcs_build = answer(key, *build),
+                    Reply::PcsSearch { hits, .. } => next.pcs_search = answer(key, hits),
                     Reply::Progress(_) | Reply::NotReady { .. } => return self,
                 }
             }

@@ -177,6 +177,20 @@ pub enum Request {
         /// Today, `YYYY-MM-DD` (dates in the future are findings).
         today: String,
     },
+    /// The ICD-10-PCS code builder at a partial code (`0DT`, `0DTJ4ZZ`).
+    PcsBuild {
+        /// The request's number.
+        id: RequestId,
+        /// The characters chosen so far, as in the URL.
+        prefix: String,
+    },
+    /// Procedure search: complete ICD-10-PCS codes for a statement.
+    PcsSearch {
+        /// The request's number.
+        id: RequestId,
+        /// The statement as typed.
+        query: String,
+    },
 }
 
 impl Request {
@@ -191,7 +205,9 @@ impl Request {
             | Request::Table { id, .. }
             | Request::Validate { id, .. }
             | Request::Practice { id, .. }
-            | Request::Check { id, .. } => *id,
+            | Request::Check { id, .. }
+            | Request::PcsBuild { id, .. }
+            | Request::PcsSearch { id, .. } => *id,
         }
     }
 
@@ -201,6 +217,7 @@ impl Request {
         match self {
             Request::Search { .. } | Request::ReadNote { .. } => Capability::Search,
             Request::Check { .. } => Capability::Check,
+            Request::PcsBuild { .. } | Request::PcsSearch { .. } => Capability::Pcs,
             Request::Lookup { .. }
             | Request::Term { .. }
             | Request::MainTerms { .. }
@@ -222,6 +239,8 @@ impl Request {
             Request::Validate { .. } => RequestKind::Validate,
             Request::Check { .. } => RequestKind::Check,
             Request::Practice { .. } => RequestKind::Practice,
+            Request::PcsBuild { .. } => RequestKind::PcsBuild,
+            Request::PcsSearch { .. } => RequestKind::PcsSearch,
         }
     }
 }
@@ -247,10 +266,14 @@ pub enum RequestKind {
     Check,
     /// [`Request::Practice`].
     Practice,
+    /// [`Request::PcsBuild`].
+    PcsBuild,
+    /// [`Request::PcsSearch`].
+    PcsSearch,
 }
 
 impl RequestKind {
-    const ALL: usize = 9;
+    const ALL: usize = 11;
 
     fn slot(self) -> usize {
         self as usize
@@ -481,6 +504,23 @@ pub enum Reply {
         #[serde(default)]
         problems: Vec<icd_core::practice::CaseProblem>,
     },
+    /// The code builder at a prefix, and the code's report once all
+    /// seven characters are there (a code only the MCE lists included).
+    PcsBuild {
+        /// The request answered.
+        id: RequestId,
+        /// The builder.
+        build: Box<PcsBuildReply>,
+    },
+    /// Procedure codes for a statement, best first.
+    PcsSearch {
+        /// The request answered.
+        id: RequestId,
+        /// The codes, each with the axes the statement left open.
+        hits: Vec<icd_core::pcs::search::Hit>,
+        /// Time the worker spent, in milliseconds.
+        ms: f64,
+    },
     /// The worker cannot answer yet (still loading) or could not load.
     NotReady {
         /// The request that could not be answered.
@@ -502,6 +542,8 @@ impl Reply {
             Reply::Validate { id, .. } => (RequestKind::Validate, *id),
             Reply::Check { id, .. } => (RequestKind::Check, *id),
             Reply::Practice { id, .. } => (RequestKind::Practice, *id),
+            Reply::PcsBuild { id, .. } => (RequestKind::PcsBuild, *id),
+            Reply::PcsSearch { id, .. } => (RequestKind::PcsSearch, *id),
             Reply::NotReady { .. } => return None,
         })
     }
@@ -514,6 +556,16 @@ pub struct DrgPanel {
     pub grouping: icd_core::drg::Grouping,
     /// The DRG without each CC/MCC and each procedure.
     pub what_if: icd_core::drg::WhatIf,
+}
+
+/// The code builder's answer ([`icd_core::pcs::builder::build`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PcsBuildReply {
+    /// The axes, chosen and to choose.
+    pub build: icd_core::pcs::builder::Build,
+    /// The report of the code, when the prefix is seven characters the
+    /// Tables or the MCE master know ([`icd_core::pcs::report::report`]).
+    pub report: Option<icd_core::pcs::report::PcsReport>,
 }
 
 /// Hands out [`RequestId`]s and remembers the newest per [`RequestKind`].

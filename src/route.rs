@@ -71,6 +71,15 @@ pub enum Route {
     /// so a set can be shared by link.
     #[at("/practice")]
     Practice,
+    /// The ICD-10-PCS code builder, at the start.
+    #[at("/pcs")]
+    Pcs,
+    /// The code builder at a partial or complete code (`0DT`, `0DTJ4ZZ`).
+    #[at("/pcs/:code")]
+    PcsCode {
+        /// The characters chosen so far.
+        code: String,
+    },
     /// Anything else.
     #[not_found]
     #[at("/404")]
@@ -87,6 +96,33 @@ pub struct SearchQuery {
     /// a shared link keeps it (`&setting=outpatient`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setting: Option<icd_core::search::Setting>,
+    /// Which classification the box searches (`&system=pcs`); absent is
+    /// ICD-10-CM.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<System>,
+}
+
+/// The classification the search box searches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum System {
+    /// ICD-10-CM diagnoses.
+    #[default]
+    Cm,
+    /// ICD-10-PCS procedures.
+    Pcs,
+}
+
+/// The href of the code builder at a prefix (`#/pcs/0DT`; `#/pcs` for none).
+pub fn pcs_href(prefix: &str) -> String {
+    let route = if prefix.is_empty() {
+        Route::Pcs
+    } else {
+        Route::PcsCode {
+            code: prefix.to_string(),
+        }
+    };
+    format!("#{}", route.to_path())
 }
 
 /// The href of a rule on the rules page, for plain links.

@@ -42,8 +42,8 @@ use icd_core::{Code, Date, Engine, Library};
 use wasm_bindgen::JsCast;
 
 use crate::protocol::{
-    DrgPanel, FindingView, Loaded, LookupReply, Progress, Reply, Request, TableReply, TableRow,
-    TermLink, Tree, TABLE_ROWS,
+    DrgPanel, FindingView, Loaded, LookupReply, PcsBuildReply, Progress, Reply, Request,
+    TableReply, TableRow, TermLink, Tree, TABLE_ROWS,
 };
 
 /// The broadcast channel the worker tells `static/boot.js` on.
@@ -522,7 +522,63 @@ pub fn answer(engine: &Engine<Vec<u8>>, request: Request) -> Reply {
                 ms: now() - started,
             }
         }
+        Request::PcsBuild { id, prefix } => {
+            let Ok(pcs) = engine.pcs() else {
+                return Reply::NotReady { id };
+            };
+            let build = icd_core::pcs::builder::build(pcs, &prefix);
+            // A finished code, or seven characters only the MCE lists.
+            let code = if build.complete() && build.invalid.is_none() {
+                &build.code
+            } else {
+                &build.asked
+            };
+            let report = code
+                .parse::<icd_core::PcsCode>()
+                .ok()
+                .and_then(|c| icd_core::pcs::report::report(pcs, &lib.mce, &c, None).ok());
+            Reply::PcsBuild {
+                id,
+                build: Box::new(PcsBuildReply { build, report }),
+            }
+        }
+        Request::PcsSearch { id, query } => {
+            let Ok(pcs) = engine.pcs() else {
+                return Reply::NotReady { id };
+            };
+            let opts = icd_core::pcs::search::SearchOptions::default();
+            let hits = with_pcs_search(pcs, |s| s.search(&query, &opts));
+            Reply::PcsSearch {
+                id,
+                hits,
+                ms: now() - started,
+            }
+        }
     }
+}
+
+thread_local! {
+    /// The procedure searcher, made on the first procedure search.
+    static PCS_SEARCH: std::cell::OnceCell<icd_core::pcs::search::PcsSearch<'static, Vec<u8>>> =
+        const { std::cell::OnceCell::new() };
+}
+
+/// Runs `f` with the procedure searcher. Making one reads its vocabulary
+/// out of the tables (about 70 ms natively), too slow for every keystroke,
+/// and it borrows the tables it reads, so it is made once, over a copy of
+/// them kept for the worker's life (1.4 MB, only once a procedure search
+/// is asked for). The worker opens the PCS artifact once, so the copy
+/// never goes stale.
+fn with_pcs_search<T>(
+    pcs: &icd_core::pcs::Pcs<Vec<u8>>,
+    f: impl FnOnce(&icd_core::pcs::search::PcsSearch<'static, Vec<u8>>) -> T,
+) -> T {
+    PCS_SEARCH.with(|cell| {
+        f(cell.get_or_init(|| {
+            let kept: &'static icd_core::pcs::Pcs<Vec<u8>> = Box::leak(Box::new(pcs.clone()));
+            icd_core::pcs::search::PcsSearch::new(kept)
+        }))
+    })
 }
 
 /// Per statement, per suggestion: the notes that matter (`Excludes1 · code first`).

@@ -663,3 +663,309 @@ async fn rules_page_lists_every_rule_and_opens_the_one_linked() {
         .unwrap_or_default()
         .contains("no.such_rule"));
 }
+
+// ---------------------------------------------------------------------------
+// The ICD-10-PCS code builder (src/pages/pcs.rs), on steps built by hand as
+// `icd_core::pcs::builder::build` gives them for table 0DT, cut down.
+
+fn offer(ch: char, label: &str, definition: &str) -> icd_core::pcs::Offer {
+    icd_core::pcs::Offer {
+        ch,
+        label: label.into(),
+        definition: definition.into(),
+        includes: vec![],
+    }
+}
+
+/// The builder at `code`: axes 1-4 of 0DTJ chosen, approach 0 or 4, one
+/// device and one qualifier.
+fn build_0dtj(code: &str) -> icd_core::pcs::builder::Build {
+    use icd_core::pcs::builder::{Build, Step};
+    let axes: [(&str, Vec<icd_core::pcs::Offer>); 7] = [
+        (
+            "Section",
+            vec![
+                offer('0', "Medical and Surgical", ""),
+                offer('B', "Imaging", ""),
+            ],
+        ),
+        (
+            "Body System",
+            vec![
+                offer('D', "Gastrointestinal System", ""),
+                offer('F', "Hepatobiliary System and Pancreas", ""),
+            ],
+        ),
+        (
+            "Operation",
+            vec![
+                offer(
+                    'B',
+                    "Excision",
+                    "Cutting out or off, without replacement, a portion of a body part",
+                ),
+                offer(
+                    'T',
+                    "Resection",
+                    "Cutting out or off, without replacement, all of a body part",
+                ),
+            ],
+        ),
+        (
+            "Body Part",
+            vec![offer('J', "Appendix", ""), offer('N', "Sigmoid Colon", "")],
+        ),
+        (
+            "Approach",
+            vec![
+                offer('0', "Open", "Cutting through the skin or mucous membrane"),
+                offer(
+                    '4',
+                    "Percutaneous Endoscopic",
+                    "Entry, by puncture or minor incision",
+                ),
+            ],
+        ),
+        ("Device", vec![offer('Z', "No Device", "")]),
+        ("Qualifier", vec![offer('Z', "No Qualifier", "")]),
+    ];
+    let steps = axes
+        .into_iter()
+        .enumerate()
+        .map(|(i, (title, offers))| Step {
+            pos: i as u8 + 1,
+            title: title.into(),
+            only: offers.len() == 1,
+            offers,
+            chosen: code.chars().nth(i),
+        })
+        .collect();
+    Build {
+        asked: code.into(),
+        code: code.into(),
+        typed: code.len(),
+        steps,
+        invalid: None,
+    }
+}
+
+fn pcs_report(code: &str, in_tables: bool) -> icd_core::pcs::report::PcsReport {
+    icd_core::pcs::report::PcsReport {
+        code: code.parse().unwrap(),
+        in_tables,
+        title: in_tables.then(|| "Resection of Appendix, Percutaneous Endoscopic Approach".into()),
+        note: (!in_tables).then(|| {
+            format!("{code} is listed by the MCE master but no row of the Tables allows it")
+        }),
+        axes: vec![],
+        operation: None,
+        approach: None,
+        body_part_key: vec![],
+        device_key: vec![],
+        device_aggregation: vec![],
+        validity_periods: vec![icd_core::lookup::ValidityPeriod {
+            start: "2026-04-01".parse().unwrap(),
+            end: None,
+        }],
+        validity: None,
+        mce_flags: vec![],
+    }
+}
+
+fn key(target: &Element, key: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let e = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    target.dispatch_event(&e).unwrap();
+}
+
+#[wasm_bindgen_test]
+fn one_axis_back_skips_the_values_that_were_the_only_ones() {
+    use icd_desk::pages::pcs::back_prefix;
+    assert_eq!(back_prefix(&build_0dtj("0DTJ4ZZ")), "0DTJ");
+    assert_eq!(back_prefix(&build_0dtj("0DTJ")), "0DT");
+    assert_eq!(back_prefix(&build_0dtj("0")), "");
+    assert_eq!(back_prefix(&build_0dtj("")), "");
+}
+
+#[wasm_bindgen_test]
+fn a_search_hit_leads_to_the_builder_before_its_first_open_axis() {
+    use icd_desk::pages::pcs::hit_target;
+    let hit = |open: Vec<u8>| icd_core::pcs::search::Hit {
+        code: "0DTJ4ZZ".parse().unwrap(),
+        title: "Resection of Appendix, Percutaneous Endoscopic Approach".into(),
+        score: 1.0,
+        open,
+        table: "0DT".into(),
+        via: vec![],
+    };
+    assert_eq!(hit_target(&hit(vec![6, 7])), "0DTJ4");
+    assert_eq!(hit_target(&hit(vec![7, 5])), "0DTJ");
+    assert_eq!(hit_target(&hit(vec![])), "0DTJ4ZZ");
+}
+
+#[wasm_bindgen_test]
+async fn the_builder_offers_the_next_axis_and_is_driven_by_the_keyboard() {
+    use icd_desk::pages::pcs::{PcsBuilder, PcsBuilderProps};
+    use icd_desk::protocol::PcsBuildReply;
+    let chosen = Rc::new(RefCell::new(Vec::<String>::new()));
+    let on_choose = {
+        let chosen = chosen.clone();
+        Callback::from(move |p: String| chosen.borrow_mut().push(p))
+    };
+    let root = render::<PcsBuilder>(PcsBuilderProps {
+        reply: Rc::new(PcsBuildReply {
+            build: build_0dtj("0DTJ"),
+            report: None,
+        }),
+        stale: false,
+        on_choose,
+        on_add: Callback::noop(),
+    })
+    .await;
+    let settle = || yew::platform::time::sleep(Duration::from_millis(20));
+    // Chosen axes show their value; the later ones their only value.
+    let step = |n: u8| {
+        by_testid(&root, &format!("pcs-step-{n}"))
+            .text_content()
+            .unwrap()
+    };
+    assert!(
+        step(3).contains("Operation") && step(3).contains("Resection"),
+        "{}",
+        step(3)
+    );
+    assert!(step(4).contains("Appendix"), "{}", step(4));
+    assert!(
+        step(6).contains("No Device") && step(6).contains("only value"),
+        "{}",
+        step(6)
+    );
+    assert_eq!(
+        by_testid(&root, "pcs-code").text_content().unwrap(),
+        "0DTJ___"
+    );
+    // The approach is the step to choose: a listbox with the focus.
+    let list = by_testid(&root, "pcs-current");
+    assert_eq!(list.get_attribute("role").as_deref(), Some("listbox"));
+    let active = document().active_element().unwrap();
+    assert_eq!(
+        active.id(),
+        "pcs-current",
+        "the step to choose has the focus"
+    );
+    let options = list.query_selector_all("[role=option]").unwrap();
+    let chars: Vec<String> = (0..options.length())
+        .map(|i| {
+            options
+                .item(i)
+                .unwrap()
+                .dyn_into::<Element>()
+                .unwrap()
+                .get_attribute("data-ch")
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(chars, ["0", "4"]);
+    assert!(list
+        .text_content()
+        .unwrap()
+        .contains("Entry, by puncture or minor incision"));
+    // ↓ then Enter chooses the second value.
+    key(&list, "ArrowDown");
+    settle().await;
+    assert_eq!(
+        list.get_attribute("aria-activedescendant").as_deref(),
+        Some("pcs-opt-1")
+    );
+    key(&list, "Enter");
+    // A value's character moves to it; Enter chooses it.
+    key(&list, "ArrowUp");
+    settle().await;
+    key(&list, "4");
+    settle().await;
+    key(&list, "Enter");
+    // Backspace goes one axis back.
+    key(&list, "Backspace");
+    assert_eq!(*chosen.borrow(), ["0DTJ4", "0DTJ4", "0DT"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_finished_code_shows_its_title_and_an_mce_only_code_its_validity() {
+    use icd_desk::pages::pcs::{PcsBuilder, PcsBuilderProps};
+    use icd_desk::protocol::PcsBuildReply;
+    let added = Rc::new(RefCell::new(Vec::<String>::new()));
+    let on_add = {
+        let added = added.clone();
+        Callback::from(move |c: String| added.borrow_mut().push(c))
+    };
+    let root = render::<PcsBuilder>(PcsBuilderProps {
+        reply: Rc::new(PcsBuildReply {
+            build: build_0dtj("0DTJ4ZZ"),
+            report: Some(pcs_report("0DTJ4ZZ", true)),
+        }),
+        stale: false,
+        on_choose: Callback::noop(),
+        on_add,
+    })
+    .await;
+    assert!(root.query_selector("[role=listbox]").unwrap().is_none());
+    assert_eq!(
+        by_testid(&root, "pcs-title").text_content().unwrap(),
+        "Resection of Appendix, Percutaneous Endoscopic Approach"
+    );
+    assert!(by_testid(&root, "pcs-validity")
+        .text_content()
+        .unwrap()
+        .contains("since 2026-04-01"));
+    by_testid(&root, "pcs-add")
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    assert_eq!(*added.borrow(), ["0DTJ4ZZ"]);
+    // A code only the MCE lists: valid, without a row or a title.
+    let mut build = build_0dtj("02HM3");
+    build.asked = "02HM3JZ".into();
+    let root = render::<PcsBuilder>(PcsBuilderProps {
+        reply: Rc::new(PcsBuildReply {
+            build,
+            report: Some(pcs_report("02HM3JZ", false)),
+        }),
+        stale: false,
+        on_choose: Callback::noop(),
+        on_add: Callback::noop(),
+    })
+    .await;
+    let notice = by_testid(&root, "pcs-mce-only").text_content().unwrap();
+    assert!(notice.contains("Valid without a row"), "{notice}");
+    assert!(by_testid(&root, "pcs-validity")
+        .text_content()
+        .unwrap()
+        .contains("since 2026-04-01"));
+}
+
+#[wasm_bindgen_test]
+fn builder_routes_and_the_system_switch_round_trip() {
+    use icd_desk::route::{pcs_href, Route, SearchQuery, System};
+    use yew_router::Routable;
+    for route in [
+        Route::Pcs,
+        Route::PcsCode {
+            code: "0DTJ4ZZ".into(),
+        },
+    ] {
+        assert_eq!(Route::recognize(&route.to_path()), Some(route.clone()));
+    }
+    assert_eq!(pcs_href(""), "#/pcs");
+    assert_eq!(pcs_href("0DT"), "#/pcs/0DT");
+    let q = SearchQuery {
+        q: "appendectomy".into(),
+        setting: None,
+        system: Some(System::Pcs),
+    };
+    let json = serde_json::to_string(&q).unwrap();
+    assert_eq!(json, r#"{"q":"appendectomy","system":"pcs"}"#);
+    assert_eq!(serde_json::from_str::<SearchQuery>(&json).unwrap(), q);
+}

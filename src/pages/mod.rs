@@ -4,6 +4,7 @@
 
 pub mod code;
 pub mod index;
+pub mod pcs;
 pub mod practice;
 pub mod practice_progress;
 pub mod practice_session;
@@ -40,6 +41,8 @@ pub fn switch(route: Route) -> Html {
         Route::Rules => rules::view(None),
         Route::Rule { id } => rules::view(Some(id)),
         Route::Practice => html! { <practice::PracticePage /> },
+        Route::Pcs => html! { <pcs::PcsPage /> },
+        Route::PcsCode { code } => html! { <pcs::PcsPage code={code} /> },
         Route::NotFound => not_found(),
     }
 }

@@ -346,6 +346,14 @@ pub fn seeded_record(seed: Option<&RecordSeed>) -> Record {
     if seed.setting == Setting::Outpatient {
         r.setting = Some("outpatient".into());
     }
+    r.procedures = seed
+        .procedures
+        .iter()
+        .map(|code| Procedure {
+            code: code.clone(),
+            ..Procedure::default()
+        })
+        .collect();
     r.patient.age = seed.patient.age.map(|a| Text(a.to_string()));
     r.patient.sex = seed.patient.sex.map(|s| {
         match s {

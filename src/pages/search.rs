@@ -20,7 +20,7 @@ use yew_router::prelude::*;
 use crate::components::NoteView;
 use crate::desk::{use_desk, Decision, NoteDraft, RecordSeed, SearchAnswer};
 use crate::protocol::{Request, RequestKind};
-use crate::route::{Route, SearchQuery};
+use crate::route::{Route, SearchQuery, System};
 
 /// Milliseconds of quiet typing before a search is sent.
 const DEBOUNCE_MS: u32 = 60;
@@ -61,6 +61,9 @@ pub fn SearchPage() -> Html {
         .and_then(|l| l.query::<SearchQuery>().ok())
         .unwrap_or_default();
     let url_setting = url_query.setting;
+    // CM or PCS: kept in the URL only (`&system=pcs`), like the setting.
+    let system = url_query.system.unwrap_or_default();
+    let pcs = system == System::Pcs;
     let url_q = url_query.q;
     let initial = Some(url_q.clone())
         .filter(|q| !q.is_empty())
@@ -82,7 +85,8 @@ pub fn SearchPage() -> Html {
     // the address bar (or a link) that must be followed.
     let written = use_mut_ref(|| initial.clone());
     let input_ref = use_node_ref();
-    let note = is_note(&text);
+    // A procedure statement is searched whole: notes are read as diagnoses.
+    let note = !pcs && is_note(&text);
     let multiline = text.contains('\n') || note;
 
     // Sends the search or note reading for `q` after a pause; the URL
@@ -97,20 +101,26 @@ pub fn SearchPage() -> Html {
             let navigator = navigator.clone();
             let written = written.clone();
             let fire = move || {
-                let note = is_note(&q);
+                let note = !pcs && is_note(&q);
                 *written.borrow_mut() = if note { String::new() } else { q.clone() };
                 if let Some(nav) = &navigator {
                     let query = SearchQuery {
                         q: if note { String::new() } else { q.clone() },
                         // Only a non-default setting is written.
                         setting: (setting != Setting::default()).then_some(setting),
+                        system: pcs.then_some(System::Pcs),
                     };
                     let _ = nav.replace_with_query(&Route::Search, &query);
                 }
                 if q.trim().is_empty() {
                     return;
                 }
-                if note {
+                if pcs {
+                    desk.ask(RequestKind::PcsSearch, q.clone(), |id| Request::PcsSearch {
+                        id,
+                        query: q,
+                    });
+                } else if note {
                     let key = note_key(setting, encounter, patient, &q);
                     desk.ask(RequestKind::ReadNote, key, |id| Request::ReadNote {
                         id,
@@ -147,9 +157,9 @@ pub fn SearchPage() -> Html {
     {
         let send = send.clone();
         let text = (*text).clone();
-        use_effect_with((setting, encounter, patient), move |_| {
+        use_effect_with((setting, encounter, patient, system), move |_| {
             // An empty box still writes a non-default setting into the URL.
-            if !text.trim().is_empty() || setting != Setting::default() {
+            if !text.trim().is_empty() || setting != Setting::default() || pcs {
                 send(text, 0);
             }
         });
@@ -193,7 +203,18 @@ pub fn SearchPage() -> Html {
         .as_ref()
         .filter(|a| !a.key.starts_with("field:"))
         .map(|a| a.value.clone());
-    let current = if note {
+    let pcs_hits = desk
+        .state
+        .pcs_search
+        .as_ref()
+        .filter(|_| pcs)
+        .map(|a| a.value.clone());
+    let current = if pcs {
+        desk.state
+            .pcs_search
+            .as_ref()
+            .is_some_and(|a| a.key == *text)
+    } else if note {
         desk.state
             .note
             .as_ref()
@@ -206,16 +227,20 @@ pub fn SearchPage() -> Html {
     };
     // Every suggestion in display order, for the arrow keys (not for a note,
     // whose codes and alternatives are reached with Tab).
-    let flat: Vec<String> = answer
-        .as_ref()
-        .filter(|_| !note)
-        .map(|a| {
-            a.results
-                .iter()
-                .flat_map(|r| r.suggestions.iter().map(|s| s.code.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let flat: Vec<String> = if let Some(hits) = &pcs_hits {
+        hits.iter().map(crate::pages::pcs::hit_target).collect()
+    } else {
+        answer
+            .as_ref()
+            .filter(|_| !note)
+            .map(|a| {
+                a.results
+                    .iter()
+                    .flat_map(|r| r.suggestions.iter().map(|s| s.code.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
 
     let update = {
         let desk = desk.clone();
@@ -280,7 +305,12 @@ pub fn SearchPage() -> Html {
         let navigator = navigator.clone();
         move |code: String| {
             if let Some(nav) = &navigator {
-                nav.push(&Route::Code { code });
+                if pcs {
+                    // A procedure opens in the code builder.
+                    nav.push(&crate::pages::pcs::route_of(&code));
+                } else {
+                    nav.push(&Route::Code { code });
+                }
             }
         }
     };
@@ -394,7 +424,31 @@ pub fn SearchPage() -> Html {
                 value={(*text).clone()} {oninput} onpaste={onpaste} onkeydown={onkeydown.clone()} />
         }
     };
+    let on_system = {
+        let (navigator, text) = (navigator.clone(), text.clone());
+        Callback::from(move |to: System| {
+            if let Some(nav) = &navigator {
+                let query = SearchQuery {
+                    q: if is_note(&text) {
+                        String::new()
+                    } else {
+                        (*text).clone()
+                    },
+                    setting: (setting != Setting::default()).then_some(setting),
+                    system: (to == System::Pcs).then_some(to),
+                };
+                let _ = nav.replace_with_query(&Route::Search, &query);
+            }
+        })
+    };
     let results_html = match &answer {
+        _ if pcs => match &pcs_hits {
+            Some(hits) if !text.trim().is_empty() => {
+                let open = Callback::from(open.clone());
+                crate::pages::pcs::pcs_results(hits, *selected, !current, &open)
+            }
+            _ => Html::default(),
+        },
         Some(a) if !text.trim().is_empty() && !note => {
             render_results(a, *selected, !current, multiline, &open)
         }
@@ -436,6 +490,7 @@ pub fn SearchPage() -> Html {
                         codes,
                         setting,
                         patient,
+                        ..RecordSeed::default()
                     }));
                     if let Some(nav) = &navigator {
                         nav.push(&Route::Record);
@@ -501,12 +556,29 @@ pub fn SearchPage() -> Html {
         <section class="search-page">
             <h1 class="visually-hidden">{ "Search" }</h1>
             <div class="search-row">
-                <label for="search-box" class="search-label">{ "Search diagnoses, terms or codes" }</label>
+                <label for="search-box" class="search-label">{ if pcs { "Search procedures (ICD-10-PCS)" } else { "Search diagnoses, terms or codes" } }</label>
                 <div class="search-controls">
                     { box_html }
                     if !text.is_empty() {
                         <button type="button" class="secondary" onclick={clear}>{ "Clear" }</button>
                     }
+                    <fieldset class="system-switch" data-testid="system">
+                        <legend class="visually-hidden">{ "Classification" }</legend>
+                        { for [(System::Cm, "cm", "CM diagnoses"), (System::Pcs, "pcs", "PCS procedures")].into_iter().map(|(sys, slug, label)| {
+                            let onchange = {
+                                let on_system = on_system.clone();
+                                Callback::from(move |_: Event| on_system.emit(sys))
+                            };
+                            html! {
+                                <label class="setting">
+                                    <input type="radio" name="system" value={slug} checked={system == sys} {onchange}
+                                        data-testid={format!("system-{slug}")} />
+                                    { " " }{ label }
+                                </label>
+                            }
+                        }) }
+                    </fieldset>
+                    if !pcs {
                     <label class="setting">{ "Setting " }
                         <select onchange={on_setting} data-testid="setting">
                             <option value="inpatient" selected={setting == Setting::Inpatient}>{ "Inpatient" }</option>
@@ -521,10 +593,15 @@ pub fn SearchPage() -> Html {
                             <option value="ask" selected={encounter == Encounter::Ask}>{ "Ask (no 7th character assumed)" }</option>
                         </select>
                     </label>
+                    }
                 </div>
                 { patient_html }
                 <p id="search-help" class="hint">
+                    if pcs {
+                        { "Type a procedure (\"laparoscopic appendectomy\", \"open reduction of femur fracture\"). ↑ ↓ choose, Enter opens the code builder at it: an axis the words leave open is chosen there." }
+                    } else {
                     { "Type a diagnosis (\"chf\", \"type 2 diabetes with ckd 3\") or a code. Press / to come back here, ↑ ↓ to choose, Enter to open. Paste a note or problem list to code it as a whole: the note stays in this page's memory only." }
+                    }
                 </p>
             </div>
             if note {

@@ -379,10 +379,25 @@ async function firstVisitOnce(target, what) {
   browser.context.on('weberror', (e) => errors.push(String(e.error())));
   try {
     const page = await firstPage(browser.context);
+    // When the first result appears (the clock Node reads too), as bench.mjs notes it.
+    await page.addInitScript(() => {
+      const shown = () => document.querySelector('[aria-busy="false"] [role="listbox"] [role="option"]');
+      new MutationObserver((_, observer) => {
+        if (!window.__firstResultAt && shown()) {
+          window.__firstResultAt = Date.now();
+          observer.disconnect();
+        }
+      }).observe(document, { subtree: true, childList: true, attributes: true });
+    });
     await open(page, proxy.url, '#/');
     const box = searchBox(page);
     await box.fill('chf');
     await waitResults(page);
+    // The ICD-10-PCS tables wait for the first CM result.
+    const shownAt = await page.evaluate(() => window.__firstResultAt ?? null);
+    assert(shownAt, `${what}: the first result's time was not noted`);
+    const early = proxy.log.filter((e) => /\/data\/pcs\.icdx$/.test(e.path) && e.start < shownAt);
+    assert(early.length === 0, `${what}: pcs.icdx was fetched before the first CM result`);
     const missing = await waitOfflineReady(page, list, proxy);
     assert(missing.length === 0, `${what}: the service worker's cache lacks ${missing.join(', ')} 30 s after the first visit`);
     const counts = new Map();
@@ -897,6 +912,27 @@ const VIEWS = [
       await page.waitForTimeout(500);
     },
   },
+  {
+    name: 'pcs-builder',
+    async open(page) {
+      await open(page, BASE, '#/pcs/0DTJ');
+      await page.getByTestId('pcs-current').waitFor({ timeout: 15_000 });
+    },
+  },
+  {
+    name: 'pcs-code',
+    async open(page) {
+      await open(page, BASE, '#/pcs/0DTJ4ZZ');
+      await page.getByTestId('pcs-title').waitFor({ timeout: 15_000 });
+    },
+  },
+  {
+    name: 'pcs-search',
+    async open(page) {
+      await open(page, BASE, '#/?system=pcs&q=laparoscopic%20appendectomy');
+      await waitResults(page);
+    },
+  },
 ];
 
 test('15 tables: the filter is in the URL and survives opening a code and going back', () =>
@@ -1058,6 +1094,149 @@ test('16d practice progress: kept only after the opt-in, survives a reload, dril
     await poll(async () => JSON.stringify(await storedOnDevice(page)) === JSON.stringify({ local: [], idb: [] }),
       async () => `storage after Delete: ${JSON.stringify(await storedOnDevice(page))}`);
     assert(!(await page.getByTestId('practice-keep').isChecked()), 'the switch after Delete');
+  }));
+
+// ---------------------------------------------------------------------------
+// ICD-10-PCS: the code builder and procedure search. What an axis must offer
+// is read from `icd lookup ... --json` (the release build `cargo xtask dist`
+// makes, over the same static/data), never typed here.
+
+function icdJson(...args) {
+  const icd = path.join(ROOT, 'target', 'release', 'icd');
+  if (!fs.existsSync(icd)) throw new Error(`${icd} not found: run \`cargo xtask dist\` (it builds icd and the data)`);
+  return JSON.parse(execFileSync(icd, [...args, '--json'], { cwd: ROOT, encoding: 'utf8' }));
+}
+
+/** The values a table's rows allow at position `pos` (4 to 7) given `prefix`, as sorted [ch, label]. */
+function tableAllows(table, prefix, pos) {
+  const rest = prefix.slice(3);
+  const values = new Map();
+  for (const row of table.rows) {
+    const fits = [...rest].every((c, i) => row.axes[i][1].some((v) => v.ch === c));
+    if (!fits) continue;
+    for (const v of row.axes[pos - 4][1]) values.set(v.ch, v.label);
+  }
+  return [...values.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
+/** `prefix` and then every value that is the only one table `table` allows at the next positions. */
+function filled(table, prefix) {
+  let code = prefix;
+  while (code.length >= 3 && code.length < 7) {
+    const next = tableAllows(table, code, code.length + 1);
+    if (next.length !== 1) break;
+    code += next[0][0];
+  }
+  return code;
+}
+
+/** The builder's step to choose, once the answer to the URL's code is shown. */
+async function pcsStep(page, pos) {
+  await poll(
+    async () =>
+      (await page.locator(`[data-testid="pcs-step-${pos}"].current`).count()) === 1 &&
+      (await page.locator('.pcs-builder[aria-busy="false"]').count()) === 1,
+    async () => `the builder did not come to step ${pos} (at ${page.url()})`,
+    15_000,
+  );
+  return page.getByTestId('pcs-current');
+}
+
+/** The options of the step to choose as [ch, label]. */
+async function pcsOffers(page) {
+  return page
+    .getByTestId('pcs-current')
+    .getByRole('option')
+    .evaluateAll((els) => els.map((e) => [e.dataset.ch, e.querySelector('.label').textContent.trim()]));
+}
+
+async function pcsHash(page, code) {
+  await poll(() => decodeURIComponent(new URL(page.url()).hash) === `#/pcs/${code}`, () => `the URL is not #/pcs/${code} (at ${page.url()})`, 15_000);
+}
+
+test('17 PCS builder: 0DTJ4ZZ built with the keyboard, each axis offering exactly what table 0DT allows; Backspace, Back, deep links, an MCE-only code, add to the record', () =>
+  withPage(async (page) => {
+    const table = icdJson('lookup', '0DT');
+    const report = icdJson('lookup', '0DTJ4ZZ');
+    assert(report.title, `icd lookup 0DTJ4ZZ gave no title: ${JSON.stringify(report)}`);
+    await open(page, BASE, '#/pcs');
+    // Each axis found with the arrows and taken with Enter, unless the
+    // table allows one value there, which the builder fills in.
+    const target = '0DTJ4ZZ';
+    let code = '';
+    while (code.length < 7) {
+      const pos = code.length + 1;
+      const list = await pcsStep(page, pos);
+      await poll(() => page.evaluate(() => document.activeElement?.id === 'pcs-current'), `step ${pos}: the listbox does not have the focus`);
+      const offers = await pcsOffers(page);
+      if (pos >= 4) same(offers, tableAllows(table, code, pos), `step ${pos} at ${code}: the values offered against icd lookup 0DT`);
+      const at = offers.findIndex(([c]) => c === target[pos - 1]);
+      assert(at >= 0, `step ${pos}: ${target[pos - 1]} is not offered: ${offers.map(([c]) => c).join(' ')}`);
+      await page.keyboard.press('Home');
+      for (let k = 0; k < at; k++) await page.keyboard.press('ArrowDown');
+      const active = await list.getAttribute('aria-activedescendant');
+      same(await page.locator(`#${active}`).getAttribute('data-ch'), target[pos - 1], `step ${pos}: the option the arrows are on`);
+      await page.keyboard.press('Enter');
+      const next = filled(table, target.slice(0, pos));
+      same(next, target.slice(0, next.length), `what the table fills in after ${target.slice(0, pos)}`);
+      await pcsHash(page, next);
+      code = next;
+    }
+    await pcsHash(page, '0DTJ4ZZ');
+    await page.getByTestId('pcs-title').waitFor();
+    same((await page.getByTestId('pcs-title').innerText()).trim(), report.title, 'the title of 0DTJ4ZZ');
+    assert(/Valid \(Medicare Code Editor\)/.test(await page.getByTestId('pcs-validity').innerText()), 'no validity line for 0DTJ4ZZ');
+    // Backspace goes one axis back, past the values that were the only ones.
+    await poll(() => page.evaluate(() => document.activeElement?.id === 'pcs-copy'), 'the finished code\'s Copy button does not have the focus');
+    await page.keyboard.press('Backspace');
+    let back = target;
+    while (back.length > 3 && tableAllows(table, back.slice(0, -1), back.length).length === 1) back = back.slice(0, -1);
+    back = back.slice(0, -1);
+    await pcsHash(page, back);
+    await pcsStep(page, back.length + 1);
+    await page.goBack();
+    await pcsHash(page, '0DTJ4ZZ');
+    await page.getByTestId('pcs-title').waitFor();
+    // A deep link; and a code only the MCE lists (no row: valid, no title).
+    await open(page, BASE, '#/pcs/0DTJ4ZZ');
+    await poll(async () => (await page.getByTestId('pcs-title').innerText().catch(() => '')).trim() === report.title, 'the deep link #/pcs/0DTJ4ZZ does not show its title', 15_000);
+    const mceOnly = icdJson('lookup', '02HM3JZ');
+    same([mceOnly.in_tables, mceOnly.validity_periods.length > 0], [false, true], 'icd lookup 02HM3JZ (valid in the MCE, no row)');
+    await open(page, BASE, '#/pcs/02HM3JZ');
+    await page.getByTestId('pcs-mce-only').waitFor({ timeout: 15_000 });
+    assert(/Valid \(Medicare Code Editor\)/.test(await page.getByTestId('pcs-validity').innerText()), '02HM3JZ is not shown as valid');
+    // The finished code goes to the record check's procedures.
+    await open(page, BASE, '#/pcs/0DTJ4ZZ');
+    await page.getByTestId('pcs-add').click();
+    await poll(() => new URL(page.url()).hash === '#/record', () => `Add did not open the record check (at ${page.url()})`);
+    await poll(async () => (await page.locator('#px-0').inputValue().catch(() => '')) === '0DTJ4ZZ', 'procedure 1 of the record is not 0DTJ4ZZ', 15_000);
+  }));
+
+test('18 PCS search: the CM / PCS switch is in the URL; "laparoscopic appendectomy" leads with 0DTJ4ZZ, which opens in the builder', () =>
+  withPage(async (page) => {
+    await open(page, BASE, '#/?system=pcs');
+    const box = page.getByTestId('search-box');
+    await box.waitFor();
+    assert(await page.getByTestId('system-pcs').isChecked(), 'the PCS switch is not on for #/?system=pcs');
+    await box.fill('laparoscopic appendectomy');
+    await waitResults(page);
+    await poll(async () => (await resultCodes(page))[0] === '0DTJ4ZZ', async () => `the first result is not 0DTJ4ZZ: ${(await resultCodes(page)).join(', ')}`, 15_000);
+    const first = page.getByRole('option').first();
+    assert((await first.innerText()).includes('Resection of Appendix'), `the first result shows no title: ${await first.innerText()}`);
+    const hash = decodeURIComponent(new URL(page.url()).hash);
+    assert(/system=pcs/.test(hash) && /q=laparoscopic appendectomy/.test(hash.replace(/\+/g, ' ')), `the URL does not keep the switch and the query: ${hash}`);
+    await box.focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    // 0DTJ4ZZ left the device and qualifier open: the builder opens before them.
+    await pcsHash(page, filled(icdJson('lookup', '0DT'), '0DTJ4'));
+    await page.getByTestId('pcs-current').waitFor();
+    await page.goBack();
+    await page.getByTestId('search-box').waitFor();
+    await poll(() => page.getByTestId('system-pcs').isChecked(), 'Back did not keep the PCS switch');
+    await page.getByTestId('system-cm').check();
+    await poll(() => !/system=/.test(new URL(page.url()).hash), () => `CM is still in the URL: ${page.url()}`);
+    await searchBox(page).waitFor();
   }));
 
 test('12 accessibility: no serious or critical axe violation in the main views', async () => {

@@ -12,31 +12,17 @@
 //! dozen small strings); `--features system-allocator` measures with the
 //! system's instead.
 
-use std::path::PathBuf;
+mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use icd_core::lookup::ARTIFACT_FILES;
 use icd_core::mce::Table;
 use icd_core::record::{ccmcc, Checker, Diagnosis, Procedure, Record};
-use icd_core::{Artifacts, Date, Library};
+use icd_core::registry::{ArtifactId, Capability};
+use icd_core::{Date, Library};
 
 #[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn dir() -> PathBuf {
-    std::env::var_os("ICD_INDEX_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../static/data"))
-}
-
-fn artifacts() -> Option<Vec<Vec<u8>>> {
-    let dir = dir();
-    ARTIFACT_FILES
-        .iter()
-        .map(|f| std::fs::read(dir.join(f)).ok())
-        .collect()
-}
 
 /// A small deterministic generator (no dependency needed for a benchmark mix).
 struct Lcg(u64);
@@ -102,16 +88,13 @@ fn records(lib: &Library<&[u8]>, n: usize) -> Vec<Record> {
 }
 
 fn bench(c: &mut Criterion) {
-    let Some(files) = artifacts() else {
-        eprintln!("no artifacts: run `cargo xtask build-index` first");
+    let Some(files) = common::files(Capability::Browse) else {
         return;
     };
-    let lib = Library::open(
-        Artifacts::from_files(files.iter().map(Vec::as_slice).collect()).expect("six artifacts"),
-    )
-    .expect("artifacts open");
-    let records = records(&lib, 1000);
-    let checker = Checker::new(&lib).today("2026-05-01".parse().unwrap());
+    let engine = common::open(&files);
+    let lib = engine.library().expect("the library is loaded");
+    let records = records(lib, 1000);
+    let checker = Checker::new(lib).today("2026-05-01".parse().unwrap());
     let findings: usize = records.iter().map(|r| checker.check(r).len()).sum();
     eprintln!("{} findings on {} records", findings, records.len());
     let mut by_rule = std::collections::BTreeMap::new();
@@ -131,12 +114,12 @@ fn bench(c: &mut Criterion) {
     });
     // `icd check` also reports CC/MCC capture when the index folder has
     // `ccmcc.icdx` (`icd build-index` writes it; the app's folder may not).
-    let ccmcc_bytes = std::fs::read(dir().join(ccmcc::FILE)).ok();
+    let ccmcc_bytes = common::optional(ArtifactId::CcMcc);
     let ccmcc = ccmcc_bytes
-        .as_deref()
-        .and_then(|b| ccmcc::CcMcc::open(b).ok());
+        .as_ref()
+        .and_then(|(_, b)| ccmcc::CcMcc::open(b.as_slice()).ok());
     if let Some(t) = &ccmcc {
-        let checker = Checker::new(&lib)
+        let checker = Checker::new(lib)
             .today("2026-05-01".parse().unwrap())
             .with_ccmcc(t);
         g.bench_function("1000 records with CC/MCC capture", |b| {
@@ -150,7 +133,7 @@ fn bench(c: &mut Criterion) {
     }
     g.finish();
     c.bench_function("Checker::new (MCE flags, discharge status rows)", |b| {
-        b.iter(|| Checker::new(&lib))
+        b.iter(|| Checker::new(lib))
     });
 }
 

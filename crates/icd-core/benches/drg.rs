@@ -7,24 +7,17 @@
 //! Build the artifacts first (`cargo xtask build-index`), then
 //! `cargo bench -p icd-core --bench drg`. `ICD_INDEX_DIR` points elsewhere.
 
-use std::path::PathBuf;
+mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use icd_core::drg::{Claim, DrgTables, HospitalStatus};
-use icd_core::lookup::ARTIFACT_FILES;
+use icd_core::drg::{Claim, HospitalStatus};
 use icd_core::record::model::{Diagnosis, Discharge, Patient, Procedure, Text};
-use icd_core::record::{ccmcc, Checker, Record};
-use icd_core::{Artifacts, Library};
+use icd_core::record::{Checker, Record};
+use icd_core::registry::Capability;
 
 #[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn dir() -> PathBuf {
-    std::env::var_os("ICD_INDEX_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../static/data"))
-}
 
 fn dx(v: &serde_json::Value) -> Diagnosis {
     Diagnosis {
@@ -36,7 +29,7 @@ fn dx(v: &serde_json::Value) -> Diagnosis {
 
 /// The generated claims as inpatient records discharged 2026-04-06.
 fn records() -> Vec<Record> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/drg/claims-6000.jsonl");
+    let path = common::root().join("tests/drg/claims-6000.jsonl");
     let text = std::fs::read_to_string(path).expect("tests/drg/claims-6000.jsonl");
     text.lines()
         .map(|l| {
@@ -77,28 +70,15 @@ fn records() -> Vec<Record> {
 }
 
 fn bench(c: &mut Criterion) {
-    let dir = dir();
-    let read = |f: &str| std::fs::read(dir.join(f)).ok();
-    let (Some(files), Some(cc), Some(drg)) = (
-        ARTIFACT_FILES
-            .iter()
-            .map(|f| read(f))
-            .collect::<Option<Vec<_>>>(),
-        read(ccmcc::FILE),
-        read(icd_core::drg::FILE),
-    ) else {
-        eprintln!(
-            "no artifacts in {}: run `cargo xtask build-index` first",
-            dir.display()
-        );
+    // Check reads the library, the CC/MCC and the grouper tables.
+    let Some(files) = common::files(Capability::Check) else {
         return;
     };
-    let lib =
-        Library::open(Artifacts::from_files(files.iter().map(Vec::as_slice).collect()).unwrap())
-            .unwrap();
-    let cc = ccmcc::CcMcc::open(cc.as_slice()).unwrap();
-    let tables = DrgTables::open(drg.as_slice()).unwrap();
-    let checker = Checker::new(&lib).with_ccmcc(&cc);
+    let engine = common::open(&files);
+    let lib = engine.library().expect("the library is loaded");
+    let cc = engine.ccmcc().expect("ccmcc.icdx is loaded");
+    let tables = engine.drg().expect("drg.icdx is loaded");
+    let checker = Checker::new(lib).with_ccmcc(cc);
     let records = records();
     let mut g = c.benchmark_group("drg");
     g.throughput(Throughput::Elements(records.len() as u64));

@@ -3,36 +3,19 @@
 //! Build them first (`cargo xtask build-index`), then
 //! `cargo bench -p icd-core --bench lookup`. `ICD_INDEX_DIR` points elsewhere.
 
-use std::path::PathBuf;
+mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use icd_core::lookup::ARTIFACT_FILES;
-use icd_core::{Artifacts, Code, Library};
-
-fn artifacts() -> Option<Vec<Vec<u8>>> {
-    let dir = std::env::var_os("ICD_INDEX_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../static/data"));
-    ARTIFACT_FILES
-        .iter()
-        .map(|f| std::fs::read(dir.join(f)).ok())
-        .collect()
-}
-
-fn open(files: &[Vec<u8>]) -> Library<&[u8]> {
-    Library::open(
-        Artifacts::from_files(files.iter().map(Vec::as_slice).collect()).expect("six artifacts"),
-    )
-    .expect("artifacts open")
-}
+use icd_core::registry::Capability;
+use icd_core::Code;
 
 fn bench(c: &mut Criterion) {
-    let Some(files) = artifacts() else {
-        eprintln!("no artifacts: run `cargo xtask build-index` first");
+    let Some(files) = common::files(Capability::Browse) else {
         return;
     };
-    c.bench_function("open all artifacts", |b| b.iter(|| open(&files)));
-    let lib = open(&files);
+    c.bench_function("open all artifacts", |b| b.iter(|| common::open(&files)));
+    let engine = common::open(&files);
+    let lib = engine.library().expect("the library is loaded");
     // Every 50th billable code: a spread over all chapters.
     let codes: Vec<Code> = lib
         .tabular

@@ -5,37 +5,22 @@
 //! (written for this benchmark, about 280 words each), read whole and as
 //! 400-word notes made of two of them back to back.
 
-use std::path::PathBuf;
+mod common;
+
 use std::time::{Duration, Instant};
 
-use icd_core::lookup::ARTIFACT_FILES;
-use icd_core::search::{read_note, Options, SearchIndex};
-use icd_core::{Artifacts, Library};
+use icd_core::registry::Capability;
+use icd_core::search::{read_note, Options};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 fn main() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let dir = std::env::var_os("ICD_INDEX_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("static/data"));
-    let read = |f: &str| {
-        std::fs::read(dir.join(f)).unwrap_or_else(|_| {
-            panic!(
-                "{}: run `cargo xtask build-index` first",
-                dir.join(f).display()
-            )
-        })
-    };
-    let files: Vec<Vec<u8>> = ARTIFACT_FILES.iter().map(|f| read(f)).collect();
-    let search_bytes = read("search.icdx");
-    let lib = Library::open(
-        Artifacts::from_files(files.iter().map(Vec::as_slice).collect()).expect("six artifacts"),
-    )
-    .expect("artifacts open");
-    let idx = SearchIndex::open(search_bytes.as_slice()).expect("search opens");
+    let files = common::files(Capability::Search)
+        .expect("the search artifacts (run `cargo xtask build-index`)");
+    let engine = common::open(&files);
+    let (lib, idx) = engine.search_parts().expect("search is loaded");
     let text = include_str!("notes.txt");
     let notes: Vec<&str> = text
         .lines()
@@ -51,21 +36,21 @@ fn main() {
     }
     let opts = Options::default();
     for n in &long {
-        std::hint::black_box(read_note(&lib, &idx, n, &opts));
+        std::hint::black_box(read_note(lib, idx, n, &opts));
     }
     let runs = 40;
     let mut times: Vec<Duration> = Vec::new();
     for _ in 0..runs {
         for n in &long {
             let t = Instant::now();
-            std::hint::black_box(read_note(&lib, &idx, n, &opts));
+            std::hint::black_box(read_note(lib, idx, n, &opts));
             times.push(t.elapsed());
         }
     }
     times.sort();
     let codes: usize = long
         .iter()
-        .map(|n| read_note(&lib, &idx, n, &opts).codes.len())
+        .map(|n| read_note(lib, idx, n, &opts).codes.len())
         .sum();
     println!(
         "read_note, 400-word notes, {} reads ({} notes x {runs}; {codes} codes in all): p50 {:?}, p95 {:?}, max {:?}",

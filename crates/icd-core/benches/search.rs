@@ -5,50 +5,31 @@
 //! statement of `eval/queries.tsv` and every prefix of it as typed key by
 //! key (what the app sends while the user types), at least 5,000 queries.
 
-use std::path::PathBuf;
+mod common;
+
 use std::time::{Duration, Instant};
 
-use icd_core::lookup::ARTIFACT_FILES;
-use icd_core::search::{search, Options, SearchIndex};
-use icd_core::{Artifacts, Library};
+use icd_core::registry::Capability;
+use icd_core::search::{search, Options};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 fn main() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let dir = std::env::var_os("ICD_INDEX_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("static/data"));
-    let read = |f: &str| {
-        std::fs::read(dir.join(f)).unwrap_or_else(|_| {
-            panic!(
-                "{}: run `cargo xtask build-index` first",
-                dir.join(f).display()
-            )
-        })
-    };
-    let files: Vec<Vec<u8>> = ARTIFACT_FILES.iter().map(|f| read(f)).collect();
-    let search_bytes = read("search.icdx");
-    let open = || {
-        let lib = Library::open(
-            Artifacts::from_files(files.iter().map(Vec::as_slice).collect())
-                .expect("six artifacts"),
-        )
-        .expect("artifacts open");
-        let idx = SearchIndex::open(search_bytes.as_slice()).expect("search opens");
-        (lib, idx)
-    };
+    let root = common::root();
+    let files = common::files(Capability::Search)
+        .expect("the search artifacts (run `cargo xtask build-index`)");
     let mut loads: Vec<Duration> = (0..20)
         .map(|_| {
             let t = Instant::now();
-            std::hint::black_box(open());
+            std::hint::black_box(common::open(&files));
             t.elapsed()
         })
         .collect();
     loads.sort();
-    let (lib, idx) = open();
+    let engine = common::open(&files);
+    let (lib, idx) = engine.search_parts().expect("search is loaded");
 
     let eval = std::fs::read_to_string(root.join("eval/queries.tsv")).expect("eval/queries.tsv");
     let mut queries: Vec<String> = Vec::new();
@@ -63,13 +44,13 @@ fn main() {
     let opts = Options::default();
     // Warm up once, then time every query.
     for q in queries.iter().take(500) {
-        std::hint::black_box(search(&lib, &idx, q, &opts));
+        std::hint::black_box(search(lib, idx, q, &opts));
     }
     let mut times: Vec<Duration> = queries
         .iter()
         .map(|q| {
             let t = Instant::now();
-            std::hint::black_box(search(&lib, &idx, q, &opts));
+            std::hint::black_box(search(lib, idx, q, &opts));
             t.elapsed()
         })
         .collect();

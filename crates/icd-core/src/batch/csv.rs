@@ -153,13 +153,33 @@ fn whole_records(text: &str) -> usize {
     end
 }
 
-/// The 0-based line of the record at byte `at` of `text`: csv's own line
-/// counter points at a blank line skipped before the record.
-fn line_of(text: &str, at: usize) -> usize {
-    let at = at.min(text.len());
-    let rest = &text[at..];
-    let blank = &rest[..rest.len() - rest.trim_start().len()];
-    text[..at].matches('\n').count() + blank.matches('\n').count()
+/// Lines counted up to a byte of a text, moving forward only (so a chunk
+/// of n rows costs O(length), not O(n x length)).
+struct LineCursor<'a> {
+    text: &'a str,
+    at: usize,
+    lines: usize,
+}
+
+impl<'a> LineCursor<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCursor {
+            text,
+            at: 0,
+            lines: 0,
+        }
+    }
+
+    /// The 0-based line of the record at byte `at`: csv's own line counter
+    /// points at a blank line skipped before the record.
+    fn line_of(&mut self, at: usize) -> usize {
+        let at = at.min(self.text.len()).max(self.at);
+        self.lines += self.text[self.at..at].matches('\n').count();
+        self.at = at;
+        let rest = &self.text[at..];
+        let blank = &rest[..rest.len() - rest.trim_start().len()];
+        self.lines + blank.matches('\n').count()
+    }
 }
 
 fn non_empty(s: &str) -> Option<String> {
@@ -212,6 +232,7 @@ impl CsvState {
             .trim(::csv::Trim::All)
             .delimiter(self.delimiter)
             .from_reader(slice.as_bytes());
+        let mut cursor = LineCursor::new(slice);
         for row in rdr.records() {
             let row = match row {
                 Ok(r) => r,
@@ -224,7 +245,7 @@ impl CsvState {
                     continue;
                 }
             };
-            let line = first_line + line_of(slice, row.position().map_or(0, |p| p.byte() as usize));
+            let line = first_line + cursor.line_of(row.position().map_or(0, |p| p.byte() as usize));
             if row.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }

@@ -30,6 +30,10 @@ pub(super) struct JsonState {
     /// After a broken value: `Some(true)` while its first line is still to
     /// drop, `Some(false)` while later lines are dropped.
     skipping: Option<bool>,
+    /// After an incomplete value: parse again only once the pending text
+    /// is this long (doubling keeps a huge Bundle pushed in small chunks
+    /// linear, not quadratic).
+    retry_at: usize,
 }
 
 /// Whether `text` (from a value's start) holds a whole JSON value, with the
@@ -105,8 +109,12 @@ impl JsonState {
                 line += 1;
                 continue;
             }
+            if !last && rest.len() < self.retry_at {
+                return pos;
+            }
             match next_value(rest) {
                 Next::Value(v, len) => {
+                    self.retry_at = 0;
                     if !last && len == rest.len() && !(v.is_object() || v.is_array()) {
                         // A number may go on in the next chunk.
                         return pos;
@@ -129,7 +137,10 @@ impl JsonState {
                     line += rest[..len].matches('\n').count();
                     pos += len;
                 }
-                Next::Incomplete if !last => return pos,
+                Next::Incomplete if !last => {
+                    self.retry_at = rest.len() * 2;
+                    return pos;
+                }
                 Next::Incomplete => {
                     out.push(Item::Broken {
                         place: Place::line(line),

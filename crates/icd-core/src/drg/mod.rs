@@ -37,7 +37,7 @@ pub mod tables;
 
 use serde::{Deserialize, Serialize};
 
-pub use tables::{CcInfo, DrgInfo, DrgRow, DrgSource, DrgTables, FILE, KIND};
+pub use tables::{CcInfo, DrgRow, DrgSource, DrgTables, FILE, KIND};
 
 /// Present-on-admission indicator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

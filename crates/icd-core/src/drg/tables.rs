@@ -326,29 +326,6 @@ pub struct DrgTables<D> {
     pub(crate) model: Model,
 }
 
-/// A DRG's reference row as the reader returns it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DrgInfo {
-    /// DRG number.
-    pub drg: u16,
-    /// Title.
-    pub title: String,
-    /// MDC, `None` for pre-MDC and 981-999.
-    pub mdc: Option<u8>,
-    /// Surgical DRG.
-    pub surgical: bool,
-    /// FY relative weight.
-    pub weight: Option<f64>,
-    /// Geometric mean length of stay.
-    pub gmlos: Option<f64>,
-    /// Arithmetic mean length of stay.
-    pub amlos: Option<f64>,
-    /// Post-acute transfer DRG.
-    pub post_acute: bool,
-    /// Special-pay DRG.
-    pub special_pay: bool,
-}
-
 impl<D: AsRef<[u8]>> DrgTables<D> {
     /// Opens a grouper artifact, checking header, checksum and sections.
     pub fn open(data: D) -> Result<DrgTables<D>, ArtifactError> {
@@ -479,8 +456,8 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         Rows::unchecked(self.bytes(&self.s.drgs), DRG_COLS)
     }
 
-    /// The reference row of a DRG.
-    pub fn drg(&self, drg: u16) -> Option<DrgInfo> {
+    /// The reference row of a DRG, as it was written ([`DrgRow`]).
+    pub fn drg(&self, drg: u16) -> Option<DrgRow> {
         let row = *self.model.drg_row.get(drg as usize)?;
         if row == NONE {
             return None;
@@ -488,7 +465,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         let r = self.drg_rows();
         let opt = |v: u32, scale: f64| (v != NONE).then(|| v as f64 / scale);
         let flags = r.get(row, 3);
-        Some(DrgInfo {
+        Some(DrgRow {
             drg,
             title: self.str(r.get(row, 1)).to_string(),
             mdc: (r.get(row, 2) != NONE).then(|| r.get(row, 2) as u8),
@@ -498,6 +475,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             amlos: opt(r.get(row, 6), 10.0),
             post_acute: flags & 4 != 0,
             special_pay: flags & 8 != 0,
+            rank: Some(r.get(row, 7)).filter(|&v| v != NONE),
         })
     }
 
@@ -888,10 +866,17 @@ mod tests {
                     drg: 281,
                     title: "AMI with CC".into(),
                     mdc: Some(5),
+                    surgical: true,
+                    gmlos: Some(3.2),
+                    amlos: Some(4.1),
+                    post_acute: true,
+                    special_pay: true,
+                    rank: Some(12),
                     ..Default::default()
                 },
             ],
         };
+        let rows = src.drgs.clone();
         let bytes = src.build();
         let t = DrgTables::open(bytes.as_slice()).unwrap();
         assert_eq!(t.release(), "MS-DRG test");
@@ -907,6 +892,10 @@ mod tests {
             ("AMI with MCC", Some(5), Some(1.5))
         );
         assert!(t.drg(999).is_none());
+        // What is read is what was written.
+        for row in &rows {
+            assert_eq!(t.drg(row.drg).as_ref(), Some(row));
+        }
         let mut bad = bytes.clone();
         let last = bad.len() - 1;
         bad[last] ^= 1;

@@ -41,6 +41,7 @@
 //! Caveat: the Tables and Definitions are FY2026 (October 2025) while the
 //! Index is FY2025, so a few index references may name values that moved.
 
+pub mod builder;
 pub mod report;
 pub mod search;
 pub mod title;
