@@ -161,8 +161,13 @@ pub struct DeskState {
     pub table: Option<Answer<TableReply>>,
     /// Latest validator verdicts.
     pub validate: Option<Answer<Result<Vec<CodeCheck>, String>>>,
-    /// The latest practice set.
-    pub practice: Option<Answer<Vec<icd_core::practice::Item>>>,
+    /// The latest practice set, and the problems of an instructor's cases.
+    pub practice: Option<
+        Answer<(
+            Vec<icd_core::practice::Item>,
+            Vec<icd_core::practice::CaseProblem>,
+        )>,
+    >,
     /// Latest record findings, with the titles of the record's codes.
     pub check: Option<Answer<CheckAnswer>>,
     /// The latest state of the ICD-10-PCS code builder.
@@ -292,7 +297,9 @@ impl Reducible for DeskState {
                     Reply::MainTerms { terms, .. } => next.main_terms = answer(key, terms),
                     Reply::Table { table, .. } => next.table = answer(key, table),
                     Reply::Validate { checks, .. } => next.validate = answer(key, checks),
-                    Reply::Practice { items, .. } => next.practice = answer(key, items),
+                    Reply::Practice {
+                        items, problems, ..
+                    } => next.practice = answer(key, (items, problems)),
                     Reply::Check {
                         findings,
                         titles,

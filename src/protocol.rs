@@ -155,6 +155,18 @@ pub enum Request {
         seed: u64,
         /// How many items.
         count: usize,
+        /// The kinds, taken in turn (a kind listed twice comes twice as
+        /// often); empty: all.
+        #[serde(default)]
+        kinds: Vec<icd_core::practice::Kind>,
+        /// Only items about codes of these chapters; empty: all.
+        #[serde(default)]
+        chapters: Vec<icd_core::practice::Chapter>,
+        /// An instructor's cases (CSV or JSON): checked against the release
+        /// ([`icd_core::practice::import_cases`]) and given instead of
+        /// generated items.
+        #[serde(default)]
+        cases: Option<String>,
     },
     /// Every check of a coded encounter.
     Check {
@@ -488,6 +500,9 @@ pub enum Reply {
         id: RequestId,
         /// The items.
         items: Vec<icd_core::practice::Item>,
+        /// What is wrong in an instructor's cases, with the line.
+        #[serde(default)]
+        problems: Vec<icd_core::practice::CaseProblem>,
     },
     /// The code builder at a prefix, and the code's report once all
     /// seven characters are there (a code only the MCE lists included).

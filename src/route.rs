@@ -66,7 +66,8 @@ pub enum Route {
         /// Its id (`mce.age_conflict`).
         id: String,
     },
-    /// Practice items; the seed and count travel as `?seed=7&count=10`,
+    /// Practice items; the session travels in the query
+    /// (`?seed=7&count=10&kinds=seventh&chapters=19&feedback=end&timed=30`),
     /// so a set can be shared by link.
     #[at("/practice")]
     Practice,
@@ -138,6 +139,18 @@ pub struct PracticeQuery {
     /// How many items.
     #[serde(default)]
     pub count: Option<usize>,
+    /// The kinds, comma-separated (`seventh,excludes1`); none: all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kinds: Option<String>,
+    /// The chapters by number, comma-separated (`19,9`); none: all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chapters: Option<String>,
+    /// `item` (feedback after each item, the default) or `end`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<String>,
+    /// A timed set: the minutes allowed; answers lock when they run out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timed: Option<u32>,
 }
 
 /// The href of a code's view, for plain links.

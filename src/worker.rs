@@ -440,18 +440,39 @@ pub fn answer(engine: &Engine<Vec<u8>>, request: Request) -> Reply {
             id,
             table: table(tree_of(lib, tree), &filter),
         },
-        Request::Practice { id, seed, count } => Reply::Practice {
+        Request::Practice {
+            id,
+            cases: Some(text),
+            ..
+        } => {
+            let checked = icd_core::practice::import_cases(lib, &text);
+            Reply::Practice {
+                id,
+                items: checked.items,
+                problems: checked.problems,
+            }
+        }
+        Request::Practice {
+            id,
+            seed,
+            count,
+            kinds,
+            chapters,
+            cases: None,
+        } => Reply::Practice {
             id,
             items: icd_core::practice::generate(
                 lib,
                 &icd_core::practice::Options {
-                    kinds: Vec::new(),
+                    kinds,
+                    chapters,
                     seed,
                     // A page of items at a time; more is never a quiz.
                     count: count.min(100),
                 },
             )
             .items,
+            problems: Vec::new(),
         },
         Request::Validate { id, codes, date } => Reply::Validate {
             id,

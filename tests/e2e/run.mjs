@@ -980,6 +980,122 @@ test('16 practice: a seeded set answered wrong is scored, each item explained, t
     same((await prompt.innerText()).trim(), first, 'the first item of seed 7 after a reload');
   }));
 
+/**
+ * The items `icd practice` gives for a session, one object per item: the
+ * app's worker and the CLI run the same generator, so the same seed, kinds
+ * and chapters give the same items in both.
+ */
+function cliItems(args) {
+  const icd = path.join(ROOT, 'target', 'release', process.platform === 'win32' ? 'icd.exe' : 'icd');
+  assert(fs.existsSync(icd), `${icd} not found: build it with cargo build --release -p icd-cli`);
+  const out = execFileSync(icd, ['practice', '--json', '--index', path.join(ROOT, 'static', 'data'), ...args], { encoding: 'utf8' });
+  return out.trim().split('\n').map((l) => JSON.parse(l));
+}
+
+/** What the page keeps on the device: localStorage keys and IndexedDB database names. */
+async function storedOnDevice(page) {
+  return page.evaluate(async () => ({
+    local: Object.keys(localStorage),
+    idb: indexedDB.databases ? (await indexedDB.databases()).map((d) => d.name) : [],
+  }));
+}
+
+test('16b practice session: kinds, chapters and feedback at the end from the URL; 10 items, 4 wrong, scored 6 of 10, every item reviewed with its explanation', () =>
+  withPage(async (page) => {
+    const expected = cliItems(['--seed', '7', '--count', '10', '--kind', 'seventh', '--kind', 'excludes1', '--kind', 'tables', '--chapter', '19']);
+    same(expected.length, 10, 'items the CLI gives');
+    await open(page, BASE, '#/practice?seed=7&count=10&kinds=seventh,excludes1,tables&chapters=19&feedback=end');
+    const prompt = page.getByTestId('practice-prompt');
+    const answer = page.getByTestId('practice-answer');
+    const wrong = new Set([1, 4, 6, 9]);
+    for (let i = 0; i < 10; i += 1) {
+      await poll(async () => (await prompt.innerText().catch(() => '')).trim() === expected[i].prompt,
+        async () => `item ${i + 1} is not the CLI's: ${JSON.stringify(await prompt.innerText().catch(() => ''))} vs ${JSON.stringify(expected[i].prompt)}`, 20_000);
+      await answer.fill(wrong.has(i) ? 'ZZZ' : expected[i].answers[0]);
+      await answer.press('Enter');
+      // Feedback at the end: none after the item.
+      assert(await page.getByTestId('practice-feedback').count() === 0, `feedback shown after item ${i + 1} of an end-feedback set`);
+    }
+    const total = (await page.getByTestId('practice-total').innerText()).trim();
+    same(total, 'Done: 6 of 10 points.', 'the score of 6 right and 4 wrong');
+    const reviewed = page.getByTestId('practice-review-item');
+    same(await reviewed.count(), 10, 'items in the review');
+    for (let i = 0; i < 10; i += 1) {
+      const row = reviewed.nth(i);
+      const text = await row.innerText();
+      assert(text.includes(wrong.has(i) ? 'Not quite.' : 'Correct.'), `review of item ${i + 1}: ${text}`);
+      const explanation = (await row.getByTestId('practice-explanation').innerText()).trim();
+      same(explanation, expected[i].explanation, `the explanation of item ${i + 1}`);
+    }
+    same(await storedOnDevice(page), { local: [], idb: [] }, 'storage after a session without the opt-in');
+  }));
+
+test('16c practice timed set: a countdown, answers locked at time-up, the unanswered items score nothing', async () => {
+  const browser = await launch();
+  guard(browser.context);
+  try {
+    await browser.context.clock.install();
+    const page = await firstPage(browser.context);
+    await open(page, BASE, '#/practice?seed=5&count=4&kinds=seventh&timed=1');
+    const countdown = page.getByTestId('practice-countdown');
+    await countdown.waitFor({ timeout: 20_000 });
+    assert(/^Time left: (1:00|0:5\d)$/.test((await countdown.innerText()).trim()), `countdown at the start: ${await countdown.innerText()}`);
+    const answer = page.getByTestId('practice-answer');
+    await answer.fill('ZZZ');
+    await answer.press('Enter');
+    await page.getByTestId('practice-submit').click();
+    await browser.context.clock.runFor(30_000);
+    await poll(async () => /^Time left: 0:[23]\d$/.test((await countdown.innerText()).trim()), async () => `countdown after 30 s: ${await countdown.innerText()}`);
+    await browser.context.clock.runFor(31_000);
+    const up = page.getByTestId('practice-time-up');
+    await up.waitFor({ timeout: 5_000 });
+    assert((await up.innerText()).includes('3 item(s) left unanswered'), `time-up message: ${await up.innerText()}`);
+    same((await page.getByTestId('practice-total').innerText()).trim(), 'Done: 0 of 4 points.', 'the score at time-up');
+    same(await page.getByTestId('practice-answer').count(), 0, 'answer fields after time-up');
+    same(await page.getByTestId('practice-review-item').count(), 4, 'items in the review at time-up');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('16d practice progress: kept only after the opt-in, survives a reload, drills the weak spots, and Delete leaves nothing', () =>
+  withPage(async (page) => {
+    await open(page, BASE, '#/practice?seed=11&count=3&kinds=seventh&chapters=19');
+    const prompt = page.getByTestId('practice-prompt');
+    await prompt.waitFor({ timeout: 20_000 });
+    const answer = page.getByTestId('practice-answer');
+    // Without the opt-in: one item answered, nothing stored.
+    await answer.fill('ZZZ');
+    await answer.press('Enter');
+    await page.getByTestId('practice-feedback').waitFor();
+    same(await storedOnDevice(page), { local: [], idb: [] }, 'storage before the opt-in');
+    await page.getByTestId('practice-submit').click();
+    await page.getByTestId('practice-keep').check();
+    await page.getByTestId('practice-progress-items').waitFor();
+    for (let i = 0; i < 2; i += 1) {
+      await answer.fill('ZZZ');
+      await answer.press('Enter');
+      await page.getByTestId('practice-feedback').waitFor();
+      await page.getByTestId('practice-submit').click();
+    }
+    await poll(async () => (await page.getByTestId('practice-progress-items').innerText()).trim() === '2 items answered.',
+      async () => `progress after two items: ${await page.getByTestId('practice-progress-items').innerText()}`);
+    const kept = await storedOnDevice(page);
+    assert(kept.idb.includes('icd-desk-practice') && kept.local.includes('icd-desk.practice.keep-progress'), `after the opt-in: ${JSON.stringify(kept)}`);
+    await page.reload();
+    await waitReady(page);
+    await poll(async () => (await page.getByTestId('practice-progress-items').innerText().catch(() => '')).trim() === '2 items answered.',
+      async () => `progress after a reload: ${await page.getByTestId('practice-progress-items').innerText().catch(() => '(none)')}`, 20_000);
+    assert(await page.getByTestId('practice-keep').isChecked(), 'the switch after a reload');
+    same((await page.getByTestId('practice-weak').innerText()).trim(), 'seventh in chapter 19: 2 items, 0 of 2 points (0%)', 'weak spots');
+    await page.getByTestId('practice-drill').click();
+    await poll(() => /kinds=seventh/.test(page.url()) && /chapters=19/.test(page.url()), () => `the drill's URL: ${page.url()}`);
+    await page.getByTestId('practice-delete').click();
+    await poll(async () => JSON.stringify(await storedOnDevice(page)) === JSON.stringify({ local: [], idb: [] }),
+      async () => `storage after Delete: ${JSON.stringify(await storedOnDevice(page))}`);
+    assert(!(await page.getByTestId('practice-keep').isChecked()), 'the switch after Delete');
+  }));
+
 // ---------------------------------------------------------------------------
 // ICD-10-PCS: the code builder and procedure search. What an axis must offer
 // is read from `icd lookup ... --json` (the release build `cargo xtask dist`

@@ -1,9 +1,12 @@
 //! `icd practice`: practice items for coding students, generated from the
 //! artifacts and validated ([`icd_core::practice`]). The same seed gives
-//! the same items.
+//! the same items. `--cases FILE` checks an instructor's cases (CSV or
+//! JSON) against the release instead, and prints those that pass.
 
-use anyhow::Result;
-use icd_core::practice::{generate, Batch, Item, Kind, Options};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use icd_core::practice::{generate, import_cases, Batch, Chapter, Item, Kind, Options};
 use serde::Serialize;
 
 use crate::IndexDir;
@@ -13,6 +16,9 @@ pub struct Args {
     /// Kinds to generate, taken in turn (repeat the flag): index_to_code, seventh, excludes1, sequencing, navigation, tables, audit, case. Default: all.
     #[arg(long = "kind", value_name = "K")]
     kinds: Vec<Kind>,
+    /// Only items about codes of these ICD-10-CM chapters, 1 to 22 (repeat the flag: `--chapter 19 --chapter 9`). Default: all.
+    #[arg(long = "chapter", value_name = "N")]
+    chapters: Vec<Chapter>,
     /// How many items.
     #[arg(long, default_value_t = 10)]
     count: usize,
@@ -22,6 +28,9 @@ pub struct Args {
     /// One JSON object per line: kind, prompt, choices, answers, scoring, explanation, wrong, source.
     #[arg(long)]
     json: bool,
+    /// Check an instructor's cases (CSV with the columns prompt, codes, rationale; or JSON) against the release: every problem is printed with its line on standard error, the cases that pass as items. Exit status 1 if any problem.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["kinds", "chapters"])]
+    cases: Option<PathBuf>,
     /// Print the counts of items produced and rejected by kind on standard error.
     #[arg(long)]
     stats: bool,
@@ -37,6 +46,7 @@ pub fn items(args: &Args) -> Result<Batch> {
         lib,
         &Options {
             kinds: args.kinds.clone(),
+            chapters: args.chapters.clone(),
             count: args.count,
             seed: args.seed,
         },
@@ -46,6 +56,9 @@ pub fn items(args: &Args) -> Result<Batch> {
 /// One JSON line per item, or a readable listing. Exit status: true when
 /// every item asked for was generated.
 pub fn run(args: Args) -> Result<bool> {
+    if let Some(path) = &args.cases {
+        return cases(&args, path);
+    }
     let batch = items(&args)?;
     for (i, item) in batch.items.iter().enumerate() {
         if args.json {
@@ -72,6 +85,32 @@ pub fn run(args: Args) -> Result<bool> {
         return Ok(false);
     }
     Ok(true)
+}
+
+/// `--cases FILE`: the problems on standard error (`FILE:LINE: ...`), the
+/// cases that pass on standard output.
+fn cases(args: &Args, path: &std::path::Path) -> Result<bool> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the cases file {}", path.display()))?;
+    let engine = crate::open_engine(&args.index.dir, icd_core::registry::Capability::Browse)?;
+    let checked = import_cases(engine.library()?, &text);
+    for (i, item) in checked.items.iter().enumerate() {
+        if args.json {
+            outln!("{}", serde_json::to_string(item)?);
+        } else {
+            print_item(i + 1, item);
+        }
+    }
+    for p in &checked.problems {
+        eprintln!("{}:{}: {}", path.display(), p.line, p.message);
+    }
+    eprintln!(
+        "{} of {} cases pass; {} problem(s)",
+        checked.items.len(),
+        checked.read,
+        checked.problems.len()
+    );
+    Ok(checked.problems.is_empty())
 }
 
 fn print_item(n: usize, item: &Item) {

@@ -14,7 +14,9 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use expect_test::{expect, Expect};
-use icd_core::practice::{generate, grade, release_date, Batch, Item, Kind, Options, Scoring};
+use icd_core::practice::{
+    generate, grade, release_date, Batch, Chapter, Item, Kind, Options, Scoring,
+};
 use icd_core::{Code, Library};
 
 fn lib() -> &'static Library<&'static [u8]> {
@@ -37,6 +39,7 @@ fn batch(kinds: &[Kind], count: usize, seed: u64) -> Batch {
         lib(),
         &Options {
             kinds: kinds.to_vec(),
+            chapters: Vec::new(),
             count,
             seed,
         },
@@ -350,4 +353,205 @@ fn wrong_answers_nobody_foresaw_are_explained_from_the_library() {
         expect!["Q99.99 is not an ICD-10-CM code"],
     );
     check("11", "E11.9", expect!["'11' is not a code: '11': character '1' at position 1 is not allowed; the first character is a letter"]);
+}
+
+fn batch_in(kinds: &[Kind], chapters: &[u8], count: usize, seed: u64) -> Batch {
+    generate(
+        lib(),
+        &Options {
+            kinds: kinds.to_vec(),
+            chapters: chapters.iter().map(|n| Chapter::new(*n).unwrap()).collect(),
+            count,
+            seed,
+        },
+    )
+}
+
+/// The first letters of the codes of a chapter, from the tabular's own
+/// chapter ranges (19 is S00-T88), read without the generator's code.
+fn letters_of(chapter: u8) -> Vec<char> {
+    let t = &lib().tabular;
+    let id = t.chapters()[usize::from(chapter) - 1];
+    let blocks = t.children(id);
+    let first = t.key(blocks[0]).chars().next().unwrap();
+    let last_key = t.key(*blocks.last().unwrap()).to_string();
+    let last = last_key
+        .split('-')
+        .next_back()
+        .unwrap()
+        .chars()
+        .next()
+        .unwrap();
+    (first..=last).collect()
+}
+
+#[test]
+fn chapters_select_items_about_codes_of_those_chapters() {
+    for (kinds, chapters) in [
+        (
+            vec![Kind::Seventh, Kind::Excludes1, Kind::Tables],
+            vec![19u8],
+        ),
+        (vec![Kind::IndexToCode, Kind::Sequencing], vec![9, 6]),
+    ] {
+        let b = batch_in(&kinds, &chapters, 12, 5);
+        assert_eq!(
+            b.items.len(),
+            12,
+            "{kinds:?} {chapters:?}: {:?}",
+            b.exhausted
+        );
+        let letters: Vec<char> = chapters.iter().flat_map(|c| letters_of(*c)).collect();
+        for item in &b.items {
+            assert!(kinds.contains(&item.kind), "{item:?}");
+            let n = item.chapter.expect("a chapter").number();
+            assert!(chapters.contains(&n), "{item:?}");
+            // The code the item is about: the answer, or the first code of the pair.
+            let about = item
+                .answers
+                .iter()
+                .chain(item.wrong.iter().map(|w| &w.answer))
+                .find(|a| *a != "yes" && *a != "no")
+                .cloned()
+                .unwrap_or_else(|| item.prompt.split_whitespace().nth(1).unwrap().to_string());
+            let first = about.chars().next().unwrap();
+            assert!(
+                letters.contains(&first),
+                "{about} is not in chapters {chapters:?}: {item:?}"
+            );
+            assert_valid(item);
+        }
+    }
+    // The same options give the same items; the filter changes them.
+    assert_eq!(
+        batch_in(&[Kind::Seventh], &[19], 5, 3).items,
+        batch_in(&[Kind::Seventh], &[19], 5, 3).items
+    );
+}
+
+#[test]
+fn a_kind_listed_twice_comes_twice_as_often() {
+    let b = batch(&[Kind::Seventh, Kind::Tables, Kind::Seventh], 9, 4);
+    let n = |k| b.items.iter().filter(|i| i.kind == k).count();
+    assert_eq!((n(Kind::Seventh), n(Kind::Tables)), (6, 3));
+}
+
+#[test]
+fn icd_practice_chapter_selects_and_a_wrong_chapter_says_how_to_fix_it() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_icd"))
+            .arg("practice")
+            .args(args)
+            .arg("--index")
+            .arg(index())
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "--kind",
+        "seventh",
+        "--chapter",
+        "19",
+        "--count",
+        "4",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let items: Vec<Item> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(items.len(), 4);
+    assert!(items.iter().all(|i| i.chapter == Chapter::new(19)));
+    let out = run(&["--chapter", "23"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("'23' is not an ICD-10-CM chapter; give its number, 1 to 22"),
+        "{err}"
+    );
+}
+
+/// The problems of an instructor's file as `line: message`, and the items
+/// that pass as `prompt => answers (scoring)`.
+fn imported(file: &str, expect: Expect) {
+    let text =
+        std::fs::read_to_string(root().join("crates/icd-cli/tests/fixtures").join(file)).unwrap();
+    let checked = icd_core::practice::import_cases(lib(), &text);
+    let mut out: Vec<String> = checked
+        .items
+        .iter()
+        .map(|i| format!("{} => {} ({:?})", i.prompt, i.answers.join(", "), i.scoring))
+        .collect();
+    out.extend(
+        checked
+            .problems
+            .iter()
+            .map(|p| format!("{}: {}", p.line, p.message)),
+    );
+    out.push(format!("read {}", checked.read));
+    expect.assert_eq(&out.join("\n"));
+    for item in &checked.items {
+        let full = grade(lib(), item, &item.answers);
+        assert!(full.correct, "{item:?}");
+    }
+}
+
+#[test]
+fn instructor_cases_are_checked_against_the_release_with_their_lines() {
+    imported(
+        "practice_cases.csv",
+        expect![[r#"
+            Type 2 diabetes mellitus with diabetic chronic kidney disease, stage 3a => E11.22, N18.31 (PrincipalAndSecondaries)
+            Essential hypertension => I10 (One)
+            4: E11 is not billable: E11 is a category: it needs more characters
+            5: S52.301 is not billable: S52.301 needs a 7th character: A for the initial encounter for closed fracture
+            6: Q99.99 is not an ICD-10-CM code; the nearest existing code is Q99.9 Chromosomal abnormality, unspecified
+            8: the prompt is empty: write the scenario the student codes
+            read 6"#]],
+    );
+    imported(
+        "practice_cases.json",
+        expect![[r#"
+            Essential hypertension => I10 (One)
+            7: E11 is not billable: E11 is a category: it needs more characters
+            12: the case needs "prompt", "codes" (a list or a string) and "rationale": missing field `codes`
+            read 3"#]],
+    );
+}
+
+#[test]
+fn icd_practice_cases_prints_what_passes_and_every_problem_with_its_line() {
+    let file = root().join("crates/icd-cli/tests/fixtures/practice_cases.csv");
+    let out = Command::new(env!("CARGO_BIN_EXE_icd"))
+        .args(["practice", "--json", "--cases"])
+        .arg(&file)
+        .arg("--index")
+        .arg(index())
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "problems give exit status 1");
+    let items: Vec<Item> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(items.len(), 2);
+    assert!(items.iter().all(|i| i.kind == Kind::Case));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let at = |line: usize| format!("{}:{line}: ", file.display());
+    assert!(
+        err.contains(&format!("{}E11 is not billable", at(4))),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{}Q99.99 is not an ICD-10-CM code", at(6))),
+        "{err}"
+    );
+    assert!(err.contains("2 of 6 cases pass"), "{err}");
 }

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::score::why_wrong;
-use super::{Batch, Item, Kind, Options, Rng, Scoring, Wrong};
+use super::{chapter_of, Batch, Chapter, Item, Kind, Options, Rng, Scoring, Wrong};
 use crate::code::{Code, IndexCode};
 use crate::date::Date;
 use crate::lookup::Library;
@@ -85,6 +85,12 @@ pub fn generate<D: AsRef<[u8]>>(lib: &Library<D>, opts: &Options) -> Batch {
                         .or_default() += 1;
                 }
                 Draw::Item(item) => {
+                    // An item about another chapter is not a candidate.
+                    if !opts.chapters.is_empty()
+                        && !item.chapter.is_some_and(|c| opts.chapters.contains(&c))
+                    {
+                        continue;
+                    }
                     if !seen.insert((kind, item.prompt.clone())) {
                         *batch
                             .rejected
@@ -232,6 +238,12 @@ impl<D: AsRef<[u8]>> Gen<'_, D> {
         }
     }
 
+    /// The chapter of a code: the number of its tabular chapter (`19` for
+    /// S52.521A).
+    fn chapter(&self, code: &Code) -> Option<Chapter> {
+        chapter_of(self.lib, code)
+    }
+
     /// The node of a code that is billable and valid on the release date.
     fn valid(&self, code: &Code) -> Option<NodeId> {
         let id = self.lib.tabular.find(code)?;
@@ -365,9 +377,11 @@ impl<D: AsRef<[u8]>> Gen<'_, D> {
         out
     }
 
+    #[allow(clippy::too_many_arguments)] // one call per kind, each argument named by its type
     fn item(
         &mut self,
         kind: Kind,
+        subject: Code,
         prompt: String,
         answers: Vec<String>,
         explanation: String,
@@ -386,6 +400,7 @@ impl<D: AsRef<[u8]>> Gen<'_, D> {
         }
         Draw::Item(Item {
             kind,
+            chapter: self.chapter(&subject),
             prompt,
             choices,
             answers,
@@ -483,6 +498,7 @@ impl<D: AsRef<[u8]>> Gen<'_, D> {
         );
         self.item(
             Kind::IndexToCode,
+            answer,
             format!("Code the diagnostic statement: \"{}\".", statement(&words)),
             vec![answer.to_string()],
             explanation,
@@ -542,6 +558,7 @@ impl<D: AsRef<[u8]>> Gen<'_, D> {
         );
         self.item(
             Kind::IndexToCode,
+            answer,
             format!(
                 "Complete the code: the index ({path}) gives {ic}; the record documents \"{title}\"."
             ),
@@ -623,6 +640,7 @@ impl<D: AsRef<[u8]>> Gen<'_, D> {
         );
         self.item(
             Kind::Seventh,
+            o.code,
             format!("{base} {title}: the encounter is the {meaning}. Give the complete code."),
             vec![o.code.to_string()],
             explanation,
@@ -718,6 +736,7 @@ impl<D: AsRef<[u8]>> Gen<'_, D> {
         let source = format!("Tabular List {}: Excludes1 at {at}", self.release());
         self.item(
             Kind::Excludes1,
+            y,
             prompt,
             vec!["no".into()],
             explanation,
@@ -771,6 +790,7 @@ impl<D: AsRef<[u8]>> Gen<'_, D> {
         let source = format!("Tabular List {}: Excludes2 at {at}", self.release());
         self.item(
             Kind::Excludes1,
+            y,
             prompt,
             vec!["yes".into()],
             explanation,
@@ -839,6 +859,7 @@ impl<D: AsRef<[u8]>> Gen<'_, D> {
         let source = format!("Tabular List {}: code first note at {at}", self.release());
         self.item(
             Kind::Sequencing,
+            e,
             prompt,
             vec![e.to_string()],
             explanation,
@@ -917,6 +938,7 @@ impl<D: AsRef<[u8]>> Gen<'_, D> {
             );
             return self.item(
                 Kind::Navigation,
+                answer,
                 format!(
                     "Find \"{}\" in the Alphabetic Index and follow its cross-reference. Which code does it lead to?",
                     statement(&words)
@@ -955,6 +977,7 @@ impl<D: AsRef<[u8]>> Gen<'_, D> {
         );
         self.item(
             Kind::Navigation,
+            answer,
             format!(
                 "The record documents \"{}\". The index entry carries a see also reference. Which code is reported?",
                 statement(&words)
@@ -1062,6 +1085,7 @@ impl<D: AsRef<[u8]>> Gen<'_, D> {
         let source = format!("{} {}: {path}", tree.title(), tree.release());
         self.item(
             Kind::Tables,
+            answer,
             prompt,
             vec![answer.to_string()],
             explanation,
@@ -1204,8 +1228,10 @@ impl<D: AsRef<[u8]>> Gen<'_, D> {
         );
         let mut choices: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
         choices.dedup();
+        let chapter = codes.first().and_then(|c| self.chapter(c));
         Draw::Item(Item {
             kind: Kind::Audit,
+            chapter,
             prompt,
             choices,
             answers: at_fault,
@@ -1269,6 +1295,7 @@ impl<D: AsRef<[u8]>> Gen<'_, D> {
         }];
         Draw::Item(Item {
             kind: Kind::Case,
+            chapter: self.chapter(&e),
             prompt,
             choices: Vec::new(),
             answers: vec![e.to_string(), m.to_string(), x.to_string()],

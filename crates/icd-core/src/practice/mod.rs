@@ -3,7 +3,7 @@
 //! the reasoning a coder uses, and scored the way the exam and the coding
 //! labs score (exact, set-based, partial credit).
 //!
-//! Generation is deterministic: the same [`Options`] (kinds, count, seed)
+//! Generation is deterministic: the same [`Options`] (kinds, chapters, count, seed)
 //! over the same artifacts give the same items, in the same order, on every
 //! platform. There is no I/O and no clock; the date every answer must be
 //! valid on is the first day of the release the MCE tables cover
@@ -13,7 +13,7 @@
 //! # fn lib() -> icd_core::Library<Vec<u8>> { unimplemented!() }
 //! use icd_core::practice::{generate, grade, Kind, Options};
 //! let lib = lib();
-//! let batch = generate(&lib, &Options { kinds: vec![Kind::Seventh], count: 5, seed: 7 });
+//! let batch = generate(&lib, &Options { kinds: vec![Kind::Seventh], count: 5, seed: 7, ..Options::default() });
 //! let item = &batch.items[0];
 //! let result = grade(&lib, item, &["S52.521".to_string()]);
 //! println!("{} / {}: {}", result.earned, result.possible, result.feedback.join("; "));
@@ -35,7 +35,9 @@
 //! the same condition elsewhere in the tabular; ICD-10-PCS items wait for
 //! the PCS tables.
 
+mod cases;
 mod generate;
+mod progress;
 mod rng;
 mod score;
 
@@ -43,7 +45,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use cases::{import_cases, CaseProblem, ImportedCases};
 pub use generate::{generate, release_date};
+pub use progress::{Progress, Tally, Topic, Weak, MIN_ITEMS, PROGRESS_VERSION, WEAK_BELOW};
 pub use rng::Rng;
 pub use score::{grade, score, why_wrong, Score};
 
@@ -147,6 +151,11 @@ pub struct Wrong {
 pub struct Item {
     /// What it exercises.
     pub kind: Kind,
+    /// The tabular chapter of the code the item is about (the answer, or
+    /// the first code of a pair or record); what [`Options::chapters`]
+    /// selects on.
+    #[serde(default)]
+    pub chapter: Option<Chapter>,
     /// The question.
     pub prompt: String,
     /// The choices to pick from (empty when the answer is typed).
@@ -172,6 +181,10 @@ pub struct Item {
 pub struct Options {
     /// The kinds, taken in turn; empty means all of [`Kind::ALL`].
     pub kinds: Vec<Kind>,
+    /// Only items about codes of these chapters; empty means every chapter.
+    /// A kind with no valid item in them within the attempt budget is
+    /// listed in [`Batch::exhausted`].
+    pub chapters: Vec<Chapter>,
     /// How many items.
     pub count: usize,
     /// The seed: the same seed gives the same items.
@@ -182,10 +195,89 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             kinds: Vec::new(),
+            chapters: Vec::new(),
             count: 10,
             seed: 1,
         }
     }
+}
+
+/// A chapter of ICD-10-CM, `1` to `22` (19: injury, poisoning and certain
+/// other consequences of external causes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
+pub struct Chapter(u8);
+
+impl Chapter {
+    /// The chapter numbered `n`, if `n` is 1 to 22.
+    pub fn new(n: u8) -> Option<Chapter> {
+        (1..=22).contains(&n).then_some(Chapter(n))
+    }
+
+    /// Its number.
+    pub fn number(self) -> u8 {
+        self.0
+    }
+}
+
+impl From<Chapter> for u8 {
+    fn from(c: Chapter) -> u8 {
+        c.0
+    }
+}
+
+impl TryFrom<u8> for Chapter {
+    type Error = UnknownChapter;
+    fn try_from(n: u8) -> Result<Chapter, UnknownChapter> {
+        Chapter::new(n).ok_or(UnknownChapter {
+            given: n.to_string(),
+        })
+    }
+}
+
+impl std::fmt::Display for Chapter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl std::str::FromStr for Chapter {
+    type Err = UnknownChapter;
+    fn from_str(s: &str) -> Result<Chapter, UnknownChapter> {
+        s.trim()
+            .parse::<u8>()
+            .ok()
+            .and_then(Chapter::new)
+            .ok_or_else(|| UnknownChapter {
+                given: s.to_string(),
+            })
+    }
+}
+
+/// A chapter that is not a number from 1 to 22.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{given}' is not an ICD-10-CM chapter; give its number, 1 to 22 (19 for injuries, 9 for the circulatory system)")]
+pub struct UnknownChapter {
+    /// What was given.
+    pub given: String,
+}
+
+/// The chapter a code of the tabular belongs to; `None` for a code the
+/// tabular does not hold.
+pub fn chapter_of<D: AsRef<[u8]>>(lib: &crate::Library<D>, code: &crate::Code) -> Option<Chapter> {
+    let t = &lib.tabular;
+    let id = t.find(code)?;
+    let top = t.ancestors(id).first().copied().unwrap_or(id);
+    t.key(top).parse().ok()
+}
+
+/// Every chapter, with its title, for a chooser.
+pub fn chapters<D: AsRef<[u8]>>(lib: &crate::Library<D>) -> Vec<(Chapter, String)> {
+    let t = &lib.tabular;
+    t.chapters()
+        .into_iter()
+        .filter_map(|id| Some((t.key(id).parse().ok()?, t.title(id).into_owned())))
+        .collect()
 }
 
 /// Generated items and what validation dropped.
@@ -209,5 +301,31 @@ impl Batch {
             .get(&kind)
             .map(|r| r.values().sum())
             .unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chapters_are_numbers_from_1_to_22() {
+        let check = |s: &str, expect: Result<u8, &str>| {
+            assert_eq!(
+                s.parse::<Chapter>()
+                    .map(u8::from)
+                    .map_err(|e| e.to_string()),
+                expect.map_err(str::to_string),
+                "{s}"
+            );
+        };
+        check("19", Ok(19));
+        check(" 1 ", Ok(1));
+        check("22", Ok(22));
+        check("0", Err("'0' is not an ICD-10-CM chapter; give its number, 1 to 22 (19 for injuries, 9 for the circulatory system)"));
+        check("23", Err("'23' is not an ICD-10-CM chapter; give its number, 1 to 22 (19 for injuries, 9 for the circulatory system)"));
+        check("XIX", Err("'XIX' is not an ICD-10-CM chapter; give its number, 1 to 22 (19 for injuries, 9 for the circulatory system)"));
+        assert_eq!(serde_json::to_string(&Chapter(19)).unwrap(), "19");
+        assert!(serde_json::from_str::<Chapter>("30").is_err());
     }
 }

@@ -234,6 +234,7 @@ mod tests {
     fn item(scoring: Scoring, answers: &[&str], wrong: &[(&str, &str)]) -> Item {
         Item {
             kind: Kind::Case,
+            chapter: None,
             prompt: String::new(),
             choices: Vec::new(),
             answers: answers.iter().map(|s| s.to_string()).collect(),
