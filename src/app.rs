@@ -95,6 +95,7 @@ pub fn Shell() -> Html {
         Route::Record => 5,
         Route::Rules | Route::Rule { .. } => 6,
         Route::Practice => 7,
+        Route::Batch | Route::BatchReport => 8,
         Route::NotFound => 9,
     };
     html! {
@@ -115,6 +116,7 @@ pub fn Shell() -> Html {
                         { nav_item(Route::Record, "Record check", section == 5) }
                         { nav_item(Route::Rules, "Rules", section == 6) }
                         { nav_item(Route::Practice, "Practice", section == 7) }
+                        { nav_item(Route::Batch, "Batch", section == 8) }
                     </ul>
                 </nav>
             </header>

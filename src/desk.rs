@@ -25,8 +25,8 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::protocol::{
-    FindingView, JsCodec, LookupReply, Numbering, Progress, Reply, Request, RequestId, RequestKind,
-    TableReply, TermLink, Tree,
+    BatchReply, Facets, FindingView, JsCodec, LookupReply, Numbering, Progress, Reply, Request,
+    RequestId, RequestKind, TableReply, TermLink, Tree,
 };
 use crate::worker::DataWorker;
 
@@ -127,6 +127,29 @@ pub struct RecordSeed {
     pub setting: Setting,
     /// The patient the codes were read for.
     pub patient: Patient,
+    /// A whole record (opened from a batch), loaded as it is instead.
+    pub record: Option<Box<icd_core::record::Record>>,
+}
+
+/// The latest batch answers ([`crate::pages::batch`]); the worker holds
+/// the records themselves.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchAnswers {
+    /// The last import step's answer (header, progress or failure), keyed
+    /// by its request number so each reply is news.
+    pub import: Option<Answer<BatchReply>>,
+    /// What the batch holds, for the filter menus (once it is read).
+    pub facets: Option<Rc<Facets>>,
+    /// The last window of the table.
+    pub rows: Option<Answer<BatchReply>>,
+    /// The last export.
+    pub export: Option<Answer<BatchReply>>,
+    /// The report.
+    pub report: Option<Answer<BatchReply>>,
+    /// A figure's records.
+    pub members: Option<Answer<BatchReply>>,
+    /// A record to open.
+    pub open: Option<Answer<BatchReply>>,
 }
 
 /// Findings and the titles of the record's codes (code as typed, title).
@@ -163,6 +186,8 @@ pub struct DeskState {
     pub practice: Option<Answer<Vec<icd_core::practice::Item>>>,
     /// Latest record findings, with the titles of the record's codes.
     pub check: Option<Answer<CheckAnswer>>,
+    /// The batch page's answers.
+    pub batch: BatchAnswers,
     pending: HashMap<RequestId, String>,
 }
 
@@ -185,6 +210,7 @@ impl Default for DeskState {
             validate: None,
             practice: None,
             check: None,
+            batch: BatchAnswers::default(),
             pending: HashMap::new(),
         }
     }
@@ -291,6 +317,26 @@ impl Reducible for DeskState {
                         drg,
                         ..
                     } => next.check = answer(key, (findings, titles, drg)),
+                    Reply::Batch { reply, .. } => {
+                        let b = &mut next.batch;
+                        if matches!(&*reply, BatchReply::Progress(p, _) if p.records == 0 && p.bytes == 0 && !p.done)
+                        {
+                            // A new batch (or a cancel): what was shown of the last one goes.
+                            *b = BatchAnswers::default();
+                        }
+                        if let BatchReply::Progress(_, Some(facets)) = &*reply {
+                            b.facets = Some(Rc::new(facets.clone()));
+                        }
+                        let slot = match reply.kind() {
+                            RequestKind::BatchRows => &mut b.rows,
+                            RequestKind::BatchExport => &mut b.export,
+                            RequestKind::BatchReport => &mut b.report,
+                            RequestKind::BatchMembers => &mut b.members,
+                            RequestKind::BatchOpen => &mut b.open,
+                            _ => &mut b.import,
+                        };
+                        *slot = answer(key, *reply);
+                    }
                     Reply::Progress(_) | Reply::NotReady { .. } => return self,
                 }
             }

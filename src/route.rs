@@ -70,6 +70,12 @@ pub enum Route {
     /// so a set can be shared by link.
     #[at("/practice")]
     Practice,
+    /// Batch review: import a file, the results table.
+    #[at("/batch")]
+    Batch,
+    /// The batch's report.
+    #[at("/batch/report")]
+    BatchReport,
     /// Anything else.
     #[not_found]
     #[at("/404")]

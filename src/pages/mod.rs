@@ -2,6 +2,8 @@
 //! when its route or input changes, and renders the answer from the shared
 //! state; the leaf components in [`crate::components`] only render props.
 
+pub mod batch;
+pub mod batch_report;
 pub mod code;
 pub mod index;
 pub mod practice;
@@ -37,6 +39,8 @@ pub fn switch(route: Route) -> Html {
         Route::Rules => rules::view(None),
         Route::Rule { id } => rules::view(Some(id)),
         Route::Practice => html! { <practice::PracticePage /> },
+        Route::Batch => html! { <batch::BatchPage /> },
+        Route::BatchReport => html! { <batch_report::ReportPage /> },
         Route::NotFound => not_found(),
     }
 }

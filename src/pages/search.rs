@@ -436,6 +436,7 @@ pub fn SearchPage() -> Html {
                         codes,
                         setting,
                         patient,
+                        record: None,
                     }));
                     if let Some(nav) = &navigator {
                         nav.push(&Route::Record);
