@@ -290,6 +290,19 @@ impl<D: AsRef<[u8]>> Engine<D> {
         Ok(Some((tables.group(&claim), tables.what_if(&claim))))
     }
 
+    /// The MS-DRG of an inpatient record without the what-if list (which
+    /// groups the record once more per CC/MCC and per procedure): what a
+    /// batch needs. `None` for an outpatient record; the claim is the one
+    /// [`Engine::group_record`] groups.
+    pub fn grouping(&self, record: &Record) -> Result<Option<crate::drg::Grouping>, NotLoaded> {
+        let tables = self.drg()?;
+        if record.setting() == Some(crate::record::model::Setting::Outpatient) {
+            return Ok(None);
+        }
+        let claim = crate::drg::Claim::from_record(record, crate::drg::HospitalStatus::default());
+        Ok(Some(tables.group(&claim)))
+    }
+
     /// Every finding on one record ([`Checker::check`]).
     pub fn check(&self, record: &Record, today: Option<Date>) -> Result<Vec<Finding>, NotLoaded> {
         Ok(self.checker(today)?.check(record))

@@ -22,6 +22,8 @@
 
 mod csv;
 mod json;
+pub mod report;
+pub mod review;
 
 use std::fmt;
 
