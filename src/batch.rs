@@ -16,20 +16,23 @@
 
 use std::collections::BTreeMap;
 
+use icd_core::batch::report::{Figure, Report, ReportBuilder, Table};
+use icd_core::batch::review::Review;
 use icd_core::batch::{ColumnMap, Format, Importer, Item, Place, CSV_FIELDS};
 use icd_core::record::{Record, Severity};
 use icd_core::{Date, Engine};
 
 use crate::protocol::{
-    BatchProgress, BatchReply, ExportFormat, ExportWhat, Facets, ReportView, RowFilter, RowFinding,
-    RowQuery, RowView, SortKey, BROKEN_SHOWN, MAX_WINDOW, MEMBERS_SHOWN,
+    BatchProgress, BatchReply, ExportFormat, ExportWhat, Facets, FigureView, ReportRow,
+    ReportTable, ReportView, RowFilter, RowFinding, RowQuery, RowView, SortKey, BROKEN_SHOWN,
+    MAX_WINDOW, MEMBERS_SHOWN, TABLE_SHOWN,
 };
 
 /// One finding of a reviewed record, as the table shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Found {
     /// Rule id.
-    pub rule_id: &'static str,
+    pub rule_id: String,
     /// How serious.
     pub severity: Severity,
     /// Plain language.
@@ -79,37 +82,35 @@ impl Row {
     }
 }
 
-/// Checks and groups one record: the one place the batch asks the engine
-/// about a record.
+/// Checks and groups one record ([`Review::review`], the engine's one
+/// definition for the CLI and the app), feeding the report as it goes,
+/// and keeps what the table shows.
 pub fn review(
-    engine: &Engine<Vec<u8>>,
-    checker: &icd_core::record::Checker<'_, Vec<u8>>,
+    reviewer: &Review<'_, Vec<u8>>,
+    report: &mut ReportBuilder,
+    index: usize,
     place: Place,
     record: Box<Record>,
 ) -> Row {
-    let findings = checker
-        .check(&record)
-        .into_iter()
-        .map(|f| Found {
-            rule_id: f.rule_id,
-            severity: f.severity,
-            message: f.message,
-            reviewed: false,
-        })
-        .collect();
-    let inpatient = record.setting() != Some(icd_core::record::model::Setting::Outpatient);
-    let grouping = engine.drg().ok().filter(|_| inpatient).map(|tables| {
-        let claim = icd_core::drg::Claim::from_record(&record, Default::default());
-        tables.group(&claim)
-    });
-    let final_ = grouping.as_ref().map(|g| &g.final_);
+    let reviewed = reviewer.review(place, &record);
+    report.add(index, &record, &reviewed);
+    let drg = reviewed.drg.as_ref();
     Row {
         place,
-        inpatient,
-        drg: final_.map(|f| f.drg),
-        mdc: final_.and_then(|f| f.mdc),
-        weight: final_.and_then(|f| f.weight),
-        findings,
+        inpatient: !reviewed.outpatient(),
+        drg: drg.map(|d| d.drg),
+        mdc: drg.and_then(|d| d.mdc),
+        weight: drg.and_then(|d| d.weight),
+        findings: reviewed
+            .findings
+            .into_iter()
+            .map(|f| Found {
+                rule_id: f.rule_id,
+                severity: f.severity,
+                message: f.message,
+                reviewed: false,
+            })
+            .collect(),
         record,
     }
 }
@@ -128,6 +129,10 @@ pub struct Batch {
     bytes: u64,
     done: bool,
     ms: f64,
+    /// The report, built as records come in.
+    building: ReportBuilder,
+    /// The report, once the file is read.
+    pub report: Option<Report>,
     /// The rows of the last filter and order, so that scrolling does not
     /// filter and sort again.
     view: Option<(RowFilter, SortKey, bool, Vec<u32>)>,
@@ -179,20 +184,28 @@ impl Batch {
             self.importer = None;
             self.done = true;
         }
-        let checker = engine
-            .checker(self.today)
+        let reviewer = Review::new(engine, self.today)
             .map_err(|e| format!("The record check is not loaded ({e}); reload the page."))?;
         for item in items {
             match item {
                 Item::Record { place, record } => {
-                    self.rows.push(review(engine, &checker, place, record))
+                    let index = self.rows.len();
+                    let row = review(&reviewer, &mut self.building, index, place, record);
+                    self.rows.push(row);
                 }
-                Item::Claim { place, .. } => self.broken.push((
-                    place,
-                    "an MCE claim, not a record: import claims with `icd check --format claim`, or convert them to records".into(),
-                )),
-                Item::Broken { place, reason } => self.broken.push((place, reason)),
+                Item::Claim { place, .. } => {
+                    let reason = "an MCE claim, not a record: check claims with `icd check --format claim`, or convert them to records";
+                    self.building.reject(place, reason);
+                    self.broken.push((place, reason.into()));
+                }
+                Item::Broken { place, reason } => {
+                    self.building.reject(place, reason.clone());
+                    self.broken.push((place, reason));
+                }
             }
+        }
+        if self.done {
+            self.report = Some(std::mem::take(&mut self.building).finish());
         }
         self.bytes = bytes;
         self.ms += ms;
@@ -229,7 +242,7 @@ impl Batch {
         let mut drgs: BTreeMap<u16, u32> = BTreeMap::new();
         let mut mdcs: BTreeMap<u8, u32> = BTreeMap::new();
         for r in &self.rows {
-            let mut seen: Vec<&str> = r.findings.iter().map(|f| f.rule_id).collect();
+            let mut seen: Vec<&str> = r.findings.iter().map(|f| f.rule_id.as_str()).collect();
             seen.sort_unstable();
             seen.dedup();
             for rule in seen {
@@ -270,7 +283,7 @@ impl Batch {
         (f.rule.is_none()
             || r.findings
                 .iter()
-                .any(|x| Some(x.rule_id) == f.rule.as_deref()))
+                .any(|x| Some(x.rule_id.as_str()) == f.rule.as_deref()))
             && (f.severity.is_none() || r.findings.iter().any(|x| Some(x.severity) == f.severity))
             && (f.drg.is_none() || r.drg == f.drg)
             && (f.mdc.is_none() || r.mdc == f.mdc)
@@ -340,7 +353,7 @@ impl Batch {
                 .findings
                 .iter()
                 .map(|f| RowFinding {
-                    rule_id: f.rule_id.to_string(),
+                    rule_id: f.rule_id.clone(),
                     severity: f.severity,
                     message: f.message.clone(),
                     reviewed: f.reviewed,
@@ -378,7 +391,7 @@ impl Batch {
                                 Cell::Text(r.place.to_string()),
                                 Cell::Text(r.setting().to_string()),
                                 Cell::num(r.drg.map(f64::from)),
-                                Cell::Text(f.rule_id.to_string()),
+                                Cell::Text(f.rule_id.clone()),
                                 Cell::Text(f.severity.to_string()),
                                 Cell::Text(f.message.clone()),
                                 Cell::Bool(f.reviewed),
@@ -485,23 +498,193 @@ impl Batch {
         self.ms += ms;
     }
 
-    /// The report's figures (filled by [`crate::batch::report_view`]).
-    pub fn report(&self) -> ReportView {
-        ReportView {
-            name: self.name.clone(),
-            ..ReportView::default()
+    /// The report as the page shows it, once the file is read.
+    pub fn report_view(&self) -> Option<ReportView> {
+        let r = self.report.as_ref()?;
+        let mut excluded: BTreeMap<(&str, &str), u32> = BTreeMap::new();
+        for e in &r.excluded {
+            *excluded
+                .entry((e.from.as_str(), e.why.as_str()))
+                .or_default() += 1;
         }
+        let out = &r.outpatient;
+        let count = |id: &str, title: &str, records: &[usize], definition: &str| FigureView {
+            id: id.into(),
+            title: title.into(),
+            value: records.len().to_string(),
+            formula: "count of records".into(),
+            numerator: Some(records.len().to_string()),
+            denominator: None,
+            numerator_records: records.len() as u32,
+            denominator_records: 0,
+            numerator_key: format!("out:{id}"),
+            denominator_key: String::new(),
+            note: None,
+            definition: definition.into(),
+            source: "ICD Desk record check (the setting as the record states it)".into(),
+        };
+        Some(ReportView {
+            name: self.name.clone(),
+            read: r.read as u32,
+            reviewed: r.reviewed as u32,
+            inpatient: r.inpatient as u32,
+            rejected: r.rejected.len() as u32,
+            excluded: excluded
+                .into_iter()
+                .map(|((from, why), n)| (from.to_string(), why.to_string(), n))
+                .collect(),
+            figures: r.figures.iter().map(|f| figure_view(f, "fig")).collect(),
+            outpatient: vec![
+                count(
+                    "records",
+                    "Outpatient records",
+                    &out.records,
+                    "Records whose setting is outpatient; they are left out of every inpatient figure.",
+                ),
+                count(
+                    "with_errors",
+                    "Outpatient records with an error",
+                    &out.with_errors,
+                    "Outpatient records with at least one finding of severity error.",
+                ),
+                figure_view(&out.unspecified_code_rate, "out"),
+            ],
+            tables: r.tables.iter().map(table_view).collect(),
+            outpatient_findings: {
+                let mut t = table_view(&out.findings);
+                t.id = format!("out-{}", t.id);
+                t
+            },
+        })
     }
 
-    /// The records of a figure's numerator or denominator: (row, id), the
-    /// first [`MEMBERS_SHOWN`], and how many in all.
-    pub fn members(&self, _figure: &str, _numerator: bool) -> (Vec<(u32, String)>, u32) {
-        (Vec::new(), 0)
+    /// The records of a report list ([`FigureView::numerator_key`],
+    /// [`crate::protocol::members_key`]): its title, (row, id or place) of
+    /// the first [`MEMBERS_SHOWN`], and how many in all.
+    pub fn members(&self, key: &str) -> Option<(String, Vec<(u32, String)>, u32)> {
+        let r = self.report.as_ref()?;
+        let (title, records): (String, &[usize]) = match key.split(':').collect::<Vec<_>>()[..] {
+            ["fig", id, which] => {
+                let f = r.figure(id)?;
+                if which == "num" {
+                    (format!("{}: numerator", f.title), &f.numerator_records)
+                } else {
+                    (format!("{}: denominator", f.title), &f.denominator_records)
+                }
+            }
+            ["out", "records"] => ("Outpatient records".into(), &r.outpatient.records),
+            ["out", "with_errors"] => (
+                "Outpatient records with an error".into(),
+                &r.outpatient.with_errors,
+            ),
+            ["out", _, which] => {
+                let f = &r.outpatient.unspecified_code_rate;
+                if which == "num" {
+                    (
+                        format!("Outpatient {}: numerator", f.title.to_lowercase()),
+                        &f.numerator_records,
+                    )
+                } else {
+                    (
+                        format!("Outpatient {}: denominator", f.title.to_lowercase()),
+                        &f.denominator_records,
+                    )
+                }
+            }
+            ["table", table, row] => {
+                let t = match table.strip_prefix("out-") {
+                    Some(_) => &r.outpatient.findings,
+                    None => r.table(table)?,
+                };
+                let row = t.rows.iter().find(|x| x.key == row)?;
+                (format!("{}: {}", t.title, row.label), &row.records)
+            }
+            _ => return None,
+        };
+        let rows = records
+            .iter()
+            .take(MEMBERS_SHOWN)
+            .filter_map(|&i| {
+                let row = self.rows.get(i)?;
+                let id = row.id();
+                let shown = if id.is_empty() {
+                    row.place.to_string()
+                } else {
+                    id.to_string()
+                };
+                Some((i as u32, shown))
+            })
+            .collect();
+        Some((title, rows, records.len() as u32))
     }
 
     /// The record of a row, to open in the record check.
     pub fn record(&self, row: u32) -> Option<&Record> {
         self.rows.get(row as usize).map(|r| &*r.record)
+    }
+}
+
+/// A number as the report shows it: whole numbers without decimals.
+pub fn number(v: f64, unit: &str) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        return format!("{}", v as i64);
+    }
+    match unit {
+        "weight" => format!("{v:.4}"),
+        _ => format!("{v:.2}"),
+    }
+}
+
+/// A figure's value with its unit (`4.25 days`, `2.10%`).
+pub fn value_text(v: f64, unit: &str) -> String {
+    match unit {
+        "percent" => format!("{v:.2}%"),
+        "days" => format!("{v:.2} days"),
+        "weight" => format!("{v:.4}"),
+        _ => number(v, unit),
+    }
+}
+
+fn figure_view(f: &Figure, prefix: &str) -> FigureView {
+    FigureView {
+        id: f.id.clone(),
+        title: f.title.clone(),
+        value: match f.value {
+            Some(v) => value_text(v, &f.unit),
+            None => "not computed".into(),
+        },
+        formula: f.formula.clone(),
+        numerator: f.numerator.map(|v| number(v, &f.unit)),
+        denominator: f.denominator.map(|v| number(v, &f.unit)),
+        numerator_records: f.numerator_records.len() as u32,
+        denominator_records: f.denominator_records.len() as u32,
+        numerator_key: format!("{prefix}:{}:num", f.id),
+        denominator_key: format!("{prefix}:{}:den", f.id),
+        note: f.note.clone(),
+        definition: f.definition.clone(),
+        source: f.source.clone(),
+    }
+}
+
+fn table_view(t: &Table) -> ReportTable {
+    ReportTable {
+        id: t.id.clone(),
+        title: t.title.clone(),
+        base: t.base as u32,
+        total_is: t.total_is.clone(),
+        rows: t
+            .rows
+            .iter()
+            .take(TABLE_SHOWN)
+            .map(|r| ReportRow {
+                key: r.key.clone(),
+                label: r.label.clone(),
+                count: r.count as u32,
+                share: r.share,
+                total: r.total,
+            })
+            .collect(),
+        all_rows: t.rows.len() as u32,
     }
 }
 

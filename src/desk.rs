@@ -317,7 +317,7 @@ impl Reducible for DeskState {
                         drg,
                         ..
                     } => next.check = answer(key, (findings, titles, drg)),
-                    Reply::Batch { reply, .. } => {
+                    Reply::Batch { reply, kind, .. } => {
                         let b = &mut next.batch;
                         if matches!(&*reply, BatchReply::Progress(p, _) if p.records == 0 && p.bytes == 0 && !p.done)
                         {
@@ -327,7 +327,7 @@ impl Reducible for DeskState {
                         if let BatchReply::Progress(_, Some(facets)) = &*reply {
                             b.facets = Some(Rc::new(facets.clone()));
                         }
-                        let slot = match reply.kind() {
+                        let slot = match kind {
                             RequestKind::BatchRows => &mut b.rows,
                             RequestKind::BatchExport => &mut b.export,
                             RequestKind::BatchReport => &mut b.report,

@@ -494,6 +494,8 @@ pub enum Reply {
     Batch {
         /// The request answered.
         id: RequestId,
+        /// Its kind ([`BatchOp::kind`]): a failure answers any kind.
+        kind: RequestKind,
         /// The answer.
         reply: Box<BatchReply>,
     },
@@ -518,7 +520,7 @@ impl Reply {
             Reply::Validate { id, .. } => (RequestKind::Validate, *id),
             Reply::Check { id, .. } => (RequestKind::Check, *id),
             Reply::Practice { id, .. } => (RequestKind::Practice, *id),
-            Reply::Batch { id, reply } => (reply.kind(), *id),
+            Reply::Batch { id, kind, .. } => (*kind, *id),
             Reply::NotReady { .. } => return None,
         })
     }
@@ -629,12 +631,11 @@ pub enum BatchOp {
     },
     /// The report's figures.
     Report,
-    /// The records counted in a figure's numerator or denominator.
+    /// The records behind a figure's numerator or denominator, or a
+    /// table row ([`FigureView::numerator_key`], [`members_key`]).
     Members {
-        /// The figure's id.
-        figure: String,
-        /// Numerator (`true`) or denominator.
-        numerator: bool,
+        /// Which list.
+        key: String,
     },
     /// One record in full, to open in the record check.
     Open {
@@ -843,13 +844,13 @@ pub enum BatchReply {
     },
     /// The report.
     Report(Box<ReportView>),
-    /// The records of a figure's numerator or denominator.
+    /// The records of a figure's numerator or denominator, or a table row.
     Members {
-        /// The figure.
-        figure: String,
-        /// Numerator or denominator.
-        numerator: bool,
-        /// (row, record id), at most [`MEMBERS_SHOWN`].
+        /// Which list.
+        key: String,
+        /// Its title.
+        title: String,
+        /// (row, record id or place), at most [`MEMBERS_SHOWN`].
         rows: Vec<(u32, String)>,
         /// How many in all.
         total: u32,
@@ -868,24 +869,13 @@ pub enum BatchReply {
     },
 }
 
+/// The [`BatchOp::Members`] key of a report table's row.
+pub fn members_key(table: &str, row: &str) -> String {
+    format!("table:{table}:{row}")
+}
+
 /// The most records a [`BatchReply::Members`] lists.
 pub const MEMBERS_SHOWN: usize = 500;
-
-impl BatchReply {
-    /// The [`RequestKind`] it answers.
-    pub fn kind(&self) -> RequestKind {
-        match self {
-            BatchReply::Header { .. } | BatchReply::Progress(..) | BatchReply::Failed { .. } => {
-                RequestKind::BatchImport
-            }
-            BatchReply::Rows { .. } => RequestKind::BatchRows,
-            BatchReply::Export { .. } => RequestKind::BatchExport,
-            BatchReply::Report(_) => RequestKind::BatchReport,
-            BatchReply::Members { .. } => RequestKind::BatchMembers,
-            BatchReply::Open { .. } => RequestKind::BatchOpen,
-        }
-    }
-}
 
 /// One figure of the report, with its work shown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -906,32 +896,76 @@ pub struct FigureView {
     pub numerator_records: u32,
     /// Records counted in the denominator.
     pub denominator_records: u32,
+    /// The [`BatchOp::Members`] key of the numerator's records.
+    pub numerator_key: String,
+    /// The key of the denominator's records.
+    pub denominator_key: String,
+    /// Why it is not computed, or what was left out.
+    pub note: Option<String>,
     /// What it means.
     pub definition: String,
     /// Where the definition comes from.
     pub source: String,
 }
 
-/// One bar of a chart: label, value.
-pub type Bar = (String, f64);
+/// A table of the report (dispositions, findings, DRGs, MDCs), most
+/// frequent first, at most [`TABLE_SHOWN`] rows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportTable {
+    /// `dispositions`, `findings`, `drgs`, `mdcs`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// What the shares are percent of.
+    pub base: u32,
+    /// What `total` holds, when rows have one.
+    pub total_is: Option<String>,
+    /// Rows: key, label, records, percent of base, total.
+    pub rows: Vec<ReportRow>,
+    /// Rows in all.
+    pub all_rows: u32,
+}
 
-/// The report page's figures and charts.
+/// A row of a [`ReportTable`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportRow {
+    /// What it counts (`20`, `291`).
+    pub key: String,
+    /// In words.
+    pub label: String,
+    /// Records.
+    pub count: u32,
+    /// Percent of the table's base.
+    pub share: f64,
+    /// Findings or the sum of weights, when the table has them.
+    pub total: Option<f64>,
+}
+
+/// The most rows of a report table sent to the page.
+pub const TABLE_SHOWN: usize = 25;
+
+/// The report page's figures and tables ([`icd_core::batch::report::Report`],
+/// without its record lists: [`BatchOp::Members`] asks for those).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportView {
     /// The file's name.
     pub name: String,
-    /// Inpatient figures.
-    pub inpatient: Vec<FigureView>,
-    /// Outpatient figures.
+    /// Units read (records and units that could not be read).
+    pub read: u32,
+    /// Records reviewed.
+    pub reviewed: u32,
+    /// Records reviewed as inpatient.
+    pub inpatient: u32,
+    /// Units that could not be read.
+    pub rejected: u32,
+    /// Records left out: (figure or `inpatient`, why, how many).
+    pub excluded: Vec<(String, String, u32)>,
+    /// The inpatient figures.
+    pub figures: Vec<FigureView>,
+    /// Outpatient records, those with errors, and their unspecified code rate.
     pub outpatient: Vec<FigureView>,
-    /// Counts of records read, rejected, excluded, with why.
-    pub counts: Vec<FigureView>,
-    /// Discharges by disposition.
-    pub dispositions: Vec<Bar>,
-    /// Discharges by MDC.
-    pub mdc_mix: Vec<Bar>,
-    /// The most frequent DRGs.
-    pub top_drgs: Vec<Bar>,
-    /// The most frequent findings.
-    pub top_findings: Vec<Bar>,
+    /// Dispositions, findings, DRGs, MDCs (inpatient discharges).
+    pub tables: Vec<ReportTable>,
+    /// Outpatient findings by rule.
+    pub outpatient_findings: ReportTable,
 }

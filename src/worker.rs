@@ -237,10 +237,12 @@ impl Worker for DataWorker {
             if needs.iter().any(|c| self.lacks_required(*c)) {
                 let message = "The record check or grouper data could not be loaded; rebuild the data with `cargo xtask build-index` and reload.".to_string();
                 let reply = Box::new(BatchReply::Failed { message });
-                scope.respond(who, Reply::Batch { id, reply });
+                let kind = op.kind();
+                scope.respond(who, Reply::Batch { id, kind, reply });
             } else if needs.iter().all(|c| self.ready(*c)) {
+                let kind = op.kind();
                 let reply = Box::new(self.batch_step(op));
-                scope.respond(who, Reply::Batch { id, reply });
+                scope.respond(who, Reply::Batch { id, kind, reply });
                 self.start_background(scope);
             } else {
                 for c in needs {
@@ -319,16 +321,25 @@ impl DataWorker {
                     lines,
                 }
             }
-            BatchOp::Report => BatchReply::Report(Box::new(batch.report())),
-            BatchOp::Members { figure, numerator } => {
-                let (rows, total) = batch.members(&figure, numerator);
-                BatchReply::Members {
-                    figure,
-                    numerator,
+            BatchOp::Report => match batch.report_view() {
+                Some(view) => BatchReply::Report(Box::new(view)),
+                None => BatchReply::Failed {
+                    message:
+                        "No batch has been read to its end: import a file on the Batch page first."
+                            .into(),
+                },
+            },
+            BatchOp::Members { key } => match batch.members(&key) {
+                Some((title, rows, total)) => BatchReply::Members {
+                    key,
+                    title,
                     rows,
                     total,
-                }
-            }
+                },
+                None => BatchReply::Failed {
+                    message: format!("The report has no list `{key}`; import the file again."),
+                },
+            },
             BatchOp::Open { row } => match batch.record(row) {
                 Some(record) => BatchReply::Open {
                     row,

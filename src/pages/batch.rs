@@ -179,7 +179,7 @@ fn now() -> f64 {
 }
 
 /// Reads the next slice and sends it; the worker's answer brings the next.
-fn send_next(desk: Desk, reader: Rc<RefCell<Reader>>) {
+fn send_next(desk: Desk, reader: Rc<RefCell<Reader>>, failed: Callback<String>) {
     wasm_bindgen_futures::spawn_local(async move {
         let (blob, end, size) = {
             let r = reader.borrow();
@@ -202,12 +202,7 @@ fn send_next(desk: Desk, reader: Rc<RefCell<Reader>>) {
             Err(message) => {
                 r.running = false;
                 drop(r);
-                desk.state.dispatch(crate::desk::DeskAction::Replied(
-                    crate::protocol::Reply::Batch {
-                        id: crate::protocol::RequestId(0),
-                        reply: Box::new(BatchReply::Failed { message }),
-                    },
-                ));
+                failed.emit(message);
                 return;
             }
         }
@@ -249,11 +244,17 @@ pub fn BatchPage() -> Html {
     let fields = use_state(Vec::<String>::new);
     let keep_mapping = use_state(|| false);
     let dragging = use_state(|| false);
+    let read_error = use_state(|| None::<String>);
     let import = desk.state.batch.import.clone();
+    let on_read_error = {
+        let read_error = read_error.clone();
+        Callback::from(move |m: String| read_error.set(Some(m)))
+    };
 
     // Each answer to a slice brings the next slice (or the end).
     {
         let (desk, reader) = (desk.clone(), reader.clone());
+        let on_read_error = on_read_error.clone();
         use_effect_with(import.clone(), move |import| {
             if let Some(a) = import {
                 if let BatchReply::Progress(p, _) = &*a.value {
@@ -262,7 +263,7 @@ pub fn BatchPage() -> Html {
                         reader.borrow_mut().running = false;
                         publish_done(p, now() - reader.borrow().started);
                     } else if running && (a.key.starts_with("chunk:") || a.key == "start") {
-                        send_next(desk, reader);
+                        send_next(desk, reader, on_read_error);
                     }
                 } else if let BatchReply::Failed { .. } = &*a.value {
                     reader.borrow_mut().running = false;
@@ -360,6 +361,7 @@ pub fn BatchPage() -> Html {
     let needs_mapping = chosen.as_ref().is_some_and(|c| c.format == Format::Csv)
         && header.as_ref().is_some_and(|(_, known)| !known);
     let on_start = {
+        let read_error = read_error.clone();
         let (desk, reader, chosen, fields, keep) = (
             desk.clone(),
             reader.clone(),
@@ -370,6 +372,7 @@ pub fn BatchPage() -> Html {
         let header = header.clone();
         Callback::from(move |_: MouseEvent| {
             let Some(c) = (*chosen).clone() else { return };
+            read_error.set(None);
             let columns = match (&header, needs_mapping) {
                 (Some((columns, _)), true) => {
                     let map = column_map(columns, &fields);
@@ -416,7 +419,7 @@ pub fn BatchPage() -> Html {
     };
     let failed = match import.as_deref_value() {
         Some(BatchReply::Failed { message }) => Some(message.clone()),
-        _ => None,
+        _ => (*read_error).clone(),
     };
     let size = chosen.as_ref().map_or(0.0, |c| c.size);
 
@@ -609,7 +612,8 @@ fn publish_done(p: &BatchProgress, page_ms: f64) {
 }
 
 /// Small helper: the value of an optional answer.
-trait AnswerValue<T> {
+pub trait AnswerValue<T> {
+    /// The answer's value, if there is one.
     fn as_deref_value(&self) -> Option<&T>;
 }
 
@@ -617,6 +621,42 @@ impl<T> AnswerValue<T> for Option<crate::desk::Answer<T>> {
     fn as_deref_value(&self) -> Option<&T> {
         self.as_ref().map(|a| &*a.value)
     }
+}
+
+/// A callback that opens a batch row in the record check: it asks the
+/// worker for the record, and when it comes, hands it to the record page.
+#[hook]
+pub fn use_record_opener() -> Callback<u32> {
+    let desk = use_desk();
+    let opening = use_mut_ref(|| false);
+    let navigator = use_navigator();
+    {
+        let (desk, opening) = (desk.clone(), opening.clone());
+        use_effect_with(desk.state.batch.open.clone(), move |open| {
+            if let Some(BatchReply::Open { record, .. }) = open.as_deref_value() {
+                if std::mem::take(&mut *opening.borrow_mut()) {
+                    desk.seed_record(Some(RecordSeed {
+                        codes: Vec::new(),
+                        setting: Default::default(),
+                        patient: Default::default(),
+                        record: Some(record.clone()),
+                    }));
+                    if let Some(nav) = navigator {
+                        nav.push(&Route::Record);
+                    }
+                }
+            }
+        });
+    }
+    Callback::from(move |row: u32| {
+        *opening.borrow_mut() = true;
+        desk.ask(RequestKind::BatchOpen, format!("open:{row}"), |id| {
+            Request::Batch {
+                id,
+                op: BatchOp::Open { row },
+            }
+        });
+    })
 }
 
 /// The results table: filters, sort, the rows in view, the selected
@@ -628,9 +668,8 @@ pub fn BatchTable() -> Html {
     let sort = use_state(|| (SortKey::Place, false));
     let scroll = use_state(|| 0.0_f64);
     let selected = use_state(|| None::<u32>);
-    let opening = use_mut_ref(|| false);
     let exporting = use_mut_ref(|| false);
-    let navigator = use_navigator();
+    let open_record = use_record_opener();
 
     let total = match desk.state.batch.rows.as_deref_value() {
         Some(BatchReply::Rows { total, .. }) => *total,
@@ -656,25 +695,6 @@ pub fn BatchTable() -> Html {
                 id,
                 op: BatchOp::Rows(q),
             });
-        });
-    }
-    // An opened record goes to the record check.
-    {
-        let (desk, opening) = (desk.clone(), opening.clone());
-        use_effect_with(desk.state.batch.open.clone(), move |open| {
-            if let Some(BatchReply::Open { record, .. }) = open.as_deref_value() {
-                if std::mem::take(&mut *opening.borrow_mut()) {
-                    desk.seed_record(Some(RecordSeed {
-                        codes: Vec::new(),
-                        setting: Default::default(),
-                        patient: Default::default(),
-                        record: Some(record.clone()),
-                    }));
-                    if let Some(nav) = navigator {
-                        nav.push(&Route::Record);
-                    }
-                }
-            }
         });
     }
     // An export's text becomes a download.
@@ -795,16 +815,8 @@ pub fn BatchTable() -> Html {
         html! { <button type="button" class="secondary" {onclick} data-testid={testid}>{ label }</button> }
     };
     let open = |row: u32| {
-        let (desk, opening) = (desk.clone(), opening.clone());
-        Callback::from(move |_: MouseEvent| {
-            *opening.borrow_mut() = true;
-            desk.ask(RequestKind::BatchOpen, format!("open:{row}"), |id| {
-                Request::Batch {
-                    id,
-                    op: BatchOp::Open { row },
-                }
-            });
-        })
+        let open_record = open_record.clone();
+        Callback::from(move |_: MouseEvent| open_record.emit(row))
     };
     let top_pad = f64::from(shown_offset) * ROW_PX;
     let bottom_pad = f64::from(total.saturating_sub(shown_offset + rows.len() as u32)) * ROW_PX;
