@@ -561,7 +561,7 @@ impl Batch {
     /// The records of a report list ([`FigureView::numerator_key`],
     /// [`crate::protocol::members_key`]): its title, (row, id or place) of
     /// the first [`MEMBERS_SHOWN`], and how many in all.
-    pub fn members(&self, key: &str) -> Option<(String, Vec<(u32, String)>, u32)> {
+    pub fn members(&self, key: &str) -> Option<Members> {
         let r = self.report.as_ref()?;
         let (title, records): (String, &[usize]) = match key.split(':').collect::<Vec<_>>()[..] {
             ["fig", id, which] => {
@@ -709,6 +709,10 @@ pub fn probe(text: &str) -> BatchReply {
         });
     BatchReply::Header { columns, known }
 }
+
+/// A report list: its title, (row, record id or place) of the first
+/// [`MEMBERS_SHOWN`], and how many records it holds in all.
+pub type Members = (String, Vec<(u32, String)>, u32);
 
 /// One cell of an export.
 enum Cell {

@@ -905,7 +905,7 @@ pub fn BatchTable() -> Html {
                 <label><input type="checkbox" checked={filter.hide_reviewed} onchange={on_hide} />{ " Hide reviewed" }</label>
             </div>
             <p role="status" data-testid="batch-total">{ format!("{} shown", plural(total as usize, "record")) }</p>
-            <div class="batch-scroll" onscroll={on_scroll} tabindex="0" aria-label="Results, scrollable" data-testid="batch-scroll">
+            <div class="batch-scroll" onscroll={on_scroll} tabindex="0" role="region" aria-label="Results, scrollable" data-testid="batch-scroll">
                 <table class="batch-table" aria-rowcount={(total + 1).to_string()}>
                     <thead>
                         <tr aria-rowindex="1">
