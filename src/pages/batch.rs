@@ -920,7 +920,7 @@ pub fn BatchTable() -> Html {
                     </thead>
                     <tbody>
                         if top_pad > 0.0 {
-                            <tr class="pad" aria-hidden="true" style={format!("height:{top_pad}px")}><td colspan="7"></td></tr>
+                            { pad(top_pad) }
                         }
                         { for rows.iter().enumerate().map(|(i, r)| {
                             let select = {
@@ -944,7 +944,7 @@ pub fn BatchTable() -> Html {
                             }
                         }) }
                         if bottom_pad > 0.0 {
-                            <tr class="pad" aria-hidden="true" style={format!("height:{bottom_pad}px")}><td colspan="7"></td></tr>
+                            { pad(bottom_pad) }
                         }
                     </tbody>
                 </table>
@@ -959,6 +959,16 @@ pub fn BatchTable() -> Html {
                 </p>
             </div>
         </section>
+    }
+}
+
+/// A spacer row standing for the rows out of view. Its height is an SVG
+/// `height` attribute: the page's CSP refuses inline styles.
+fn pad(px: f64) -> Html {
+    html! {
+        <tr class="pad" aria-hidden="true">
+            <td colspan="7"><svg class="pad" width="1" height={px.to_string()} focusable="false"></svg></td>
+        </tr>
     }
 }
 

@@ -898,7 +898,34 @@ const VIEWS = [
       await page.waitForTimeout(500);
     },
   },
+  {
+    name: 'batch',
+    async open(page) {
+      await importBatch(page, 300);
+      await page.locator('[data-testid="batch-row"]').first().locator('button').first().click();
+      await page.locator('[data-testid="batch-detail"]').waitFor();
+    },
+  },
+  {
+    name: 'batch-report',
+    async open(page) {
+      await importBatch(page, 300);
+      await page.locator('[data-testid="batch-report-link"]').click();
+      await page.locator('[data-testid="figure"]').first().waitFor({ timeout: 15_000 });
+      await page.locator('[data-testid="figure-numerator"]').first().click();
+      await page.locator('[data-testid="members"] li').first().waitFor();
+    },
+  },
 ];
+
+/** Opens #/batch, drops `rows` generated encounters and imports them. */
+async function importBatch(page, rows) {
+  await open(page, BASE, '#/batch');
+  await dropFile(page, '[data-testid="batch-drop"]', 'encounters.csv', encountersCsv(rows, 5));
+  await page.locator('[data-testid="batch-start"]').click();
+  await page.locator('[data-testid="batch-progress"][data-done="true"]').waitFor({ timeout: 30_000 });
+  await page.locator('[data-testid="batch-row"]').first().waitFor();
+}
 
 test('15 tables: the filter is in the URL and survives opening a code and going back', () =>
   withPage(async (page) => {
