@@ -685,6 +685,8 @@ mod batch {
             (b"no line end", false, 11),
             // "é" is C3 A9: a slice ending inside it is cut before it.
             (b"caf\xC3", false, 3),
+            (b"caf\xC3\xA9", false, 5),
+            (b"\xE2\x82", false, 0),
             (b"", false, 0),
         ] {
             assert_eq!(cut(bytes, last), at, "{bytes:?} last={last}");

@@ -54,11 +54,22 @@ pub fn cut(bytes: &[u8], last: bool) -> usize {
     if let Some(i) = bytes.iter().rposition(|&b| b == b'\n') {
         return i + 1;
     }
-    // A UTF-8 continuation byte is 0b10xx_xxxx: cut before a lead byte.
-    bytes
-        .iter()
-        .rposition(|&b| b & 0xC0 != 0x80)
-        .unwrap_or(bytes.len())
+    // A UTF-8 continuation byte is 0b10xx_xxxx: find the last character's
+    // lead byte, and cut before it if the slice ends inside it.
+    let Some(lead) = bytes.iter().rposition(|&b| b & 0xC0 != 0x80) else {
+        return bytes.len();
+    };
+    let len = match bytes[lead] {
+        b if b < 0x80 => 1,
+        b if b >= 0xF0 => 4,
+        b if b >= 0xE0 => 3,
+        _ => 2,
+    };
+    if lead + len <= bytes.len() {
+        bytes.len()
+    } else {
+        lead
+    }
 }
 
 /// The rows to ask for when the table is scrolled to `scroll_top`: (first
