@@ -96,6 +96,7 @@ pub fn Shell() -> Html {
         Route::Rules | Route::Rule { .. } => 6,
         Route::Practice => 7,
         Route::Pcs | Route::PcsCode { .. } => 8,
+        Route::Batch | Route::BatchReport => 9,
         Route::NotFound => 9,
     };
     html! {
@@ -117,6 +118,7 @@ pub fn Shell() -> Html {
                         { nav_item(Route::Rules, "Rules", section == 6) }
                         { nav_item(Route::Practice, "Practice", section == 7) }
                         { nav_item(Route::Pcs, "PCS builder", section == 8) }
+                        { nav_item(Route::Batch, "Batch", section == 9) }
                     </ul>
                 </nav>
             </header>

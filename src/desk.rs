@@ -25,8 +25,8 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::protocol::{
-    FindingView, JsCodec, LookupReply, Numbering, Progress, Reply, Request, RequestId, RequestKind,
-    TableReply, TermLink, Tree,
+    BatchReply, Facets, FindingView, JsCodec, LookupReply, Numbering, Progress, Reply, Request,
+    RequestId, RequestKind, TableReply, TermLink, Tree,
 };
 use crate::worker::DataWorker;
 
@@ -129,6 +129,29 @@ pub struct RecordSeed {
     pub patient: Patient,
     /// ICD-10-PCS procedure codes (from the code builder).
     pub procedures: Vec<String>,
+    /// A whole record (opened from a batch), loaded as it is instead.
+    pub record: Option<Box<icd_core::record::Record>>,
+}
+
+/// The latest batch answers ([`crate::pages::batch`]); the worker holds
+/// the records themselves.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchAnswers {
+    /// The last import step's answer (header, progress or failure), keyed
+    /// by its request number so each reply is news.
+    pub import: Option<Answer<BatchReply>>,
+    /// What the batch holds, for the filter menus (once it is read).
+    pub facets: Option<Rc<Facets>>,
+    /// The last window of the table.
+    pub rows: Option<Answer<BatchReply>>,
+    /// The last export.
+    pub export: Option<Answer<BatchReply>>,
+    /// The report.
+    pub report: Option<Answer<BatchReply>>,
+    /// A figure's records.
+    pub members: Option<Answer<BatchReply>>,
+    /// A record to open.
+    pub open: Option<Answer<BatchReply>>,
 }
 
 /// Findings and the titles of the record's codes (code as typed, title).
@@ -174,6 +197,8 @@ pub struct DeskState {
     pub pcs_build: Option<Answer<crate::protocol::PcsBuildReply>>,
     /// The latest procedure codes found.
     pub pcs_search: Option<Answer<Vec<icd_core::pcs::search::Hit>>>,
+    /// The batch page's answers.
+    pub batch: BatchAnswers,
     pending: HashMap<RequestId, String>,
 }
 
@@ -198,6 +223,7 @@ impl Default for DeskState {
             check: None,
             pcs_build: None,
             pcs_search: None,
+            batch: BatchAnswers::default(),
             pending: HashMap::new(),
         }
     }
@@ -308,6 +334,26 @@ impl Reducible for DeskState {
                     } => next.check = answer(key, (findings, titles, drg)),
                     Reply::PcsBuild { build, .. } => next.pcs_build = answer(key, *build),
                     Reply::PcsSearch { hits, .. } => next.pcs_search = answer(key, hits),
+                    Reply::Batch { reply, kind, .. } => {
+                        let b = &mut next.batch;
+                        if matches!(&*reply, BatchReply::Progress(p, _) if p.records == 0 && p.bytes == 0 && !p.done)
+                        {
+                            // A new batch (or a cancel): what was shown of the last one goes.
+                            *b = BatchAnswers::default();
+                        }
+                        if let BatchReply::Progress(_, Some(facets)) = &*reply {
+                            b.facets = Some(Rc::new(facets.clone()));
+                        }
+                        let slot = match kind {
+                            RequestKind::BatchRows => &mut b.rows,
+                            RequestKind::BatchExport => &mut b.export,
+                            RequestKind::BatchReport => &mut b.report,
+                            RequestKind::BatchMembers => &mut b.members,
+                            RequestKind::BatchOpen => &mut b.open,
+                            _ => &mut b.import,
+                        };
+                        *slot = answer(key, *reply);
+                    }
                     Reply::Progress(_) | Reply::NotReady { .. } => return self,
                 }
             }

@@ -13,6 +13,7 @@
 //! over http(s) (`cargo xtask serve`); opened from `file://` it says so.
 
 pub mod app;
+pub mod batch;
 pub mod components;
 pub mod desk;
 pub mod pages;

@@ -168,6 +168,14 @@ pub enum Request {
         #[serde(default)]
         cases: Option<String>,
     },
+    /// One step of a batch (import, query, export, report): the worker
+    /// keeps the records and their results ([`crate::batch`]).
+    Batch {
+        /// The request's number.
+        id: RequestId,
+        /// What to do.
+        op: BatchOp,
+    },
     /// Every check of a coded encounter.
     Check {
         /// The request's number.
@@ -208,6 +216,7 @@ impl Request {
             | Request::Check { id, .. }
             | Request::PcsBuild { id, .. }
             | Request::PcsSearch { id, .. } => *id,
+            Request::Batch { id, .. } => *id,
         }
     }
 
@@ -218,6 +227,8 @@ impl Request {
             Request::Search { .. } | Request::ReadNote { .. } => Capability::Search,
             Request::Check { .. } => Capability::Check,
             Request::PcsBuild { .. } | Request::PcsSearch { .. } => Capability::Pcs,
+            // The worker also waits for the check tables (`DataWorker::received`).
+            Request::Batch { .. } => Capability::Group,
             Request::Lookup { .. }
             | Request::Term { .. }
             | Request::MainTerms { .. }
@@ -241,6 +252,7 @@ impl Request {
             Request::Practice { .. } => RequestKind::Practice,
             Request::PcsBuild { .. } => RequestKind::PcsBuild,
             Request::PcsSearch { .. } => RequestKind::PcsSearch,
+            Request::Batch { op, .. } => op.kind(),
         }
     }
 }
@@ -270,10 +282,22 @@ pub enum RequestKind {
     PcsBuild,
     /// [`Request::PcsSearch`].
     PcsSearch,
+    /// [`BatchOp`]s that import (start, chunk, cancel, mark reviewed).
+    BatchImport,
+    /// [`BatchOp::Rows`].
+    BatchRows,
+    /// [`BatchOp::Export`].
+    BatchExport,
+    /// [`BatchOp::Report`].
+    BatchReport,
+    /// [`BatchOp::Members`].
+    BatchMembers,
+    /// [`BatchOp::Open`].
+    BatchOpen,
 }
 
 impl RequestKind {
-    const ALL: usize = 11;
+    const ALL: usize = 17;
 
     fn slot(self) -> usize {
         self as usize
@@ -521,6 +545,15 @@ pub enum Reply {
         /// Time the worker spent, in milliseconds.
         ms: f64,
     },
+    /// A batch step's answer.
+    Batch {
+        /// The request answered.
+        id: RequestId,
+        /// Its kind ([`BatchOp::kind`]): a failure answers any kind.
+        kind: RequestKind,
+        /// The answer.
+        reply: Box<BatchReply>,
+    },
     /// The worker cannot answer yet (still loading) or could not load.
     NotReady {
         /// The request that could not be answered.
@@ -544,6 +577,7 @@ impl Reply {
             Reply::Practice { id, .. } => (RequestKind::Practice, *id),
             Reply::PcsBuild { id, .. } => (RequestKind::PcsBuild, *id),
             Reply::PcsSearch { id, .. } => (RequestKind::PcsSearch, *id),
+            Reply::Batch { id, kind, .. } => (*kind, *id),
             Reply::NotReady { .. } => return None,
         })
     }
@@ -609,4 +643,396 @@ impl gloo_worker::Codec for JsCodec {
         serde_wasm_bindgen::from_value(input)
             .expect("page and worker are built from the same source and agree on messages")
     }
+}
+
+/// What a batch step asks ([`Request::Batch`]). The page reads the file
+/// slice by slice and sends [`BatchOp::Chunk`]s one at a time, waiting
+/// for each [`BatchReply::Progress`]: the worker is never flooded, and a
+/// cancel is heard at once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum BatchOp {
+    /// The header of a CSV file's first slice, for the column-mapping step.
+    Probe {
+        /// The start of the file.
+        text: String,
+    },
+    /// Forget any batch and start reading a file.
+    Start {
+        /// The file's name (shown on the report).
+        name: String,
+        /// Its form.
+        format: icd_core::batch::Format,
+        /// For a CSV whose header is not the record CSV.
+        columns: Option<icd_core::batch::ColumnMap>,
+        /// Today, `YYYY-MM-DD` (dates in the future are findings).
+        today: String,
+    },
+    /// The next slice of the file; `last` on the final one.
+    Chunk {
+        /// Text, cut at a line end.
+        text: String,
+        /// Bytes of the file read so far, this slice included.
+        bytes: u64,
+        /// The file ends here.
+        last: bool,
+    },
+    /// Stop reading and forget the batch.
+    Cancel,
+    /// Marks (or unmarks) one finding of a record reviewed.
+    Mark {
+        /// The row (import order).
+        row: u32,
+        /// The finding's position on the record.
+        finding: u16,
+        /// Reviewed or not.
+        reviewed: bool,
+    },
+    /// A window of the results table.
+    Rows(RowQuery),
+    /// Findings or records, as a file's text.
+    Export {
+        /// Findings (one line each) or records with their DRG.
+        what: ExportWhat,
+        /// CSV or JSON.
+        format: ExportFormat,
+    },
+    /// The report's figures.
+    Report,
+    /// The records behind a figure's numerator or denominator, or a
+    /// table row ([`FigureView::numerator_key`], [`members_key`]).
+    Members {
+        /// Which list.
+        key: String,
+    },
+    /// One record in full, to open in the record check.
+    Open {
+        /// The row (import order).
+        row: u32,
+    },
+}
+
+impl BatchOp {
+    /// Its [`RequestKind`].
+    pub fn kind(&self) -> RequestKind {
+        match self {
+            BatchOp::Probe { .. }
+            | BatchOp::Start { .. }
+            | BatchOp::Chunk { .. }
+            | BatchOp::Cancel
+            | BatchOp::Mark { .. } => RequestKind::BatchImport,
+            BatchOp::Rows(_) => RequestKind::BatchRows,
+            BatchOp::Export { .. } => RequestKind::BatchExport,
+            BatchOp::Report => RequestKind::BatchReport,
+            BatchOp::Members { .. } => RequestKind::BatchMembers,
+            BatchOp::Open { .. } => RequestKind::BatchOpen,
+        }
+    }
+}
+
+/// Which rows of the results table, in which order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RowFilter {
+    /// Only records with a finding of this rule.
+    pub rule: Option<String>,
+    /// Only records with a finding of this severity.
+    pub severity: Option<Severity>,
+    /// Only this final DRG.
+    pub drg: Option<u16>,
+    /// Only this MDC.
+    pub mdc: Option<u8>,
+    /// Only `inpatient` or `outpatient`.
+    pub setting: Option<String>,
+    /// Record ids containing this (any case).
+    pub search: String,
+    /// Hide records whose findings are all reviewed.
+    pub hide_reviewed: bool,
+}
+
+/// The column the table is sorted by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SortKey {
+    /// Import order.
+    #[default]
+    Place,
+    /// Record id.
+    Id,
+    /// Final DRG.
+    Drg,
+    /// MDC.
+    Mdc,
+    /// Relative weight.
+    Weight,
+    /// Errors, then warnings.
+    Findings,
+}
+
+/// A window of filtered, sorted rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RowQuery {
+    /// Which rows.
+    pub filter: RowFilter,
+    /// Sorted by.
+    pub sort: SortKey,
+    /// Largest first.
+    pub descending: bool,
+    /// The first row wanted (of the filtered rows).
+    pub offset: u32,
+    /// How many (the page asks for what it shows, at most [`MAX_WINDOW`]).
+    pub limit: u32,
+}
+
+/// The most rows one [`BatchOp::Rows`] answers.
+pub const MAX_WINDOW: u32 = 200;
+
+/// One row of the results table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowView {
+    /// Import order (what [`BatchOp::Open`] and [`BatchOp::Mark`] take).
+    pub row: u32,
+    /// Where it is in the file (`line 12`).
+    pub place: String,
+    /// The record id.
+    pub id: String,
+    /// `inpatient` or `outpatient`.
+    pub setting: String,
+    /// Final DRG (inpatient).
+    pub drg: Option<u16>,
+    /// Its MDC.
+    pub mdc: Option<u8>,
+    /// Its FY2026 relative weight.
+    pub weight: Option<f64>,
+    /// Error findings.
+    pub errors: u16,
+    /// Warning findings.
+    pub warnings: u16,
+    /// The record's findings (most serious first): rule, severity,
+    /// message, reviewed.
+    pub findings: Vec<RowFinding>,
+}
+
+/// A finding in the results table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowFinding {
+    /// Rule id.
+    pub rule_id: String,
+    /// How serious.
+    pub severity: Severity,
+    /// Plain language.
+    pub message: String,
+    /// Marked reviewed.
+    pub reviewed: bool,
+}
+
+/// What a batch holds, for the filter menus.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facets {
+    /// Rule ids found, with how many records have one.
+    pub rules: Vec<(String, u32)>,
+    /// Final DRGs, with their record counts.
+    pub drgs: Vec<(u16, u32)>,
+    /// MDCs, with their record counts.
+    pub mdcs: Vec<(u8, u32)>,
+}
+
+/// What an export holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExportWhat {
+    /// One line per finding.
+    Findings,
+    /// One line per record, with its DRG.
+    Records,
+}
+
+/// The form of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExportFormat {
+    /// Comma-separated, with a header.
+    Csv,
+    /// A JSON array.
+    Json,
+}
+
+/// How an import is going.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BatchProgress {
+    /// Bytes read of the file.
+    pub bytes: u64,
+    /// Records read, checked and grouped.
+    pub records: u32,
+    /// Units that could not be read.
+    pub broken: u32,
+    /// Records with at least one error.
+    pub with_errors: u32,
+    /// The file has been read to its end.
+    pub done: bool,
+    /// The first units that could not be read (place, reason), at most
+    /// [`BROKEN_SHOWN`].
+    pub broken_list: Vec<(String, String)>,
+    /// Milliseconds the worker spent on the batch so far.
+    pub worker_ms: f64,
+    /// Size of the worker's WebAssembly memory now, in bytes.
+    pub memory_bytes: u64,
+}
+
+/// The most unreadable units listed on the page (all are counted and exported).
+pub const BROKEN_SHOWN: usize = 200;
+
+/// A batch step's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum BatchReply {
+    /// A CSV header (`known`: it is the record CSV, no mapping needed).
+    Header {
+        /// The columns, as in the file.
+        columns: Vec<String>,
+        /// Every column is a field of the record CSV.
+        known: bool,
+    },
+    /// After a start, chunk, cancel or mark.
+    Progress(BatchProgress, Option<Facets>),
+    /// A window of the table.
+    Rows {
+        /// The query answered.
+        query: RowQuery,
+        /// Rows matching the filter in all.
+        total: u32,
+        /// The window.
+        rows: Vec<RowView>,
+    },
+    /// An export's text.
+    Export {
+        /// A file name to save it as.
+        name: String,
+        /// Its MIME type.
+        mime: String,
+        /// The text.
+        text: String,
+        /// Data lines in it (the header not counted).
+        lines: u32,
+    },
+    /// The report.
+    Report(Box<ReportView>),
+    /// The records of a figure's numerator or denominator, or a table row.
+    Members {
+        /// Which list.
+        key: String,
+        /// Its title.
+        title: String,
+        /// (row, record id or place), at most [`MEMBERS_SHOWN`].
+        rows: Vec<(u32, String)>,
+        /// How many in all.
+        total: u32,
+    },
+    /// A record in full.
+    Open {
+        /// The row.
+        row: u32,
+        /// The record.
+        record: Box<Record>,
+    },
+    /// The step could not be done; the message says what to do.
+    Failed {
+        /// A sentence for the user.
+        message: String,
+    },
+}
+
+/// The [`BatchOp::Members`] key of a report table's row.
+pub fn members_key(table: &str, row: &str) -> String {
+    format!("table:{table}:{row}")
+}
+
+/// The most records a [`BatchReply::Members`] lists.
+pub const MEMBERS_SHOWN: usize = 500;
+
+/// One figure of the report, with its work shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FigureView {
+    /// Stable id (`alos`).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// The value as shown (`4.2 days`), or why it is not computed.
+    pub value: String,
+    /// The formula, in words.
+    pub formula: String,
+    /// Numerator as shown.
+    pub numerator: Option<String>,
+    /// Denominator as shown.
+    pub denominator: Option<String>,
+    /// Records counted in the numerator (clickable when some).
+    pub numerator_records: u32,
+    /// Records counted in the denominator.
+    pub denominator_records: u32,
+    /// The [`BatchOp::Members`] key of the numerator's records.
+    pub numerator_key: String,
+    /// The key of the denominator's records.
+    pub denominator_key: String,
+    /// Why it is not computed, or what was left out.
+    pub note: Option<String>,
+    /// What it means.
+    pub definition: String,
+    /// Where the definition comes from.
+    pub source: String,
+}
+
+/// A table of the report (dispositions, findings, DRGs, MDCs), most
+/// frequent first, at most [`TABLE_SHOWN`] rows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportTable {
+    /// `dispositions`, `findings`, `drgs`, `mdcs`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// What the shares are percent of.
+    pub base: u32,
+    /// What `total` holds, when rows have one.
+    pub total_is: Option<String>,
+    /// Rows: key, label, records, percent of base, total.
+    pub rows: Vec<ReportRow>,
+    /// Rows in all.
+    pub all_rows: u32,
+}
+
+/// A row of a [`ReportTable`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportRow {
+    /// What it counts (`20`, `291`).
+    pub key: String,
+    /// In words.
+    pub label: String,
+    /// Records.
+    pub count: u32,
+    /// Percent of the table's base.
+    pub share: f64,
+    /// Findings or the sum of weights, when the table has them.
+    pub total: Option<f64>,
+}
+
+/// The most rows of a report table sent to the page.
+pub const TABLE_SHOWN: usize = 25;
+
+/// The report page's figures and tables ([`icd_core::batch::report::Report`],
+/// without its record lists: [`BatchOp::Members`] asks for those).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportView {
+    /// The file's name.
+    pub name: String,
+    /// Units read (records and units that could not be read).
+    pub read: u32,
+    /// Records reviewed.
+    pub reviewed: u32,
+    /// Records reviewed as inpatient.
+    pub inpatient: u32,
+    /// Units that could not be read.
+    pub rejected: u32,
+    /// Records left out: (figure or `inpatient`, why, how many).
+    pub excluded: Vec<(String, String, u32)>,
+    /// The inpatient figures.
+    pub figures: Vec<FigureView>,
+    /// Outpatient records, those with errors, and their unspecified code rate.
+    pub outpatient: Vec<FigureView>,
+    /// Dispositions, findings, DRGs, MDCs (inpatient discharges).
+    pub tables: Vec<ReportTable>,
+    /// Outpatient findings by rule.
+    pub outpatient_findings: ReportTable,
 }

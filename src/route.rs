@@ -80,6 +80,12 @@ pub enum Route {
         /// The characters chosen so far.
         code: String,
     },
+    /// Batch review: import a file, the results table.
+    #[at("/batch")]
+    Batch,
+    /// The batch's report.
+    #[at("/batch/report")]
+    BatchReport,
     /// Anything else.
     #[not_found]
     #[at("/404")]

@@ -42,8 +42,8 @@ use icd_core::{Code, Date, Engine, Library};
 use wasm_bindgen::JsCast;
 
 use crate::protocol::{
-    DrgPanel, FindingView, Loaded, LookupReply, PcsBuildReply, Progress, Reply, Request,
-    TableReply, TableRow, TermLink, Tree, TABLE_ROWS,
+    BatchOp, BatchReply, DrgPanel, FindingView, Loaded, LookupReply, PcsBuildReply, Progress,
+    Reply, Request, TableReply, TableRow, TermLink, Tree, TABLE_ROWS,
 };
 
 /// The broadcast channel the worker tells `static/boot.js` on.
@@ -86,6 +86,8 @@ pub struct DataWorker {
     idle: Option<gloo_timers::callback::Timeout>,
     /// [`DATA_FETCHED`] has been posted.
     announced: bool,
+    /// The batch being reviewed ([`crate::batch`]).
+    batch: crate::batch::Batch,
 }
 
 /// Messages the worker sends itself while loading.
@@ -126,6 +128,7 @@ impl Worker for DataWorker {
             background: false,
             idle: None,
             announced: false,
+            batch: crate::batch::Batch::default(),
         };
         worker.fetch(scope, first_files());
         worker
@@ -228,6 +231,28 @@ impl Worker for DataWorker {
     }
 
     fn received(&mut self, scope: &WorkerScope<Self>, request: Request, who: HandlerId) {
+        if let Request::Batch { id, op } = request {
+            // A batch checks and groups: it waits for both.
+            let needs = [Capability::Check, Capability::Group];
+            if needs.iter().any(|c| self.lacks_required(*c)) {
+                let message = "The record check or grouper data could not be loaded; rebuild the data with `cargo xtask build-index` and reload.".to_string();
+                let reply = Box::new(BatchReply::Failed { message });
+                let kind = op.kind();
+                scope.respond(who, Reply::Batch { id, kind, reply });
+            } else if needs.iter().all(|c| self.ready(*c)) {
+                let kind = op.kind();
+                let reply = Box::new(self.batch_step(op));
+                scope.respond(who, Reply::Batch { id, kind, reply });
+                self.start_background(scope);
+            } else {
+                for c in needs {
+                    let missing = registry::needed_for(c).collect();
+                    self.fetch(scope, missing);
+                }
+                self.queue.push((who, Request::Batch { id, op }));
+            }
+            return;
+        }
         let capability = request.capability();
         if self.lacks_required(capability) {
             scope.respond(who, Reply::NotReady { id: request.id() });
@@ -243,6 +268,90 @@ impl Worker for DataWorker {
 }
 
 impl DataWorker {
+    /// One batch step, from open data.
+    fn batch_step(&mut self, op: BatchOp) -> BatchReply {
+        let started = now();
+        let batch = &mut self.batch;
+        match op {
+            BatchOp::Probe { text } => crate::batch::probe(&text),
+            BatchOp::Start {
+                name,
+                format,
+                columns,
+                today,
+            } => {
+                batch.start(&name, format, columns, today.parse().ok());
+                BatchReply::Progress(batch.progress(), None)
+            }
+            BatchOp::Chunk { text, bytes, last } => {
+                let read = batch.chunk(&self.engine, &text, bytes, last, 0.0);
+                batch.add_ms(now() - started);
+                match read {
+                    Ok(()) => {
+                        let mut progress = batch.progress();
+                        progress.memory_bytes = memory_bytes();
+                        let facets = progress.done.then(|| batch.facets());
+                        BatchReply::Progress(progress, facets)
+                    }
+                    Err(message) => BatchReply::Failed { message },
+                }
+            }
+            BatchOp::Cancel => {
+                batch.cancel();
+                BatchReply::Progress(batch.progress(), None)
+            }
+            BatchOp::Mark {
+                row,
+                finding,
+                reviewed,
+            } => {
+                batch.mark(row, finding, reviewed);
+                BatchReply::Progress(batch.progress(), Some(batch.facets()))
+            }
+            BatchOp::Rows(query) => {
+                let (total, rows) = batch.rows(&query);
+                BatchReply::Rows { query, total, rows }
+            }
+            BatchOp::Export { what, format } => {
+                let (name, mime, text, lines) = batch.export(what, format);
+                BatchReply::Export {
+                    name,
+                    mime,
+                    text,
+                    lines,
+                }
+            }
+            BatchOp::Report => match batch.report_view() {
+                Some(view) => BatchReply::Report(Box::new(view)),
+                None => BatchReply::Failed {
+                    message:
+                        "No batch has been read to its end: import a file on the Batch page first."
+                            .into(),
+                },
+            },
+            BatchOp::Members { key } => match batch.members(&key) {
+                Some((title, rows, total)) => BatchReply::Members {
+                    key,
+                    title,
+                    rows,
+                    total,
+                },
+                None => BatchReply::Failed {
+                    message: format!("The report has no list `{key}`; import the file again."),
+                },
+            },
+            BatchOp::Open { row } => match batch.record(row) {
+                Some(record) => BatchReply::Open {
+                    row,
+                    record: Box::new(record.clone()),
+                },
+                None => BatchReply::Failed {
+                    message: format!("Row {row} is not in the batch; import the file again."),
+                },
+            },
+        }
+    }
+
     fn broadcast(&mut self, scope: &WorkerScope<Self>, progress: Progress) {
         self.last_progress = progress.clone();
         for id in &self.clients {
@@ -486,6 +595,8 @@ pub fn answer(engine: &Engine<Vec<u8>>, request: Request) -> Reply {
                     .map_err(|e| format!("Date of service: {e}"))
             },
         },
+        // Batches hold state: `DataWorker::batch_step` answers them.
+        Request::Batch { id, .. } => Reply::NotReady { id },
         Request::Check { id, record, today } => {
             let Ok(checker) = engine.checker(today.parse().ok()) else {
                 return Reply::NotReady { id };

@@ -969,3 +969,274 @@ fn builder_routes_and_the_system_switch_round_trip() {
     assert_eq!(json, r#"{"q":"appendectomy","system":"pcs"}"#);
     assert_eq!(serde_json::from_str::<SearchQuery>(&json).unwrap(), q);
 }
+
+// Batch review: the page's slicing, windowing and mapping logic, and the
+// worker's table queries and exports on hand-made rows.
+
+mod batch {
+    use icd_core::batch::{ColumnMap, Place};
+    use icd_core::record::{Record, Severity};
+    use icd_desk::batch::{Batch, Found, Row};
+    use icd_desk::pages::batch::{column_map, cut, initial_mapping, mapping_key, window, ROW_PX};
+    use icd_desk::pages::batch_report::bar_width;
+    use icd_desk::protocol::{ExportFormat, ExportWhat, RowFilter, RowQuery, SortKey};
+    use wasm_bindgen_test::*;
+
+    #[wasm_bindgen_test]
+    fn slices_are_cut_after_the_last_line_end_or_a_character() {
+        for (bytes, last, at) in [
+            (&b"a,b\nc,d\nhalf"[..], false, 8),
+            (b"a,b\nc,d\nhalf", true, 12),
+            (b"no line end", false, 11),
+            // "é" is C3 A9: a slice ending inside it is cut before it.
+            (b"caf\xC3", false, 3),
+            (b"caf\xC3\xA9", false, 5),
+            (b"\xE2\x82", false, 0),
+            (b"", false, 0),
+        ] {
+            assert_eq!(cut(bytes, last), at, "{bytes:?} last={last}");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn the_window_covers_the_rows_in_view_with_overscan_and_stays_in_range() {
+        assert_eq!(window(0.0, 100_000), (0, 24));
+        assert_eq!(window(ROW_PX * 1000.0, 100_000), (990, 34));
+        assert_eq!(window(ROW_PX * 1000.0, 1005), (990, 15));
+        assert_eq!(window(0.0, 3), (0, 3));
+        assert_eq!(window(ROW_PX * 50.0, 0), (0, 0));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_mapping_starts_from_what_is_remembered_then_from_field_names() {
+        let columns: Vec<String> = ["Account", "ID", "Dx1", "Age"].map(String::from).to_vec();
+        let remembered = ColumnMap {
+            columns: vec![
+                ("account".into(), "id".into()),
+                ("dx1".into(), "principal_dx".into()),
+            ],
+        };
+        assert_eq!(
+            initial_mapping(&columns, Some(&remembered)),
+            ["id", "id", "principal_dx", "age"]
+        );
+        assert_eq!(initial_mapping(&columns, None), ["", "id", "", "age"]);
+        let map = column_map(
+            &columns,
+            &["".into(), "id".into(), "principal_dx".into(), "age".into()],
+        );
+        assert_eq!(
+            map.columns[0],
+            ("Account".to_string(), "ignored:Account".to_string())
+        );
+        assert_eq!(
+            map.columns[2],
+            ("Dx1".to_string(), "principal_dx".to_string())
+        );
+        assert_eq!(
+            mapping_key(&columns),
+            mapping_key(&["account".into(), "id".into(), "DX1".into(), "age".into()])
+        );
+        assert_ne!(mapping_key(&columns), mapping_key(&columns[..3]));
+    }
+
+    #[wasm_bindgen_test]
+    fn bars_scale_to_the_largest_and_a_small_one_stays_visible() {
+        assert_eq!(bar_width(50.0, 100.0, 300.0), 150.0);
+        assert_eq!(bar_width(0.001, 100.0, 300.0), 1.0);
+        assert_eq!(bar_width(0.0, 100.0, 300.0), 0.0);
+        assert_eq!(bar_width(5.0, 0.0, 300.0), 0.0);
+    }
+
+    fn row(id: &str, drg: Option<u16>, inpatient: bool, findings: &[(&str, Severity)]) -> Row {
+        let mut record = Record::default();
+        record.id = Some(icd_core::record::model::Text(id.into()));
+        Row {
+            place: Place::line(2),
+            record: Box::new(record),
+            inpatient,
+            drg,
+            mdc: drg.map(|d| (d / 100) as u8),
+            weight: drg.map(|d| f64::from(d) / 100.0),
+            findings: findings
+                .iter()
+                .map(|(rule, severity)| Found {
+                    rule_id: rule.to_string(),
+                    severity: *severity,
+                    message: format!("{rule}, with a comma"),
+                    reviewed: false,
+                })
+                .collect(),
+        }
+    }
+
+    fn batch() -> Batch {
+        let mut b = Batch::default();
+        b.name = "day.csv".into();
+        b.rows = vec![
+            row(
+                "A3",
+                Some(291),
+                true,
+                &[("mce.age_conflict", Severity::Error)],
+            ),
+            row("A1", Some(871), true, &[]),
+            row(
+                "B2",
+                None,
+                false,
+                &[
+                    ("record.required_field", Severity::Warning),
+                    ("mce.age_conflict", Severity::Error),
+                ],
+            ),
+        ];
+        b
+    }
+
+    fn ids(b: &mut Batch, q: RowQuery) -> (u32, Vec<String>) {
+        let (total, rows) = b.rows(&RowQuery { limit: 50, ..q });
+        (total, rows.into_iter().map(|r| r.id).collect())
+    }
+
+    #[wasm_bindgen_test]
+    fn rows_are_filtered_sorted_and_windowed_in_the_worker() {
+        let mut b = batch();
+        let f = |filter: RowFilter| RowQuery {
+            filter,
+            ..RowQuery::default()
+        };
+        for (q, expect) in [
+            (RowQuery::default(), (3, vec!["A3", "A1", "B2"])),
+            (
+                RowQuery {
+                    sort: SortKey::Id,
+                    ..RowQuery::default()
+                },
+                (3, vec!["A1", "A3", "B2"]),
+            ),
+            (
+                RowQuery {
+                    sort: SortKey::Drg,
+                    descending: true,
+                    ..RowQuery::default()
+                },
+                (3, vec!["A1", "A3", "B2"]),
+            ),
+            (
+                RowQuery {
+                    sort: SortKey::Findings,
+                    descending: true,
+                    ..RowQuery::default()
+                },
+                (3, vec!["B2", "A3", "A1"]),
+            ),
+            (
+                f(RowFilter {
+                    rule: Some("mce.age_conflict".into()),
+                    ..RowFilter::default()
+                }),
+                (2, vec!["A3", "B2"]),
+            ),
+            (
+                f(RowFilter {
+                    severity: Some(Severity::Warning),
+                    ..RowFilter::default()
+                }),
+                (1, vec!["B2"]),
+            ),
+            (
+                f(RowFilter {
+                    drg: Some(871),
+                    ..RowFilter::default()
+                }),
+                (1, vec!["A1"]),
+            ),
+            (
+                f(RowFilter {
+                    mdc: Some(2),
+                    ..RowFilter::default()
+                }),
+                (1, vec!["A3"]),
+            ),
+            (
+                f(RowFilter {
+                    setting: Some("outpatient".into()),
+                    ..RowFilter::default()
+                }),
+                (1, vec!["B2"]),
+            ),
+            (
+                f(RowFilter {
+                    search: " a".into(),
+                    ..RowFilter::default()
+                }),
+                (2, vec!["A3", "A1"]),
+            ),
+            (
+                RowQuery {
+                    offset: 1,
+                    ..RowQuery::default()
+                },
+                (3, vec!["A1", "B2"]),
+            ),
+            (
+                RowQuery {
+                    offset: 9,
+                    ..RowQuery::default()
+                },
+                (3, vec![]),
+            ),
+        ] {
+            let (total, got) = ids(&mut b, q.clone());
+            assert_eq!(
+                (total, got.iter().map(String::as_str).collect::<Vec<_>>()),
+                expect,
+                "{q:?}"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn a_reviewed_record_can_be_hidden_and_a_missing_finding_is_refused() {
+        let mut b = batch();
+        let hide = RowQuery {
+            filter: RowFilter {
+                hide_reviewed: true,
+                ..RowFilter::default()
+            },
+            ..RowQuery::default()
+        };
+        assert_eq!(ids(&mut b, hide.clone()).0, 3);
+        assert!(b.mark(0, 0, true));
+        assert!(!b.mark(0, 5, true));
+        assert!(!b.mark(9, 0, true));
+        assert_eq!(ids(&mut b, hide.clone()).1, ["A1", "B2"]);
+        assert!(b.mark(0, 0, false));
+        assert_eq!(ids(&mut b, hide).0, 3);
+    }
+
+    #[wasm_bindgen_test]
+    fn exports_hold_one_line_per_finding_or_record_and_quote_commas() {
+        let b = batch();
+        let (name, mime, text, lines) = b.export(ExportWhat::Findings, ExportFormat::Csv);
+        assert_eq!(
+            (name.as_str(), mime.as_str(), lines),
+            ("day-findings.csv", "text/csv", 3)
+        );
+        let body: Vec<&str> = text.lines().collect();
+        assert_eq!(body.len(), 4);
+        assert_eq!(
+            body[0],
+            "record_id,place,setting,drg,rule_id,severity,message,reviewed"
+        );
+        assert_eq!(body[1], "A3,line 2,inpatient,291,mce.age_conflict,error,\"mce.age_conflict, with a comma\",false");
+        let (name, _, text, lines) = b.export(ExportWhat::Records, ExportFormat::Json);
+        assert_eq!((name.as_str(), lines), ("day-records.json", 3));
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json[0]["drg"], 291);
+        assert_eq!(json[0]["weight"], 2.91);
+        assert_eq!(json[2]["drg"], serde_json::Value::Null);
+        assert_eq!(json[2]["errors"], 1);
+    }
+}

@@ -2,6 +2,8 @@
 //! when its route or input changes, and renders the answer from the shared
 //! state; the leaf components in [`crate::components`] only render props.
 
+pub mod batch;
+pub mod batch_report;
 pub mod code;
 pub mod index;
 pub mod pcs;
@@ -43,6 +45,8 @@ pub fn switch(route: Route) -> Html {
         Route::Practice => html! { <practice::PracticePage /> },
         Route::Pcs => html! { <pcs::PcsPage /> },
         Route::PcsCode { code } => html! { <pcs::PcsPage code={code} /> },
+        Route::Batch => html! { <batch::BatchPage /> },
+        Route::BatchReport => html! { <batch_report::ReportPage /> },
         Route::NotFound => not_found(),
     }
 }

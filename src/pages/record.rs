@@ -335,6 +335,9 @@ pub fn seeded_record(seed: Option<&RecordSeed>) -> Record {
     let Some(seed) = seed else {
         return r;
     };
+    if let Some(whole) = &seed.record {
+        return (**whole).clone();
+    }
     let dx = |code: &String| Diagnosis {
         code: code.clone(),
         ..Diagnosis::default()

@@ -4,6 +4,8 @@
 // in a test).
 //
 //   cargo xtask bench-web
+//   cargo xtask bench-web --no-build batch     (the batch of 100,000 alone;
+//                                               ICD_BENCH_BATCH_ROWS=N for another size)
 //   ICD_BASE_URL=http://127.0.0.1:8080/ [ICD_PLAIN_URL=http://127.0.0.1:8081/] node tests/e2e/bench.mjs
 //
 // First visits are measured against each server `cargo xtask bench-web`
@@ -22,13 +24,14 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { baseUrl, countingProxy, ensureArtifacts, firstPage, launch, plainUrl, precacheList, ROOT, searchBox, waitOfflineReady, waitReady } from './lib.mjs';
+import { baseUrl, countingProxy, dropFile, encountersCsv, ensureArtifacts, firstPage, launch, plainUrl, precacheList, ROOT, searchBox, waitOfflineReady, waitReady } from './lib.mjs';
 
 const BASE = baseUrl();
 const PLAIN = plainUrl();
 const RUNS = Number(process.env.ICD_BENCH_RUNS || 5);
 const QUERY_COUNT = 30;
 const NOT_REPORTED = 'not reported by the app';
+const BATCH_ROWS = Number(process.env.ICD_BENCH_BATCH_ROWS || 100_000);
 
 // ---------------------------------------------------------------------------
 // First visits: fresh profile, navigation to "chf" answered, then until the
@@ -228,8 +231,82 @@ async function server(name, target) {
   };
 }
 
+// ---------------------------------------------------------------------------
+// Scale: a generated CSV of BATCH_ROWS encounters dropped on #/batch,
+// imported, checked and grouped. Measured: the time from the click to the
+// last record (from Node and as the page saw it), the worker's share, the
+// progress updates the page showed, how long the page's main thread was
+// ever blocked (a 50 ms interval timer's worst lateness), and the worker's
+// wasm memory at the end (it only grows, so this is its peak).
+
+async function batchScale() {
+  const csv = encountersCsv(BATCH_ROWS, 100);
+  const browser = await launch();
+  try {
+    const page = await firstPage(browser.context);
+    await page.goto(new URL('#/batch', BASE).href);
+    await waitReady(page);
+    await dropFile(page, '[data-testid="batch-drop"]', 'scale.csv', csv);
+    await page.locator('[data-testid="batch-format"]').waitFor();
+    await page.evaluate(() => {
+      window.__lateness = { max: 0, ticks: 0 };
+      let last = performance.now();
+      window.__latenessTimer = setInterval(() => {
+        const now = performance.now();
+        window.__lateness.max = Math.max(window.__lateness.max, now - last - 50);
+        window.__lateness.ticks += 1;
+        last = now;
+      }, 50);
+    });
+    const progress = page.locator('[data-testid="batch-progress"]');
+    const seen = [];
+    const t0 = Date.now();
+    await page.locator('[data-testid="batch-start"]').click();
+    for (;;) {
+      const done = await progress.getAttribute('data-done', { timeout: 1000 }).catch(() => null);
+      const n = await progress.getAttribute('data-records', { timeout: 1000 }).catch(() => null);
+      if (n !== null && seen[seen.length - 1] !== Number(n)) seen.push(Number(n));
+      if (done === 'true') break;
+      if (Date.now() - t0 > 300_000) throw new Error(`the ${BATCH_ROWS}-row import did not finish in 300 s (counts seen: ${seen.join(', ')})`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const nodeMs = Date.now() - t0;
+    const figures = await page.evaluate(() => {
+      clearInterval(window.__latenessTimer);
+      return { ...window.__icdDesk?.batch, lateness: window.__lateness };
+    });
+    // A query on the finished batch: the first sorted window.
+    const q0 = Date.now();
+    await page.locator('.batch-table th button').nth(2).click();
+    await page.locator('[data-testid="batch-row"]').first().waitFor();
+    const sortMs = Date.now() - q0;
+    return {
+      rows: BATCH_ROWS,
+      csv_bytes: Buffer.byteLength(csv),
+      records: figures.records ?? NOT_REPORTED,
+      broken: figures.broken ?? NOT_REPORTED,
+      click_to_done_ms: nodeMs,
+      page_ms: figures.pageMs != null ? Math.round(figures.pageMs) : NOT_REPORTED,
+      worker_busy_ms: figures.workerMs != null ? Math.round(figures.workerMs) : NOT_REPORTED,
+      progress_updates_seen: seen.length,
+      counts_seen: seen,
+      main_thread_worst_lateness_ms: Math.round(figures.lateness?.max ?? NaN),
+      worker_wasm_bytes: figures.workerMemoryBytes ?? NOT_REPORTED,
+      sort_by_mdc_ms: sortMs,
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
 async function main() {
   const started = new Date().toISOString();
+  // `cargo xtask bench-web [--no-build] batch`: the batch figures alone.
+  if (process.argv[2] === 'batch') {
+    console.error(`bench: batch of ${BATCH_ROWS} encounters…`);
+    console.log(JSON.stringify({ base_url: BASE, date: started, batch: await batchScale() }, null, 2));
+    return;
+  }
   console.error(`bench: ${BASE}${PLAIN ? ` and ${PLAIN} (plain)` : ''} (Chromium at ${process.env.ICD_CHROMIUM || '/usr/bin/chromium'}, ${RUNS} first visits each)`);
   const servers = [await server('precompressed (brotli, Last-Modified)', BASE)];
   if (PLAIN) {
@@ -240,6 +317,9 @@ async function main() {
 
   console.error('bench: keystrokes…');
   const keys = await keystrokes();
+
+  console.error(`bench: batch of ${BATCH_ROWS} encounters…`);
+  const batch = await batchScale();
 
   const report = {
     base_url: BASE,
@@ -256,6 +336,7 @@ async function main() {
       page_wasm_bytes_after_load: keys.memory.page ?? NOT_REPORTED,
     },
     queries: keys.queries,
+    batch,
   };
 
   const rows = [];
@@ -286,6 +367,10 @@ async function main() {
       : 'not measured',
   ]);
   rows.push(['worker wasm memory', mib(report.memory.worker_wasm_bytes)]);
+  rows.push([`batch: ${batch.rows} encounters imported, checked, grouped`, `${ms(batch.click_to_done_ms)} from the click (page ${ms(batch.page_ms)}, worker busy ${ms(batch.worker_busy_ms)}), ${mb(batch.csv_bytes)} CSV`]);
+  rows.push(['batch: progress updates, worst main-thread lateness', `${batch.progress_updates_seen} updates, ${batch.main_thread_worst_lateness_ms} ms`]);
+  rows.push(['batch: worker wasm memory at the end', mib(batch.worker_wasm_bytes)]);
+  rows.push(['batch: sort by MDC, first window shown', ms(batch.sort_by_mdc_ms)]);
   rows.push(['page wasm memory', mib(report.memory.page_wasm_bytes)]);
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n'));

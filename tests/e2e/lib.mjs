@@ -245,3 +245,89 @@ export async function waitOfflineReady(page, list, proxy, { timeout = 30_000, qu
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+// ---------------------------------------------------------------------------
+// Generated encounters for the batch journeys (run.mjs) and the scale
+// benchmark (bench.mjs): valid ICD-10-CM and ICD-10-PCS codes of the 2026
+// release, combined by a seeded generator, so nothing big is committed.
+
+const PRINCIPAL = [
+  'I50.9', 'J18.9', 'N39.0', 'A41.9', 'I21.4', 'J44.1', 'K80.20', 'I63.9', 'E11.65', 'N17.9',
+  'K35.80', 'S72.001A', 'M17.11', 'I48.91', 'R07.9', 'O80', 'Z38.00', 'K56.609', 'C34.90', 'F32.9',
+];
+const SECONDARY = [
+  'I10', 'E11.9', 'E78.5', 'Z79.4', 'N18.30', 'E87.1', 'D64.9', 'J96.01', 'I25.10', 'E66.9',
+  'Z87.891', 'F17.210', 'R65.20', 'E44.0', 'I11.0', 'K21.9', 'G47.33', 'E03.9', 'Z95.1', 'R41.82',
+];
+const PROCEDURES = ['0DTJ4ZZ', '0SRC0J9', '02703ZZ', '5A1955Z', '0BH17EZ', '3E033VJ', 'B2111ZZ', '0FT44ZZ'];
+const STATUS = ['01', '01', '01', '01', '03', '06', '02', '20', '07', '62'];
+
+/** A deterministic generator of numbers in [0, 1) (mulberry32). */
+function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * `n` encounters as the record CSV `icd check` reads (a header and one row
+ * each), the same for the same `seed`. About one in ten is outpatient, one
+ * in a hundred has a principal code that does not exist (a finding, not a
+ * broken row).
+ */
+export function encountersCsv(n, seed = 1) {
+  const r = random(seed);
+  const pick = (list) => list[Math.floor(r() * list.length)];
+  const lines = ['id,setting,mrn,age,sex,admission_date,admission_time,discharge_date,discharge_time,discharge_status,attending,admitting_dx,principal_dx,secondary_dx,procedures,reason_for_visit'];
+  for (let i = 1; i <= n; i += 1) {
+    const outpatient = r() < 0.1;
+    const pdx = r() < 0.01 ? 'E11.99' : pick(PRINCIPAL);
+    const sex = pdx === 'O80' ? 'F' : r() < 0.5 ? 'F' : 'M';
+    const age = pdx === 'Z38.00' ? 0 : pdx === 'O80' ? 18 + Math.floor(r() * 25) : 20 + Math.floor(r() * 70);
+    const day = 1 + Math.floor(r() * 20);
+    const los = Math.floor(r() * 8);
+    const pad = (x) => String(x).padStart(2, '0');
+    const sdx = [];
+    for (let k = Math.floor(r() * 6); k > 0; k -= 1) sdx.push(`${pick(SECONDARY)}:${r() < 0.9 ? 'Y' : 'N'}`);
+    const px = !outpatient && r() < 0.3 ? pick(PROCEDURES) : '';
+    lines.push(
+      [
+        `E${String(i).padStart(7, '0')}`,
+        outpatient ? 'outpatient' : 'inpatient',
+        `M${String(1 + Math.floor(r() * 900_000)).padStart(7, '0')}`,
+        age,
+        sex,
+        `2026-03-${pad(day)}`,
+        `${pad(Math.floor(r() * 24))}:${pad(Math.floor(r() * 60))}`,
+        `2026-03-${pad(day + (outpatient ? 0 : los))}`,
+        `${pad(Math.floor(r() * 24))}:${pad(Math.floor(r() * 60))}`,
+        outpatient ? '01' : pick(STATUS),
+        `Dr ${1 + Math.floor(r() * 40)}`,
+        outpatient ? '' : pdx,
+        `${pdx}:Y`,
+        [...new Set(sdx)].join(';'),
+        px,
+        outpatient ? 'follow-up visit' : '',
+      ].join(','),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Drops a file on an element (a real `drop` event with a `DataTransfer`). */
+export async function dropFile(page, selector, name, text, type = 'text/csv') {
+  const transfer = await page.evaluateHandle(
+    ([t, n, m]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([t], n, { type: m }));
+      return dt;
+    },
+    [text, name, type],
+  );
+  await page.dispatchEvent(selector, 'drop', { dataTransfer: transfer });
+}

@@ -17,6 +17,8 @@ import { AxeBuilder } from '@axe-core/playwright';
 import {
   baseUrl,
   countingProxy,
+  dropFile,
+  encountersCsv,
   ensureArtifacts,
   firstPage,
   launch,
@@ -933,7 +935,34 @@ const VIEWS = [
       await waitResults(page);
     },
   },
+  {
+    name: 'batch',
+    async open(page) {
+      await importBatch(page, 300);
+      await page.locator('[data-testid="batch-row"]').first().locator('button').first().click();
+      await page.locator('[data-testid="batch-detail"]').waitFor();
+    },
+  },
+  {
+    name: 'batch-report',
+    async open(page) {
+      await importBatch(page, 300);
+      await page.locator('[data-testid="batch-report-link"]').click();
+      await page.locator('[data-testid="figure"]').first().waitFor({ timeout: 15_000 });
+      await page.locator('[data-testid="figure-numerator"]').first().click();
+      await page.locator('[data-testid="members"] li').first().waitFor();
+    },
+  },
 ];
+
+/** Opens #/batch, drops `rows` generated encounters and imports them. */
+async function importBatch(page, rows) {
+  await open(page, BASE, '#/batch');
+  await dropFile(page, '[data-testid="batch-drop"]', 'encounters.csv', encountersCsv(rows, 5));
+  await page.locator('[data-testid="batch-start"]').click();
+  await page.locator('[data-testid="batch-progress"][data-done="true"]').waitFor({ timeout: 30_000 });
+  await page.locator('[data-testid="batch-row"]').first().waitFor();
+}
 
 test('15 tables: the filter is in the URL and survives opening a code and going back', () =>
   withPage(async (page) => {
@@ -1280,6 +1309,126 @@ test('13 screenshots: every main view, and search at 1366x768 and 390x844', asyn
   }
   for (const f of written) assert(fs.statSync(f).size > 1000, `screenshot ${f} is empty`);
 });
+
+test('17 batch: drop a 10,000-row CSV, watch the progress, filter, open a record, export, open the report and a numerator list', () =>
+  withPage(async (page) => {
+    const rows = 10_000;
+    const csv = encountersCsv(rows, 17);
+    await open(page, BASE, '#/batch');
+    await page.getByText('Nothing is uploaded').first().waitFor();
+    await dropFile(page, '[data-testid="batch-drop"]', 'day.csv', csv);
+    const format = page.locator('[data-testid="batch-format"]');
+    await format.waitFor();
+    same(await format.inputValue(), 'csv', 'the format guessed for day.csv');
+    await page.locator('[data-testid="batch-start"]').click();
+    // Progress: a count below the total is seen before the end.
+    const seen = new Set();
+    const progress = page.locator('[data-testid="batch-progress"]');
+    await poll(
+      async () => {
+        const done = await progress.getAttribute('data-done').catch(() => null);
+        const n = await progress.getAttribute('data-records').catch(() => null);
+        if (n !== null) seen.add(Number(n));
+        return done === 'true';
+      },
+      () => `the import did not finish; counts seen: ${[...seen].join(', ')}`,
+      60_000,
+      20,
+    );
+    same(Number(await progress.getAttribute('data-records')), rows, 'records imported');
+    assert([...seen].some((n) => n > 0 && n < rows), `no progress between 0 and ${rows} was shown (seen: ${[...seen].join(', ')})`);
+    // Virtualised: only the rows in view are in the page.
+    const tableRows = page.locator('[data-testid="batch-row"]');
+    await tableRows.first().waitFor();
+    const inPage = await tableRows.count();
+    assert(inPage > 5 && inPage <= 60, `the table should render only the rows in view, rendered ${inPage}`);
+    await page.locator('[data-testid="batch-scroll"]').evaluate((el) => {
+      el.scrollTop = 36 * 5000;
+      el.dispatchEvent(new Event('scroll'));
+    });
+    await poll(
+      async () => (await tableRows.first().getAttribute('aria-rowindex')) > 4000,
+      'scrolling to row 5000 did not bring its rows',
+    );
+    // A filter answered by the worker.
+    const total = page.locator('[data-testid="batch-total"]');
+    await page.locator('[data-testid="filter-severity"]').selectOption('error');
+    await poll(async () => {
+      const n = Number((await total.innerText()).split(' ')[0]);
+      return n > 0 && n < rows;
+    }, 'filtering by severity error did not narrow the table');
+    await page.locator('[data-testid="filter-search"]').fill('E0000042');
+    await poll(async () => (await tableRows.count()) === 0 || (await tableRows.first().innerText()).includes('E0000042'), 'searching by record id');
+    await page.locator('[data-testid="filter-search"]').fill('');
+    await page.locator('[data-testid="filter-severity"]').selectOption('');
+    await poll(async () => (await total.innerText()).startsWith(`${rows} `), 'clearing the filters');
+    // Export the records with their DRG: one line per record, and a header.
+    const download = page.waitForEvent('download');
+    await page.locator('[data-testid="export-records-csv"]').click();
+    const file = await (await download).path();
+    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    same(lines.length, rows + 1, 'lines in the exported records CSV');
+    assert(lines[0].startsWith('record_id,') && lines[0].includes(',drg,'), `the export's header: ${lines[0]}`);
+    // Mark a finding reviewed, then open the record in the record check.
+    await tableRows.first().locator('button').first().click();
+    const detail = page.locator('[data-testid="batch-detail"]');
+    await detail.waitFor();
+    const mark = detail.locator('[data-testid="batch-mark"]').first();
+    if (await mark.count()) {
+      await mark.check();
+      await poll(async () => mark.isChecked(), 'marking a finding reviewed');
+    }
+    await detail.locator('[data-testid="batch-open"]').click();
+    await page.waitForURL(/#\/record$/);
+    const pdx = page.locator('#pdx');
+    await poll(async () => (await pdx.inputValue()).length > 0, 'the record check was not filled with the opened record');
+    // The report, its figures and a numerator's records.
+    await page.goBack();
+    await page.goto(new URL('#/batch/report', BASE).href);
+    const figures = page.locator('[data-testid="figure"]');
+    await figures.first().waitFor({ timeout: 20_000 });
+    const members = page.locator('[data-testid="figure-numerator"]').first();
+    await members.click();
+    const list = page.locator('[data-testid="members"] li');
+    await list.first().waitFor();
+    assert((await list.count()) > 0, 'the numerator lists no record');
+    const violations = (await new AxeBuilder({ page }).analyze()).violations.filter(
+      (v) => v.impact === 'serious' || v.impact === 'critical',
+    );
+    same(violations.map((v) => v.id), [], 'serious axe violations on the report');
+  }));
+
+test('18 batch: broken rows are listed with their place, a foreign CSV is mapped, the mapping is stored only when asked', () =>
+  withPage(async (page) => {
+    await open(page, BASE, '#/batch');
+    const csv = 'Account,Dx1,Other Dx,Type\nA1,I10,E11.9:Y,inpatient\nA2,I10,E11.9,inpatient,extra,extra\nA3,J18.9,,outpatient\n';
+    await dropFile(page, '[data-testid="batch-drop"]', 'export.csv', csv);
+    const selects = page.locator('[data-testid="batch-map-select"]');
+    await selects.first().waitFor();
+    same(await selects.count(), 4, 'one field menu per column');
+    await selects.nth(0).selectOption('id');
+    await selects.nth(1).selectOption('principal_dx');
+    await selects.nth(2).selectOption('secondary_dx');
+    await selects.nth(3).selectOption('setting');
+    await page.locator('[data-testid="batch-start"]').click();
+    const progress = page.locator('[data-testid="batch-progress"][data-done="true"]');
+    await progress.waitFor({ timeout: 20_000 });
+    const broken = page.locator('[data-testid="batch-broken"] li');
+    assert((await broken.count()) >= 1, 'the unreadable row is listed');
+    assert(/line \d/.test(await broken.first().innerText()), `the broken row names its line: ${await broken.first().innerText()}`);
+    const records = Number(await progress.getAttribute('data-records'));
+    assert(records >= 2, `the readable rows are still imported (${records})`);
+    same(await page.evaluate(() => localStorage.length), 0, 'localStorage without "remember"');
+    // With "remember", the next file with that header is mapped already.
+    await dropFile(page, '[data-testid="batch-drop"]', 'export.csv', csv);
+    await selects.first().waitFor();
+    await selects.nth(0).selectOption('id');
+    await page.locator('[data-testid="batch-remember"]').check();
+    await page.locator('[data-testid="batch-start"]').click();
+    await progress.waitFor({ timeout: 20_000 });
+    same(await page.evaluate(() => localStorage.length), 1, 'localStorage after "remember this mapping"');
+    await page.evaluate(() => localStorage.clear());
+  }));
 
 // ---------------------------------------------------------------------------
 
