@@ -278,8 +278,8 @@ pub fn search<D: AsRef<[u8]>>(
         .into_iter()
         .take(200)
         .map(|s| {
-            let mut r = search_statement(lib, idx, s, opts);
-            lead_with_concepts(lib, idx, &mut r, opts);
+            let (mut r, reading) = search_statement(lib, idx, s, opts);
+            lead_with_concepts(lib, idx, &mut r, &reading, opts);
             r
         })
         .collect()
@@ -287,17 +287,19 @@ pub fn search<D: AsRef<[u8]>>(
 
 /// Puts first the codes the statement names when read as a note is (the
 /// index path it spells out, completed, with the conventions applied):
-/// "history of breast cancer" leads with Z85.3.
+/// "history of breast cancer" leads with Z85.3. `reading` is the
+/// statement as searched (ICD-9-CM phrasing put in ICD-10-CM's words).
 fn lead_with_concepts<D: AsRef<[u8]>>(
     lib: &Library<D>,
     idx: &SearchIndex<D>,
     r: &mut StatementResult,
+    reading: &str,
     opts: &Options,
 ) {
     if r.negated || r.suggestions.is_empty() || code_query(&r.statement).is_some() {
         return;
     }
-    let mut codes = note::statement_codes(lib, idx, &r.statement, opts);
+    let mut codes = note::statement_codes(lib, idx, reading, opts);
     // A code whose notes ask for another comes before it (E11.22, then
     // its additional N18.31).
     for i in 1..codes.len() {
@@ -312,7 +314,7 @@ fn lead_with_concepts<D: AsRef<[u8]>>(
     let said: Vec<String> = codes
         .iter()
         .flat_map(|c| c.evidence.iter())
-        .filter_map(|e| r.statement.get(e.start..e.end))
+        .filter_map(|e| reading.get(e.start..e.end))
         .flat_map(text::words)
         .collect();
     // Words that set the context (history of, family) are accounted for
@@ -320,7 +322,7 @@ fn lead_with_concepts<D: AsRef<[u8]>>(
     let context = [
         "histori", "famili", "person", "past", "probabl", "possibl", "suspect",
     ];
-    let complete = text::words(&r.statement)
+    let complete = text::words(reading)
         .iter()
         .all(|w| said.contains(w) || is_steering(w) || context.contains(&w.as_str()));
     let top = r.suggestions.first().map_or(1.0, |s| s.score);
@@ -472,6 +474,54 @@ const HISTORY: &[&str] = &[
 /// longer phrase comes before the phrases inside it). The last
 /// `LATE_PHRASES` are replaced after negation is read.
 const OLD_PHRASES: &[(&str, &str)] = &[
+    // The fifth digits of ICD-9-CM's skull fractures and intracranial
+    // injuries grade the loss of consciousness in bracketed hours;
+    // ICD-10-CM's sixth characters say it in its own words.
+    (
+        "with no loss of consciousness",
+        " without loss of consciousness ",
+    ),
+    (
+        "brief [less than one hour] loss of consciousness",
+        " loss of consciousness of 30 minutes or less ",
+    ),
+    (
+        "brief [less than 1 hour] loss of consciousness",
+        " loss of consciousness of 30 minutes or less ",
+    ),
+    (
+        "moderate [1-24 hours] loss of consciousness",
+        " loss of consciousness of 1 hour to 5 hours 59 minutes ",
+    ),
+    (
+        "prolonged [more than 24 hours] loss of consciousness",
+        " loss of consciousness greater than 24 hours ",
+    ),
+    (
+        "without return to pre-existing conscious level",
+        " without return to pre-existing conscious level with patient surviving ",
+    ),
+    // ICD-10-CM does not divide intracranial injuries by an open wound:
+    // the wound is coded beside them (S06: code also any open wound of
+    // head), so its absence says nothing.
+    ("without mention of open intracranial wound", " "),
+    // ICD-9-CM's motor vehicle accidents (E810-E825) name the injured
+    // person by a fourth digit; ICD-10-CM names the victim's vehicle
+    // first ("Car driver injured in ... in traffic accident"), and its car
+    // is ICD-9-CM's "motor vehicle other than motorcycle". That the
+    // accident involves a motor vehicle is said by the victim and the
+    // collision, not by "motor vehicle" before "accident".
+    (
+        "driver of motor vehicle other than motorcycle",
+        " car driver ",
+    ),
+    (
+        "passenger in motor vehicle other than motorcycle",
+        " car passenger ",
+    ),
+    ("motorcyclist", " motorcycle driver "),
+    ("motor vehicle traffic accident", " traffic accident "),
+    ("motor vehicle nontraffic accident", " nontraffic accident "),
     ("not stated as uncontrolled", " "),
     ("stated as uncontrolled", " "),
     // The fifth digits of the ICD-9-CM obstetric chapter name the episode
@@ -588,7 +638,7 @@ fn search_statement<D: AsRef<[u8]>>(
     idx: &SearchIndex<D>,
     statement: &str,
     opts: &Options,
-) -> StatementResult {
+) -> (StatementResult, String) {
     let mut lower = obstetric_episode(&format!(" {} ", statement.to_lowercase()));
     for (from, to) in OLD_PHRASES.iter().take(OLD_PHRASES.len() - LATE_PHRASES) {
         lower = lower.replace(from, to);
@@ -628,11 +678,11 @@ fn search_statement<D: AsRef<[u8]>>(
     };
     if negated {
         result.note = Some("negated finding: not coded".into());
-        return result;
+        return (result, String::new());
     }
     if uncertain && opts.setting == Setting::Outpatient {
         result.note = Some("uncertain diagnosis: not coded in the outpatient setting; code the signs and symptoms (Guidelines IV.H)".into());
-        return result;
+        return (result, String::new());
     }
     if uncertain {
         result.note = Some("uncertain diagnosis: coded as if established in the inpatient setting (Guidelines II.H); confirm with the documentation".into());
@@ -656,7 +706,7 @@ fn search_statement<D: AsRef<[u8]>>(
         let typing = !statement.ends_with(char::is_whitespace);
         text_suggestions(lib, idx, &original_case, history, typing, opts)
     };
-    result
+    (result, original_case)
 }
 
 /// A query that is a code or the start of one (`E11.2`, `e112`, `S52.5`,
@@ -1022,6 +1072,9 @@ fn text_suggestions<D: AsRef<[u8]>>(
     let w = &opts.weights;
     let mut best: Vec<Suggestion> = Vec::new();
     let mut stems: Vec<String> = Vec::new();
+    // What the statement says is absent, read clause by clause (a comma
+    // ends a "without").
+    let absent = Polarity::of_text(&[original]).absent();
     for (k, reading) in readings(idx, original, typing).into_iter().enumerate() {
         // Later readings take less likely meanings of an abbreviation.
         let discount = 1.0 - 0.08 * k as f32;
@@ -1048,7 +1101,7 @@ fn text_suggestions<D: AsRef<[u8]>>(
             continue;
         }
         stems.extend(words.iter().map(|w| w.stem.clone()));
-        for mut s in rank(lib, idx, &words, opts) {
+        for mut s in rank(lib, idx, &words, &absent, opts) {
             s.score *= discount;
             // A code reached from several places (the index and the tabular
             // agreeing) gains a little from each further one.
@@ -1246,6 +1299,7 @@ fn rank<D: AsRef<[u8]>>(
     lib: &Library<D>,
     idx: &SearchIndex<D>,
     words: &[Word],
+    absent: &[String],
     opts: &Options,
 ) -> Vec<Suggestion> {
     let w = &opts.weights;
@@ -1358,10 +1412,15 @@ fn rank<D: AsRef<[u8]>>(
         if let Some(mut s) =
             doc_suggestion(lib, idx.doc(doc), score, &stems, neoplasm_col, drug_col)
         {
-            if !polarity.is_empty()
-                && polarity.contradicted_by(&Polarity::of_text(&[&s.path, &s.title]))
-            {
-                s.score *= CONTRADICTION;
+            if !polarity.is_empty() {
+                let doc = Polarity::of_text(&[&s.path, &s.title]);
+                // What was matched, not the code's title: the index may
+                // send a term to a code named after another ("Periostitis"
+                // to M86.9 Osteomyelitis).
+                let matched = Polarity::of_text(&[&s.path]);
+                if polarity.contradicted_by(&doc) || matched.asserts_any(absent) {
+                    s.score *= CONTRADICTION;
+                }
             }
             if let Some(r) = residual {
                 match Residual::of_title(&s.title) {
@@ -1432,22 +1491,51 @@ const UNSPECIFIED: &str = "unspecifi";
 struct Polarity {
     with: Vec<String>,
     without: Vec<String>,
+    /// The words before any "with" or "without": what the text is about.
+    plain: Vec<String>,
 }
 
 impl Polarity {
     fn of_stems<'a>(stems: impl IntoIterator<Item = &'a String>, into: &mut Polarity) {
         let mut scope: Option<bool> = None;
+        let mut previous = "";
         for s in stems {
+            let other_than = previous == OTHER && s == "than";
+            previous = s.as_str();
             match s.as_str() {
                 "with" => scope = Some(true),
-                "without" => scope = Some(false),
+                // A title's "not" denies what follows ("malnutrition not
+                // light or small for gestational age"), and so does
+                // "other than" ("driver of motor vehicle other than
+                // motorcycle").
+                "without" | "not" => scope = Some(false),
+                _ if other_than => scope = Some(false),
                 _ => match scope {
                     Some(true) => into.with.push(s.clone()),
                     Some(false) => into.without.push(s.clone()),
-                    None => {}
+                    None => into.plain.push(s.clone()),
                 },
             }
         }
+    }
+
+    /// The words this puts only under "without" (not also elsewhere):
+    /// what the statement says is absent.
+    fn absent(&self) -> Vec<String> {
+        self.without
+            .iter()
+            .filter(|w| !self.with.contains(w) && !self.plain.contains(w))
+            .cloned()
+            .collect()
+    }
+
+    /// Whether this text is about one of `absent` (names it, and not
+    /// under "without"): "Unspecified intracranial injury" for a fracture
+    /// "without intracranial injury".
+    fn asserts_any(&self, absent: &[String]) -> bool {
+        absent
+            .iter()
+            .any(|w| (self.plain.contains(w) || self.with.contains(w)) && !self.without.contains(w))
     }
 
     fn of_query(stems: &[String]) -> Polarity {
@@ -1716,7 +1804,7 @@ mod tests {
 
     use super::{
         is_history_title, obstetric_episode, site_joint, split_statements, text,
-        wound_complication, Residual, Via, ViaWeights, Weights,
+        wound_complication, Polarity, Residual, Via, ViaWeights, Weights,
     };
 
     #[test]
@@ -1730,6 +1818,42 @@ mod tests {
         check("chronic rhinitis", None);
         // "Otherwise" is not "other".
         check("not otherwise specified", None);
+    }
+
+    #[test]
+    fn absent_words_are_read_clause_by_clause() {
+        let absent = |q: &str| Polarity::of_text(&[q]).absent();
+        // What a "without" names, unless said elsewhere too.
+        assert_eq!(
+            absent("fracture of skull without intracranial injury, with loss of consciousness"),
+            ["intracrani", "injuri"]
+        );
+        assert_eq!(
+            absent("intracranial hemorrhage without intracranial wound"),
+            ["wound"]
+        );
+        // A comma ends the scope of "without".
+        assert_eq!(
+            absent("periostitis without osteomyelitis, lower leg"),
+            ["osteomyel"]
+        );
+        // "Other than" excludes what follows.
+        assert_eq!(
+            absent("collision injuring driver of motor vehicle other than motorcycle"),
+            ["motorcycl"]
+        );
+        let doc = |t: &str| Polarity::of_text(&[t]);
+        let skull = absent("fracture of skull without intracranial injury");
+        assert!(
+            doc("Unspecified intracranial injury with loss of consciousness").asserts_any(&skull)
+        );
+        assert!(!doc("Unspecified fracture of skull").asserts_any(&skull));
+        // A title's "not" denies, as "without" does.
+        let light = absent("fetal malnutrition without light-for-dates");
+        assert!(!doc(
+            "Newborn affected by fetal malnutrition not light or small for gestational age"
+        )
+        .asserts_any(&light));
     }
 
     #[test]
