@@ -107,7 +107,14 @@ impl Hl7State {
                 None => return 0,
             }
         };
-        let line_at = |at: usize| first_line + text[..at].matches('\n').count();
+        // Lines are counted on from the last place asked for, so a file
+        // read in one chunk is counted once, not once per message.
+        let (mut counted_to, mut counted) = (0, first_line);
+        let mut line_at = |at: usize| {
+            counted += text[counted_to..at].matches('\n').count();
+            counted_to = at;
+            counted
+        };
         let first = starts.first().copied().unwrap_or(end).min(end);
         let before = text[..first]
             .trim_matches(|c: char| c.is_whitespace() || c == '\u{b}' || c == '\u{1c}');
