@@ -137,6 +137,12 @@ impl JsonState {
                     });
                     return text.len();
                 }
+                Next::Broken(e) if !last && e.line() > rest.matches('\n').count() => {
+                    // The error is on the last line, not yet ended: more
+                    // text may change it (a number whose exponent goes on
+                    // in the next chunk is out of range only so far).
+                    return pos;
+                }
                 Next::Broken(e) => {
                     out.push(Item::Broken {
                         place: Place::line(line),
