@@ -123,7 +123,7 @@ fn broken_files_report_each_broken_unit_and_read_the_others() {
                 "entry 2 (line 1): broken Encounter/b2: the patient Patient/nobody is not in the Bundle",
                 "entry 3 (line 1): broken Encounter/b3: Condition/c3 has no ICD-10-CM coding (code 22298006)",
                 "entry 4 (line 1): record B4",
-                "line 2: broken not a FHIR Bundle (a Patient resource)",
+                "line 2: broken not a FHIR Bundle (resourceType Patient)",
                 "line 3: broken not JSON",
                 "line 4: broken the Bundle holds no Encounter",
                 "entry 5 (line 5): record B5",
