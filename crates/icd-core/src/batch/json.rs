@@ -192,22 +192,34 @@ impl JsonState {
 
 /// One JSON value as units: an array's elements are entries.
 fn emit(format: Format, v: Value, line: usize, units: &mut usize, out: &mut Vec<Item>) {
+    if format == Format::Fhir {
+        // Entries are the Encounters, numbered across the file.
+        match v {
+            Value::Array(bundles) => {
+                for b in bundles {
+                    super::fhir::read(b, line, units, out);
+                }
+            }
+            other => super::fhir::read(other, line, units, out),
+        }
+        return;
+    }
     match v {
         Value::Array(items) => {
             for item in items {
                 *units += 1;
                 let place = Place::entry(*units, line);
-                one(format, item, place, units, out);
+                one(format, item, place, out);
             }
         }
         other => {
             let place = Place::line(line);
-            one(format, other, place, units, out);
+            one(format, other, place, out);
         }
     }
 }
 
-fn one(format: Format, v: Value, place: Place, _units: &mut usize, out: &mut Vec<Item>) {
+fn one(format: Format, v: Value, place: Place, out: &mut Vec<Item>) {
     match format {
         Format::Claim => out.push(match serde_json::from_value::<Claim>(v) {
             Ok(c) => Item::Claim {
@@ -218,10 +230,6 @@ fn one(format: Format, v: Value, place: Place, _units: &mut usize, out: &mut Vec
                 place,
                 reason: format!("not a claim: {e}"),
             },
-        }),
-        Format::Fhir => out.push(Item::Broken {
-            place,
-            reason: "FHIR is not read yet".into(),
         }),
         _ => out.push(match serde_json::from_value::<Record>(v) {
             Ok(r) => Item::Record {

@@ -21,6 +21,8 @@
 //! ```
 
 mod csv;
+pub mod fhir;
+pub mod hl7;
 mod json;
 pub mod report;
 pub mod review;
@@ -228,6 +230,7 @@ pub struct Importer {
     units: usize,
     csv: csv::CsvState,
     json: json::JsonState,
+    hl7: hl7::Hl7State,
     /// Bytes pushed so far.
     read: u64,
 }
@@ -242,6 +245,7 @@ impl Importer {
             units: 0,
             csv: csv::CsvState::default(),
             json: json::JsonState::default(),
+            hl7: hl7::Hl7State,
             read: 0,
         }
     }
@@ -296,16 +300,9 @@ impl Importer {
                 last,
                 out,
             ),
-            Format::Hl7 => {
-                // Filled in by the HL7 reader.
-                if last && !self.pending.trim().is_empty() {
-                    out.push(Item::Broken {
-                        place: Place::message(1, self.line),
-                        reason: "HL7 v2 is not read yet".into(),
-                    });
-                }
-                self.pending.len()
-            }
+            Format::Hl7 => self
+                .hl7
+                .drain(&self.pending, self.line, &mut self.units, last, out),
         };
         self.line += self.pending[..consumed].matches('\n').count();
         self.pending.drain(..consumed);

@@ -204,3 +204,19 @@ fn formats_are_guessed_from_name_and_content() {
         assert_eq!(Format::parse(f.name()), Some(f));
     }
 }
+
+/// Found by the `record_json` fuzz target: `[49E13999` is out of range at
+/// column 10, `[49E1399999` at column 11; the reader waits for the line to
+/// end before it reports an error on it.
+#[test]
+fn an_error_at_a_chunk_end_waits_for_the_line() {
+    let text = "9  [49E1399999E0854]\n{\"id\": \"A1\"}\n";
+    let whole = summary(&read(text, Format::Record));
+    for size in 1..=text.len() {
+        assert_eq!(
+            summary(&chunked(text, Format::Record, size)),
+            whole,
+            "chunks of {size}"
+        );
+    }
+}
