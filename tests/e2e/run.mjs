@@ -944,6 +944,16 @@ const VIEWS = [
     },
   },
   {
+    name: 'practice',
+    async open(page) {
+      await open(page, BASE, '#/practice?seed=7&count=3');
+      await page.getByTestId('practice-prompt').waitFor({ timeout: 20_000 });
+      await page.getByTestId('practice-answer').fill('1');
+      await page.getByTestId('practice-submit').click();
+      await page.getByTestId('practice-explanation').waitFor({ timeout: 15_000 });
+    },
+  },
+  {
     name: 'batch-report',
     async open(page) {
       await importBatch(page, 300);
