@@ -86,98 +86,6 @@ pub const APPROACH_WORDS: &[(&str, &[&str])] = &[
     ("closed", &["External", "Percutaneous"]),
 ];
 
-/// General medical adjectives and the organ each names, read both ways
-/// (`renal` is the kidney, and a statement saying `kidney` matches a
-/// label saying `renal`). Body part labels mostly use the noun; the older
-/// titles use the adjective.
-pub const ORGAN_WORDS: &[(&str, &str)] = &[
-    ("renal", "kidney"),
-    ("nephric", "kidney"),
-    ("hepatic", "liver"),
-    ("gastric", "stomach"),
-    ("cardiac", "heart"),
-    ("pulmonary", "lung"),
-    ("cerebral", "brain"),
-    ("nasal", "nose"),
-    ("oral", "mouth"),
-    ("buccal", "mouth"),
-    ("ocular", "eye"),
-    ("optic", "eye"),
-    ("aural", "ear"),
-    ("otic", "ear"),
-    ("dental", "tooth"),
-    ("lingual", "tongue"),
-    ("labial", "lip"),
-    ("vesical", "bladder"),
-    ("urethral", "urethra"),
-    ("ureteral", "ureter"),
-    ("vaginal", "vagina"),
-    ("uterine", "uterus"),
-    ("cervical", "cervix"),
-    ("ovarian", "ovary"),
-    ("testicular", "testis"),
-    ("scrotal", "scrotum"),
-    ("penile", "penis"),
-    ("prostatic", "prostate"),
-    ("mammary", "breast"),
-    ("thyroidal", "thyroid"),
-    ("adrenal", "adrenal gland"),
-    ("splenic", "spleen"),
-    ("pancreatic", "pancreas"),
-    ("biliary", "bile duct"),
-    ("duodenal", "duodenum"),
-    ("jejunal", "jejunum"),
-    ("ileal", "ileum"),
-    ("colonic", "colon"),
-    ("rectal", "rectum"),
-    ("anal", "anus"),
-    ("esophageal", "esophagus"),
-    ("tracheal", "trachea"),
-    ("bronchial", "bronchus"),
-    ("laryngeal", "larynx"),
-    ("pharyngeal", "pharynx"),
-    ("tonsillar", "tonsils"),
-    ("pleural", "pleura"),
-    ("pericardial", "pericardium"),
-    ("peritoneal", "peritoneum"),
-    ("umbilical", "umbilicus"),
-    ("inguinal", "groin"),
-    ("femoral", "femur"),
-    ("tibial", "tibia"),
-    ("fibular", "fibula"),
-    ("humeral", "humerus"),
-    ("radial", "radius"),
-    ("ulnar", "ulna"),
-    ("patellar", "patella"),
-    ("sternal", "sternum"),
-    ("costal", "rib"),
-    ("vertebral", "vertebra"),
-    ("spinal", "spine"),
-    ("cranial", "skull"),
-    ("cutaneous", "skin"),
-    ("dermal", "skin"),
-    ("muscular", "muscle"),
-    ("osseous", "bone"),
-    ("articular", "joint"),
-    ("venous", "vein"),
-    ("arterial", "artery"),
-    ("lymphatic", "lymph"),
-    ("mandibular", "mandible"),
-    ("maxillary", "maxilla"),
-    ("palatal", "palate"),
-    ("gingival", "gingiva"),
-    ("corneal", "cornea"),
-    ("retinal", "retina"),
-    ("lacrimal", "tear"),
-    ("tympanic", "eardrum"),
-    ("tubal", "fallopian tube"),
-    ("abdominal", "abdomen"),
-    ("thoracic", "chest"),
-    ("pelvic", "pelvis"),
-    ("facial", "face"),
-    ("cervical", "neck"),
-];
-
 /// Words that say only a portion of a body part is taken (the Excision
 /// definition: "a portion of a body part"). Without one, an `-ectomy`
 /// reads as Resection, "all of a body part" (guideline B3.8).
@@ -244,11 +152,6 @@ pub struct Weights {
     /// Resection over Excision for a whole body part, Excision over
     /// Resection when a portion is said ([`PORTION_WORDS`]).
     pub whole_or_portion: f32,
-    /// A word matched in the table's body system label.
-    pub system: f32,
-    /// Share of a body part's own match counted again, over what the
-    /// table already explains.
-    pub body_part_again: f32,
 }
 
 impl Default for Weights {
@@ -260,9 +163,7 @@ impl Default for Weights {
             index: 1.5,
             approach: 4.0,
             plain: 0.05,
-            whole_or_portion: 2.0,
-            system: 0.5,
-            body_part_again: 0.3,
+            whole_or_portion: 0.5,
         }
     }
 }
@@ -320,8 +221,6 @@ struct IndexLead {
     operation: Option<String>,
     /// Qualifier label a `see ... with qualifier X` names.
     qualifier: Option<String>,
-    /// The main term is an operation label (`Excision`).
-    op_main: bool,
     path: String,
 }
 
@@ -329,6 +228,8 @@ struct IndexLead {
 #[derive(Debug)]
 pub struct PcsSearch<'a, D> {
     pcs: &'a Pcs<D>,
+    /// Names (stem lists) of each value label: the label and its aliases.
+    names: HashMap<String, Vec<Vec<String>>>,
     idf: HashMap<String, f32>,
     default_idf: f32,
     leads: Vec<IndexLead>,
@@ -340,46 +241,7 @@ pub struct PcsSearch<'a, D> {
     beginnings: HashMap<String, Vec<(char, char, char)>>,
     /// Operation labels.
     operations: HashSet<String>,
-    /// Every label, by id, with its names (stem lists).
-    labels: Vec<String>,
-    label_names: Vec<Vec<Vec<String>>>,
-    /// The tables with their rows, labels by id.
-    tables: Vec<TableInfo>,
-    /// Stems of the operation labels (`remov`): such a word is not taken
-    /// apart by its ending.
-    operation_stems: HashSet<String>,
-    /// Subterm stems of leads under an operation's main term.
-    lead_by_sub: HashMap<String, Vec<usize>>,
 }
-
-/// A table as the search reads it: key, operation and body system label
-/// ids, and each row's values at positions 4 to 7.
-#[derive(Debug)]
-struct TableInfo {
-    key: String,
-    chars: [char; 3],
-    op: u32,
-    sys: u32,
-    rows: Vec<[Vec<(char, u32)>; 4]>,
-}
-
-/// One part of the statement a code can explain: a word (with the organ
-/// words it also means), or the operation or body part half of a word a
-/// learned ending takes apart.
-#[derive(Debug, Default)]
-struct Slot {
-    stems: Vec<String>,
-    idf: f32,
-    /// Operation label -> how much of the slot it explains.
-    ops: HashMap<String, f32>,
-    /// (section, body system, body part) -> how much it explains.
-    parts: HashMap<(char, char, char), f32>,
-    /// Approach label -> how much it explains.
-    approach: HashMap<&'static str, f32>,
-}
-
-/// Words of a statement beyond this many are not read.
-const MAX_SLOTS: usize = 24;
 
 fn stemmer() -> rust_stemmers::Stemmer {
     rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English)
@@ -455,25 +317,6 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                         }
                     }
                 }
-            }
-        }
-        // An example names the operation, not the body part: `Total knee
-        // replacement` says Replacement for any joint, so the words of body
-        // part labels are left out of the examples.
-        let mut body_words: HashSet<String> = HashSet::new();
-        for t in pcs.tables() {
-            for r in pcs.table_rows(t) {
-                for v in pcs.row_values(RowId(r), 4) {
-                    body_words.extend(stems(&st, &v.label));
-                }
-            }
-        }
-        for op in &operations {
-            if let Some(list) = names.get_mut(op) {
-                for name in list.iter_mut().skip(1) {
-                    name.retain(|w| !body_words.contains(w));
-                }
-                list.retain(|n| !n.is_empty());
             }
         }
         // Body part and device key includes are other names of their value.
@@ -571,10 +414,8 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                     }
                 }
             }
-            let main_stems = stems(&st, &main.title);
             leads.push(IndexLead {
-                op_main: operations.contains(&main.title),
-                main: main_stems,
+                main: stems(&st, &main.title),
                 sub,
                 prefix,
                 operation,
@@ -613,16 +454,8 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
         // A beginning shared by many body parts says nothing.
         beginnings.retain(|_, v| v.len() <= 3);
         let mut lead_by_word: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut lead_by_sub: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, l) in leads.iter().enumerate() {
-            if l.op_main {
-                for w in &l.sub {
-                    let e = lead_by_sub.entry(w.clone()).or_default();
-                    if e.last() != Some(&i) {
-                        e.push(i);
-                    }
-                }
-            } else if let Some(w) = l.main.first() {
+            if let Some(w) = l.main.first() {
                 lead_by_word.entry(w.clone()).or_default().push(i);
             }
         }
@@ -642,54 +475,9 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
             .into_iter()
             .map(|(w, d)| (w, (docs / d).ln().max(0.1)))
             .collect();
-        // Labels by id, and the tables over them.
-        let mut labels: Vec<String> = Vec::new();
-        let mut label_names = Vec::new();
-        let mut label_id: HashMap<String, u32> = HashMap::new();
-        let mut id_of = |label: &str| -> u32 {
-            if let Some(i) = label_id.get(label) {
-                return *i;
-            }
-            let i = labels.len() as u32;
-            labels.push(label.to_string());
-            label_names.push(
-                names
-                    .get(label)
-                    .cloned()
-                    .unwrap_or_else(|| vec![stems(&st, label)]),
-            );
-            label_id.insert(label.to_string(), i);
-            i
-        };
-        let mut tables = Vec::new();
-        for t in pcs.tables() {
-            let head = pcs.table_axes(t);
-            let rows = pcs
-                .table_rows(t)
-                .map(|r| {
-                    std::array::from_fn(|a| {
-                        pcs.row_values(RowId(r), 4 + a as u8)
-                            .into_iter()
-                            .map(|v| (v.ch, id_of(&v.label)))
-                            .collect()
-                    })
-                })
-                .collect();
-            tables.push(TableInfo {
-                key: pcs.table_key(t),
-                chars: [head[0].ch, head[1].ch, head[2].ch],
-                op: id_of(&head[2].label),
-                sys: id_of(&head[1].label),
-                rows,
-            });
-        }
         PcsSearch {
             pcs,
-            labels,
-            label_names,
-            tables,
-            lead_by_sub,
-            operation_stems: operations.iter().flat_map(|o| stems(&st, o)).collect(),
+            names,
             idf,
             default_idf: docs.ln(),
             leads,
@@ -704,394 +492,213 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
         self.idf.get(w).copied().unwrap_or(self.default_idf)
     }
 
-    /// The statement's slots: one per word, and for a word taken apart by
-    /// a learned ending, one for the operation it names and one for the
-    /// body part its beginning names.
-    fn slots(&self, statement: &str, w: &Weights) -> Vec<Slot> {
-        let st = stemmer();
-        let raw = statement_words(statement);
-        let mut out: Vec<Slot> = Vec::new();
-        for word in raw.iter().take(MAX_SLOTS) {
-            let stem = st.stem(word).into_owned();
-            if out.iter().any(|s| s.stems.first() == Some(&stem)) {
-                continue;
-            }
-            let mut stems = vec![stem.clone()];
-            for (a, b) in ORGAN_WORDS {
-                for (x, y) in [(a, b), (b, a)] {
-                    if word == x || stem == st.stem(x).as_ref() {
-                        for y in y.split(' ') {
-                            let s = st.stem(y).into_owned();
-                            if !stems.contains(&s) {
-                                stems.push(s);
-                            }
-                        }
-                    }
-                }
-            }
-            let mut approach = HashMap::new();
-            for (aw, labels) in APPROACH_WORDS {
-                if word == aw {
-                    for (i, l) in labels.iter().enumerate() {
-                        approach.insert(*l, 1.0 / (i + 1) as f32);
-                    }
-                }
-            }
-            let idf = if approach.is_empty() {
-                self.idf(&stem)
-            } else {
-                w.approach
-            };
-            let whole = Slot {
-                stems,
-                idf,
-                approach,
-                ..Slot::default()
-            };
-            out.push(whole);
-            // The longest ending whose rest begins with a body part word
-            // (`cyst-ostomy`, not `cys-tostomy`), else the longest ending.
-            let fitting: Vec<&(String, Vec<(String, f32)>)> = self
-                .endings
-                .iter()
-                .filter(|(e, _)| word.len() > e.len() + 2 && word.ends_with(e.as_str()))
-                .collect();
-            let beginning = |end: &str| -> Option<&Vec<(char, char, char)>> {
-                let stem = &word[..word.len() - end.len()];
-                (4..=stem.len())
-                    .rev()
-                    .find_map(|cut| stem.get(..cut).and_then(|b| self.beginnings.get(b)))
-            };
-            // A word the labels know is taken apart only when its beginning
-            // names a body part (`cystostomy`, also a device's name).
-            let known = self.idf.contains_key(&stem);
-            if known && !fitting.iter().any(|(e, _)| beginning(e).is_some()) {
-                continue;
-            }
-            let Some((end, shares)) = fitting
-                .iter()
-                .find(|(e, _)| beginning(e).is_some())
-                .or(fitting.first())
-                .map(|(e, s)| (e, s))
-            else {
-                continue;
-            };
-            if !self.operation_stems.contains(&stem) {
-                out.push(Slot {
-                    idf: idf * 0.5,
-                    ops: shares
-                        .iter()
-                        .map(|(o, s)| (o.clone(), s * w.ending_operation))
-                        .collect(),
-                    ..Slot::default()
-                });
-            }
-            if let Some(v) = beginning(end) {
-                out.push(Slot {
-                    idf: idf * 0.5,
-                    parts: v
-                        .iter()
-                        .map(|p| (*p, w.beginning_body_part / v.len() as f32))
-                        .collect(),
-                    ..Slot::default()
-                });
-            }
-        }
-        out
-    }
-
-    /// How much each slot a label explains: for each of its names, the
-    /// share of the name's words the statement has (square root), on the
-    /// slots those words are in.
-    fn label_vec(&self, label: u32, slots: &[Slot]) -> Vec<f32> {
-        let mut v = vec![0f32; slots.len()];
-        for name in &self.label_names[label as usize] {
-            if name.is_empty() {
-                continue;
-            }
-            let mut hit: Vec<usize> = Vec::new();
-            let mut n = 0;
-            for word in name {
-                let mut any = false;
-                for (i, s) in slots.iter().enumerate() {
-                    if s.stems.iter().any(|x| stem_match(word, x)) {
-                        any = true;
-                        if !hit.contains(&i) {
-                            hit.push(i);
-                        }
-                    }
-                }
-                n += usize::from(any);
-            }
-            if n == 0 {
-                continue;
-            }
-            let f = (n as f32 / name.len() as f32).sqrt();
-            for i in hit {
-                v[i] = v[i].max(f);
-            }
-        }
-        v
-    }
-
-    /// The index leads the statement reaches, with the slots each explains.
-    fn matched_leads(&self, slots: &[Slot], w: &Weights) -> Vec<(usize, Vec<f32>, Vec<f32>)> {
-        let slot_of = |word: &str| -> Option<usize> {
-            slots
-                .iter()
-                .position(|s| s.stems.iter().any(|x| x.as_str() == word))
+    /// How well a value label matches the statement's stems: the best of
+    /// its names, each scored by the weight of the words it shares times
+    /// the share of its words present.
+    fn value_score(&self, label: &str, q: &HashSet<String>) -> f32 {
+        let Some(list) = self.names.get(label) else {
+            return 0.0;
         };
-        let mut seen = HashSet::new();
-        let mut out = Vec::new();
-        for s in slots {
-            for stem in &s.stems {
-                let by_main = self.lead_by_word.get(stem).into_iter().flatten();
-                let by_sub = self.lead_by_sub.get(stem).into_iter().flatten();
-                for &i in by_main.chain(by_sub) {
-                    if !seen.insert(i) {
-                        continue;
-                    }
-                    let l = &self.leads[i];
-                    let mut v = vec![0f32; slots.len()];
-                    // A lead under an operation's own main term (`Excision >
-                    // Nasal Mucosa`) needs only its subterms: the table it
-                    // leads to names the operation.
-                    if !l.op_main {
-                        let mut all = true;
-                        for m in &l.main {
-                            match slot_of(m) {
-                                Some(k) => v[k] = 1.0,
-                                None => all = false,
-                            }
-                        }
-                        if !all {
-                            continue;
-                        }
-                    }
-                    let main_only = v.clone();
-                    let mut hits = 0usize;
-                    for x in &l.sub {
-                        if let Some(k) = slot_of(x) {
-                            v[k] = 1.0;
-                            hits += 1;
-                        }
-                    }
-                    let miss = l.sub.len() - hits;
-                    if (l.op_main && hits == 0) || (miss > 0 && hits == 0) {
-                        continue;
-                    }
-                    let f = w.index * ((hits + 1) as f32 / (l.sub.len() + 1) as f32).sqrt();
-                    for x in v.iter_mut() {
-                        *x *= f;
-                    }
-                    out.push((i, v, main_only.iter().map(|x| x * w.index).collect()));
+        list.iter()
+            .map(|name| {
+                if name.is_empty() {
+                    return 0.0;
                 }
-            }
-        }
-        out
+                let hit: f32 = name
+                    .iter()
+                    .filter(|w| word_in(w, q))
+                    .map(|w| self.idf(w))
+                    .sum();
+                let n = name.iter().filter(|w| word_in(w, q)).count();
+                hit * (n as f32 / name.len() as f32).sqrt()
+            })
+            .fold(0.0, f32::max)
     }
 
     /// The ranked codes for a statement.
     pub fn search(&self, statement: &str, opts: &SearchOptions) -> Vec<Hit> {
+        let st = stemmer();
         let w = opts.weights;
-        let slots = self.slots(statement, &w);
-        if slots.is_empty() {
+        let raw = statement_words(statement);
+        let q: HashSet<String> = raw.iter().map(|x| st.stem(x).into_owned()).collect();
+        if q.is_empty() {
             return Vec::new();
         }
-        let idf: Vec<f32> = slots.iter().map(|s| s.idf).collect();
-        let portion = statement_words(statement)
-            .iter()
-            .any(|x| PORTION_WORDS.contains(&x.as_str()));
-        let named_approach = slots.iter().any(|s| !s.approach.is_empty());
-        let lvec: Vec<Vec<f32>> = (0..self.labels.len() as u32)
-            .map(|l| self.label_vec(l, &slots))
-            .collect();
-        let leads = self.matched_leads(&slots, &w);
-        let gain = |base: &[f32], v: &[f32]| -> f32 {
-            base.iter()
-                .zip(v)
-                .zip(&idf)
-                .map(|((b, x), d)| (x - b).max(0.0) * d)
-                .sum()
-        };
-        let merge = |base: &mut [f32], v: &[f32]| {
-            for (b, x) in base.iter_mut().zip(v) {
-                *b = b.max(*x);
-            }
-        };
-        let mut cands: Vec<(f32, String, Vec<u8>, Vec<String>)> = Vec::new();
-        for t in &self.tables {
-            let op = &self.labels[t.op as usize];
-            // What the table alone explains: its operation (label, examples,
-            // learned endings) and, at half weight, its body system.
-            let mut base = vec![0f32; slots.len()];
-            merge(
-                &mut base,
-                &lvec[t.op as usize]
-                    .iter()
-                    .map(|x| x * w.value)
-                    .collect::<Vec<_>>(),
-            );
-            let sys: Vec<f32> = lvec[t.sys as usize].iter().map(|x| x * w.system).collect();
-            merge(&mut base, &sys);
-            for (i, s) in slots.iter().enumerate() {
-                if let Some(x) = s.ops.get(op) {
-                    base[i] = base[i].max(*x);
-                }
-            }
-            let mut bonus = 0f32;
-            if (op == "Resection" && !portion) || (op == "Excision" && portion) {
-                bonus += w.whole_or_portion;
-            }
-            let table_leads: Vec<&(usize, Vec<f32>, Vec<f32>)> = leads
-                .iter()
-                .filter(|(i, _, _)| {
-                    let l = &self.leads[*i];
-                    if l.prefix.is_empty() {
-                        l.operation.as_deref() == Some(op.as_str())
-                    } else if l.prefix.len() >= 3 {
-                        l.prefix.starts_with(&t.key)
-                    } else {
-                        t.key.starts_with(&l.prefix)
+        let portion = raw.iter().any(|x| PORTION_WORDS.contains(&x.as_str()));
+        // Approach words.
+        let mut approach: HashMap<&str, f32> = HashMap::new();
+        for word in &raw {
+            for (aw, labels) in APPROACH_WORDS {
+                if word == aw {
+                    for (i, l) in labels.iter().enumerate() {
+                        let e = approach.entry(l).or_default();
+                        *e = e.max(1.0 / (i + 1) as f32);
                     }
-                })
-                .collect();
-            // A lead to a whole table explains its main term only: its
-            // subterms are for the body part to explain.
-            for (i, _, main_only) in &table_leads {
-                let l = &self.leads[*i];
-                if l.prefix.len() <= 3 && l.qualifier.is_none() {
-                    merge(&mut base, main_only);
                 }
             }
-            // A portion of a body part resected is an Excision (B3.8).
-            if portion && op == "Excision" {
-                if let Some(r) = self.labels.iter().position(|l| l == "Resection") {
-                    merge(
-                        &mut base,
-                        &lvec[r].iter().map(|x| x * w.value).collect::<Vec<_>>(),
-                    );
-                }
-            }
-            if base.iter().all(|x| *x == 0.0) && table_leads.is_empty() {
+        }
+        // Learned endings and beginnings of the statement's words.
+        let mut ops: HashMap<String, f32> = HashMap::new();
+        let mut parts: HashMap<(char, char, char), f32> = HashMap::new();
+        let mut via_words = Vec::new();
+        for word in &raw {
+            // Only words the labels and keys do not know are taken apart.
+            if self.idf.contains_key(st.stem(word).as_ref()) {
                 continue;
             }
-            for row in &t.rows {
-                for &(bp, bl) in &row[0] {
-                    let mut b = base.clone();
-                    let bvec: Vec<f32> = lvec[bl as usize].iter().map(|x| x * w.value).collect();
-                    merge(&mut b, &bvec);
-                    // The body part's own words count again, a little: a
-                    // table-wide lead may explain `knee`, but the knee joint
-                    // is the code.
-                    let bonus = bonus
-                        + w.body_part_again
-                            * bvec.iter().zip(&idf).map(|(x, d)| x * d).sum::<f32>();
-                    for (i, s) in slots.iter().enumerate() {
-                        if let Some(x) = s.parts.get(&(t.chars[0], t.chars[1], bp)) {
-                            b[i] = b[i].max(*x);
+            if let Some((end, shares)) = self
+                .endings
+                .iter()
+                .find(|(e, _)| word.len() > e.len() + 2 && word.ends_with(e.as_str()))
+            {
+                for (o, s) in shares {
+                    let e = ops.entry(o.clone()).or_default();
+                    *e = e.max(*s);
+                }
+                via_words.push(format!("-{end}"));
+                let stem = &word[..word.len() - end.len()];
+                let mut cut = stem.len();
+                while cut >= 4 {
+                    if let Some(v) = self.beginnings.get(&stem[..cut]) {
+                        for p in v {
+                            parts.insert(*p, 1.0 / v.len() as f32);
                         }
+                        via_words.push(format!("{}-", &stem[..cut]));
+                        break;
                     }
-                    let mut code = format!("{}{bp}", t.key);
-                    let mut live: Vec<&(usize, Vec<f32>, Vec<f32>)> = Vec::new();
-                    let mut via: Option<usize> = None;
-                    for lv in &table_leads {
-                        let l = &self.leads[lv.0];
-                        if l.prefix.len() == 4 && l.prefix == code && l.qualifier.is_none() {
-                            merge(&mut b, &lv.1);
-                            via = Some(lv.0);
-                        } else if l.prefix.len() > 4 && l.prefix.starts_with(&code)
-                            || l.qualifier.is_some() && (l.prefix.len() <= 3 || l.prefix == code)
-                        {
-                            live.push(lv);
-                        }
-                    }
-                    let before = b.iter().zip(&idf).map(|(x, d)| x * d).sum::<f32>();
-                    if before <= 0.0 && live.is_empty() {
-                        continue;
-                    }
-                    let mut open = Vec::new();
-                    let mut alt: Option<(char, f32)> = None;
-                    for (a, list) in row.iter().enumerate().skip(1) {
-                        let pos = 4 + a as u8;
-                        let mut best: (char, f32, Vec<f32>, bool) =
-                            (list[0].0, f32::MIN, Vec::new(), true);
-                        let mut scored: Vec<(char, f32)> = Vec::new();
-                        for &(c, lab) in list {
-                            let mut v: Vec<f32> =
-                                lvec[lab as usize].iter().map(|x| x * w.value).collect();
-                            if pos == 5 {
-                                let label = self.labels[lab as usize].as_str();
-                                for (i, s) in slots.iter().enumerate() {
-                                    if let Some(x) = s.approach.get(label) {
-                                        v[i] = v[i].max(*x);
-                                    }
-                                }
+                    cut -= 1;
+                }
+            }
+        }
+        // Index leads whose main term the statement has.
+        let mut leads: Vec<(&IndexLead, f32)> = Vec::new();
+        let mut seen = HashSet::new();
+        for s in &q {
+            for &i in self.lead_by_word.get(s).into_iter().flatten() {
+                let l = &self.leads[i];
+                if !seen.insert(i) || !l.main.iter().all(|m| q.contains(m)) {
+                    continue;
+                }
+                let sub_hit: f32 = l
+                    .sub
+                    .iter()
+                    .filter(|x| q.contains(*x))
+                    .map(|x| self.idf(x))
+                    .sum();
+                let sub_miss = l.sub.iter().filter(|x| !q.contains(*x)).count();
+                if sub_miss > 0 && sub_hit == 0.0 {
+                    continue;
+                }
+                let main: f32 = l.main.iter().map(|x| self.idf(x)).sum();
+                leads.push((l, main + sub_hit - sub_miss as f32 * 0.5));
+            }
+        }
+        let cache: std::cell::RefCell<HashMap<String, f32>> = Default::default();
+        let score_of = |label: &str| -> f32 {
+            if let Some(s) = cache.borrow().get(label) {
+                return *s;
+            }
+            let s = self.value_score(label, &q);
+            cache.borrow_mut().insert(label.to_string(), s);
+            s
+        };
+        let mut cands: Vec<(f32, PcsCode, Vec<u8>, Vec<String>)> = Vec::new();
+        for t in self.pcs.tables() {
+            let head = self.pcs.table_axes(t);
+            let key = self.pcs.table_key(t);
+            let op = head[2].label.as_str();
+            let mut table_score = w.value * self.value_score(op, &q)
+                + w.value * 0.5 * self.value_score(&head[1].label, &q)
+                + w.ending_operation * ops.get(op).copied().unwrap_or(0.0);
+            if !self.names.contains_key(op) {
+                table_score += w.value * self.label_score_once(op, &q);
+            }
+            if (op == "Resection" && !portion) || (op == "Excision" && portion) {
+                table_score += w.whole_or_portion;
+            }
+            let table_leads: Vec<&(&IndexLead, f32)> = leads
+                .iter()
+                .filter(|(l, _)| {
+                    l.prefix.is_empty() && l.operation.as_deref() == Some(op)
+                        || (l.prefix.len() >= 3 && l.prefix.starts_with(&key))
+                        || (l.prefix.len() < 3
+                            && !l.prefix.is_empty()
+                            && key.starts_with(&l.prefix))
+                })
+                .collect();
+            for r in self.pcs.table_rows(t) {
+                let row = RowId(r);
+                let vals: Vec<Vec<super::Value>> =
+                    (4..=7).map(|p| self.pcs.row_values(row, p)).collect();
+                // Best value of approach, device, qualifier.
+                let mut best_tail: Vec<(char, f32, bool)> = Vec::new();
+                for (a, list) in vals.iter().enumerate().skip(1) {
+                    let pos = 4 + a as u8;
+                    let mut best = (list[0].ch, f32::MIN, true);
+                    for v in list {
+                        let mut s = w.value * score_of(&v.label);
+                        let mut open = s == 0.0;
+                        if pos == 5 {
+                            if let Some(x) = approach.get(v.label.as_str()) {
+                                s += w.approach * x;
+                                open = false;
                             }
-                            let mut lead_hit = None;
-                            for lv in &live {
-                                let l = &self.leads[lv.0];
-                                let by_prefix = l.prefix.len() >= pos as usize
-                                    && l.prefix.as_bytes()[pos as usize - 1] == c as u8;
-                                let by_qual = pos == 7
-                                    && l.qualifier.as_deref()
-                                        == Some(self.labels[lab as usize].as_str());
-                                if by_prefix || by_qual {
-                                    for (x, y) in v.iter_mut().zip(&lv.1) {
-                                        *x = x.max(*y);
-                                    }
-                                    lead_hit = Some(lv.0);
-                                }
-                            }
-                            let mut s = gain(&b, &v);
-                            let said = s > 0.0;
-                            if (pos == 5 && c == '0') || (pos > 5 && c == 'Z') {
+                            if v.ch == '0' {
                                 s += w.plain;
                             }
-                            scored.push((c, s));
-                            if s > best.1 {
-                                best = (c, s, v, !said);
-                                if lead_hit.is_some() {
-                                    via = lead_hit;
+                        } else if v.ch == 'Z' {
+                            s += w.plain;
+                        }
+                        if pos == 7 {
+                            for (l, ls) in &table_leads {
+                                if l.qualifier.as_deref() == Some(v.label.as_str()) {
+                                    s += w.index * ls;
+                                    open = false;
                                 }
                             }
                         }
-                        merge(&mut b, &best.2);
-                        if best.3 {
-                            open.push(pos);
-                            // An approach nobody named: the open approach
-                            // first, then the endoscopic one.
-                            if pos == 5 && !named_approach {
-                                alt = scored
-                                    .iter()
-                                    .find(|(c, _)| *c == '4' && *c != best.0)
-                                    .or_else(|| {
-                                        scored.iter().find(|(c, _)| *c == '3' && *c != best.0)
-                                    })
-                                    .map(|(c, _)| (*c, w.plain * 2.0));
-                            }
+                        if s > best.1 {
+                            best = (v.ch, s, open);
                         }
-                        code.push(best.0);
                     }
-                    let s = b.iter().zip(&idf).map(|(x, d)| x * d).sum::<f32>() + bonus;
+                    best_tail.push(best);
+                }
+                let tail: f32 = best_tail.iter().map(|b| b.1).sum();
+                for bp in &vals[0] {
+                    let mut s = table_score + tail + w.value * score_of(&bp.label);
+                    if let Some(x) = parts.get(&(head[0].ch, head[1].ch, bp.ch)) {
+                        s += w.beginning_body_part * x;
+                    }
+                    let mut via = Vec::new();
+                    let code_str = format!(
+                        "{key}{}{}{}{}",
+                        bp.ch, best_tail[0].0, best_tail[1].0, best_tail[2].0
+                    );
+                    let mut lead_bonus = 0f32;
+                    for (l, ls) in &table_leads {
+                        let fits = code_str.starts_with(&l.prefix) || l.prefix.is_empty();
+                        if fits && *ls > lead_bonus {
+                            lead_bonus = *ls;
+                            via = vec![l.path.clone()];
+                        }
+                    }
+                    s += w.index * lead_bonus;
                     if s <= 0.5 {
                         continue;
                     }
-                    let via_text: Vec<String> = via
-                        .map(|i| self.leads[i].path.clone())
-                        .into_iter()
+                    let Ok(code) = code_str.parse::<PcsCode>() else {
+                        continue;
+                    };
+                    let open: Vec<u8> = best_tail
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, b)| b.2)
+                        .map(|(i, _)| 5 + i as u8)
                         .collect();
-                    if let Some((c, penalty)) = alt {
-                        let mut other: Vec<char> = code.chars().collect();
-                        other[4] = c;
-                        cands.push((
-                            s - penalty,
-                            other.into_iter().collect(),
-                            open.clone(),
-                            via_text.clone(),
-                        ));
+                    if !via_words.is_empty() && via.is_empty() {
+                        via = via_words.clone();
                     }
-                    cands.push((s, code, open, via_text));
+                    cands.push((s, code, open, via));
                 }
             }
         }
@@ -1099,9 +706,6 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
         let mut per: HashMap<String, usize> = HashMap::new();
         let mut out = Vec::new();
         for (s, code, open, via) in cands {
-            let Ok(code) = code.parse::<PcsCode>() else {
-                continue;
-            };
             let k = code.as_str()[..4].to_string();
             let n = per.entry(k).or_default();
             if *n >= opts.per_body_part {
@@ -1123,6 +727,21 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
         out
     }
 
+    /// The score of an operation label that is not among the value names.
+    fn label_score_once(&self, label: &str, q: &HashSet<String>) -> f32 {
+        let st = stemmer();
+        let name = stems(&st, label);
+        let n = name.iter().filter(|w| word_in(w, q)).count();
+        if name.is_empty() {
+            return 0.0;
+        }
+        name.iter()
+            .filter(|w| word_in(w, q))
+            .map(|w| self.idf(w))
+            .sum::<f32>()
+            * (n as f32 / name.len() as f32).sqrt()
+    }
+
     /// The table of a code, for callers that show the open axes.
     pub fn table_of(&self, hit: &Hit) -> Option<TableId> {
         self.pcs.table(&hit.table)
@@ -1139,10 +758,14 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
     }
 }
 
-/// Whether a name's stem and a statement's stem are one word: the same,
-/// or one of at least [`PREFIX_MATCH`] letters beginning the other.
-fn stem_match(w: &str, s: &str) -> bool {
-    w == s || (s.len().min(w.len()) >= PREFIX_MATCH && (s.starts_with(w) || w.starts_with(s)))
+/// Whether a name's stem is among the statement's: the same stem, or one
+/// of at least [`PREFIX_MATCH`] letters beginning the other (`vagin` of
+/// vaginal and `vagina`, `tars` and `tarsal`).
+fn word_in(w: &str, q: &HashSet<String>) -> bool {
+    q.contains(w)
+        || q.iter().any(|s| {
+            s.len().min(w.len()) >= PREFIX_MATCH && (s.starts_with(w) || w.starts_with(s.as_str()))
+        })
 }
 
 /// Shortest stem that matches as the beginning of a longer one.
