@@ -236,14 +236,31 @@ pub fn eval_titles(dir: &Path, file: &Path, misses: bool, json: bool) -> Result<
         },
     );
     let [h1, h5, h10] = scores.rates();
+    // Latency of one search per statement, measured in a second pass so
+    // the scoring above is not timed with the printing.
+    let mut ms: Vec<f64> = titles
+        .iter()
+        .map(|(q, _)| {
+            let t = std::time::Instant::now();
+            std::hint::black_box(s.search(q, &SearchOptions::default()));
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    ms.sort_by(f64::total_cmp);
+    let pct = |p: f64| -> f64 {
+        ms.get(((ms.len() as f64 * p).ceil() as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or(0.0)
+    };
+    let (p50, p95) = (pct(0.50), pct(0.95));
     if json {
         outln!(
             "{}",
-            serde_json::json!({"titles": scores.titles, "hit@1": h1, "hit@5": h5, "hit@10": h10})
+            serde_json::json!({"titles": scores.titles, "hit@1": h1, "hit@5": h5, "hit@10": h10, "p50_ms": p50, "p95_ms": p95})
         );
     } else {
         outln!(
-            "{} titles: hit@1 {h1:.3}  hit@5 {h5:.3}  hit@10 {h10:.3}",
+            "{} titles: hit@1 {h1:.3}  hit@5 {h5:.3}  hit@10 {h10:.3}  (search p50 {p50:.1} ms, p95 {p95:.1} ms)",
             scores.titles
         );
     }
