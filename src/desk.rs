@@ -193,6 +193,9 @@ pub struct DeskState {
     >,
     /// Latest record findings, with the titles of the record's codes.
     pub check: Option<Answer<CheckAnswer>>,
+    /// The last request that needed a file this site could not load, keyed
+    /// as its page asked, with why.
+    pub unavailable: Option<Answer<String>>,
     /// The latest state of the ICD-10-PCS code builder.
     pub pcs_build: Option<Answer<crate::protocol::PcsBuildReply>>,
     /// The latest procedure codes found.
@@ -221,6 +224,7 @@ impl Default for DeskState {
             validate: None,
             practice: None,
             check: None,
+            unavailable: None,
             pcs_build: None,
             pcs_search: None,
             batch: BatchAnswers::default(),
@@ -332,6 +336,7 @@ impl Reducible for DeskState {
                         drg,
                         ..
                     } => next.check = answer(key, (findings, titles, drg)),
+                    Reply::Unavailable { why, .. } => next.unavailable = answer(key, why),
                     Reply::PcsBuild { build, .. } => next.pcs_build = answer(key, *build),
                     Reply::PcsSearch { hits, .. } => next.pcs_search = answer(key, hits),
                     Reply::Batch { reply, kind, .. } => {

@@ -554,6 +554,16 @@ pub enum Reply {
         /// The answer.
         reply: Box<BatchReply>,
     },
+    /// The request needs a data file this site could not load (an optional
+    /// artifact, such as `pcs.icdx`): why, in words that name the file.
+    Unavailable {
+        /// The request answered.
+        id: RequestId,
+        /// Its kind.
+        kind: RequestKind,
+        /// What is missing and what to do.
+        why: String,
+    },
     /// The worker cannot answer yet (still loading) or could not load.
     NotReady {
         /// The request that could not be answered.
@@ -578,6 +588,7 @@ impl Reply {
             Reply::PcsBuild { id, .. } => (RequestKind::PcsBuild, *id),
             Reply::PcsSearch { id, .. } => (RequestKind::PcsSearch, *id),
             Reply::Batch { id, kind, .. } => (*kind, *id),
+            Reply::Unavailable { id, kind, .. } => (*kind, *id),
             Reply::NotReady { .. } => return None,
         })
     }

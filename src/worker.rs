@@ -43,7 +43,7 @@ use wasm_bindgen::JsCast;
 
 use crate::protocol::{
     BatchOp, BatchReply, DrgPanel, FindingView, Loaded, LookupReply, PcsBuildReply, Progress,
-    Reply, Request, TableReply, TableRow, TermLink, Tree, TABLE_ROWS,
+    Reply, Request, RequestId, RequestKind, TableReply, TableRow, TermLink, Tree, TABLE_ROWS,
 };
 
 /// The broadcast channel the worker tells `static/boot.js` on.
@@ -634,8 +634,9 @@ pub fn answer(engine: &Engine<Vec<u8>>, request: Request) -> Reply {
             }
         }
         Request::PcsBuild { id, prefix } => {
-            let Ok(pcs) = engine.pcs() else {
-                return Reply::NotReady { id };
+            let pcs = match engine.pcs() {
+                Ok(pcs) => pcs,
+                Err(e) => return unavailable(id, RequestKind::PcsBuild, &e),
             };
             let build = icd_core::pcs::builder::build(pcs, &prefix);
             // A finished code, or seven characters only the MCE lists.
@@ -654,8 +655,9 @@ pub fn answer(engine: &Engine<Vec<u8>>, request: Request) -> Reply {
             }
         }
         Request::PcsSearch { id, query } => {
-            let Ok(pcs) = engine.pcs() else {
-                return Reply::NotReady { id };
+            let pcs = match engine.pcs() {
+                Ok(pcs) => pcs,
+                Err(e) => return unavailable(id, RequestKind::PcsSearch, &e),
             };
             let opts = icd_core::pcs::search::SearchOptions::default();
             let hits = with_pcs_search(pcs, |s| s.search(&query, &opts));
@@ -665,6 +667,20 @@ pub fn answer(engine: &Engine<Vec<u8>>, request: Request) -> Reply {
                 ms: now() - started,
             }
         }
+    }
+}
+
+/// The answer to a request whose optional artifact settled without
+/// loading (the worker answers only once every file it reads has settled).
+fn unavailable(id: RequestId, kind: RequestKind, e: &icd_core::NotLoaded) -> Reply {
+    Reply::Unavailable {
+        id,
+        kind,
+        why: format!(
+            "This site could not load {}, so this cannot be answered here. \
+             Whoever runs the site can add it: `icd build-index` writes it.",
+            e.files.join(", ")
+        ),
     }
 }
 

@@ -459,6 +459,26 @@ fn desk_keeps_answers_under_their_key() {
     );
 }
 
+/// A request whose optional file the site could not load (pcs.icdx) gets
+/// an answer that says so, kept under the page's key, instead of nothing.
+#[wasm_bindgen_test]
+fn desk_keeps_why_a_file_is_missing_under_the_key() {
+    use icd_desk::desk::{DeskAction, DeskState};
+    use icd_desk::protocol::{Reply, RequestId, RequestKind};
+    use yew::functional::Reducible;
+    let state = Rc::new(DeskState::default());
+    let state = state.reduce(DeskAction::Asked(RequestId(7), "0DT".into()));
+    let state = state.reduce(DeskAction::Replied(Reply::Unavailable {
+        id: RequestId(7),
+        kind: RequestKind::PcsBuild,
+        why: "This site could not load pcs.icdx".into(),
+    }));
+    let u = state.unavailable.as_ref().expect("the reason is kept");
+    assert_eq!(u.key, "0DT");
+    assert!(u.value.contains("pcs.icdx"), "{}", u.value);
+    assert!(state.pcs_build.is_none(), "no builder answer is made up");
+}
+
 /// Sends the window event static/boot.js makes of the service worker's
 /// message, as `{ replaced, changed }`.
 fn announce_release(replaced: bool, changed: &[&str]) {

@@ -135,11 +135,20 @@ pub fn PcsPage(props: &Props) -> Html {
     } else {
         format!("{asked} – ICD-10-PCS code builder")
     });
-    let body = match answer {
-        Some(a) => html! {
+    let missing = desk
+        .state
+        .unavailable
+        .as_ref()
+        .filter(|u| u.key == asked)
+        .map(|u| u.value.clone());
+    let body = match (answer, missing) {
+        (_, Some(why)) if !current => html! {
+            <p class="error" role="alert" data-testid="pcs-unavailable">{ why.as_str() }</p>
+        },
+        (Some(a), _) => html! {
             <PcsBuilder reply={a.value.clone()} stale={!current} {on_choose} {on_add} />
         },
-        None => crate::pages::waiting(),
+        (None, _) => crate::pages::waiting(),
     };
     html! {
         <section class="pcs-page">

@@ -443,6 +443,20 @@ pub fn SearchPage() -> Html {
     };
     let results_html = match &answer {
         _ if pcs => match &pcs_hits {
+            _ if !current
+                && desk
+                    .state
+                    .unavailable
+                    .as_ref()
+                    .is_some_and(|u| u.key == *text) =>
+            {
+                let why = desk.state.unavailable.as_ref().map(|u| u.value.clone());
+                html! {
+                    <p class="error" role="alert" data-testid="pcs-unavailable">
+                        { why.as_deref().map(String::as_str).unwrap_or_default() }
+                    </p>
+                }
+            }
             Some(hits) if !text.trim().is_empty() => {
                 let open = Callback::from(open.clone());
                 crate::pages::pcs::pcs_results(hits, *selected, !current, &open)

@@ -1,8 +1,9 @@
 //! One set of eight encounters written in the four import formats
 //! (`tests/fixtures/batch/encounters.{csv,jsonl,fhir.json,hl7}`) reads into
 //! the same records, and `icd check --json` and `icd group --json` give the
-//! same findings and DRGs for each; broken files in each format report
-//! every broken unit with its place and still read the others.
+//! same findings and DRGs for each, and `icd report` the same figures;
+//! broken files in each format report every broken unit with its place and
+//! still read the others.
 //!
 //! The fixtures vary what each format allows: FHIR references by
 //! `urn:uuid:`, `Type/id` and absolute URL, diagnoses linked from the
@@ -251,5 +252,59 @@ fn check_names_the_place_of_a_broken_fhir_entry_and_hl7_message() {
         });
         assert!(hit.contains("input.unreadable"), "{hit}");
         assert_eq!(o.status.code(), Some(1), "{name}: a rejected record fails");
+    }
+}
+
+/// `v` without any `place` key, at any depth (places differ by format by
+/// design: line, entry, message).
+fn without_places(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            map.remove("place");
+            map.values_mut().for_each(without_places);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(without_places),
+        _ => {}
+    }
+}
+
+#[test]
+fn report_figures_agree_across_formats() {
+    // The figures (`--json`) and the whole report with the records behind
+    // every figure and table row (`--full`).
+    let report = |name: &str, full: bool| {
+        let o = Command::new(env!("CARGO_BIN_EXE_icd"))
+            .arg("report")
+            .arg(fixture(name))
+            .args(["--json", "--today", "2026-05-01", "--index"])
+            .arg(index())
+            .args(full.then_some("--full"))
+            .output()
+            .unwrap();
+        let mut v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+            panic!(
+                "icd report {name}: not JSON ({e}): {}",
+                String::from_utf8_lossy(&o.stderr)
+            )
+        });
+        without_places(&mut v);
+        v
+    };
+    let want = report("encounters.csv", false);
+    // Real figures, not empty ones: every encounter read, some discharged.
+    assert_eq!(want["read"], 8, "{want}");
+    let discharges = &want["discharges"]["value"];
+    assert!(
+        discharges.as_f64().is_some_and(|n| n > 0.0),
+        "discharges: {discharges}"
+    );
+    let want_full = report("encounters.csv", true);
+    for (name, _) in SAME {
+        assert_eq!(report(name, false), want, "icd report {name} --json");
+        assert_eq!(
+            report(name, true),
+            want_full,
+            "icd report {name} --json --full"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! FHIR R4 Bundles: one [`Record`] per Encounter.
 //!
 //! A Bundle (of any type: `collection`, `transaction`, `searchset`...) is
-//! read whole, as [`super::json`] splits it out of the file (one Bundle, an
+//! read whole, as the JSON reader (`batch/json.rs`) splits it out of the file (one Bundle, an
 //! array of them, or NDJSON). Each Encounter in it is an entry of the file,
 //! numbered across the file: `entry 3 (line 1)` is the third Encounter, in
 //! the Bundle that starts on line 1.
