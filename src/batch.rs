@@ -696,7 +696,8 @@ pub fn probe(text: &str) -> BatchReply {
     let mut importer = Importer::new(Format::Csv);
     let mut items = Vec::new();
     importer.push(&text[..end], &mut items);
-    importer.push("\n", &mut items);
+    // The header line is all there is to read here.
+    importer.finish(&mut items);
     let columns: Vec<String> = importer
         .csv_header()
         .map(<[String]>::to_vec)

@@ -17,8 +17,9 @@
 //! Loading is on demand ([`icd_core::Engine`], [`icd_core::registry`]): the
 //! worker fetches first the artifacts search reads ([`first_files`]), says
 //! [`Progress::Ready`] when they are open, then fetches the rest in the
-//! background once the first answer is out (or [`BACKGROUND_AFTER_MS`] after
-//! Ready if no request comes), so they do not compete with the first result.
+//! background once the first answer is out (or, if no request comes,
+//! [`BACKGROUND_AFTER_MS`] after Ready, the ICD-10-PCS tables only after
+//! [`PCS_AFTER_MS`]), so they do not compete with the first result.
 //! A request is answered as soon as its capability's artifacts are open;
 //! until then it is queued (and answered [`Reply::NotReady`] if a file it
 //! needs could not be loaded), and its files are fetched at once.
@@ -55,6 +56,11 @@ pub const DATA_FETCHED: &str = "icd-desk:data-fetched";
 /// With no request to answer, the background fetches start this long after
 /// [`Progress::Ready`].
 pub const BACKGROUND_AFTER_MS: u32 = 1_500;
+
+/// With still no request, the ICD-10-PCS tables follow this long after
+/// [`Progress::Ready`] (so that a visit with no request still ends with
+/// every file cached for offline use).
+pub const PCS_AFTER_MS: u32 = 10_000;
 
 /// The artifacts fetched before the first answer: those search reads.
 pub fn first_files() -> Vec<&'static ArtifactSpec> {
@@ -100,8 +106,10 @@ pub enum Msg {
         /// Its bytes, or why not.
         result: Result<Vec<u8>, String>,
     },
-    /// [`BACKGROUND_AFTER_MS`] passed after Ready.
+    /// [`BACKGROUND_AFTER_MS`] passed after Ready with no request.
     Idle,
+    /// [`PCS_AFTER_MS`] passed after Ready with still no request.
+    IdleLong,
 }
 
 impl Worker for DataWorker {
@@ -138,6 +146,24 @@ impl Worker for DataWorker {
         let (id, result) = match msg {
             Msg::Fetched { id, result } => (id, result),
             Msg::Idle => {
+                // Everything but the ICD-10-PCS tables, which wait for the
+                // first answer (or a longer pause): they never compete
+                // with the first CM result.
+                if !self.background {
+                    let rest = registry::ARTIFACTS
+                        .iter()
+                        .filter(|a| !a.serves(Capability::Pcs) || a.serves(Capability::Search))
+                        .collect();
+                    self.fetch(scope, rest);
+                    let scope = scope.clone();
+                    self.idle = Some(gloo_timers::callback::Timeout::new(
+                        PCS_AFTER_MS - BACKGROUND_AFTER_MS,
+                        move || scope.send_message(Msg::IdleLong),
+                    ));
+                }
+                return;
+            }
+            Msg::IdleLong => {
                 self.idle = None;
                 self.start_background(scope);
                 return;

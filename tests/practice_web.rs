@@ -132,6 +132,8 @@ fn time_up_locks_the_unanswered_items_with_no_points() {
     assert!(possible >= 3, "{possible}");
     assert_eq!(seconds_left(0.0, 1_000.0, 1), 59);
     assert_eq!(seconds_left(0.0, 61_000.0, 1), 0);
+    // A clock that last ticked before the set started shows the whole time.
+    assert_eq!(seconds_left(5_000.0, 4_000.0, 1), 60);
     assert_eq!(clock(seconds_left(0.0, 500.0, 30)), "30:00");
     assert_eq!(clock(65), "1:05");
 }

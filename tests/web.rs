@@ -1260,3 +1260,18 @@ mod batch {
         assert_eq!(json[2]["errors"], 1);
     }
 }
+
+/// The header step reads a CSV's header line alone (the rows are read once
+/// the columns are mapped): a foreign header is found and not taken for
+/// the record CSV.
+#[wasm_bindgen_test]
+fn probe_reads_a_foreign_csv_header_line() {
+    use icd_desk::protocol::BatchReply;
+    match icd_desk::batch::probe("Account,Dx1,Other Dx\nA1,I10,E11.9\n") {
+        BatchReply::Header { columns, known } => {
+            assert_eq!(columns, ["account", "dx1", "other dx"]);
+            assert!(!known);
+        }
+        other => panic!("not a header: {other:?}"),
+    }
+}

@@ -265,9 +265,11 @@ pub fn total(answers: &[Answer]) -> (u32, u32) {
     })
 }
 
-/// The time left of a timed set, in whole seconds (never below zero).
+/// The time left of a timed set, in whole seconds (never below zero, never
+/// above the set's time: the page's clock may have last ticked before the
+/// set started).
 pub fn seconds_left(started_ms: f64, now_ms: f64, minutes: u32) -> u32 {
-    let left = f64::from(minutes) * 60.0 - (now_ms - started_ms) / 1000.0;
+    let left = f64::from(minutes) * 60.0 - (now_ms - started_ms).max(0.0) / 1000.0;
     left.max(0.0).ceil() as u32
 }
 
