@@ -17,7 +17,7 @@
 //! Loading is on demand ([`icd_core::Engine`], [`icd_core::registry`]): the
 //! worker fetches first the artifacts search reads ([`first_files`]), says
 //! [`Progress::Ready`] when they are open, then fetches the rest in the
-//! background once the first answer is out (or, if no request comes,
+//! background [`AFTER_ANSWER_MS`] after the first answer (or, if no request comes,
 //! [`BACKGROUND_AFTER_MS`] after Ready, the ICD-10-PCS tables only after
 //! [`PCS_AFTER_MS`]), so they do not compete with the first result.
 //! A request is answered as soon as its capability's artifacts are open;
@@ -57,6 +57,9 @@ pub const DATA_FETCHED: &str = "icd-desk:data-fetched";
 /// [`Progress::Ready`].
 pub const BACKGROUND_AFTER_MS: u32 = 1_500;
 
+/// After the first answer, the background fetches start this long after it.
+pub const AFTER_ANSWER_MS: u32 = 1_000;
+
 /// With still no request, the ICD-10-PCS tables follow this long after
 /// [`Progress::Ready`] (so that a visit with no request still ends with
 /// every file cached for offline use).
@@ -90,6 +93,8 @@ pub struct DataWorker {
     background: bool,
     /// Starts them if no answer has by then; dropping it cancels it.
     idle: Option<gloo_timers::callback::Timeout>,
+    /// The first answer is out (the background fetch is timed from it).
+    answered: bool,
     /// [`DATA_FETCHED`] has been posted.
     announced: bool,
     /// The batch being reviewed ([`crate::batch`]).
@@ -135,6 +140,7 @@ impl Worker for DataWorker {
             ready_ms: None,
             background: false,
             idle: None,
+            answered: false,
             announced: false,
             batch: crate::batch::Batch::default(),
         };
@@ -284,7 +290,7 @@ impl Worker for DataWorker {
             scope.respond(who, Reply::NotReady { id: request.id() });
         } else if self.ready(capability) {
             scope.respond(who, answer(&self.engine, request));
-            self.start_background(scope);
+            self.after_first_answer(scope);
         } else {
             let missing = registry::needed_for(capability).collect();
             self.fetch(scope, missing);
@@ -386,6 +392,20 @@ impl DataWorker {
     }
 
     /// Starts fetching every artifact not asked for yet (once).
+    /// The rest follows [`AFTER_ANSWER_MS`] after the first answer, once
+    /// the page has had the time to show it.
+    fn after_first_answer(&mut self, scope: &WorkerScope<Self>) {
+        if !self.background && !self.answered {
+            self.answered = true;
+            let scope = scope.clone();
+            // Replaces (and so cancels) a pending idle timer.
+            self.idle = Some(gloo_timers::callback::Timeout::new(
+                AFTER_ANSWER_MS,
+                move || scope.send_message(Msg::IdleLong),
+            ));
+        }
+    }
+
     fn start_background(&mut self, scope: &WorkerScope<Self>) {
         if !self.background {
             self.background = true;

@@ -1393,7 +1393,9 @@ test('17 batch: drop a 10,000-row CSV, watch the progress, filter, open a record
     await detail.waitFor();
     const mark = detail.locator('[data-testid="batch-mark"]').first();
     if (await mark.count()) {
-      await mark.check();
+      // The box is the worker's state: it turns checked when the worker has
+      // marked the finding, so click and wait rather than check().
+      await mark.click();
       await poll(async () => mark.isChecked(), 'marking a finding reviewed');
     }
     await detail.locator('[data-testid="batch-open"]').click();
