@@ -586,22 +586,8 @@ mod tests {
     use expect_test::{expect, Expect};
     use serde_json::{json, Value};
 
-    use super::super::{read, Format, Importer, Item};
-
-    /// One line per item: the place and the record's JSON, or the reason.
-    fn summary(items: &[Item]) -> String {
-        items
-            .iter()
-            .map(|i| match i {
-                Item::Record { place, record } => {
-                    format!("{place}: {}", serde_json::to_string(record).unwrap())
-                }
-                Item::Claim { place, .. } => format!("{place}: a claim"),
-                Item::Broken { place, reason } => format!("{place}: broken: {reason}"),
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
+    use super::super::tests::json_summary as summary;
+    use super::super::{read, Format, Importer};
 
     fn check(text: &str, want: Expect) {
         want.assert_eq(&summary(&read(text, Format::Fhir)));

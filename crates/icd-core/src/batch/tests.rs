@@ -17,6 +17,22 @@ fn chunked(text: &str, format: Format, size: usize) -> Vec<Item> {
     out
 }
 
+/// One line per item: the place and the record's JSON, or the reason (the
+/// FHIR and HL7 readers' snapshots).
+pub(super) fn json_summary(items: &[Item]) -> String {
+    items
+        .iter()
+        .map(|i| match i {
+            Item::Record { place, record } => {
+                format!("{place}: {}", serde_json::to_string(record).unwrap())
+            }
+            Item::Claim { place, .. } => format!("{place}: a claim"),
+            Item::Broken { place, reason } => format!("{place}: broken: {reason}"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// A comparable summary of items: place and record id, or place and reason.
 fn summary(items: &[Item]) -> Vec<String> {
     items
