@@ -1146,6 +1146,16 @@ function icdJson(...args) {
   return JSON.parse(execFileSync(icd, [...args, '--json'], { cwd: ROOT, encoding: 'utf8' }));
 }
 
+/** `icd report FILE --json`, whose exit status is 1 when a unit could not be read: the JSON is printed all the same. */
+function icdReport(file) {
+  try {
+    return icdJson('report', file);
+  } catch (e) {
+    if (e.status === 1 && e.stdout) return JSON.parse(e.stdout);
+    throw e;
+  }
+}
+
 /** The values a table's rows allow at position `pos` (4 to 7) given `prefix`, as sorted [ch, label]. */
 function tableAllows(table, prefix, pos) {
   const rest = prefix.slice(3);
@@ -1448,6 +1458,69 @@ test('18 batch: broken rows are listed with their place, a foreign CSV is mapped
     await progress.waitFor({ timeout: 20_000 });
     same(await page.evaluate(() => localStorage.length), 1, 'localStorage after "remember this mapping"');
     await page.evaluate(() => localStorage.clear());
+  }));
+
+/** A report figure's value as the report page writes it (src/batch.rs `value_text`). */
+function figureText(f) {
+  if (f.value === null || f.value === undefined) return 'not computed';
+  const v = f.value;
+  if (f.unit === 'percent') return `${v.toFixed(2)}%`;
+  if (f.unit === 'days') return `${v.toFixed(2)} days`;
+  if (f.unit === 'weight') return v.toFixed(4);
+  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+}
+
+test('19 batch: a FHIR Bundle and an HL7 v2 file are dropped, guessed, imported and reported as `icd report` reports them; their broken entries and messages are listed with their places', () =>
+  withPage(async (page) => {
+    const fixtures = path.join(ROOT, 'crates', 'icd-cli', 'tests', 'fixtures', 'batch');
+    const figures = ['discharges', 'alos', 'gross_death_rate', 'case_mix_index', 'cc_mcc_capture_rate', 'unspecified_code_rate'];
+    for (const [name, format, type] of [
+      ['encounters.fhir.json', 'fhir', 'application/fhir+json'],
+      ['encounters.hl7', 'hl7', 'text/plain'],
+    ]) {
+      const file = path.join(fixtures, name);
+      const cli = icdReport(file);
+      await open(page, BASE, '#/batch');
+      await page.getByText('Nothing is uploaded').first().waitFor();
+      await dropFile(page, '[data-testid="batch-drop"]', name, fs.readFileSync(file, 'utf8'), type);
+      const picked = page.locator('[data-testid="batch-format"]');
+      await picked.waitFor();
+      same(await picked.inputValue(), format, `the format guessed for ${name}`);
+      await page.locator('[data-testid="batch-start"]').click();
+      const progress = page.locator('[data-testid="batch-progress"][data-done="true"]');
+      await progress.waitFor({ timeout: 20_000 });
+      same(Number(await progress.getAttribute('data-records')), cli.reviewed, `${name}: records imported against icd report's "reviewed"`);
+      same(await page.locator('[data-testid="batch-broken"] li').count(), cli.rejected, `${name}: unreadable entries against icd report's "rejected"`);
+      await page.locator('[data-testid="batch-report-link"]').click();
+      await page.locator('[data-testid="figure"]').first().waitFor({ timeout: 20_000 });
+      for (const id of figures) {
+        const shown = (await page.locator(`[data-testid="figure"][data-figure="${id}"] .value`).first().innerText()).trim();
+        same(shown, figureText(cli[id]), `${name}: the ${id} figure against icd report --json`);
+      }
+    }
+    // A broken entry and a broken message: each listed with its place, as
+    // `icd report` lists them, and the rest imported.
+    for (const [name, place, type] of [
+      ['broken.fhir.json', /^entry 2\b/, 'application/fhir+json'],
+      ['broken.hl7', /^message 2\b/, 'text/plain'],
+    ]) {
+      const file = path.join(fixtures, name);
+      const cli = icdReport(file);
+      assert(cli.rejected_units.some((u) => place.test(u.place)), `icd report does not list ${place} of ${name}: ${JSON.stringify(cli.rejected_units)}`);
+      await open(page, BASE, '#/batch');
+      await page.getByText('Nothing is uploaded').first().waitFor();
+      await dropFile(page, '[data-testid="batch-drop"]', name, fs.readFileSync(file, 'utf8'), type);
+      await page.locator('[data-testid="batch-format"]').waitFor();
+      await page.locator('[data-testid="batch-start"]').click();
+      const progress = page.locator('[data-testid="batch-progress"][data-done="true"]');
+      await progress.waitFor({ timeout: 20_000 });
+      const listed = await page.locator('[data-testid="batch-broken"] li').allInnerTexts();
+      same(listed.length, cli.rejected_units.length, `${name}: unreadable entries listed (${listed.join(' | ')})`);
+      cli.rejected_units.forEach((u, i) =>
+        assert(listed[i].includes(u.place), `${name}: item ${i + 1} of the list does not name ${u.place}: ${listed[i]}`),
+      );
+      same(Number(await progress.getAttribute('data-records')), cli.reviewed, `${name}: the readable entries are still imported (icd report's "reviewed")`);
+    }
   }));
 
 // ---------------------------------------------------------------------------

@@ -34,7 +34,10 @@
 //!   or a NUBC code) -> the UB-04 type of admission;
 //!   `hospitalization.dischargeDisposition` -> `discharge.status` and
 //!   `hospitalization.admitSource` -> `admission.source` (see
-//!   [`nubc_code`]).
+//!   [`nubc_code`]); the `participant` of type `ATND` -> `attending`
+//!   (its Practitioner as `Family, Given (NPI ...)`, else the reference's
+//!   `display`); `reasonCode` (or the Condition of `reasonReference`) ->
+//!   `reason_for_visit`, its text.
 //! - **Condition**: the coding of `http://hl7.org/fhir/sid/icd-10-cm`
 //!   (or its OID). Linked to the Encounter by `Encounter.diagnosis.condition`
 //!   or `Condition.encounter`. The principal diagnosis is the
@@ -412,9 +415,63 @@ impl<'a> Bundle<'a> {
                 r.admission.source = nubc_code(s, &NUBC_ORIGIN, &[]).map(Text);
             }
         }
+        r.attending = self.attending(enc);
+        r.reason_for_visit = self.reason(enc);
         self.diagnoses(i, &mut r)?;
         self.procedures(i, &mut r)?;
         Ok(r)
+    }
+
+    /// The participant of type `ATND` (v3 ParticipationType): its
+    /// Practitioner in the Bundle as `Family, Given (NPI 1234)`, else the
+    /// reference's `display`, else the reference as written. None when no
+    /// participant is typed attender: another role is not guessed to be one.
+    fn attending(&self, enc: &Value) -> Option<String> {
+        let p = array(enc, "participant")
+            .iter()
+            .find(|p| p.get("type").is_some_and(|t| has_code(t, "ATND")))?;
+        let who = p.get("individual").or_else(|| p.get("actor"))?;
+        let practitioner = self
+            .resolve(who)
+            .map(|j| self.resources[j])
+            .filter(|r| str_of(r, "resourceType") == Some("Practitioner"));
+        if let Some(pr) = practitioner {
+            let npi = array(pr, "identifier")
+                .iter()
+                .find(|id| str_of(id, "system") == Some(NPI_SYSTEM))
+                .and_then(|id| str_of(id, "value"));
+            match (human_name(pr), npi) {
+                (Some(n), Some(npi)) => return Some(format!("{n} (NPI {npi})")),
+                (Some(n), None) => return Some(n),
+                (None, Some(npi)) => return Some(format!("NPI {npi}")),
+                (None, None) => {}
+            }
+        }
+        str_of(who, "display")
+            .or_else(|| str_of(who, "reference"))
+            .map(str::to_string)
+    }
+
+    /// `reasonCode` (its text, else the first coding's display, else its
+    /// code), else the Condition of `reasonReference` read the same way.
+    fn reason(&self, enc: &Value) -> Option<String> {
+        let concept = |cc: &Value| {
+            str_of(cc, "text")
+                .or_else(|| codings(cc).into_iter().find_map(|c| str_of(c, "display")))
+                .or_else(|| first_code(cc))
+                .map(str::to_string)
+        };
+        array(enc, "reasonCode")
+            .iter()
+            .find_map(concept)
+            .or_else(|| {
+                array(enc, "reasonReference").iter().find_map(|r| {
+                    let res = self.resources[self.resolve(r)?];
+                    res.get("code")
+                        .and_then(concept)
+                        .or_else(|| str_of(r, "display").map(str::to_string))
+                })
+            })
     }
 
     fn diagnoses(&self, i: usize, r: &mut Record) -> Result<(), String> {
@@ -546,6 +603,27 @@ impl<'a> Bundle<'a> {
     }
 }
 
+/// The `official` (else the first) HumanName of a Patient or Practitioner,
+/// as `Family, Given Middle`.
+fn human_name(res: &Value) -> Option<String> {
+    let names = array(res, "name");
+    let n = names
+        .iter()
+        .find(|n| str_of(n, "use") == Some("official"))
+        .or(names.first())?;
+    let family = str_of(n, "family");
+    let given: Vec<&str> = array(n, "given").iter().filter_map(Value::as_str).collect();
+    match (family, given.is_empty()) {
+        (Some(f), false) => Some(format!("{f}, {}", given.join(" "))),
+        (Some(f), true) => Some(f.to_string()),
+        (None, false) => Some(given.join(" ")),
+        (None, true) => str_of(n, "text").map(str::to_string),
+    }
+}
+
+/// The NPI system, as FHIR names it.
+const NPI_SYSTEM: &str = "http://hl7.org/fhir/sid/us-npi";
+
 fn patient(p: &Value, r: &mut Record) {
     let ids = array(p, "identifier");
     r.patient.mrn = ids
@@ -554,21 +632,7 @@ fn patient(p: &Value, r: &mut Record) {
         .or(ids.first())
         .and_then(|id| str_of(id, "value"))
         .map(Text::from);
-    let names = array(p, "name");
-    r.patient.name = names
-        .iter()
-        .find(|n| str_of(n, "use") == Some("official"))
-        .or(names.first())
-        .and_then(|n| {
-            let family = str_of(n, "family");
-            let given: Vec<&str> = array(n, "given").iter().filter_map(Value::as_str).collect();
-            match (family, given.is_empty()) {
-                (Some(f), false) => Some(format!("{f}, {}", given.join(" "))),
-                (Some(f), true) => Some(f.to_string()),
-                (None, false) => Some(given.join(" ")),
-                (None, true) => str_of(n, "text").map(str::to_string),
-            }
-        });
+    r.patient.name = human_name(p);
     r.patient.dob = str_of(p, "birthDate").map(str::to_string);
     r.patient.sex = str_of(p, "gender").map(|g| {
         match g {
@@ -667,6 +731,54 @@ mod tests {
             expect![[
                 r#"entry 1 (line 1): {"id":"e1","setting":"inpatient","patient":{"mrn":"M1","name":"Lee, Robert J","dob":"1950-01-02","sex":"U"},"admission":{"date":"2026-04-02","time":"23:59","source":"emd","type":"2"},"discharge":{"date":"2026-04-05","status":"07"},"admitting_dx":"R07.9","principal_dx":{"code":"I21.4","poa":"Y"},"secondary_dx":[{"code":"E11.9"},{"code":"I10","poa":"W"}],"procedures":[{"code":"02703DZ","date":"2026-04-03"}]}"#
             ]],
+        );
+    }
+
+    #[test]
+    fn the_attending_and_the_reason_for_visit() {
+        let atnd = json!({"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "ATND"}]});
+        let enc = |id: &str, participant: Value, reason: Value| {
+            let mut e = json!({"resourceType": "Encounter", "id": id, "class": {"code": "AMB"},
+                "subject": {"reference": "Patient/p1"}, "participant": participant});
+            if let Value::Object(fields) = reason {
+                e.as_object_mut().unwrap().extend(fields);
+            }
+            e
+        };
+        let doctor = json!({"resourceType": "Practitioner", "id": "d1",
+            "identifier": [{"system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567890"}],
+            "name": [{"family": "Attend", "given": ["Amy", "B"]}]});
+        let chest =
+            json!({"resourceType": "Condition", "id": "r1", "code": {"text": "chest pain"}});
+        check(
+            &bundle(&[
+                patient(),
+                doctor,
+                chest,
+                // The Practitioner in the Bundle; reasonCode's text.
+                enc(
+                    "e1",
+                    json!([{"type": [{"coding": [{"code": "ADM"}]}], "individual": {"reference": "Practitioner/x"}},
+                                 {"type": [atnd.clone()], "individual": {"reference": "Practitioner/d1"}}]),
+                    json!({"reasonCode": [{"text": "syncope", "coding": [{"code": "R55"}]}]}),
+                ),
+                // Outside the Bundle: the display; the coding's display.
+                enc(
+                    "e2",
+                    json!([{"type": [atnd.clone()], "individual": {"reference": "Practitioner/zz", "display": "Dr Ward"}}]),
+                    json!({"reasonCode": [{"coding": [{"code": "R51.9", "display": "headache"}]}]}),
+                ),
+                // No participant typed attender (an admitter is not one); reasonReference.
+                enc(
+                    "e3",
+                    json!([{"type": [{"coding": [{"code": "ADM"}]}], "individual": {"reference": "Practitioner/d1"}}]),
+                    json!({"reasonReference": [{"reference": "Condition/r1"}]}),
+                ),
+            ]),
+            expect![[r#"
+                entry 1 (line 1): {"id":"e1","setting":"outpatient","patient":{"mrn":"M1","name":"Lee, Robert J","dob":"1950-01-02","sex":"U"},"admission":{},"discharge":{},"attending":"Attend, Amy B (NPI 1234567890)","secondary_dx":[],"procedures":[],"reason_for_visit":"syncope"}
+                entry 2 (line 1): {"id":"e2","setting":"outpatient","patient":{"mrn":"M1","name":"Lee, Robert J","dob":"1950-01-02","sex":"U"},"admission":{},"discharge":{},"attending":"Dr Ward","secondary_dx":[],"procedures":[],"reason_for_visit":"headache"}
+                entry 3 (line 1): {"id":"e3","setting":"outpatient","patient":{"mrn":"M1","name":"Lee, Robert J","dob":"1950-01-02","sex":"U"},"admission":{},"discharge":{},"secondary_dx":[],"procedures":[],"reason_for_visit":"chest pain"}"#]],
         );
     }
 

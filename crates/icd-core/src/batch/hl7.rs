@@ -32,9 +32,11 @@
 //!   (another code is kept as written and the check reports it); PV1-4
 //!   admission type (table 0007 `E` -> `1`, `U` -> `2`, `C` -> `3`, `N` ->
 //!   `4`; a UB-04 digit as written); PV1-14 admit source (the UB-04 point
-//!   of origin, as written); PV1-19 visit number -> `id`; PV1-36 discharge
+//!   of origin, as written); PV1-7 attending doctor -> `attending` as
+//!   `Family, Given (NPI 1234)`; PV1-19 visit number -> `id`; PV1-36 discharge
 //!   disposition (the UB-04 status, as written); PV1-44/45 admit and
 //!   discharge date/time `YYYYMMDD[HHMM[SS]]`.
+//! - PV2-3 admit reason (its text, else its code) -> `reason_for_visit`.
 //! - DG1-3 diagnosis code, when its coding system (CWE.3) is empty or one
 //!   of [`ICD10CM_SYSTEMS`]; DG1-6 type `A` (admitting) -> `admitting_dx`;
 //!   DG1-15 priority `1` -> the principal diagnosis (for an outpatient
@@ -44,7 +46,7 @@
 //! - PR1-3 procedure code, when its coding system is empty or one of
 //!   [`ICD10PCS_SYSTEMS`]; PR1-5 date/time -> date.
 //!
-//! Other segments (EVN, PV2, NK1, IN1, OBX, Z-segments...) are skipped.
+//! Other segments (EVN, NK1, IN1, OBX, Z-segments...) are skipped.
 
 use super::{Item, Place};
 use crate::record::model::{Diagnosis, Procedure, Record, Text};
@@ -343,6 +345,8 @@ fn message(text: &str) -> Result<Record, String> {
                 patient(seg, &mut r);
             }
             "PV1" => visit(seg, &mut r),
+            // PV2-3 admit reason (CWE): its text, else its code.
+            "PV2" => r.reason_for_visit = seg.get(3, 2).or_else(|| seg.get(3, 1)),
             "DG1" => dgs.push(seg),
             "PR1" => {
                 let rep = seg.reps(3).next().unwrap_or("");
@@ -479,6 +483,7 @@ fn visit(pv1: &Segment, r: &mut Record) {
             .to_string(),
         )
     });
+    r.attending = attending(pv1);
     r.admission.source = pv1.get(14, 1).map(Text);
     r.id = pv1.get(19, 1).map(Text);
     r.discharge.status = pv1.get(36, 1).map(Text);
@@ -487,6 +492,28 @@ fn visit(pv1: &Segment, r: &mut Record) {
     }
     if let Some(v) = pv1.get(45, 1) {
         (r.discharge.date, r.discharge.time) = date_time(&v);
+    }
+}
+
+/// PV1-7 attending doctor (XCN: 1 ID, 2 family, 3 given, 4 middle, 13
+/// identifier type) as `Family, Given Middle (NPI 1234)`; the ID or the
+/// name alone when only one is sent.
+fn attending(pv1: &Segment) -> Option<String> {
+    let rep = pv1.reps(7).next().unwrap_or("");
+    let given: Vec<String> = [3, 4].iter().filter_map(|&c| pv1.comp(rep, c)).collect();
+    let name = match (pv1.comp(rep, 2), given.is_empty()) {
+        (Some(f), false) => Some(format!("{f}, {}", given.join(" "))),
+        (Some(f), true) => Some(f),
+        (None, false) => Some(given.join(" ")),
+        (None, true) => None,
+    };
+    let id = pv1.comp(rep, 1).map(|id| match pv1.comp(rep, 13) {
+        Some(kind) => format!("{kind} {id}"),
+        None => id,
+    });
+    match (name, id) {
+        (Some(n), Some(id)) => Some(format!("{n} ({id})")),
+        (n, id) => n.or(id),
     }
 }
 
@@ -510,6 +537,21 @@ mod tests {
             expect![[
                 r#"message 1 (line 1): {"patient":{"mrn":"7|1","name":"O&Brien^x, PatL\\ Jo\nAnn"},"admission":{},"discharge":{},"secondary_dx":[],"procedures":[]}"#
             ]],
+        );
+    }
+
+    #[test]
+    fn the_attending_and_the_admit_reason_are_read() {
+        check(
+            &format!(
+                "{MSH}\rPID|1||7\rPV1|1|I|||||1234567890^Attend^Amy^B^^^^^^^^^NPI|\rPV2|||R07.9^Chest pain^I10\r\
+                 {MSH}\rPID|1||8\rPV1|1|O|||||^Ward^Lee\rPV2|||^^\r\
+                 {MSH}\rPID|1||9\rPV1|1|O|||||55\rPV2|||R51.9\r"
+            ),
+            expect![[r#"
+                message 1 (line 1): {"setting":"inpatient","patient":{"mrn":"7"},"admission":{},"discharge":{},"attending":"Attend, Amy B (NPI 1234567890)","secondary_dx":[],"procedures":[],"reason_for_visit":"Chest pain"}
+                message 2 (line 1): {"setting":"outpatient","patient":{"mrn":"8"},"admission":{},"discharge":{},"attending":"Ward, Lee","secondary_dx":[],"procedures":[]}
+                message 3 (line 1): {"setting":"outpatient","patient":{"mrn":"9"},"admission":{},"discharge":{},"attending":"55","secondary_dx":[],"procedures":[],"reason_for_visit":"R51.9"}"#]],
         );
     }
 
