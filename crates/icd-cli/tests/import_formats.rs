@@ -83,8 +83,10 @@ fn the_places_name_entries_and_messages() {
             .collect()
     };
     let fhir = places("encounters.fhir.json", Format::Fhir);
-    assert_eq!(fhir[0], "entry 1 (line 1)");
-    assert_eq!(fhir[7], "entry 8 (line 1)");
+    // Entries are placed on the line their Bundle starts on, in the array.
+    assert_eq!(fhir[0], "entry 1 (line 2)");
+    assert_eq!(fhir[4], "entry 5 (line 1398)");
+    assert_eq!(fhir[7], "entry 8 (line 1398)");
     let hl7 = places("encounters.hl7", Format::Hl7);
     assert_eq!(hl7.len(), 8);
     assert_eq!(hl7[0], "message 1 (line 1)");

@@ -99,7 +99,7 @@ impl JsonState {
                 };
                 let l = rest[..len].trim();
                 match serde_json::from_str::<Value>(l) {
-                    Ok(v) => emit(format, v, line, units, out),
+                    Ok(v) => emit(format, v, l, line, units, out),
                     Err(e) => out.push(Item::Broken {
                         place: Place::line(line),
                         reason: format!("not JSON: {e}"),
@@ -133,7 +133,7 @@ impl JsonState {
                             self.layout = Layout::Stream;
                         }
                     }
-                    emit(format, v, line, units, out);
+                    emit(format, v, &rest[..len], line, units, out);
                     line += rest[..len].matches('\n').count();
                     pos += len;
                 }
@@ -190,14 +190,20 @@ impl JsonState {
     }
 }
 
-/// One JSON value as units: an array's elements are entries.
-fn emit(format: Format, v: Value, line: usize, units: &mut usize, out: &mut Vec<Item>) {
+/// One JSON value (`text`, starting on line `line`) as units: an array's
+/// elements are entries, each placed on the line it starts on.
+fn emit(format: Format, v: Value, text: &str, line: usize, units: &mut usize, out: &mut Vec<Item>) {
+    let lines = match &v {
+        Value::Array(_) => element_lines(text, line),
+        _ => Vec::new(),
+    };
+    let at = |i: usize| lines.get(i).copied().unwrap_or(line);
     if format == Format::Fhir {
         // Entries are the Encounters, numbered across the file.
         match v {
             Value::Array(bundles) => {
-                for b in bundles {
-                    super::fhir::read(b, line, units, out);
+                for (i, b) in bundles.into_iter().enumerate() {
+                    super::fhir::read(b, at(i), units, out);
                 }
             }
             other => super::fhir::read(other, line, units, out),
@@ -206,9 +212,9 @@ fn emit(format: Format, v: Value, line: usize, units: &mut usize, out: &mut Vec<
     }
     match v {
         Value::Array(items) => {
-            for item in items {
+            for (i, item) in items.into_iter().enumerate() {
                 *units += 1;
-                let place = Place::entry(*units, line);
+                let place = Place::entry(*units, at(i));
                 one(format, item, place, out);
             }
         }
@@ -217,6 +223,48 @@ fn emit(format: Format, v: Value, line: usize, units: &mut usize, out: &mut Vec<
             one(format, other, place, out);
         }
     }
+}
+
+/// The line each element of the JSON array `text` (valid, starting on line
+/// `first`) starts on: a scan of its top level, strings skipped.
+fn element_lines(text: &str, first: usize) -> Vec<usize> {
+    let (mut lines, mut line, mut depth) = (Vec::new(), first, 0usize);
+    let (mut in_string, mut escaped, mut expect) = (false, false, false);
+    for b in text.bytes() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            if b == b'\n' {
+                line += 1;
+            }
+            continue;
+        }
+        match b {
+            b'\n' => line += 1,
+            b' ' | b'\t' | b'\r' => {}
+            _ => {
+                if expect && depth == 1 && b != b']' {
+                    lines.push(line);
+                }
+                expect = false;
+                match b {
+                    b'[' | b'{' => {
+                        depth += 1;
+                        expect = depth == 1;
+                    }
+                    b']' | b'}' => depth = depth.saturating_sub(1),
+                    b',' => expect = depth == 1,
+                    b'"' => in_string = true,
+                    _ => {}
+                }
+            }
+        }
+    }
+    lines
 }
 
 fn one(format: Format, v: Value, place: Place, out: &mut Vec<Item>) {

@@ -131,15 +131,26 @@ fn pretty_values_one_after_another() {
 
 #[test]
 fn an_array_is_entries() {
-    let text = "[\n{\"id\": \"A1\"},\n{\"id\": \"A2\"}\n]\n";
+    // Each entry is placed on the line it starts on; a string with brackets,
+    // commas and escaped quotes does not move the count.
+    let text = "[\n{\"id\": \"A1\"},\n{\"id\": \"A2\",\n \"patient\": {\"name\": \"[a, \\\"b\\\"], {c}\"}},\n\n  {\"id\": \"A3\"}, {\"id\": \"A4\"}\n]\n";
     let got = summary(&read(text, Format::Record));
     assert_eq!(
         got,
         [
-            "entry 1 (line 1): record A1 pdx - sdx 0 px 0",
-            "entry 2 (line 1): record A2 pdx - sdx 0 px 0"
+            "entry 1 (line 2): record A1 pdx - sdx 0 px 0",
+            "entry 2 (line 3): record A2 pdx - sdx 0 px 0",
+            "entry 3 (line 6): record A3 pdx - sdx 0 px 0",
+            "entry 4 (line 6): record A4 pdx - sdx 0 px 0"
         ]
     );
+    for size in [1, 5, 17] {
+        assert_eq!(
+            summary(&chunked(text, Format::Record, size)),
+            got,
+            "in chunks of {size}"
+        );
+    }
 }
 
 #[test]
