@@ -3,31 +3,9 @@
 //! then, with artifacts, every record checked.
 #![no_main]
 
-use icd_core::batch::{read, Format, Importer, Item};
+use icd_core::batch::Format;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    let inputs = read(text, Format::Csv);
-    let mut cut = data
-        .first()
-        .map_or(0, |b| usize::from(*b) * text.len() / 256);
-    while !text.is_char_boundary(cut) {
-        cut += 1;
-    }
-    let mut imp = Importer::new(Format::Csv);
-    let mut chunked = Vec::new();
-    imp.push(&text[..cut], &mut chunked);
-    imp.push(&text[cut..], &mut chunked);
-    imp.finish(&mut chunked);
-    assert_eq!(inputs, chunked, "split at byte {cut}");
-    icd_fuzz::with_checker(|checker| {
-        for input in inputs.iter().take(16) {
-            if let Item::Record { record, .. } = input {
-                let _ = checker.check(record);
-            }
-        }
-    });
+    icd_fuzz::import_split_and_check(data, Format::Csv);
 });

@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+use icd_core::batch::{read, Format, Importer, Item};
 use icd_core::lookup::ARTIFACT_FILES;
 use icd_core::record::ccmcc::CcMcc;
 use icd_core::record::Checker;
@@ -82,6 +83,36 @@ pub fn with_checker(f: impl FnOnce(&Checker<'static, Vec<u8>>)) {
     CHECKER.with(|c| {
         if let Some(c) = c {
             f(c)
+        }
+    });
+}
+
+/// What every batch reader target asserts: `data` read whole and pushed to
+/// an [`Importer`] in two chunks, split where its first byte says, gives the
+/// same items; then, with artifacts, the first 16 records are checked.
+/// Not UTF-8: nothing to read (the app and the CLI decode first).
+pub fn import_split_and_check(data: &[u8], format: Format) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let inputs = read(text, format);
+    let mut cut = data
+        .first()
+        .map_or(0, |b| usize::from(*b) * text.len() / 256);
+    while !text.is_char_boundary(cut) {
+        cut += 1;
+    }
+    let mut imp = Importer::new(format);
+    let mut chunked = Vec::new();
+    imp.push(&text[..cut], &mut chunked);
+    imp.push(&text[cut..], &mut chunked);
+    imp.finish(&mut chunked);
+    assert_eq!(inputs, chunked, "{format} split at byte {cut}");
+    with_checker(|checker| {
+        for input in inputs.iter().take(16) {
+            if let Item::Record { record, .. } = input {
+                let _ = checker.check(record);
+            }
         }
     });
 }

@@ -533,6 +533,7 @@ pub fn pcs_results(
                     let open = open_axes(h);
                     html! {
                         <li id={format!("result-{i}")} role="option" aria-selected={(selected == Some(i)).to_string()}
+                            tabindex={crate::pages::search::tab_stop(selected, i)}
                             class={classes!("result", (selected == Some(i)).then_some("selected"))} {onclick}
                             data-target={target.clone()}>
                             <div class="result-head">

@@ -236,7 +236,7 @@ pub fn SearchPage() -> Html {
             .map(|a| {
                 a.results
                     .iter()
-                    .flat_map(|r| r.suggestions.iter().map(|s| s.code.clone()))
+                    .flat_map(|r| r.suggestions.iter().flat_map(options_of))
                     .collect()
             })
             .unwrap_or_default()
@@ -344,6 +344,58 @@ pub fn SearchPage() -> Html {
                 }
                 "Escape" => selected.set(None),
                 _ => {}
+            }
+        })
+    };
+    // Focus in the results (Tab reaches the current option): the arrows
+    // move the focus from option to option, Enter opens, Escape and ↑ on
+    // the first go back to the box.
+    let on_results_key = {
+        let (selected, flat, open, input_ref) = (
+            selected.clone(),
+            flat.clone(),
+            open.clone(),
+            input_ref.clone(),
+        );
+        Callback::from(move |e: KeyboardEvent| {
+            let Some(at) = option_index(e.target()) else {
+                return;
+            };
+            let n = flat.len();
+            let to = match e.key().as_str() {
+                "ArrowDown" => Some((at + 1).min(n.saturating_sub(1))),
+                "ArrowUp" if at == 0 => None,
+                "ArrowUp" => Some(at - 1),
+                "Home" => Some(0),
+                "End" => Some(n.saturating_sub(1)),
+                "Escape" => None,
+                "Enter" | " " => {
+                    e.prevent_default();
+                    if let Some(code) = flat.get(at) {
+                        open(code.clone());
+                    }
+                    return;
+                }
+                _ => return,
+            };
+            e.prevent_default();
+            match to {
+                Some(i) if i < n => {
+                    selected.set(Some(i));
+                    focus_option(i);
+                }
+                _ => {
+                    selected.set(None);
+                    focus(&input_ref);
+                }
+            }
+        })
+    };
+    let on_results_focus = {
+        let selected = selected.clone();
+        Callback::from(move |e: FocusEvent| {
+            if let Some(i) = option_index(e.target()) {
+                selected.set(Some(i));
             }
         })
     };
@@ -621,7 +673,8 @@ pub fn SearchPage() -> Html {
             if note {
                 <div id="note-reading" aria-busy={(!current).to_string()}>{ note_html }</div>
             } else {
-                <div id="results" aria-live="polite" aria-busy={(!current).to_string()}>{ results_html }</div>
+                <div id="results" aria-live="polite" aria-busy={(!current).to_string()}
+                    onkeydown={on_results_key} onfocusin={on_results_focus}>{ results_html }</div>
             }
         </section>
     }
@@ -686,9 +739,9 @@ fn render_results(
                 .enumerate()
                 .map(|(i, s)| {
                     let index = n;
-                    n += 1;
+                    n += options_of(s).len();
                     let summary = summaries.get(i).cloned().unwrap_or_default();
-                    suggestion(s, index, selected == Some(index), summary, open)
+                    suggestion(s, index, selected, summary, open)
                 })
                 .collect();
             statement(r, items, several)
@@ -736,10 +789,11 @@ fn statement(r: &StatementResult, items: Vec<Html>, several: bool) -> Html {
 fn suggestion(
     s: &Suggestion,
     index: usize,
-    selected: bool,
+    selected_at: Option<usize>,
     summary: String,
     open: &(impl Fn(String) + Clone + 'static),
 ) -> Html {
+    let selected = selected_at == Some(index);
     let onclick = {
         let (open, code) = (open.clone(), s.code.clone());
         Callback::from(move |e: MouseEvent| {
@@ -762,21 +816,80 @@ fn suggestion(
         Via::Eindex => "External cause index",
         Via::Code => "Code",
     };
+    let choices = options_of(s).into_iter().skip(1).enumerate().map(|(k, code)| {
+        let at = index + 1 + k;
+        let chosen = selected_at == Some(at);
+        let onclick = {
+            let (open, code) = (open.clone(), code.clone());
+            Callback::from(move |e: MouseEvent| {
+                e.prevent_default();
+                open(code.clone());
+            })
+        };
+        html! {
+            <span id={format!("result-{at}")} role="option" aria-selected={chosen.to_string()}
+                tabindex={tab_stop(selected_at, at)} class={classes!("choice", chosen.then_some("selected"))}
+                {onclick} data-testid="choice">{ code }</span>
+        }
+    });
     html! {
-        <li id={format!("result-{index}")} role="option" aria-selected={selected.to_string()}
-            class={classes!("result", selected.then_some("selected"))} {onclick}>
-            <div class="result-head">
-                <span class="code">{ &s.code }</span>
-                <span class="title">{ &s.title }</span>
-                { badge }
-            </div>
-            <p class="via"><span class="via-kind">{ via }{ ": " }</span>{ &s.path }</p>
-            if !summary.is_empty() {
-                <p class="summary">{ summary }</p>
-            }
+        <>
+            <li id={format!("result-{index}")} role="option" aria-selected={selected.to_string()}
+                tabindex={tab_stop(selected_at, index)}
+                class={classes!("result", selected.then_some("selected"))} {onclick}>
+                <div class="result-head">
+                    <span class="code">{ &s.code }</span>
+                    <span class="title">{ &s.title }</span>
+                    { badge }
+                </div>
+                <p class="via"><span class="via-kind">{ via }{ ": " }</span>{ &s.path }</p>
+                if !summary.is_empty() {
+                    <p class="summary">{ summary }</p>
+                }
+            </li>
             if !s.billable && !s.choices.is_empty() {
-                <p class="choices">{ "Choose: " }{ s.choices.join(", ") }</p>
+                <li role="group" class="choices" aria-label={format!("Choose a code of {}", s.code)}>
+                    <span aria-hidden="true">{ "Choose: " }</span>{ for choices }
+                </li>
             }
-        </li>
+        </>
+    }
+}
+
+/// The codes a suggestion offers to the arrow keys, in order: its own,
+/// then, for a code that is not billable, its billable choices.
+fn options_of(s: &Suggestion) -> Vec<String> {
+    let mut codes = vec![s.code.clone()];
+    if !s.billable {
+        codes.extend(s.choices.iter().cloned());
+    }
+    codes
+}
+
+/// Roving tab stop: the option the arrows are on (the first when none is)
+/// is the one Tab reaches; the others are reached with the arrows.
+pub(crate) fn tab_stop(selected: Option<usize>, at: usize) -> &'static str {
+    if selected.unwrap_or(0) == at {
+        "0"
+    } else {
+        "-1"
+    }
+}
+
+/// The index of the result option an event happened in (`result-{i}`).
+fn option_index(target: Option<web_sys::EventTarget>) -> Option<usize> {
+    let el = target?.dyn_into::<web_sys::Element>().ok()?;
+    let option = el.closest("[role=option]").ok()??;
+    option.id().strip_prefix("result-")?.parse().ok()
+}
+
+/// Moves the focus to result option `i`.
+fn focus_option(i: usize) {
+    let el = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(&format!("result-{i}")))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(el) = el {
+        let _ = el.focus();
     }
 }

@@ -474,6 +474,54 @@ test('7 keyboard: / focuses search, ArrowDown selects, Enter opens the code', ()
     assert(!late, late);
   }));
 
+test('7b keyboard: Tab reaches the results; the arrows move the focus through a code and its billable choices, which are options; Enter opens a choice', () =>
+  withPage(async (page) => {
+    await open(page, BASE, '#/');
+    const box = searchBox(page);
+    await box.waitFor();
+    await box.focus();
+    await page.keyboard.type('E11');
+    await waitResults(page);
+    const list = page.getByRole('listbox', { name: 'Suggestions' });
+    await poll(async () => (await list.getByRole('option').first().locator('.code').innerText().catch(() => '')).trim() === 'E11', 'the first result for "E11" is not E11');
+    const cli = icdJson('search', 'E11', '--top', '10');
+    const choices = cli.statements[0].suggestions[0].choices;
+    assert(choices.length >= 2, `icd search E11 gives E11 fewer than 2 choices: ${JSON.stringify(choices)}`);
+    const group = list.getByRole('group', { name: 'Choose a code of E11', exact: true });
+    same(await group.getByRole('option').allInnerTexts(), choices, 'the choices of E11 shown as options, against icd search');
+    const active = () => page.evaluate(() => ({ id: document.activeElement?.id, role: document.activeElement?.getAttribute('role'), text: document.activeElement?.innerText?.trim() }));
+    // Tab from the box, past its own controls (clear, system, setting), reaches the results: one tab stop.
+    const tabToResults = async () => {
+      const passed = [];
+      for (let k = 0; k < 12; k++) {
+        await page.keyboard.press('Tab');
+        const a = await active();
+        if (a.role === 'option') return a;
+        passed.push(a.id || a.text || a.role);
+      }
+      throw new Error(`12 Tabs from the box did not reach a result (passed ${passed.join(', ')})`);
+    };
+    const first = await tabToResults();
+    same(first.id, 'result-0', 'the result Tab reaches first');
+    // ↓ goes to the first choice, then the next; ↑ back; ↑ on the first option returns to the box.
+    await page.keyboard.press('ArrowDown');
+    same(await active(), { id: 'result-1', role: 'option', text: choices[0] }, 'the focus after ↓ from E11');
+    await page.keyboard.press('ArrowDown');
+    same((await active()).text, choices[1], 'the focus after ↓ ↓ from E11');
+    same(await group.getByRole('option', { name: choices[1], exact: true }).getAttribute('aria-selected'), 'true', `${choices[1]} is not marked selected`);
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    same((await active()).id, 'result-0', 'the focus after ↑ ↑');
+    await page.keyboard.press('ArrowUp');
+    assert(await box.evaluate((el) => el === document.activeElement), '↑ on the first result did not return the focus to the box');
+    // Tab again reaches the option the arrows were on last; Enter on a choice opens it.
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    same((await tabToResults()).text, choices[0], 'Tab after ↓ ↓ in the box reaches the selected choice');
+    await page.keyboard.press('Enter');
+    await poll(() => decodeURIComponent(new URL(page.url()).hash) === `#/code/${choices[0]}`, () => `Enter on ${choices[0]} did not open its code view (at ${page.url()})`);
+  }));
+
 test('8 multi-line paste: one result list per statement (collapsed below the note\'s codes), the negated one marked', () =>
   withPage(async (page) => {
     await open(page, BASE, '#/');

@@ -122,7 +122,11 @@ fn note(
         line["codes"] = serde_json::to_value(&reading.codes)?;
         line["patient"] = serde_json::to_value(reading.patient)?;
         outln!("{line}");
-        return Ok(!reading.codes.is_empty());
+        // Found: a code to assign, or a suggestion (a code typed as such,
+        // "E11", is suggested with its choices but assigns nothing).
+        return Ok(
+            !reading.codes.is_empty() || statements.iter().any(|r| !r.suggestions.is_empty())
+        );
     }
     outln!("Codes to assign:");
     for c in &reading.codes {

@@ -1,4 +1,4 @@
-//! `icd lookup` and `icd validate` on ICD-10-PCS codes and tables, end to
+//! `icd lookup`, `icd validate` and `icd search` on ICD-10-PCS codes and tables (and the search's exit status), end to
 //! end, with artifacts built from `../shared/data` (or `ICD_DATA_DIR`) into a
 //! temporary folder. Snapshots update with `UPDATE_EXPECT=1`.
 
@@ -283,4 +283,35 @@ fn search_pcs_reads_stdin_and_prints_json_lines() {
     assert_eq!(lines[0]["results"][0]["code"], "0DTJ4ZZ");
     assert_eq!(lines[1]["results"][0]["table"], "0TY");
     assert_eq!(lines[1]["results"].as_array().unwrap().len(), 2);
+}
+
+/// `icd search --json` exits 0 when it suggests something, also when it
+/// assigns no code ("E11", a category, is suggested with its choices), and
+/// 1 when it finds nothing; for both systems.
+#[test]
+fn search_json_exit_status_says_whether_anything_was_found() {
+    let status = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_icd"))
+            .arg("search")
+            .args(args)
+            .arg("--json")
+            .arg("--index")
+            .arg(index())
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(status(&["E11"]), Some(0), "icd search E11 --json");
+    assert_eq!(status(&["chf"]), Some(0), "icd search chf --json");
+    assert_eq!(
+        status(&["qqxzv wwkjh"]),
+        Some(1),
+        "a query that finds nothing"
+    );
+    assert_eq!(
+        status(&["--system", "pcs", "laparoscopic appendectomy"]),
+        Some(0),
+        "a PCS search"
+    );
 }
