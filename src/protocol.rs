@@ -227,6 +227,10 @@ impl Request {
             Request::Search { .. } | Request::ReadNote { .. } => Capability::Search,
             Request::Check { .. } => Capability::Check,
             Request::PcsBuild { .. } | Request::PcsSearch { .. } => Capability::Pcs,
+            // ICD-10-PCS items need the PCS tables, asked for by name only.
+            Request::Practice { kinds, .. } if kinds.contains(&icd_core::practice::Kind::Pcs) => {
+                Capability::Pcs
+            }
             // The worker also waits for the check tables (`DataWorker::received`).
             Request::Batch { .. } => Capability::Group,
             Request::Lookup { .. }

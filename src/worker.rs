@@ -616,8 +616,9 @@ pub fn answer(engine: &Engine<Vec<u8>>, request: Request) -> Reply {
             cases: None,
         } => Reply::Practice {
             id,
-            items: icd_core::practice::generate(
+            items: icd_core::practice::generate_with(
                 lib,
+                engine.pcs().ok(),
                 &icd_core::practice::Options {
                     kinds,
                     chapters,

@@ -74,7 +74,7 @@ fn a_session_url_reads_back_and_says_what_it_cannot_read() {
     );
     check(
         query("seventh,sevnth", "19,30", "later", 0, 999),
-        "Set 7: seventh; chapter 19; timed, 240 min; feedback after each item. [\"'sevnth' is not a practice kind; choose one of: index_to_code, seventh, excludes1, sequencing, navigation, tables, audit, case\", \"'30' is not an ICD-10-CM chapter; give its number, 1 to 22 (19 for injuries, 9 for the circulatory system)\", \"feedback 'later' is not known: use feedback=item (after each item) or feedback=end (at the end)\", \"count 0 is out of range: a set has 1 to 100 items\", \"timed=999 is too long: a timed set lasts at most 240 minutes\"]",
+        "Set 7: seventh; chapter 19; timed, 240 min; feedback after each item. [\"'sevnth' is not a practice kind; choose one of: index_to_code, seventh, excludes1, sequencing, navigation, tables, audit, case, pcs\", \"'30' is not an ICD-10-CM chapter; give its number, 1 to 22 (19 for injuries, 9 for the circulatory system)\", \"feedback 'later' is not known: use feedback=item (after each item) or feedback=end (at the end)\", \"count 0 is out of range: a set has 1 to 100 items\", \"timed=999 is too long: a timed set lasts at most 240 minutes\"]",
     );
     // The items depend on the seed, count, kinds and chapters, not on when feedback comes.
     let key = |q| Session::from_query(&q).0.key();

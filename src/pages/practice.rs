@@ -177,7 +177,7 @@ fn Setup(props: &SetupProps) -> Html {
             <summary>{ "Choose a session" }</summary>
             <form onsubmit={onsubmit}>
                 <fieldset>
-                    <legend>{ "Kinds (none ticked: all)" }</legend>
+                    <legend>{ "Kinds (none ticked: every ICD-10-CM kind; pcs is ICD-10-PCS)" }</legend>
                     { for Kind::ALL.iter().map(|k| {
                         let id = format!("practice-kind-{}", k.name());
                         html! {

@@ -1117,6 +1117,28 @@ test('16b practice session: kinds, chapters and feedback at the end from the URL
     same(await storedOnDevice(page), { local: [], idb: [] }, 'storage after a session without the opt-in');
   }));
 
+test('16e practice ICD-10-PCS: items from the root operation definitions, the same as the CLI gives, a wrong code explained by its own operation', () =>
+  withPage(async (page) => {
+    const expected = cliItems(['--seed', '5', '--count', '3', '--kind', 'pcs']);
+    same(expected.length, 3, 'PCS items the CLI gives');
+    await open(page, BASE, '#/practice?seed=5&count=3&kinds=pcs&feedback=end');
+    const prompt = page.getByTestId('practice-prompt');
+    const answer = page.getByTestId('practice-answer');
+    const given = [expected[0].answers[0], expected[1].wrong[0].answer, expected[2].answers[0].toLowerCase()];
+    for (let i = 0; i < 3; i += 1) {
+      await poll(async () => (await prompt.innerText().catch(() => '')).trim() === expected[i].prompt,
+        async () => `PCS item ${i + 1} is not the CLI's: ${JSON.stringify(await prompt.innerText().catch(() => ''))} vs ${JSON.stringify(expected[i].prompt)}`, 30_000);
+      assert(/^ICD-10-PCS: /.test(expected[i].prompt), `not a PCS prompt: ${expected[i].prompt}`);
+      await answer.fill(given[i]);
+      await answer.press('Enter');
+    }
+    same((await page.getByTestId('practice-total').innerText()).trim(), 'Done: 2 of 3 points.', 'two right, one wrong');
+    const second = page.getByTestId('practice-review-item').nth(1);
+    const text = await second.innerText();
+    assert(text.includes(expected[1].wrong[0].why), `the wrong code's reason is not shown: ${text}`);
+    same((await second.getByTestId('practice-explanation').innerText()).trim(), expected[1].explanation, 'the explanation of item 2');
+  }));
+
 test('16c practice timed set: a countdown, answers locked at time-up, the unanswered items score nothing', async () => {
   const browser = await launch();
   guard(browser.context);

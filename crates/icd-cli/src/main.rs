@@ -64,7 +64,7 @@ enum Command {
     Search(search_cmd::Args),
     /// Validate pasted codes on a date of service: valid, invalid, not billable, not valid on that date.
     Validate(icd_cli::validate_cmd::Args),
-    /// Practice items for coding students (index, 7th character, Excludes1, sequencing, navigation, tables, audit, case), validated and explained.
+    /// Practice items for coding students (index, 7th character, Excludes1, sequencing, navigation, tables, audit, case; ICD-10-PCS root operations), validated and explained.
     Practice(icd_cli::practice_cmd::Args),
     /// Measure search quality (hit@1/5/10) on an evaluation set.
     Eval(search_cmd::EvalArgs),

@@ -6,14 +6,14 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use icd_core::practice::{generate, import_cases, Batch, Chapter, Item, Kind, Options};
+use icd_core::practice::{generate_with, import_cases, Batch, Chapter, Item, Kind, Options};
 use serde::Serialize;
 
 use crate::IndexDir;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Kinds to generate, taken in turn (repeat the flag): index_to_code, seventh, excludes1, sequencing, navigation, tables, audit, case. Default: all.
+    /// Kinds to generate, taken in turn (repeat the flag): index_to_code, seventh, excludes1, sequencing, navigation, tables, audit, case, pcs (ICD-10-PCS: needs pcs.icdx). Default: every ICD-10-CM kind.
     #[arg(long = "kind", value_name = "K")]
     kinds: Vec<Kind>,
     /// Only items about codes of these ICD-10-CM chapters, 1 to 22 (repeat the flag: `--chapter 19 --chapter 9`). Default: all.
@@ -40,10 +40,19 @@ pub struct Args {
 
 /// The items of `args` over the artifacts in its folder.
 pub fn items(args: &Args) -> Result<Batch> {
-    let engine = crate::open_engine(&args.index.dir, icd_core::registry::Capability::Browse)?;
+    use icd_core::registry::Capability;
+    // The PCS tables only when their kind is asked for.
+    let pcs_asked = args.kinds.contains(&Kind::Pcs);
+    let capability = if pcs_asked {
+        Capability::Pcs
+    } else {
+        Capability::Browse
+    };
+    let engine = crate::open_engine(&args.index.dir, capability)?;
     let lib = engine.library()?;
-    Ok(generate(
+    Ok(generate_with(
         lib,
+        engine.pcs().ok(),
         &Options {
             kinds: args.kinds.clone(),
             chapters: args.chapters.clone(),

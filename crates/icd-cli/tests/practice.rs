@@ -143,7 +143,11 @@ fn icd_practice_300_seed_7_gives_300_valid_distinct_explained_items() {
     let prompts: HashSet<&str> = items.iter().map(|i| i.prompt.as_str()).collect();
     assert_eq!(prompts.len(), 300, "the prompts are not distinct");
     let kinds: HashSet<Kind> = items.iter().map(|i| i.kind).collect();
-    assert_eq!(kinds.len(), Kind::ALL.len(), "every kind takes its turn");
+    assert_eq!(
+        kinds.len(),
+        Kind::CM.len(),
+        "every ICD-10-CM kind takes its turn"
+    );
     for item in &items {
         assert_valid(item);
     }
@@ -162,7 +166,8 @@ fn another_seed_gives_other_items() {
 #[test]
 fn every_kind_generates_valid_items_and_counts_its_rejections() {
     let mut report = Vec::new();
-    for kind in Kind::ALL {
+    // The ICD-10-PCS kind: `pcs_items_describe_the_root_operation_and_ask_for_the_code`.
+    for kind in Kind::CM {
         let b = batch(&[kind], 60, 11);
         assert!(b.exhausted.is_empty(), "{kind:?} ran out: {:?}", b.rejected);
         assert_eq!(b.items.len(), 60, "{kind:?}");
@@ -554,4 +559,166 @@ fn icd_practice_cases_prints_what_passes_and_every_problem_with_its_line() {
         "{err}"
     );
     assert!(err.contains("2 of 6 cases pass"), "{err}");
+}
+
+fn pcs() -> &'static icd_core::pcs::Pcs<&'static [u8]> {
+    static PCS: OnceLock<icd_core::pcs::Pcs<&'static [u8]>> = OnceLock::new();
+    PCS.get_or_init(|| {
+        let bytes = built()
+            .files
+            .iter()
+            .find(|(n, _)| *n == "pcs.icdx")
+            .map(|(_, b)| b.as_slice())
+            .expect("the build writes pcs.icdx");
+        icd_core::pcs::Pcs::open(bytes).unwrap()
+    })
+}
+
+fn pcs_batch(count: usize, seed: u64) -> Batch {
+    icd_core::practice::generate_with(
+        lib(),
+        Some(pcs()),
+        &Options {
+            kinds: vec![Kind::Pcs],
+            chapters: Vec::new(),
+            count,
+            seed,
+        },
+    )
+}
+
+/// Each ICD-10-PCS item, checked without the generator: every choice is in
+/// the Tables and differs from the answer in the root operation alone; the
+/// answer is valid in the MCE on the release date; the prompt gives the
+/// answer's root operation definition and no choice's other; grading gives
+/// the answer full marks and each wrong choice nothing, with its reason.
+#[test]
+fn pcs_items_describe_the_root_operation_and_ask_for_the_code() {
+    use icd_core::mce::Table;
+    use icd_core::PcsCode;
+    let (lib, p) = (lib(), pcs());
+    let date = release_date(lib);
+    let b = pcs_batch(40, 3);
+    assert_eq!(b.items.len(), 40, "{:?}", b.rejected);
+    eprintln!(
+        "pcs produced {}  rejected {}  {:?}",
+        b.items.len(),
+        b.rejected_count(Kind::Pcs),
+        b.rejected.get(&Kind::Pcs).cloned().unwrap_or_default()
+    );
+    assert!(b.exhausted.is_empty());
+    let definition = |code: &str| {
+        let label = p.axes(&code.parse::<PcsCode>().unwrap()).unwrap()[2]
+            .label
+            .clone();
+        (
+            label.clone(),
+            p.definition('0', 3, &label).unwrap().definition,
+        )
+    };
+    for item in &b.items {
+        assert_eq!(
+            (item.kind, item.scoring, item.answers.len()),
+            (Kind::Pcs, Scoring::One, 1),
+            "{item:?}"
+        );
+        let answer = &item.answers[0];
+        assert!(
+            item.choices.contains(answer) && (3..=4).contains(&item.choices.len()),
+            "{item:?}"
+        );
+        assert!(
+            lib.mce.period_on(Table::Sg, answer, date).is_some(),
+            "{answer} is not valid on {date}"
+        );
+        let (label, meaning) = definition(answer);
+        assert!(
+            item.prompt.contains(meaning.trim_end_matches('.')),
+            "{item:?}"
+        );
+        assert!(item.explanation.contains(&label), "{item:?}");
+        for c in &item.choices {
+            let code: PcsCode = c.parse().unwrap_or_else(|e| panic!("{c}: {e}"));
+            assert!(p.check(&code).is_ok(), "{c} is not in the Tables");
+            let differ: Vec<usize> = (0..7)
+                .filter(|&i| c.as_bytes()[i] != answer.as_bytes()[i])
+                .collect();
+            if c != answer {
+                assert_eq!(
+                    differ,
+                    [2],
+                    "{c} against {answer}: only the root operation differs"
+                );
+                let (other, theirs) = definition(c);
+                // The prompt's description is not the other's definition
+                // (one may begin with another: Removal's is the start of Change's).
+                let described = item
+                    .prompt
+                    .trim_start_matches("ICD-10-PCS: ")
+                    .split(", on the ")
+                    .next()
+                    .unwrap();
+                assert_ne!(described, theirs.trim_end_matches('.'), "{item:?}");
+                let why = &item
+                    .wrong
+                    .iter()
+                    .find(|w| w.answer == *c)
+                    .expect("a reason")
+                    .why;
+                assert!(why.contains(&other), "{why}");
+                let s = grade(lib, item, std::slice::from_ref(c));
+                assert_eq!(
+                    (s.earned, s.feedback.clone()),
+                    (0, vec![why.clone()]),
+                    "{c}"
+                );
+            }
+        }
+        let s = grade(lib, item, &[answer.to_lowercase()]);
+        assert_eq!((s.earned, s.possible), (1, 1), "{item:?}");
+    }
+    // The same seed, the same items; without the tables the kind says why.
+    assert_eq!(pcs_batch(40, 3).items, b.items);
+    let none = batch(&[Kind::Pcs], 2, 3);
+    assert!(none.items.is_empty());
+    assert_eq!(none.exhausted, [Kind::Pcs]);
+    assert!(
+        none.rejected[&Kind::Pcs]
+            .keys()
+            .any(|k| k.contains("pcs.icdx")),
+        "{:?}",
+        none.rejected
+    );
+    // Kinds left empty are the ICD-10-CM ones, with or without the tables.
+    let default = icd_core::practice::generate_with(
+        lib,
+        Some(p),
+        &Options {
+            count: 20,
+            ..Options::default()
+        },
+    );
+    assert!(default.items.iter().all(|i| i.kind != Kind::Pcs));
+}
+
+#[test]
+fn pcs_explanation_snapshot() {
+    let item = &pcs_batch(1, 1).items[0];
+    let mut out = format!(
+        "{}\nchoices: {}\nanswer: {}\n{}",
+        item.prompt,
+        item.choices.join(", "),
+        item.answers.join(", "),
+        item.explanation
+    );
+    for w in &item.wrong {
+        out.push_str(&format!("\nnot {}: {}", w.answer, w.why));
+    }
+    expect![[r#"
+        ICD-10-PCS: Correcting, to the extent possible, a portion of a malfunctioning device or the position of a displaced device, on the Peritoneal Cavity, percutaneous endoscopic approach, device: Other Device. Which root operation is it, and which code?
+        choices: 0WWG4YZ, 0WHG4YZ, 0WPG4YZ
+        answer: 0WWG4YZ
+        The root operation is Revision (W): Correcting, to the extent possible, a portion of a malfunctioning device or the position of a displaced device. Table 0WW (Medical and Surgical, Anatomical Regions, General, Revision); body part Peritoneal Cavity (G), approach Percutaneous Endoscopic (4), device Other Device (Y), qualifier No Qualifier (Z): 0WWG4YZ.
+        not 0WHG4YZ: 0WHG4YZ is Insertion (H): putting in a nonbiological appliance that monitors, assists, performs, or prevents a physiological function but does not physically take the place of a body part
+        not 0WPG4YZ: 0WPG4YZ is Removal (P): taking out or off a device from a body part"#]].assert_eq(&out);
 }

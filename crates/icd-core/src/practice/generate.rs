@@ -14,12 +14,14 @@ use crate::code::{Code, IndexCode};
 use crate::date::Date;
 use crate::lookup::Library;
 use crate::mce::Table;
+use crate::pcs::{Pcs, RowId};
 use crate::record::conventions::{targets, Target};
 use crate::record::model::{Admission, Diagnosis, Discharge, Patient};
 use crate::record::{Checker, Finding, Record, Severity};
 use crate::tabular::{NodeId, NoteKind};
 use crate::terms::{TermId, Terms};
 use crate::text::normalize;
+use crate::PcsCode;
 
 /// Draws per item before a kind is declared exhausted.
 const ATTEMPTS: usize = 4000;
@@ -50,10 +52,21 @@ pub fn release_date<D: AsRef<[u8]>>(lib: &Library<D>) -> Date {
 
 /// Generates `opts.count` valid, distinct items, taking the kinds in turn.
 /// A kind the data runs out of is listed in [`Batch::exhausted`] and the
-/// others fill its share.
+/// others fill its share. Without the PCS tables: [`generate_with`].
 pub fn generate<D: AsRef<[u8]>>(lib: &Library<D>, opts: &Options) -> Batch {
+    generate_with::<D, D>(lib, None, opts)
+}
+
+/// [`generate`], with the ICD-10-PCS tables for [`Kind::Pcs`]; without them
+/// that kind is exhausted at once, its reason counted in
+/// [`Batch::rejected`].
+pub fn generate_with<D: AsRef<[u8]>, P: AsRef<[u8]>>(
+    lib: &Library<D>,
+    pcs: Option<&Pcs<P>>,
+    opts: &Options,
+) -> Batch {
     let kinds: Vec<Kind> = if opts.kinds.is_empty() {
-        Kind::ALL.to_vec()
+        Kind::CM.to_vec()
     } else {
         let mut k = opts.kinds.clone();
         k.dedup();
@@ -61,6 +74,7 @@ pub fn generate<D: AsRef<[u8]>>(lib: &Library<D>, opts: &Options) -> Batch {
     };
     let mut g = Gen {
         lib,
+        pcs,
         date: release_date(lib),
         checker: Checker::new(lib),
         rng: Rng::new(opts.seed),
@@ -140,8 +154,10 @@ macro_rules! some_or_skip {
     };
 }
 
-struct Gen<'a, D> {
+struct Gen<'a, D, P> {
     lib: &'a Library<D>,
+    /// The ICD-10-PCS tables, for [`Kind::Pcs`].
+    pcs: Option<&'a Pcs<P>>,
     date: Date,
     checker: Checker<'a, D>,
     rng: Rng,
@@ -224,7 +240,7 @@ fn same_words<D: AsRef<[u8]>>(tree: &Terms<D>, words: &[&str]) -> Vec<TermId> {
     cur
 }
 
-impl<D: AsRef<[u8]>> Gen<'_, D> {
+impl<D: AsRef<[u8]>, P: AsRef<[u8]>> Gen<'_, D, P> {
     fn draw(&mut self, kind: Kind) -> Draw {
         match kind {
             Kind::IndexToCode => self.index_to_code(),
@@ -235,6 +251,7 @@ impl<D: AsRef<[u8]>> Gen<'_, D> {
             Kind::Tables => self.tables(),
             Kind::Audit => self.audit(),
             Kind::Case => self.case(),
+            Kind::Pcs => self.pcs(),
         }
     }
 
@@ -1309,6 +1326,136 @@ impl<D: AsRef<[u8]>> Gen<'_, D> {
                 idx.path_text(t)
             ),
         })
+    }
+}
+
+/// The ICD-10-PCS kind.
+impl<D: AsRef<[u8]>, P: AsRef<[u8]>> Gen<'_, D, P> {
+    /// A code of a Medical and Surgical row, described by its root
+    /// operation's definition (the Definitions' own words), body part,
+    /// approach, device and qualifier; the choices are the codes the same
+    /// table body system allows with another root operation and the same
+    /// other values, each wrong for its own definition. Validated: every
+    /// choice is in the Tables, the answer is valid in the MCE on the release
+    /// date, and the root operations' definitions differ.
+    fn pcs(&mut self) -> Draw {
+        let Some(pcs) = self.pcs else {
+            reject!("the ICD-10-PCS tables (pcs.icdx) are not loaded");
+        };
+        let rows = pcs.row_count();
+        let row = RowId(self.rng.below(rows.max(1)) as u32);
+        if rows == 0 || !pcs.table_key(pcs.row_table(row)).starts_with('0') {
+            // Other sections name no root operation in the Definitions' sense.
+            return Draw::Skip;
+        }
+        let codes = pcs.row_codes(row);
+        let code = *some_or_skip!(self.rng.pick(&codes));
+        let axes = some_or_skip!(pcs.axes(&code));
+        let definition = |label: &str| {
+            pcs.definition('0', 3, label)
+                .map(|k| k.definition)
+                .filter(|d| !d.trim().is_empty())
+        };
+        let Some(meaning) = definition(&axes[2].label) else {
+            reject!("the root operation has no definition");
+        };
+        if self
+            .lib
+            .mce
+            .period_on(Table::Sg, code.as_str(), self.date)
+            .is_none()
+        {
+            reject!("the code is not valid in the MCE on the release date");
+        }
+        // The same code with another root operation, where the Tables allow it.
+        let mut wrong = Vec::new();
+        for op in pcs.offered(&code.as_str()[..2]) {
+            if op.ch == axes[2].ch {
+                continue;
+            }
+            let mut other = code.as_str().to_string();
+            other.replace_range(2..3, &op.ch.to_string());
+            let Ok(other) = other.parse::<PcsCode>() else {
+                continue;
+            };
+            if pcs.check(&other).is_err() {
+                continue;
+            }
+            let Some(d) = definition(&op.label) else {
+                continue;
+            };
+            if d == meaning {
+                reject!("two root operations share a definition");
+            }
+            wrong.push(Wrong {
+                answer: other.to_string(),
+                why: format!("{other} is {} ({}): {}", op.label, op.ch, lower_first(&d)),
+            });
+        }
+        if wrong.len() < 2 {
+            reject!("fewer than two other root operations allow the rest of the code");
+        }
+        self.rng.shuffle(&mut wrong);
+        wrong.truncate(3);
+        let mut choices: Vec<String> = wrong.iter().map(|w| w.answer.clone()).collect();
+        choices.push(code.to_string());
+        self.rng.shuffle(&mut choices);
+        let value = |i: usize| {
+            let a = &axes[i];
+            format!("{} {} ({})", a.title.to_lowercase(), a.label, a.ch)
+        };
+        let mut parts = vec![format!("on the {}", axes[3].label)];
+        parts.push(format!("{} approach", axes[4].label.to_lowercase()));
+        for i in [5, 6] {
+            if !axes[i].label.starts_with("No ") {
+                parts.push(format!(
+                    "{}: {}",
+                    axes[i].title.to_lowercase(),
+                    axes[i].label
+                ));
+            }
+        }
+        let table = pcs.table_key(pcs.row_table(row));
+        Draw::Item(Item {
+            kind: Kind::Pcs,
+            chapter: None,
+            prompt: format!(
+                "ICD-10-PCS: {}, {}. Which root operation is it, and which code?",
+                meaning.trim_end_matches('.'),
+                parts.join(", ")
+            ),
+            choices,
+            answers: vec![code.to_string()],
+            scoring: Scoring::One,
+            explanation: format!(
+                "The root operation is {} ({}): {}. Table {table} ({}, {}, {}); {}, {}, {}, {}: {code}.",
+                axes[2].label,
+                axes[2].ch,
+                meaning.trim_end_matches('.'),
+                axes[0].label,
+                axes[1].label,
+                axes[2].label,
+                value(3),
+                value(4),
+                value(5),
+                value(6)
+            ),
+            wrong,
+            source: format!(
+                "{} (pcs.icdx): table {table}; {}",
+                pcs.release(),
+                self.lib.mce.release()
+            ),
+        })
+    }
+}
+
+/// `Cutting out...` as `cutting out...`, for a definition inside a sentence.
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 

@@ -32,8 +32,9 @@
 //! Caveats: the Alphabetic Index is FY2025 and the tabular FY2026, so an
 //! index code that now has children becomes a "complete the code" item;
 //! the completeness check cannot see inclusion terms or other wording of
-//! the same condition elsewhere in the tabular; ICD-10-PCS items wait for
-//! the PCS tables.
+//! the same condition elsewhere in the tabular; ICD-10-PCS items
+//! ([`Kind::Pcs`], [`generate_with`]) need the PCS tables and are made from
+//! the Medical and Surgical section's root operation definitions.
 
 mod cases;
 mod generate;
@@ -46,7 +47,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use cases::{import_cases, CaseProblem, ImportedCases};
-pub use generate::{generate, release_date};
+pub use generate::{generate, generate_with, release_date};
 pub use progress::{Progress, Tally, Topic, Weak, MIN_ITEMS, PROGRESS_VERSION, WEAK_BELOW};
 pub use rng::Rng;
 pub use score::{grade, score, why_wrong, Score};
@@ -71,11 +72,30 @@ pub enum Kind {
     Audit,
     /// A short scenario: the principal diagnosis and the secondaries.
     Case,
+    /// ICD-10-PCS: a procedure described by its root operation's definition,
+    /// its body part and approach; choose the code, which names the root
+    /// operation. Needs the PCS tables (`pcs.icdx`).
+    Pcs,
 }
 
 impl Kind {
     /// Every kind, in the order the generator takes turns.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
+        Kind::IndexToCode,
+        Kind::Seventh,
+        Kind::Excludes1,
+        Kind::Sequencing,
+        Kind::Navigation,
+        Kind::Tables,
+        Kind::Audit,
+        Kind::Case,
+        Kind::Pcs,
+    ];
+
+    /// The ICD-10-CM kinds: what [`Options::kinds`] left empty means, so
+    /// that a seed gives the same set whether or not the PCS tables are
+    /// loaded. [`Kind::Pcs`] is asked for by name.
+    pub const CM: [Kind; 8] = [
         Kind::IndexToCode,
         Kind::Seventh,
         Kind::Excludes1,
@@ -97,6 +117,7 @@ impl Kind {
             Kind::Tables => "tables",
             Kind::Audit => "audit",
             Kind::Case => "case",
+            Kind::Pcs => "pcs",
         }
     }
 }
@@ -116,7 +137,7 @@ impl std::str::FromStr for Kind {
 
 /// A kind name that is not one of [`Kind::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{given}' is not a practice kind; choose one of: index_to_code, seventh, excludes1, sequencing, navigation, tables, audit, case")]
+#[error("'{given}' is not a practice kind; choose one of: index_to_code, seventh, excludes1, sequencing, navigation, tables, audit, case, pcs")]
 pub struct UnknownKind {
     /// What was given.
     pub given: String,
@@ -179,7 +200,7 @@ pub struct Item {
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
-    /// The kinds, taken in turn; empty means all of [`Kind::ALL`].
+    /// The kinds, taken in turn; empty means the ICD-10-CM ones, [`Kind::CM`].
     pub kinds: Vec<Kind>,
     /// Only items about codes of these chapters; empty means every chapter.
     /// A kind with no valid item in them within the attempt budget is
