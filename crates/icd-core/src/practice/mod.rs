@@ -80,17 +80,16 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order the generator takes turns.
-    pub const ALL: [Kind; 9] = [
-        Kind::IndexToCode,
-        Kind::Seventh,
-        Kind::Excludes1,
-        Kind::Sequencing,
-        Kind::Navigation,
-        Kind::Tables,
-        Kind::Audit,
-        Kind::Case,
-        Kind::Pcs,
-    ];
+    pub const ALL: [Kind; 9] = {
+        // The ICD-10-CM kinds, then ICD-10-PCS.
+        let mut all = [Kind::Pcs; 9];
+        let mut i = 0;
+        while i < Kind::CM.len() {
+            all[i] = Kind::CM[i];
+            i += 1;
+        }
+        all
+    };
 
     /// The ICD-10-CM kinds: what [`Options::kinds`] left empty means, so
     /// that a seed gives the same set whether or not the PCS tables are
@@ -348,5 +347,18 @@ mod tests {
         check("XIX", Err("'XIX' is not an ICD-10-CM chapter; give its number, 1 to 22 (19 for injuries, 9 for the circulatory system)"));
         assert_eq!(serde_json::to_string(&Chapter(19)).unwrap(), "19");
         assert!(serde_json::from_str::<Chapter>("30").is_err());
+    }
+
+    #[test]
+    fn every_kind_is_named_once_and_the_error_lists_them_all() {
+        assert_eq!(&Kind::ALL[..8], &Kind::CM[..]);
+        assert_eq!(Kind::ALL[8], Kind::Pcs);
+        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        for k in Kind::ALL {
+            assert_eq!(k.name().parse::<Kind>(), Ok(k));
+            assert_eq!(names.iter().filter(|n| **n == k.name()).count(), 1);
+        }
+        let e = "bogus".parse::<Kind>().unwrap_err().to_string();
+        assert!(e.ends_with(&names.join(", ")), "{e}");
     }
 }
