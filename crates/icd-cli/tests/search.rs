@@ -103,6 +103,21 @@ fn sources_and_words() {
     );
 }
 
+#[test]
+fn pregnancy_conditions_and_their_trimesters() {
+    // A condition of another chapter is led by the Chapter 15 code whose
+    // "Conditions in" note takes it in; an unstated trimester gives the
+    // unspecified-trimester code, then the codes that name one.
+    check(
+        "malaria in pregnancy",
+        expect!["[] O98.619 O98.611 O98.612"],
+    );
+    check(
+        "varicose veins of legs in pregnancy, third trimester",
+        expect!["[] O22.03 O22.00 O22.01"],
+    );
+}
+
 /// "with" and "without" find nothing themselves but tell codes apart: a path
 /// or title saying the opposite of the query ranks lower.
 #[test]
