@@ -232,7 +232,7 @@ pub fn score_titles<D: AsRef<[u8]>>(
             .collect();
         let rank = codes
             .iter()
-            .position(|c| want.iter().any(|w| c.starts_with(w.as_str())));
+            .position(|c| want.iter().any(|w| heir(lib, w, c)));
         s.titles += 1;
         for (slot, k) in [1, 5, 10].into_iter().enumerate() {
             if rank.is_some_and(|r| r < k) {
@@ -242,6 +242,29 @@ pub fn score_titles<D: AsRef<[u8]>>(
         each(q, want, rank, &codes);
     }
     s
+}
+
+/// Whether the suggestion `got` (plain) answers the mapped code `want`
+/// (plain): it is `want` or a descendant of it; or `want` is no longer a
+/// code, its placeholder `X` standing where a later release added a
+/// character ("S0210XB" when S02.10 was divided by side into S02.101B,
+/// S02.102B, S02.109B), and `got` is `want` with that character filled in.
+pub fn heir<D: AsRef<[u8]>>(lib: &Library<D>, want: &str, got: &str) -> bool {
+    if got.starts_with(want) {
+        return true;
+    }
+    if !want.contains('X') || got.len() < want.len() {
+        return false;
+    }
+    let filled = want
+        .chars()
+        .zip(got.chars())
+        .all(|(w, g)| w == g || w == 'X');
+    filled
+        && want
+            .parse::<icd_core::Code>()
+            .ok()
+            .is_none_or(|c| lib.tabular.find(&c).is_none())
 }
 
 /// [`score_titles`] for ICD-10-PCS: every title through the procedure

@@ -103,6 +103,38 @@ fn sources_and_words() {
     );
 }
 
+#[test]
+fn a_mapped_code_divided_since_is_answered_by_its_heirs() {
+    use icd_cli::eval_sets::heir;
+    let (lib, _) = open();
+    // S02.10 was divided by side: its old placeholder code's heirs fill the X.
+    assert!(heir(&lib, "S0210XB", "S02109B"));
+    assert!(heir(&lib, "S0210XB", "S02101B"));
+    assert!(!heir(&lib, "S0210XB", "S02109A"));
+    // A placeholder code that still exists is answered by itself only.
+    assert!(heir(&lib, "S0190XA", "S0190XA"));
+    assert!(!heir(&lib, "S0190XA", "S01901A"));
+    // Descendants as before.
+    assert!(heir(&lib, "E119", "E119"));
+    assert!(heir(&lib, "T1490", "T1490XA"));
+    assert!(!heir(&lib, "E119", "E118"));
+}
+
+#[test]
+fn pregnancy_conditions_and_their_trimesters() {
+    // A condition of another chapter is led by the Chapter 15 code whose
+    // "Conditions in" note takes it in; an unstated trimester gives the
+    // unspecified-trimester code, then the codes that name one.
+    check(
+        "malaria in pregnancy",
+        expect!["[] O98.619 O98.611 O98.612"],
+    );
+    check(
+        "varicose veins of legs in pregnancy, third trimester",
+        expect!["[] O22.03 O22.00 O22.01"],
+    );
+}
+
 /// "with" and "without" find nothing themselves but tell codes apart: a path
 /// or title saying the opposite of the query ranks lower.
 #[test]

@@ -42,6 +42,7 @@ use text::{is_stop, stem};
 
 use crate::code::{Code, IndexCode};
 use crate::lookup::Library;
+use crate::record::conventions::{targets, Target};
 use crate::tabular::{NodeId, NoteKind};
 use crate::terms::TermId;
 use crate::text::normalize;
@@ -280,6 +281,7 @@ pub fn search<D: AsRef<[u8]>>(
         .map(|s| {
             let (mut r, reading) = search_statement(lib, idx, s, opts);
             lead_with_concepts(lib, idx, &mut r, &reading, opts);
+            trimester_choices(lib, &mut r, opts);
             r
         })
         .collect()
@@ -368,6 +370,94 @@ fn lead_with_concepts<D: AsRef<[u8]>>(
     lead.append(&mut r.suggestions);
     lead.truncate(opts.top);
     r.suggestions = lead;
+}
+
+/// The trimesters a pregnancy code can name, in order.
+const TRIMESTERS: [&str; 3] = ["first trimester", "second trimester", "third trimester"];
+
+/// Pregnancy codes whose trimester the statement left open offered with
+/// their trimester choices, at most this many.
+const TRIMESTER_EXPAND: usize = 2;
+
+/// A pregnancy code for an unstated trimester is the "unspecified
+/// trimester" code (Guidelines I.C.15.a.3), but the trimester is usually
+/// in the record: the codes that name it follow it, as the choices a
+/// coder picks from (O43.109, then O43.101, O43.102, O43.103).
+fn trimester_choices<D: AsRef<[u8]>>(lib: &Library<D>, r: &mut StatementResult, opts: &Options) {
+    let t = &lib.tabular;
+    let mut out: Vec<Suggestion> = Vec::with_capacity(r.suggestions.len() + 6);
+    let mut expanded = 0;
+    for s in std::mem::take(&mut r.suggestions) {
+        let siblings = if expanded < TRIMESTER_EXPAND && s.title.contains("unspecified trimester") {
+            trimester_siblings(lib, &s.code)
+        } else {
+            Vec::new()
+        };
+        let score = s.score;
+        let via = s.via;
+        let path = s.path.clone();
+        out.push(s);
+        if !siblings.is_empty() {
+            expanded += 1;
+        }
+        for (i, id) in siblings.into_iter().enumerate() {
+            let key = t.display_key(id);
+            if out.iter().any(|o| o.code == key) || !opts.patient.allows(lib, &key) {
+                continue;
+            }
+            let mut c = suggestion(
+                lib,
+                id,
+                score * (1.0 - 0.001 * (i + 1) as f32),
+                via,
+                path.clone(),
+                Vec::new(),
+            );
+            c.highlights.clear();
+            out.push(c);
+        }
+    }
+    // Later suggestions that a choice now repeats keep their first place.
+    let mut seen: Vec<String> = Vec::new();
+    out.retain(|s| {
+        let new = !seen.contains(&s.code);
+        seen.push(s.code.clone());
+        new
+    });
+    out.truncate(opts.top);
+    r.suggestions = out;
+}
+
+/// The codes that differ from `code` (an "unspecified trimester" code)
+/// only by naming the trimester, with the same 7th character.
+fn trimester_siblings<D: AsRef<[u8]>>(lib: &Library<D>, code: &str) -> Vec<NodeId> {
+    let t = &lib.tabular;
+    let Some(id) = code.parse::<Code>().ok().and_then(|c| t.find(&c)) else {
+        return Vec::new();
+    };
+    let (base, seventh) = match t.parent(id) {
+        Some(p) if t.is_generated(id) => (p, t.key(id).chars().last()),
+        _ => (id, None),
+    };
+    let title = t.title(base);
+    if !title.contains("unspecified trimester") {
+        return Vec::new();
+    }
+    let Some(parent) = t.parent(base) else {
+        return Vec::new();
+    };
+    let children = t.children(parent);
+    TRIMESTERS
+        .iter()
+        .filter_map(|tri| {
+            let want = title.replace("unspecified trimester", tri);
+            let sib = *children.iter().find(|c| t.title(**c) == want)?;
+            match seventh {
+                Some(ch) => t.with_seventh(sib, ch).ok().and_then(|c| t.find(&c)),
+                None => t.billable(sib).then_some(sib),
+            }
+        })
+        .collect()
 }
 
 /// Where a text longer than `MAX_QUERY_BYTES` is cut (a char boundary).
@@ -522,6 +612,47 @@ const OLD_PHRASES: &[(&str, &str)] = &[
     ("motorcyclist", " motorcycle driver "),
     ("motor vehicle traffic accident", " traffic accident "),
     ("motor vehicle nontraffic accident", " nontraffic accident "),
+    // ICD-9-CM names a burn's depth by what it did to the skin, with the
+    // degree in brackets; ICD-10-CM says "burn of first (second, third)
+    // degree", and does not tell a deep third degree burn with loss of a
+    // body part from one without.
+    (
+        "deep necrosis of underlying tissues [deep third degree] without mention of loss of a body part",
+        " burn of third degree ",
+    ),
+    (
+        "deep necrosis of underlying tissue [deep third degree] without mention of loss of a body part",
+        " burn of third degree ",
+    ),
+    (
+        "deep necrosis of underlying tissues [deep third degree] with loss of a body part",
+        " burn of third degree ",
+    ),
+    (
+        "deep necrosis of underlying tissue [deep third degree] with loss of a body part",
+        " burn of third degree ",
+    ),
+    (
+        "deep necrosis of underlying tissues [deep third degree]",
+        " burn of third degree ",
+    ),
+    (
+        "full-thickness skin loss [third degree, not otherwise specified]",
+        " burn of third degree ",
+    ),
+    (
+        "full-thickness skin loss [third degree not otherwise specified]",
+        " burn of third degree ",
+    ),
+    (
+        "full-thickness skin loss [third degree nos]",
+        " burn of third degree ",
+    ),
+    (
+        "blisters, epidermal loss [second degree]",
+        " burn of second degree ",
+    ),
+    ("erythema [first degree]", " burn of first degree "),
     ("not stated as uncontrolled", " "),
     ("stated as uncontrolled", " "),
     // The fifth digits of the ICD-9-CM obstetric chapter name the episode
@@ -539,9 +670,11 @@ const OLD_PHRASES: &[(&str, &str)] = &[
         "delivered, with or without mention of antepartum condition",
         " childbirth ",
     ),
+    // Delivered with a complication that arose after the delivery: the
+    // puerperium.
     (
         "delivered, with mention of postpartum complication",
-        " childbirth ",
+        " puerperium ",
     ),
     ("antepartum condition or complication", " pregnancy "),
     ("postpartum condition or complication", " puerperium "),
@@ -630,6 +763,59 @@ fn wound_complication(body: &str) -> String {
         .replace(", complicated", " with foreign body ")
 }
 
+/// A number written with thousands separators ("1,250-1,499 grams") in
+/// the classification's way ("1250-1499 grams"): a separator would
+/// otherwise split it into numbers of its own.
+fn plain_numbers(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        let separator = c == ','
+            && i > 0
+            && b[i - 1].is_ascii_digit()
+            && b.len() >= i + 4
+            && b[i + 1..i + 4].iter().all(u8::is_ascii_digit)
+            && !b.get(i + 4).is_some_and(u8::is_ascii_digit);
+        if !separator {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// ICD-10-CM grades the loss of consciousness only in its intracranial
+/// injury codes (S06): a fracture "without intracranial injury" has no
+/// place for it, so the grade that ICD-9-CM's fifth digit adds after a
+/// comma ("with brief loss of consciousness", "with concussion") is
+/// dropped rather than let it find intracranial injuries.
+fn consciousness_without_injury(body: &str) -> String {
+    let Some(at) = body.find("without intracranial injury") else {
+        return body.to_string();
+    };
+    let after = at + "without intracranial injury".len();
+    match body[after..].find(',') {
+        Some(comma) => {
+            let rest = &body[after + comma..];
+            if rest.contains("conscious") || rest.contains("concussion") {
+                format!("{} ", &body[..after + comma])
+            } else {
+                body.to_string()
+            }
+        }
+        None => body.to_string(),
+    }
+}
+
+/// Uncontrolled diabetes is, in the Alphabetic Index, "meaning
+/// hyperglycemia" (Diabetes, uncontrolled: see Diabetes, by type, with
+/// hyperglycemia), the commoner of its two readings.
+fn diabetes_control(body: &str) -> String {
+    if !body.contains("diabet") || !body.contains("uncontrolled") {
+        return body.to_string();
+    }
+    body.replace("uncontrolled", " with hyperglycemia ")
+}
+
 /// How many of the last `OLD_PHRASES` are replaced after negation is read.
 const LATE_PHRASES: usize = 2;
 
@@ -639,7 +825,7 @@ fn search_statement<D: AsRef<[u8]>>(
     statement: &str,
     opts: &Options,
 ) -> (StatementResult, String) {
-    let mut lower = obstetric_episode(&format!(" {} ", statement.to_lowercase()));
+    let mut lower = obstetric_episode(&format!(" {} ", plain_numbers(&statement.to_lowercase())));
     for (from, to) in OLD_PHRASES.iter().take(OLD_PHRASES.len() - LATE_PHRASES) {
         lower = lower.replace(from, to);
     }
@@ -691,6 +877,8 @@ fn search_statement<D: AsRef<[u8]>>(
         body = body.replace(from, to);
     }
     body = wound_complication(&body);
+    body = diabetes_control(&body);
+    body = consciousness_without_injury(&body);
     if let Some(joint) = site_joint(&body) {
         body = format!("{} {joint} ", body.trim_end());
     }
@@ -1177,11 +1365,112 @@ fn text_suggestions<D: AsRef<[u8]>>(
         new
     });
     best.retain(|s| opts.patient.allows(lib, &s.code));
+    if stems.iter().any(|s| is_obstetric(s)) {
+        complicating_pregnancy(lib, &mut best, &stems, opts);
+    }
     best.truncate(opts.top);
     for s in &mut best {
         s.highlights = text::highlight(&s.path, &stems);
     }
     best
+}
+
+/// Whether a stem says pregnancy, childbirth or the puerperium.
+fn is_obstetric(stem: &str) -> bool {
+    [
+        "pregnanc",
+        "childbirth",
+        "puerperium",
+        "puerper",
+        "obstetr",
+        "antepartum",
+        "postpartum",
+    ]
+    .contains(&stem)
+}
+
+/// Condition codes of other chapters offered for an obstetric statement,
+/// at most this many, each led by its Chapter 15 code.
+const PREGNANCY_LEAD: usize = 3;
+
+/// A condition of another chapter that complicates a pregnancy,
+/// childbirth or the puerperium is coded first with the Chapter 15 code
+/// whose inclusion note takes it in ("O98.6 Protozoal diseases
+/// complicating pregnancy: Conditions in B50-B64"; Guidelines
+/// I.C.15.a.1), then with its own code: an obstetric statement's
+/// condition code is led by that code, narrowed by the statement's words
+/// to the trimester, childbirth or puerperium.
+fn complicating_pregnancy<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    best: &mut Vec<Suggestion>,
+    stems: &[String],
+    opts: &Options,
+) {
+    let mut out: Vec<Suggestion> = Vec::with_capacity(best.len() + PREGNANCY_LEAD);
+    let mut led = 0;
+    for s in std::mem::take(best) {
+        let plain: String = s.code.chars().filter(|c| *c != '.').collect();
+        if led < PREGNANCY_LEAD && !plain.starts_with('O') && out.len() < opts.top {
+            if let Some(node) = chapter15_for(lib, &plain) {
+                let node = refine(lib, node, stems);
+                let mut lead = suggestion(lib, node, s.score, s.via, s.path.clone(), Vec::new());
+                assume_seventh(lib, &mut lead, opts.encounter);
+                led += 1;
+                if !out.iter().any(|o| o.code == lead.code) && opts.patient.allows(lib, &lead.code)
+                {
+                    out.push(lead);
+                }
+            }
+        }
+        if !out.iter().any(|o| o.code == s.code) {
+            out.push(s);
+        }
+    }
+    *best = out;
+}
+
+/// A Chapter 15 code whose inclusion note is "Conditions in ...", with
+/// the codes it takes in and the ones it leaves out.
+type ConditionsIn = (NodeId, Vec<Target>, Vec<Target>);
+
+thread_local! {
+    /// The [`ConditionsIn`] codes of one tabular (keyed by its release
+    /// string's address and its size), read once.
+    static CONDITIONS_IN: RefCell<((usize, usize), Vec<ConditionsIn>)> =
+        const { RefCell::new(((0, 0), Vec::new())) };
+}
+
+/// The Chapter 15 code whose "Conditions in" inclusion note takes in the
+/// code `plain` (no dot), the narrowest first.
+fn chapter15_for<D: AsRef<[u8]>>(lib: &Library<D>, plain: &str) -> Option<NodeId> {
+    let t = &lib.tabular;
+    let owner = (t.release().as_ptr() as usize, t.len());
+    CONDITIONS_IN.with(|cell| {
+        let mut c = cell.borrow_mut();
+        if c.0 != owner {
+            let mut list = Vec::new();
+            for id in t.with_prefix("O") {
+                for n in t.own_notes(id) {
+                    if n.kind != NoteKind::InclusionTerm {
+                        continue;
+                    }
+                    let Some(rest) = n.text.strip_prefix("Conditions in ") else {
+                        continue;
+                    };
+                    let (take, except) = rest.split_once(" except ").unwrap_or((rest, ""));
+                    list.push((id, targets(take), targets(except)));
+                }
+            }
+            // The deepest first: O99.34 before O99.3.
+            list.sort_by_key(|(id, _, _)| std::cmp::Reverse(t.depth(*id)));
+            *c = (owner, list);
+        }
+        c.1.iter()
+            .find(|(_, take, except)| {
+                take.iter().any(|x| x.matches(plain)) && !except.iter().any(|x| x.matches(plain))
+            })
+            .map(|(id, _, _)| *id)
+    })
 }
 
 /// Vocabulary words a query word matches, with their credit.
@@ -1704,7 +1993,12 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
             })
             .collect();
         // Each query word counts once, however often the title repeats it.
-        let mut hit_words: Vec<&String> = extra.iter().filter(|w| stems.contains(w)).collect();
+        // A word the parent's title says too ("diabetic" beside "diabetes")
+        // tells no child apart.
+        let mut hit_words: Vec<&String> = extra
+            .iter()
+            .filter(|w| stems.contains(w) && !base.contains(w))
+            .collect();
         hit_words.sort();
         hit_words.dedup();
         let hits = hit_words.len() as f32;
@@ -1803,8 +2097,9 @@ mod tests {
     }
 
     use super::{
-        is_history_title, obstetric_episode, site_joint, split_statements, text,
-        wound_complication, Polarity, Residual, Via, ViaWeights, Weights,
+        consciousness_without_injury, diabetes_control, is_history_title, obstetric_episode,
+        plain_numbers, site_joint, split_statements, text, wound_complication, Polarity, Residual,
+        Via, ViaWeights, Weights,
     };
 
     #[test]
@@ -1904,6 +2199,48 @@ mod tests {
         // Without an episode the generic phrase is the title's own.
         let plain = " obesity complicating pregnancy, childbirth, and the puerperium ";
         assert_eq!(obstetric_episode(plain), plain);
+    }
+
+    #[test]
+    fn thousands_separators_are_dropped_from_numbers_only() {
+        assert_eq!(
+            plain_numbers("infants, 1,250-1,499 grams"),
+            "infants, 1250-1499 grams"
+        );
+        assert_eq!(plain_numbers("2,000- 2,499 grams"), "2000- 2499 grams");
+        // A comma between a number and a word, or before more than three
+        // digits, is punctuation.
+        assert_eq!(plain_numbers("rib 2,3 fracture"), "rib 2,3 fracture");
+        assert_eq!(plain_numbers("stage 3,1234"), "stage 3,1234");
+        assert_eq!(plain_numbers("type 2, with"), "type 2, with");
+    }
+
+    #[test]
+    fn a_fracture_without_intracranial_injury_loses_its_consciousness_grade() {
+        assert_eq!(
+            consciousness_without_injury(
+                "open fracture of vault of skull without intracranial injury, with concussion, unspecified "
+            ),
+            "open fracture of vault of skull without intracranial injury "
+        );
+        // An intracranial injury keeps its grade, and so does a clause about something else.
+        let kept = "cerebral contusion, with loss of consciousness of 30 minutes or less ";
+        assert_eq!(consciousness_without_injury(kept), kept);
+        let other = "fracture without intracranial injury, left side ";
+        assert_eq!(consciousness_without_injury(other), other);
+    }
+
+    #[test]
+    fn uncontrolled_diabetes_reads_as_hyperglycemia() {
+        assert_eq!(
+            diabetes_control("diabetes type 2, uncontrolled").trim(),
+            "diabetes type 2,  with hyperglycemia"
+        );
+        // Only diabetes: uncontrolled hypertension keeps its words.
+        assert_eq!(
+            diabetes_control("uncontrolled hypertension"),
+            "uncontrolled hypertension"
+        );
     }
 
     #[test]

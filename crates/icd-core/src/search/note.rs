@@ -615,7 +615,8 @@ fn tokens<D: AsRef<[u8]>>(idx: &SearchIndex<D>, statement: &str, base: usize) ->
             && toks[i].norm.bytes().all(|b| b.is_ascii_alphabetic());
         if numbered || lettered {
             toks[i].role = Role::Content;
-            toks[i].stems = vec![toks[i].norm.clone()];
+            // As the index reads it: "type I" is "type 1".
+            toks[i].stems = vec![stem(&toks[i].norm)];
         }
     }
     mark_context(&mut toks);

@@ -34,6 +34,11 @@ const MEMO_MAX: usize = 50_000;
 
 /// The stem of one normalized word.
 pub fn stem(word: &str) -> String {
+    // Small roman numerals are their figures: "type II" diabetes is
+    // ICD-10-CM's "type 2", and "grade I" meets "grade 1".
+    if let Some(n) = roman(word) {
+        return n.to_string();
+    }
     if word.len() <= 3 || word.bytes().any(|b| b.is_ascii_digit()) {
         return word.to_string();
     }
@@ -49,6 +54,17 @@ pub fn stem(word: &str) -> String {
         m.insert(word.to_string(), s.clone());
     });
     s
+}
+
+/// The figure of a roman numeral from I to IV (normalized, lower case).
+fn roman(word: &str) -> Option<&'static str> {
+    match word {
+        "i" => Some("1"),
+        "ii" => Some("2"),
+        "iii" => Some("3"),
+        "iv" => Some("4"),
+        _ => None,
+    }
 }
 
 fn stem_uncached(word: &str) -> String {
@@ -105,6 +121,10 @@ mod tests {
         );
         assert_eq!(words("Fracture, NOS"), ["fractur"]);
         assert_eq!(words("stage 3a"), ["stage", "3a"]);
+        // Roman numerals meet their figures; a word that only starts like one does not.
+        assert_eq!(words("Diabetes, type II"), words("diabetes type 2"));
+        assert_eq!(words("grade I, class IV"), ["grade", "1", "class", "4"]);
+        assert_eq!(words("ivy"), ["ivy"]);
         let text = "Failure, heart, congestive";
         let h = highlight(text, &words("heart failure"));
         assert_eq!(
