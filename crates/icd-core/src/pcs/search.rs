@@ -101,6 +101,10 @@ pub const PORTION_WORDS: &[&str] = &[
     "lesion",
 ];
 
+/// Stems of the laterality words of body part labels. A statement that
+/// names no side matches `Mandible, Right` as well as `Mandible`.
+const SIDE_WORDS: &[&str] = &["right", "left", "bilater", "unilater"];
+
 /// Words that say nothing about which code: function words and the
 /// generic words of procedure statements.
 const STOP: &[&str] = &[
@@ -147,6 +151,10 @@ pub struct Weights {
     pub index: f32,
     /// An approach word of [`APPROACH_WORDS`].
     pub approach: f32,
+    /// A word matched in the table's body system label.
+    pub body_system: f32,
+    /// A word matched in the table's section label.
+    pub section: f32,
     /// Tie-breaker for the plainest value of an axis nobody named.
     pub plain: f32,
     /// Resection over Excision for a whole body part, Excision over
@@ -162,6 +170,8 @@ impl Default for Weights {
             beginning_body_part: 2.0,
             index: 1.5,
             approach: 4.0,
+            body_system: 0.5,
+            section: 0.5,
             plain: 0.05,
             whole_or_portion: 0.5,
         }
@@ -286,7 +296,15 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
         let mut operations = HashSet::new();
         // Every label is its own first name.
         for t in pcs.tables() {
-            operations.insert(pcs.table_axes(t)[2].label.clone());
+            let head = pcs.table_axes(t);
+            operations.insert(head[2].label.clone());
+            // Section and body system labels name the table
+            // (`Diagnostic Audiology`, `Urinary System`).
+            for a in &head[..2] {
+                names
+                    .entry(a.label.clone())
+                    .or_insert_with(|| vec![stems(&st, &a.label)]);
+            }
             for r in pcs.table_rows(t) {
                 for p in 4..=7 {
                     for v in pcs.row_values(RowId(r), p) {
@@ -510,7 +528,14 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                     .map(|w| self.idf(w))
                     .sum();
                 let n = name.iter().filter(|w| word_in(w, q)).count();
-                hit * (n as f32 / name.len() as f32).sqrt()
+                // A side the statement does not name does not count
+                // against a name: titles rarely say right or left.
+                let len = name
+                    .iter()
+                    .filter(|w| word_in(w, q) || !SIDE_WORDS.contains(&w.as_str()))
+                    .count()
+                    .max(1);
+                hit * (n as f32 / len as f32).sqrt()
             })
             .fold(0.0, f32::max)
     }
@@ -608,7 +633,8 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
             let key = self.pcs.table_key(t);
             let op = head[2].label.as_str();
             let mut table_score = w.value * self.value_score(op, &q)
-                + w.value * 0.5 * self.value_score(&head[1].label, &q)
+                + w.body_system * self.value_score(&head[1].label, &q)
+                + w.section * self.value_score(&head[0].label, &q)
                 + w.ending_operation * ops.get(op).copied().unwrap_or(0.0);
             if !self.names.contains_key(op) {
                 table_score += w.value * self.label_score_once(op, &q);
