@@ -101,6 +101,102 @@ pub const PORTION_WORDS: &[&str] = &[
     "lesion",
 ];
 
+/// Adjectives of general medical language and the body part nouns the
+/// labels use (`renal` is the kidney, `gastric` the stomach). A statement
+/// with the adjective also has the noun; labels that use the adjective
+/// (`Renal Artery`) still match it.
+pub const ORGAN_ADJECTIVES: &[(&str, &str)] = &[
+    ("abdominal", "abdomen"),
+    ("anal", "anus"),
+    ("aortic", "aorta"),
+    ("arterial", "artery"),
+    ("articular", "joint"),
+    ("atrial", "atrium"),
+    ("aural", "ear"),
+    ("auricular", "ear"),
+    ("biliary", "bile duct"),
+    ("bronchial", "bronchus"),
+    ("calcaneal", "calcaneus"),
+    ("cardiac", "heart"),
+    ("cerebellar", "cerebellum"),
+    ("cerebral", "brain"),
+    ("clavicular", "clavicle"),
+    ("coccygeal", "coccyx"),
+    ("colonic", "colon"),
+    ("corneal", "cornea"),
+    ("costal", "rib"),
+    ("cranial", "skull"),
+    ("cutaneous", "skin"),
+    ("dental", "tooth"),
+    ("dermal", "skin"),
+    ("diaphragmatic", "diaphragm"),
+    ("duodenal", "duodenum"),
+    ("dural", "dura mater"),
+    ("endometrial", "endometrium"),
+    ("esophageal", "esophagus"),
+    ("fibular", "fibula"),
+    ("gastric", "stomach"),
+    ("gingival", "gingiva"),
+    ("gluteal", "buttock"),
+    ("hepatic", "liver"),
+    ("humeral", "humerus"),
+    ("intestinal", "intestine"),
+    ("labial", "lip"),
+    ("laryngeal", "larynx"),
+    ("lingual", "tongue"),
+    ("mammary", "breast"),
+    ("mandibular", "mandible"),
+    ("maxillary", "maxilla"),
+    ("mediastinal", "mediastinum"),
+    ("meningeal", "meninges"),
+    ("muscular", "muscle"),
+    ("myocardial", "heart"),
+    ("nasal", "nose"),
+    ("ocular", "eye"),
+    ("oral", "mouth"),
+    ("orbital", "orbit"),
+    ("otic", "ear"),
+    ("ovarian", "ovary"),
+    ("palatal", "palate"),
+    ("pancreatic", "pancreas"),
+    ("patellar", "patella"),
+    ("pelvic", "pelvis"),
+    ("penile", "penis"),
+    ("pericardial", "pericardium"),
+    ("peritoneal", "peritoneum"),
+    ("phalangeal", "phalanx"),
+    ("pharyngeal", "pharynx"),
+    ("placental", "placenta"),
+    ("pleural", "pleura"),
+    ("prostatic", "prostate"),
+    ("pulmonary", "lung"),
+    ("rectal", "rectum"),
+    ("renal", "kidney"),
+    ("retinal", "retina"),
+    ("sacral", "sacrum"),
+    ("scapular", "scapula"),
+    ("scleral", "sclera"),
+    ("scrotal", "scrotum"),
+    ("splenic", "spleen"),
+    ("sternal", "sternum"),
+    ("testicular", "testis"),
+    ("thoracic", "chest"),
+    ("tibial", "tibia"),
+    ("tonsillar", "tonsil"),
+    ("tracheal", "trachea"),
+    ("ulnar", "ulna"),
+    ("ureteral", "ureter"),
+    ("urethral", "urethra"),
+    ("uterine", "uterus"),
+    ("vaginal", "vagina"),
+    ("valvular", "valve"),
+    ("venous", "vein"),
+    ("ventricular", "ventricle"),
+    ("vertebral", "vertebra"),
+    ("vesical", "bladder"),
+    ("vulvar", "vulva"),
+];
+
 /// Stems of the laterality words of body part labels. A statement that
 /// names no side matches `Mandible, Right` as well as `Mandible`.
 const SIDE_WORDS: &[&str] = &["right", "left", "bilater", "unilater"];
@@ -225,6 +321,8 @@ struct IndexLead {
     main: Vec<String>,
     /// Stems of the subterms (each one counts).
     sub: Vec<String>,
+    /// Stems after the main term's comma: each one present counts, none is needed.
+    also: Vec<String>,
     /// The code prefix it gives (may be empty).
     prefix: String,
     /// Operation label a `see` names.
@@ -400,7 +498,7 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
             let prefix = term.code.trim_end_matches('-').to_string();
             // Learn endings and beginnings from one-word main terms that
             // lead straight to an operation.
-            let word = normalize(&main.title);
+            let word = normalize(main.title.split(',').next().unwrap_or_default());
             let op_here = operation.clone().or_else(|| {
                 prefix
                     .get(..3)
@@ -432,8 +530,12 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                     }
                 }
             }
+            // `Osteotomy, ostotomy` and `Aspiration, fine needle`: the words
+            // before the comma are the term, the rest a variant or modifier.
+            let (head, rest) = main.title.split_once(',').unwrap_or((&main.title, ""));
             leads.push(IndexLead {
-                main: stems(&st, &main.title),
+                main: stems(&st, head),
+                also: stems(&st, rest),
                 sub,
                 prefix,
                 operation,
@@ -545,9 +647,14 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
         let st = stemmer();
         let w = opts.weights;
         let raw = statement_words(statement);
-        let q: HashSet<String> = raw.iter().map(|x| st.stem(x).into_owned()).collect();
+        let mut q: HashSet<String> = raw.iter().map(|x| st.stem(x).into_owned()).collect();
         if q.is_empty() {
             return Vec::new();
+        }
+        for word in &raw {
+            if let Some((_, noun)) = ORGAN_ADJECTIVES.iter().find(|(a, _)| a == word) {
+                q.extend(stems(&st, noun));
+            }
         }
         let portion = raw.iter().any(|x| PORTION_WORDS.contains(&x.as_str()));
         // Approach words.
@@ -614,7 +721,12 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                 if sub_miss > 0 && sub_hit == 0.0 {
                     continue;
                 }
-                let main: f32 = l.main.iter().map(|x| self.idf(x)).sum();
+                let main: f32 = l.main.iter().map(|x| self.idf(x)).sum::<f32>()
+                    + l.also
+                        .iter()
+                        .filter(|x| q.contains(*x))
+                        .map(|x| self.idf(x))
+                        .sum::<f32>();
                 leads.push((l, main + sub_hit - sub_miss as f32 * 0.5));
             }
         }
