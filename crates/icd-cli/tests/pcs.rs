@@ -299,3 +299,35 @@ fn open_axes_are_reported_not_guessed() {
     assert_eq!(hits[0].open, [6, 7]);
     assert!(s.search("", &SearchOptions::default()).is_empty());
 }
+
+/// The search behaviours of `pcs_search_cases.tsv`, one case each: the
+/// statement's code or prefix must be among the first `within` results.
+#[test]
+fn search_cases_reach_their_rank() {
+    use icd_core::pcs::search::{PcsSearch, SearchOptions};
+    let s = PcsSearch::new(pcs());
+    let opts = SearchOptions::default();
+    let text = include_str!("pcs_search_cases.tsv");
+    let mut failures = Vec::new();
+    let mut cases = 0;
+    for line in text.lines().filter(|l| !l.starts_with('#')).skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let [statement, want, within, behaviour] = f[..] else {
+            panic!("pcs_search_cases.tsv: expected 4 tab-separated fields in {line:?}");
+        };
+        let within: usize = within.parse().expect("within is a number");
+        cases += 1;
+        let codes: Vec<String> = s
+            .search(statement, &opts)
+            .iter()
+            .map(|h| h.code.to_string())
+            .collect();
+        if !codes.iter().take(within).any(|c| c.starts_with(want)) {
+            failures.push(format!(
+                "{behaviour}: {statement:?} wants {want} in the first {within}, got {codes:?}"
+            ));
+        }
+    }
+    assert!(cases >= 10, "only {cases} cases read");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

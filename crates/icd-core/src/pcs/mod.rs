@@ -42,6 +42,7 @@
 //! Index is FY2025, so a few index references may name values that moved.
 
 pub mod builder;
+pub mod lexicon;
 pub mod report;
 pub mod search;
 pub mod title;

@@ -23,6 +23,16 @@
 //!   (`hyster-` is the uterus), so `hysteropexy` reads without being listed;
 //! - [`APPROACH_WORDS`], the approach words of the guidelines (B5.2):
 //!   laparoscopic and thoracoscopic are Percutaneous Endoscopic.
+//! - the general medical language of [`super::lexicon`]: organ adjectives
+//!   (`renal` is the kidney), combining forms (`salping-` the fallopian
+//!   tube), operation suffixes (`-desis` is Fusion) and operation words (a
+//!   `foreign body` is what Extirpation takes out); a statement word that
+//!   begins with the root of a one-word index term, said with an operation
+//!   its suffix means, takes that term's leads (`repair of hernia` is a
+//!   herniorrhaphy).
+//! - a statement that names no operation at all is ranked to Repair, the
+//!   operation "used only when the method ... is not one of the other root
+//!   operations".
 //!
 //! Caveat: a statement that names no approach, device or qualifier gets the
 //! plainest value (open, no device, no qualifier) and that axis is reported
@@ -32,6 +42,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::lexicon::{body_parts_of, suffix_operations, OPERATION_WORDS, ORGAN_ADJECTIVES};
 use super::{Pcs, RowId, TableId};
 use crate::code::PcsCode;
 use crate::text::normalize;
@@ -61,6 +72,7 @@ pub const APPROACH_WORDS: &[(&str, &[&str])] = &[
     ("open", &["Open"]),
     ("percutaneous", &["Percutaneous"]),
     ("needle", &["Percutaneous"]),
+    ("puncture", &["Percutaneous"]),
     (
         "transurethral",
         &[
@@ -100,6 +112,14 @@ pub const PORTION_WORDS: &[&str] = &[
     "biopsy",
     "lesion",
 ];
+
+/// Stems of the laterality words of body part labels. A statement that
+/// names no side matches `Mandible, Right` as well as `Mandible`.
+const SIDE_WORDS: &[&str] = &["right", "left", "bilater", "unilater"];
+
+/// Words that say all of a body part is taken: an excision that is
+/// `radical` or `total` is a Resection (guideline B3.8).
+pub const WHOLE_WORDS: &[&str] = &["radical", "total", "complete", "entire"];
 
 /// Words that say nothing about which code: function words and the
 /// generic words of procedure statements.
@@ -147,8 +167,19 @@ pub struct Weights {
     pub index: f32,
     /// An approach word of [`APPROACH_WORDS`].
     pub approach: f32,
+    /// A word of [`OPERATION_WORDS`] (per unit of its share).
+    pub operation_word: f32,
+    /// A word matched in the table's body system label.
+    pub body_system: f32,
+    /// A word matched in the table's section label.
+    pub section: f32,
     /// Tie-breaker for the plainest value of an axis nobody named.
     pub plain: f32,
+    /// Repair, for a statement that names no operation at all (`Other
+    /// operations on the cornea`): Repair is the root operation used "only
+    /// when the method to accomplish the repair is not one of the other
+    /// root operations".
+    pub no_operation_repair: f32,
     /// Resection over Excision for a whole body part, Excision over
     /// Resection when a portion is said ([`PORTION_WORDS`]).
     pub whole_or_portion: f32,
@@ -162,7 +193,11 @@ impl Default for Weights {
             beginning_body_part: 2.0,
             index: 1.5,
             approach: 4.0,
+            operation_word: 6.0,
+            body_system: 0.5,
+            section: 0.5,
             plain: 0.05,
+            no_operation_repair: 1.0,
             whole_or_portion: 0.5,
         }
     }
@@ -176,6 +211,8 @@ pub struct SearchOptions {
     /// At most this many codes per table and body part, so the list shows
     /// alternatives rather than ten approaches of one procedure.
     pub per_body_part: usize,
+    /// At most this many codes per table.
+    pub per_table: usize,
     /// The weights.
     pub weights: Weights,
 }
@@ -185,6 +222,7 @@ impl Default for SearchOptions {
         SearchOptions {
             top: 10,
             per_body_part: 2,
+            per_table: 10,
             weights: Weights::default(),
         }
     }
@@ -215,6 +253,8 @@ struct IndexLead {
     main: Vec<String>,
     /// Stems of the subterms (each one counts).
     sub: Vec<String>,
+    /// Stems after the main term's comma: each one present counts, none is needed.
+    also: Vec<String>,
     /// The code prefix it gives (may be empty).
     prefix: String,
     /// Operation label a `see` names.
@@ -235,6 +275,9 @@ pub struct PcsSearch<'a, D> {
     leads: Vec<IndexLead>,
     /// Main-term stems to leads.
     lead_by_word: HashMap<String, Vec<usize>>,
+    /// Roots of one-word index terms with an operation suffix
+    /// (`herni` of Herniorrhaphy) to their leads and the suffix's operations.
+    roots: HashMap<String, Vec<(usize, Shares)>>,
     /// Learned word endings: ending -> (operation label, share).
     endings: Vec<(String, Vec<(String, f32)>)>,
     /// Learned word beginnings: beginning -> (section, body system, body part).
@@ -275,6 +318,12 @@ fn stems(st: &rust_stemmers::Stemmer, s: &str) -> Vec<String> {
     words(s).iter().map(|w| st.stem(w).into_owned()).collect()
 }
 
+/// Root operations with their shares, as the lexicon gives them.
+type Shares = &'static [(&'static str, f32)];
+
+/// Shortest root of an index term a statement word is matched to.
+const ROOT_MIN: usize = 5;
+
 /// Operation word endings (`ectomy`) are looked for at these lengths.
 const ENDING_LENGTHS: std::ops::RangeInclusive<usize> = 4..=7;
 
@@ -286,7 +335,15 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
         let mut operations = HashSet::new();
         // Every label is its own first name.
         for t in pcs.tables() {
-            operations.insert(pcs.table_axes(t)[2].label.clone());
+            let head = pcs.table_axes(t);
+            operations.insert(head[2].label.clone());
+            // Section and body system labels name the table
+            // (`Diagnostic Audiology`, `Urinary System`).
+            for a in &head[..2] {
+                names
+                    .entry(a.label.clone())
+                    .or_insert_with(|| vec![stems(&st, &a.label)]);
+            }
             for r in pcs.table_rows(t) {
                 for p in 4..=7 {
                     for v in pcs.row_values(RowId(r), p) {
@@ -344,6 +401,7 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
         }
         // The index: `use` references name values; paths lead to codes.
         let mut leads = Vec::new();
+        let mut roots: HashMap<String, Vec<(usize, Shares)>> = HashMap::new();
         let mut ending_ops: BTreeMap<String, BTreeMap<String, f32>> = BTreeMap::new();
         let mut beginnings: HashMap<String, Vec<(char, char, char)>> = HashMap::new();
         let n = pcs.index_len() as u32;
@@ -382,7 +440,7 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
             let prefix = term.code.trim_end_matches('-').to_string();
             // Learn endings and beginnings from one-word main terms that
             // lead straight to an operation.
-            let word = normalize(&main.title);
+            let word = normalize(main.title.split(',').next().unwrap_or_default());
             let op_here = operation.clone().or_else(|| {
                 prefix
                     .get(..3)
@@ -414,8 +472,23 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                     }
                 }
             }
+            // `Osteotomy, ostotomy` and `Aspiration, fine needle`: the words
+            // before the comma are the term, the rest a variant or modifier.
+            let (head, rest) = main.title.split_once(',').unwrap_or((&main.title, ""));
+            if let (false, Some((end, ops))) = (word.contains(' '), suffix_operations(&word)) {
+                let root = &word[..word.len() - end.len()];
+                // One linking vowel: `hernio-rrhaphy` is the root `herni`.
+                let root = root.strip_suffix(['o', 'i']).unwrap_or(root);
+                if root.len() >= ROOT_MIN {
+                    roots
+                        .entry(root.to_string())
+                        .or_default()
+                        .push((leads.len(), ops));
+                }
+            }
             leads.push(IndexLead {
-                main: stems(&st, &main.title),
+                main: stems(&st, head),
+                also: stems(&st, rest),
                 sub,
                 prefix,
                 operation,
@@ -482,6 +555,7 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
             default_idf: docs.ln(),
             leads,
             lead_by_word,
+            roots,
             endings,
             beginnings,
             operations,
@@ -510,7 +584,14 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                     .map(|w| self.idf(w))
                     .sum();
                 let n = name.iter().filter(|w| word_in(w, q)).count();
-                hit * (n as f32 / name.len() as f32).sqrt()
+                // A side the statement does not name does not count
+                // against a name: titles rarely say right or left.
+                let len = name
+                    .iter()
+                    .filter(|w| word_in(w, q) || !SIDE_WORDS.contains(&w.as_str()))
+                    .count()
+                    .max(1);
+                hit * (n as f32 / len as f32).sqrt()
             })
             .fold(0.0, f32::max)
     }
@@ -520,11 +601,17 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
         let st = stemmer();
         let w = opts.weights;
         let raw = statement_words(statement);
-        let q: HashSet<String> = raw.iter().map(|x| st.stem(x).into_owned()).collect();
+        let mut q: HashSet<String> = raw.iter().map(|x| st.stem(x).into_owned()).collect();
         if q.is_empty() {
             return Vec::new();
         }
+        for word in &raw {
+            if let Some((_, noun)) = ORGAN_ADJECTIVES.iter().find(|(a, _)| a == word) {
+                q.extend(stems(&st, noun));
+            }
+        }
         let portion = raw.iter().any(|x| PORTION_WORDS.contains(&x.as_str()));
+        let whole = raw.iter().any(|x| WHOLE_WORDS.contains(&x.as_str()));
         // Approach words.
         let mut approach: HashMap<&str, f32> = HashMap::new();
         for word in &raw {
@@ -541,12 +628,31 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
         let mut ops: HashMap<String, f32> = HashMap::new();
         let mut parts: HashMap<(char, char, char), f32> = HashMap::new();
         let mut via_words = Vec::new();
+        let mut nouns: Vec<&str> = Vec::new();
+        for word in &raw {
+            if let Some((_, shares)) = OPERATION_WORDS.iter().find(|(w, _)| w == word) {
+                for (o, s) in *shares {
+                    let e = ops.entry(o.to_string()).or_default();
+                    *e = e.max(*s * w.operation_word / w.ending_operation.max(f32::EPSILON));
+                }
+            }
+        }
         for word in &raw {
             // Only words the labels and keys do not know are taken apart.
             if self.idf.contains_key(st.stem(word).as_ref()) {
                 continue;
             }
-            if let Some((end, shares)) = self
+            // A suffix of general medical language first, else one learned
+            // from the Index.
+            let mut stem = word.as_str();
+            if let Some((end, shares)) = suffix_operations(word) {
+                for (o, s) in shares {
+                    let e = ops.entry(o.to_string()).or_default();
+                    *e = e.max(*s);
+                }
+                via_words.push(format!("-{end}"));
+                stem = &word[..word.len() - end.len()];
+            } else if let Some((end, shares)) = self
                 .endings
                 .iter()
                 .find(|(e, _)| word.len() > e.len() + 2 && word.ends_with(e.as_str()))
@@ -556,7 +662,14 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                     *e = e.max(*s);
                 }
                 via_words.push(format!("-{end}"));
-                let stem = &word[..word.len() - end.len()];
+                stem = &word[..word.len() - end.len()];
+            }
+            let named = body_parts_of(stem);
+            if !named.is_empty() {
+                via_words.push(format!("{stem}-"));
+                nouns.extend(named);
+            }
+            if stem.len() < word.len() {
                 let mut cut = stem.len();
                 while cut >= 4 {
                     if let Some(v) = self.beginnings.get(&stem[..cut]) {
@@ -569,6 +682,9 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                     cut -= 1;
                 }
             }
+        }
+        for n in nouns {
+            q.extend(stems(&st, n));
         }
         // Index leads whose main term the statement has.
         let mut leads: Vec<(&IndexLead, f32)> = Vec::new();
@@ -586,11 +702,47 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                     .map(|x| self.idf(x))
                     .sum();
                 let sub_miss = l.sub.iter().filter(|x| !q.contains(*x)).count();
+                // A lead to a code needs its subterms; one that only names
+                // an operation (`Suture > Laceration repair`, see Repair)
+                // still says the operation, at half weight.
+                let mut scale = 1.0;
                 if sub_miss > 0 && sub_hit == 0.0 {
-                    continue;
+                    if !l.prefix.is_empty() || l.operation.is_none() {
+                        continue;
+                    }
+                    scale = 0.5;
                 }
-                let main: f32 = l.main.iter().map(|x| self.idf(x)).sum();
-                leads.push((l, main + sub_hit - sub_miss as f32 * 0.5));
+                let main: f32 = l.main.iter().map(|x| self.idf(x)).sum::<f32>()
+                    + l.also
+                        .iter()
+                        .filter(|x| q.contains(*x))
+                        .map(|x| self.idf(x))
+                        .sum::<f32>();
+                let score = if scale < 1.0 {
+                    main * scale
+                } else {
+                    main + sub_hit - sub_miss as f32 * 0.5
+                };
+                leads.push((l, score));
+            }
+        }
+        let mut root_leads: Vec<(&IndexLead, f32)> = Vec::new();
+        // `Repair of hernia` is a herniorrhaphy: a word that begins with the
+        // root of a one-word index term, said with an operation its suffix
+        // means, takes that term's leads.
+        for word in &raw {
+            for cut in ROOT_MIN..=word.len() {
+                let Some(list) = word.get(..cut).and_then(|r| self.roots.get(r)) else {
+                    continue;
+                };
+                for (i, shares) in list {
+                    let said = shares
+                        .iter()
+                        .any(|(op, _)| self.value_score(op, &q) > 0.0 || ops.contains_key(*op));
+                    if said && seen.insert(*i) {
+                        root_leads.push((&self.leads[*i], self.idf(st.stem(word).as_ref())));
+                    }
+                }
             }
         }
         let cache: std::cell::RefCell<HashMap<String, f32>> = Default::default();
@@ -602,13 +754,20 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
             cache.borrow_mut().insert(label.to_string(), s);
             s
         };
+        // Whether anything in the statement names an operation.
+        let names_operation = !leads.is_empty()
+            || !ops.is_empty()
+            || self.operations.iter().any(|op| {
+                self.value_score(op, &q) > 0.0
+                    || (!self.names.contains_key(op) && self.label_score_once(op, &q) > 0.0)
+            });
         let mut cands: Vec<(f32, PcsCode, Vec<u8>, Vec<String>)> = Vec::new();
         for t in self.pcs.tables() {
             let head = self.pcs.table_axes(t);
             let key = self.pcs.table_key(t);
             let op = head[2].label.as_str();
             let mut table_score = w.value * self.value_score(op, &q)
-                + w.value * 0.5 * self.value_score(&head[1].label, &q)
+                + w.section * self.value_score(&head[0].label, &q)
                 + w.ending_operation * ops.get(op).copied().unwrap_or(0.0);
             if !self.names.contains_key(op) {
                 table_score += w.value * self.label_score_once(op, &q);
@@ -616,6 +775,29 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
             if (op == "Resection" && !portion) || (op == "Excision" && portion) {
                 table_score += w.whole_or_portion;
             }
+            // `Radical excision` takes all of the body part; a `partial` or
+            // `segmental resection` a portion of it.
+            if op == "Resection" && whole {
+                table_score += w.value * self.value_score("Excision", &q);
+            }
+            if op == "Excision" && portion {
+                table_score += w.value * self.value_score("Resection", &q);
+            }
+            if !names_operation && op == "Repair" {
+                table_score += w.no_operation_repair;
+            }
+            // The body system counts where no body part of the table is
+            // named, so a word is not counted twice (`bone marrow` is not
+            // the Upper Bones).
+            let system_score = w.body_system * self.value_score(&head[1].label, &q);
+            // Root leads name tables (Herniorrhaphy: 0WQ, 0YQ) and add to
+            // what the statement's own words lead to.
+            table_score += w.index
+                * root_leads
+                    .iter()
+                    .filter(|(l, _)| l.prefix.len() >= 3 && l.prefix.starts_with(&key))
+                    .map(|x| x.1)
+                    .fold(0.0, f32::max);
             let table_leads: Vec<&(&IndexLead, f32)> = leads
                 .iter()
                 .filter(|(l, _)| {
@@ -665,10 +847,11 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                 }
                 let tail: f32 = best_tail.iter().map(|b| b.1).sum();
                 for bp in &vals[0] {
-                    let mut s = table_score + tail + w.value * score_of(&bp.label);
+                    let mut part = w.value * score_of(&bp.label);
                     if let Some(x) = parts.get(&(head[0].ch, head[1].ch, bp.ch)) {
-                        s += w.beginning_body_part * x;
+                        part += w.beginning_body_part * x;
                     }
+                    let mut s = table_score + tail + part.max(system_score);
                     let mut via = Vec::new();
                     let code_str = format!(
                         "{key}{}{}{}{}",
@@ -704,14 +887,20 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
         }
         cands.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut per: HashMap<String, usize> = HashMap::new();
+        let mut per_table: HashMap<String, usize> = HashMap::new();
         let mut out = Vec::new();
         for (s, code, open, via) in cands {
+            let t = per_table.entry(code.as_str()[..3].to_string()).or_default();
+            if *t >= opts.per_table {
+                continue;
+            }
             let k = code.as_str()[..4].to_string();
             let n = per.entry(k).or_default();
             if *n >= opts.per_body_part {
                 continue;
             }
             *n += 1;
+            *t += 1;
             out.push(Hit {
                 title: self.pcs.title(&code).unwrap_or_default(),
                 table: code.as_str()[..3].to_string(),
