@@ -55,6 +55,17 @@ const STOP: [&str; 18] = [
     "non-orpcs",
 ];
 
+/// The procedures of DRGs 003/004 a claim has. Their lists are ECMO (the
+/// O.R. code and, unnamed after it, the non-O.R. ones), tracheostomy (the
+/// O.R. codes and, unnamed, the non-O.R. ones, which the face, mouth and
+/// neck tracheostomy family 011-013 also lists) and ventilation > 96 hours.
+#[derive(Debug, Default, Clone, Copy)]
+struct EcmoTrach {
+    ecmo: bool,
+    tracheostomy: bool,
+    ventilation: bool,
+}
+
 /// Where a label the claim matches came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Side {
@@ -273,7 +284,11 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         if p.apply_hac
             && c.hospital == HospitalStatus::NotExempt
             && sdx.iter().any(|s| {
-                s.cc.is_some_and(|e| DX_ONLY_HAC.contains(&e.hac)) && s.dx.poa.is_missing()
+                // Only a code that would count: one the principal excludes
+                // is no CC or MCC whatever its POA.
+                s.cc.is_some_and(|e| {
+                    DX_ONLY_HAC.contains(&e.hac) && !self.excluded(e.collection, pdx)
+                }) && s.dx.poa.is_missing()
             })
         {
             return ungroupable(ReturnCode::HacMissingOnePoa);
@@ -295,6 +310,25 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 }
             } else if label == "PDX" && self.model.groups[a.group as usize] == [998] {
                 unacceptable = true;
+            }
+        }
+        if mdcs.is_empty() {
+            // A code the definitions list under DRGs but with no MDC of its
+            // own (QA08, new in FY2026): the MDC of those DRGs, when one.
+            for &id in &pdx_attrs {
+                let a = self.model.attrs[id as usize];
+                if a.group == NONE || !self.model.labels[a.label as usize].pdx {
+                    continue;
+                }
+                let first = self.model.groups[a.group as usize].first().copied();
+                if let Some(Some(m)) = first.and_then(|d| self.drg_mdc(d)) {
+                    if !mdcs.contains(&m) {
+                        mdcs.push(m);
+                    }
+                }
+            }
+            if mdcs.len() > 1 {
+                mdcs.clear();
             }
         }
         let Some(&first) = mdcs.first() else {
@@ -329,12 +363,22 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         let mut pre_labels: Vec<Matched> = Vec::new();
         let mut major_or = false;
         let mut pre_cands: Vec<(u32, u32, usize)> = Vec::new();
+        // DRGs 003/004: which of ECMO, tracheostomy and ventilation > 96
+        // hours the claim has (see `EcmoTrach`).
+        let mut et = EcmoTrach::default();
         for &(i, code) in &procs {
             let Some((ids, or, neo)) = self.pr_attrs(code) else {
                 continue;
             };
+            let ids: Vec<u32> = ids.collect();
             let mut in_trach = false;
-            for id in ids {
+            // A code of the face, mouth and neck tracheostomy family
+            // (011-013) is a tracheostomy wherever else it is listed.
+            let face_trach = ids.iter().any(|&id| {
+                let a = self.model.attrs[id as usize];
+                a.group != NONE && self.model.groups[a.group as usize] == [11, 12, 13]
+            });
+            for &id in &ids {
                 let a = self.model.attrs[id as usize];
                 if a.group == NONE {
                     continue;
@@ -345,6 +389,23 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                     in_trach = true;
                 }
                 if self.drg_mdc(f0) == Some(None) && f0 != 981 && f0 != 987 {
+                    // A code listed with a companion counts only beside it.
+                    if a.companion != 0 {
+                        let comp = self.str(a.companion);
+                        if !procs.iter().any(|(_, c)| *c == comp) {
+                            continue;
+                        }
+                    }
+                    if g.as_slice() == [3, 4] {
+                        let label = self.str(a.label);
+                        if label.contains("MECHANICAL VENTILATION") {
+                            et.ventilation = true;
+                        } else if label.contains("TRACHEOSTOMY") || face_trach {
+                            et.tracheostomy = true;
+                        } else {
+                            et.ecmo = true;
+                        }
+                    }
                     pre_labels.push(Matched {
                         group: a.group,
                         side: Side::Proc,
@@ -398,6 +459,16 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                     .iter()
                     .chain(&pre_dx)
                     .any(|m| m.group == g && self.model.labels[m.label as usize].and);
+            let on_proc = |l: u32| {
+                self.model
+                    .label_on_proc
+                    .get(l as usize)
+                    .copied()
+                    .unwrap_or(false)
+            };
+            let is_and = |l: u32| self.model.labels[l as usize].and;
+            let main_ok = !lists.iter().any(|&l| on_proc(l) && !is_and(l))
+                || pre_labels.iter().any(|m| m.group == g && !is_and(m.label));
             let groups = &self.model.groups;
             let face_pdx = pre_dx
                 .iter()
@@ -410,9 +481,13 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             let ok = match groups[g as usize].as_slice() {
                 // Tracheostomy for a face, mouth or neck principal, or laryngectomy.
                 [11, 12, 13] => lab("LARYNGECTOMY") || face_pdx,
-                // ECMO, or tracheostomy with MV > 96 hours or another principal.
-                [3, 4] => lab("ECMO") || lab("MECHANICAL VENTILATION") || !face_pdx,
-                _ => dx_ok && and_ok,
+                // ECMO, or tracheostomy with MV > 96 hours or another
+                // principal; ventilation alone is not pre-MDC.
+                [3, 4] => et.ecmo || (et.tracheostomy && (et.ventilation || !face_pdx)),
+                // An "AND" procedure list is a second condition: the family
+                // needs one of its other procedures too (hemodialysis does
+                // not open the pancreas and kidney transplant alone).
+                _ => dx_ok && and_ok && main_ok,
             };
             if ok && best.as_ref().is_none_or(|b| r < b.0) {
                 best = Some((r, g, i));
@@ -427,8 +502,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 .collect();
             let drg = if fam == [3, 4] {
                 // ECMO, or a tracheostomy with a major O.R. procedure: 003.
-                let ecmo = labs.iter().any(|m| self.str(m.label).starts_with("ECMO"));
-                if ecmo || major_or {
+                if et.ecmo || major_or {
                     3
                 } else {
                     4
@@ -446,9 +520,6 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         } else {
             sev_all
         };
-        if unacceptable {
-            return self.outcome(998, Some(mdc), sev, ReturnCode::Ok);
-        }
         if mdc == 15 {
             return self.outcome(
                 self.newborn(&pdx_attrs, &sdx, status),
@@ -568,7 +639,10 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                     .any(|&(i, _)| !excepted.contains(&(g, i)) && !proc_of_group.contains(&(g, i))),
                 _ => true,
             };
-            if ok && except_ok && self.conjunction_met(f, labs) && self.and_ok(f, labs) {
+            // A family whose only diagnosis list is of secondaries (the
+            // outcome of delivery for vaginal deliveries) needs one.
+            let sdx_ok = !self.sdx_gated(f) || labs.iter().any(|m| m.side == Side::Sdx);
+            if ok && except_ok && sdx_ok && self.conjunction_met(f, labs) && self.and_ok(f, labs) {
                 cands.push(f);
             }
         }
@@ -584,6 +658,12 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 .or_else(|| or_procs.first().map(|x| x.0));
             o.surgical_by = by.and_then(|i| c.procedures.get(i).cloned());
             return o;
+        }
+        // A principal diagnosis invalid as a discharge diagnosis (998)
+        // still takes its MDC's O.R. procedures (a cesarean section), but
+        // no unrelated or medical DRG.
+        if unacceptable {
+            return self.outcome(998, Some(mdc), sev, ReturnCode::Ok);
         }
         if !or_procs.is_empty() && !NO_UNRELATED.contains(&mdc) {
             let fam: [u16; 3] = if or_procs.iter().all(|x| x.1) {
@@ -612,6 +692,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             }
         });
         if let Some(f) = listed {
+            let sev = self.family_severity(f, c, &sdx, p, sev);
             let drg = self.pick(f, sev, status, labs_of(f), Some(false));
             return self.outcome(drg, Some(mdc), sev, ReturnCode::Ok);
         }
@@ -736,6 +817,24 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             .all(|l| labs.iter().any(|m| m.side == Side::Proc && m.label == *l))
     }
 
+    /// Whether every diagnosis list of a family names secondary diagnoses
+    /// only (`SDX`, not `PDX` or `PSDX`).
+    fn sdx_gated(&self, f: &Family) -> bool {
+        let Some(g) = f.group else { return false };
+        let mut dx = self.model.group_labels[g as usize]
+            .iter()
+            .filter(|&&l| {
+                self.model
+                    .label_on_dx
+                    .get(l as usize)
+                    .copied()
+                    .unwrap_or(false)
+            })
+            .map(|&l| self.model.labels[l as usize])
+            .peekable();
+        dx.peek().is_some() && dx.all(|k| k.sdx && !k.pdx)
+    }
+
     /// Whether a group has a procedure exception list ("with any O.R. procedure except").
     fn proc_except(&self, g: u32) -> bool {
         self.model.group_labels[g as usize].iter().any(|&l| {
@@ -844,7 +943,14 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 tail.contains(" with ") && {
                     let w = words(self.str(m.label));
                     let t = words(tail);
-                    !w.is_empty() && w.iter().all(|x| t.contains(x))
+                    if w.is_empty() {
+                        // A list named only "PDX" stands for every principal
+                        // the title names before its condition ("A, B or C
+                        // with P"): it needs P too.
+                        !title[..at].contains(" with ")
+                    } else {
+                        w.iter().all(|x| t.contains(x))
+                    }
                 }
             })
         };
@@ -884,8 +990,39 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
 
     /// 0 none, 1 CC, 2 MCC: the highest counting secondary.
     fn severity(&self, c: &Claim, sdx: &[Sdx<'_>], apply_hac: bool, trauma: bool) -> u8 {
+        self.severity_where(c, sdx, apply_hac, trauma, |_| true)
+    }
+
+    /// The severity of a family whose lists name principal-or-secondary
+    /// diagnoses (`PSDX`: HIV with a major related condition): the
+    /// secondaries that meet those lists put the claim in the family and
+    /// do not also count as its CC or MCC.
+    fn family_severity(&self, f: &Family, c: &Claim, sdx: &[Sdx<'_>], p: &Pass<'_>, sev: u8) -> u8 {
+        let Some(g) = f.group else { return sev };
+        let psdx = |l: u32| self.str(l).split_whitespace().any(|w| w == "PSDX");
+        if !self.model.group_labels[g as usize].iter().any(|&l| psdx(l)) {
+            return sev;
+        }
+        let listed = |s: &Sdx<'_>| {
+            s.attrs.iter().any(|&id| {
+                let a = self.model.attrs[id as usize];
+                a.group == g && psdx(a.label)
+            })
+        };
+        let mdc24 = f.drgs.first().and_then(|&d| self.drg_mdc(d)) == Some(Some(24));
+        self.severity_where(c, sdx, p.apply_hac, mdc24, |s| !listed(s))
+    }
+
+    fn severity_where(
+        &self,
+        c: &Claim,
+        sdx: &[Sdx<'_>],
+        apply_hac: bool,
+        trauma: bool,
+        keep: impl Fn(&Sdx<'_>) -> bool,
+    ) -> u8 {
         let mut sev = 0;
-        for s in sdx {
+        for s in sdx.iter().filter(|s| keep(s)) {
             let d = s.dx;
             let Some(e) = s.cc else { continue };
             // In MDC 24 the significant injuries make the MDC, not the severity.
