@@ -560,6 +560,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         let mut or_procs: Vec<(usize, bool)> = Vec::new();
         let mut proc_of_group: Vec<(u32, usize)> = Vec::new();
         let mut excepted: Vec<(u32, usize)> = Vec::new();
+        let mut proc_labels: Vec<(u32, u32, usize)> = Vec::new();
         for &(i, code) in &procs {
             let Some((ids, or, neo)) = self.pr_attrs(code) else {
                 continue;
@@ -583,12 +584,18 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                     excepted.push((a.group, i));
                     continue;
                 }
+                if self.str(a.label).starts_with("WITHOUT ") {
+                    // The procedures a family is "without" ("biliary tract
+                    // procedures except only cholecystectomy") do not open it.
+                    continue;
+                }
                 labels.push(Matched {
                     group: a.group,
                     side: Side::Proc,
                     label: a.label,
                 });
                 proc_of_group.push((a.group, i));
+                proc_labels.push((a.group, a.label, i));
             }
         }
         labels.sort();
@@ -642,7 +649,16 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             // A family whose only diagnosis list is of secondaries (the
             // outcome of delivery for vaginal deliveries) needs one.
             let sdx_ok = !self.sdx_gated(f) || labs.iter().any(|m| m.side == Side::Sdx);
-            if ok && except_ok && sdx_ok && self.conjunction_met(f, labs) && self.and_ok(f, labs) {
+            let two_ok = f
+                .group
+                .is_none_or(|g| self.two_or_more_met(g, &proc_labels));
+            if ok
+                && except_ok
+                && sdx_ok
+                && two_ok
+                && self.conjunction_met(f, labs)
+                && self.and_ok(f, labs)
+            {
                 cands.push(f);
             }
         }
@@ -767,6 +783,17 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 if !naming.is_empty() && !naming.iter().any(|&l| matched(l)) {
                     return false;
                 }
+                // ... and one of the family's other procedures ("cardiac
+                // valve procedures", not the catheterization alone).
+                let others: Vec<u32> = proc_lists
+                    .iter()
+                    .copied()
+                    .filter(|l| !naming.contains(l) && !self.model.labels[*l as usize].except)
+                    .filter(|&l| !self.str(l).starts_with("WITHOUT "))
+                    .collect();
+                if !naming.is_empty() && !others.is_empty() && !others.iter().any(|&l| matched(l)) {
+                    return false;
+                }
             }
         }
         // "X with one of the following": an X and one of the following.
@@ -815,6 +842,36 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         lists
             .iter()
             .all(|l| labs.iter().any(|m| m.side == Side::Proc && m.label == *l))
+    }
+
+    /// "Two or more codes from the following lists" (multiple level spinal
+    /// fusion from single level fusions): the heading is parsed onto the
+    /// first list; the lists that follow it start with the same word
+    /// (`SINGLE LEVEL ...`). A claim that meets the group only through
+    /// those lists needs two codes of them; another list (`MULTIPLE LEVEL
+    /// ...`) opens it alone.
+    fn two_or_more_met(&self, g: u32, procs: &[(u32, u32, usize)]) -> bool {
+        const HEADING: &str = "TWO OR MORE CODES FROM THE FOLLOWING LISTS ";
+        let Some(first) = self.model.group_labels[g as usize]
+            .iter()
+            .find_map(|&l| self.str(l).strip_prefix(HEADING))
+            .and_then(|rest| rest.split_whitespace().next())
+        else {
+            return true;
+        };
+        let following = |l: u32| {
+            let t = self.str(l);
+            let t = t.strip_prefix(HEADING).unwrap_or(t);
+            t.split_whitespace().next() == Some(first)
+        };
+        let mine: Vec<&(u32, u32, usize)> = procs.iter().filter(|m| m.0 == g).collect();
+        if mine.iter().any(|m| !following(m.1)) {
+            return true;
+        }
+        let mut codes: Vec<usize> = mine.iter().map(|m| m.2).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        codes.len() >= 2
     }
 
     /// Whether every diagnosis list of a family names secondary diagnoses
@@ -1084,9 +1141,11 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             .cloned()
             .collect();
         let subs2 = if alive.is_empty() { subs } else { alive };
+        // The lists that name a branch: the diagnoses', and for a surgical
+        // family its procedures' too ("laparoscopic cholecystectomy").
         let dl: Vec<&[String]> = labs
             .iter()
-            .filter(|m| m.side != Side::Proc)
+            .filter(|m| m.side != Side::Proc || surgical == Some(true))
             .map(|m| self.words_of(m.label))
             .collect();
         let title_words: Vec<&[String]> = subs2.iter().map(|x| self.title_words(x[0])).collect();
