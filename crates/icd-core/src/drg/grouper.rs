@@ -626,7 +626,13 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             let dlabs = labs.iter().any(|m| m.side == Side::Pdx);
             let (pg, dg) = (f.proc_gated, f.pdx_gated);
             let ok = if pg && plabs {
-                !dg || dlabs || self.family_has(f, |k| k.except) || self.unlabelled_branch(f)
+                // Secondaries match only lists that name them (PSDX, OR SDX).
+                let dx_met = labs.iter().any(|m| m.side != Side::Proc);
+                !dg || !self.dx_gates(f)
+                    || dx_met
+                    || self.title_alternative(f, labs)
+                    || self.family_has(f, |k| k.except)
+                    || self.unlabelled_branch(f)
             } else if dg && !pg {
                 (dlabs || self.family_has(f, |k| k.except)) && !or_procs.is_empty()
             } else if !pg && !dg {
@@ -652,13 +658,17 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             let two_ok = f
                 .group
                 .is_none_or(|g| self.two_or_more_met(g, &proc_labels));
-            if ok
-                && except_ok
-                && sdx_ok
-                && two_ok
-                && self.conjunction_met(f, labs)
-                && self.and_ok(f, labs)
-            {
+            // Diagnosis lists that are all alternatives ("OR PDX" with an
+            // "AND" procedure): the family opens by one of its main
+            // procedures alone, or by the alternative with its procedure.
+            let and_ok = if pg && dg && !self.dx_gates(f) {
+                let is_and = |m: &Matched| self.model.labels[m.label as usize].and;
+                labs.iter().any(|m| m.side == Side::Proc && !is_and(m))
+                    || (labs.iter().any(|m| m.side != Side::Proc) && self.and_ok(f, labs))
+            } else {
+                self.and_ok(f, labs)
+            };
+            if ok && except_ok && sdx_ok && two_ok && self.conjunction_met(f, labs) && and_ok {
                 cands.push(f);
             }
         }
@@ -842,6 +852,41 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         lists
             .iter()
             .all(|l| labs.iter().any(|m| m.side == Side::Proc && m.label == *l))
+    }
+
+    /// Whether a surgical family's diagnosis lists gate it: not when every
+    /// one is an alternative to its procedures ("OR PDX", "WITH SDX": other
+    /// kidney and urinary tract procedures, 673-675).
+    fn dx_gates(&self, f: &Family) -> bool {
+        let Some(g) = f.group else { return false };
+        self.model.group_labels[g as usize].iter().any(|&l| {
+            let t = self.str(l);
+            self.model
+                .label_on_dx
+                .get(l as usize)
+                .copied()
+                .unwrap_or(false)
+                && !t.starts_with("OR ")
+                && !t.starts_with("WITH ")
+        })
+    }
+
+    /// A procedure list that the title names as the alternative to its
+    /// diagnoses ("Spinal Fusion Except Cervical with Spinal Curvature,
+    /// Malignancy, Infection or Extensive Fusions"): the claim matched it.
+    fn title_alternative(&self, f: &Family, labs: &[Matched]) -> bool {
+        let title = super::tables::base_title(self.drg_title(f.drgs[0]));
+        let Some(at) = title.find(" with ") else {
+            return false;
+        };
+        let Some(or) = title[at..].rfind(" or ") else {
+            return false;
+        };
+        let alt = words(&title[at + or + 4..]);
+        labs.iter().filter(|m| m.side == Side::Proc).any(|m| {
+            let w = self.words_of(m.label);
+            !w.is_empty() && w.iter().all(|x| alt.contains(x))
+        })
     }
 
     /// "Two or more codes from the following lists" (multiple level spinal
