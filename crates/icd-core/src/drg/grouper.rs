@@ -1056,6 +1056,26 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 }
             })
         };
+        let has_dx_list = lists.iter().any(|&l| on_dx(l));
+        if !has_dx_list {
+            // Procedures alone: any principal of the MDC with the procedure
+            // ("Circulatory Disorders Except AMI, with Cardiac Catheterization").
+            return Some(proc);
+        }
+        // A family with a principal-diagnosis list needs that list met: a
+        // secondary list alone (acute leukemia) is its second condition.
+        let pdx_only = |l: u32| {
+            let k = self.model.labels[l as usize];
+            k.pdx && !k.sdx
+        };
+        let has_pdx_list = lists.iter().any(|&l| on_dx(l) && pdx_only(l));
+        if has_pdx_list
+            && !labs
+                .iter()
+                .any(|m| m.side == Side::Pdx && pdx_only(m.label))
+        {
+            return Some(false);
+        }
         let dx: Vec<&Matched> = labs.iter().filter(|m| m.side != Side::Proc).collect();
         if dx.is_empty() {
             return None;
