@@ -25,13 +25,15 @@
 //! Without `--format` the form is guessed from the file's name and first
 //! bytes (`.csv`, `.hl7`; `MSH|` starts HL7, a `"resourceType"` is FHIR).
 //!
-//! A record that cannot be read yields an `input.unreadable` error for that
-//! record and the rest are still checked; the count of records read,
+//! The input streams ([`crate::input`]): each report is written as soon as
+//! its record is read, so memory stays flat on a file of any size. A record
+//! that cannot be read yields an `input.unreadable` error for that record
+//! (with its place) and the rest are still checked; the count of records read,
 //! checked and rejected ends the report (on standard error with `--json`).
 //! Exit status: 0 no error finding, 1 some error finding (or rejected
 //! record), 2 usage or I/O error.
 
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -138,27 +140,6 @@ pub struct Totals {
     pub info: usize,
 }
 
-/// Reads every unit of `text` in the given form (the engine's importer),
-/// pushed in slices of [`crate::report_cmd::CHUNK`] bytes, so the reader's
-/// pending text stays small whatever the file's size (a reader that scans
-/// its pending text per unit then costs no more than one slice's worth).
-pub fn parse(text: &str, format: Format) -> Vec<Item> {
-    let mut imp = batch::Importer::new(format.core());
-    let mut out = Vec::new();
-    let mut rest = text;
-    while !rest.is_empty() {
-        let mut cut = rest.len().min(crate::report_cmd::CHUNK);
-        while !rest.is_char_boundary(cut) {
-            cut += 1;
-        }
-        let (chunk, tail) = rest.split_at(cut);
-        imp.push(chunk, &mut out);
-        rest = tail;
-    }
-    imp.finish(&mut out);
-    out
-}
-
 /// Builds the CC/MCC tables from the MS-DRG definitions JSON
 /// (`ccmap`, `exmap`; see `../shared/data/README.md`).
 pub fn ccmcc_from_json(v: &serde_json::Value) -> Result<CcMccSource> {
@@ -234,33 +215,14 @@ pub fn system_today() -> Option<Date> {
     Date::from_ymd(y as u32, m as u32, d as u32)
 }
 
-/// The text of `file`, or of standard input for `-` (`icd check`, `icd group`).
-pub fn read_input_text(file: &Path) -> Result<String> {
-    read_input(file)
-}
-
-fn read_input(file: &Path) -> Result<String> {
-    if file == Path::new("-") {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .context("cannot read standard input")?;
-        Ok(s)
-    } else {
-        let bytes =
-            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-        String::from_utf8(bytes).with_context(|| format!("{}: not UTF-8 text", file.display()))
-    }
-}
-
 /// Runs `icd check`. Ok(false) when some finding is an error.
 pub fn run(args: Args) -> Result<bool> {
     let today = match &args.today {
         Some(t) => Some(t.parse::<Date>()?),
         None => system_today(),
     };
-    let text = read_input(&args.file)?;
-    let format = Format::or_guess(args.format, &args.file, &text);
+    let mut input =
+        crate::input::Units::open(&args.file, args.format, crate::input::Split::Importer)?;
     // The library and, when the index folder has it, ccmcc.icdx;
     // --ccmcc replaces the latter.
     let mut engine = crate::open_engine(&args.index.dir, Capability::Check)?;
@@ -273,7 +235,50 @@ pub fn run(args: Args) -> Result<bool> {
     let stdout = std::io::stdout();
     let mut w = BufWriter::new(stdout.lock());
     let mut totals = Totals::default();
-    for (n, input) in parse(&text, format).into_iter().enumerate() {
+    let mut units = Vec::new();
+    let mut n = 0;
+    'read: while input.next_batch(&mut units)? {
+        for unit in units.drain(..) {
+            let crate::input::Unit::Item(item) = unit else {
+                unreachable!("Split::Importer cuts items only")
+            };
+            n += 1;
+            match report_one(&checker, &mut totals, n, item, args.json, &mut w) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => break 'read,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        match w.flush() {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => break,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let summary = format!(
+        "{} records read, {} checked, {} rejected; {} errors, {} warnings, {} info",
+        totals.read, totals.checked, totals.rejected, totals.errors, totals.warnings, totals.info
+    );
+    if args.json {
+        let _ = w.flush();
+        eprintln!("{summary}");
+    } else {
+        let _ = writeln!(w, "{summary}");
+        let _ = w.flush();
+    }
+    Ok(totals.errors == 0)
+}
+
+/// Checks one unit (the `n`th) and writes its report.
+fn report_one<D: AsRef<[u8]>>(
+    checker: &icd_core::record::Checker<'_, D>,
+    totals: &mut Totals,
+    n: usize,
+    input: Item,
+    json: bool,
+    w: &mut impl Write,
+) -> std::io::Result<()> {
+    {
         totals.read += 1;
         let place = input.place().to_string();
         let (id, findings) = match input {
@@ -306,37 +311,19 @@ pub fn run(args: Args) -> Result<bool> {
             }
         }
         let report = Report {
-            record: n + 1,
+            record: n,
             place,
             id,
             findings: &findings,
         };
-        let res = if args.json {
-            serde_json::to_writer(&mut w, &report)
+        if json {
+            serde_json::to_writer(&mut *w, &report)
                 .map_err(std::io::Error::from)
                 .and_then(|_| writeln!(w))
         } else {
-            write_text(&mut w, &report)
-        };
-        if let Err(e) = res {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                return Ok(totals.errors == 0);
-            }
-            return Err(e.into());
+            write_text(w, &report)
         }
     }
-    let summary = format!(
-        "{} records read, {} checked, {} rejected; {} errors, {} warnings, {} info",
-        totals.read, totals.checked, totals.rejected, totals.errors, totals.warnings, totals.info
-    );
-    if args.json {
-        let _ = w.flush();
-        eprintln!("{summary}");
-    } else {
-        let _ = writeln!(w, "{summary}");
-        let _ = w.flush();
-    }
-    Ok(totals.errors == 0)
 }
 
 fn write_text(w: &mut impl Write, r: &Report<'_>) -> std::io::Result<()> {

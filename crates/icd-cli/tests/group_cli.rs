@@ -34,13 +34,14 @@ fn group(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    // Written on another thread: the output streams while the input is
+    // still being read, and a full pipe each way would deadlock.
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.to_string();
+    let writer = std::thread::spawn(move || pipe.write_all(input.as_bytes()).unwrap());
+    let o = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    o
 }
 
 /// `record drg return_code` per output line.
@@ -138,4 +139,96 @@ fn text_output_names_the_drivers() {
     assert!(text.contains("DRG 322"), "{text}");
     assert!(text.contains("N179 Cc counts"), "{text}");
     assert!(text.contains("procedure 02703DZ"), "{text}");
+}
+
+/// A record in each streamed form, with what a broken one looks like.
+const RECORD: &str = r#"{"id":"enc-1","setting":"inpatient","patient":{"age":"65","sex":"M"},"discharge":{"date":"2026-04-06","status":"01"},"principal_dx":{"code":"I21.4"},"secondary_dx":[{"code":"E11.65","poa":"Y"},{"code":"N17.9","poa":"Y"}],"procedures":[{"code":"02703DZ"}]}"#;
+
+#[test]
+fn a_broken_record_in_the_middle_of_a_piped_file_is_reported_alone_with_its_place() {
+    // 3,001 units, far more than one 64 KiB chunk, the broken one in the
+    // middle: every other unit is grouped, in order, and the broken one
+    // is named by its line.
+    for (format, good, broken) in [
+        ("claim", PTCA, r#"{"version":431,"pdx":"#),
+        ("record", RECORD, r#"{"id":"enc-x","setting":"#),
+    ] {
+        let mut input = String::new();
+        for n in 0..3001 {
+            input.push_str(if n == 1500 { broken } else { good });
+            input.push('\n');
+        }
+        let o = group(&["--format", format, "--json"], &input);
+        let s = summary(&o);
+        assert_eq!(s.len(), 3001, "{format}");
+        for (n, line) in s.iter().enumerate() {
+            if n == 1500 {
+                assert!(line.starts_with("1501 error "), "{format}: {line}");
+            } else {
+                assert_eq!(*line, format!("{} 322 OK", n + 1), "{format}");
+            }
+        }
+        let v: serde_json::Value = serde_json::from_str(
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .nth(1500)
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(v["place"], "line 1501", "{format}: {v}");
+        assert_eq!(o.status.code(), Some(1), "{format}");
+    }
+}
+
+#[test]
+fn the_first_line_is_written_before_standard_input_closes() {
+    use std::io::{BufRead, BufReader};
+    for format in [None, Some("claim"), Some("record")] {
+        // Without --format the form is guessed from the first bytes: records.
+        let good = if format == Some("claim") {
+            PTCA
+        } else {
+            RECORD
+        };
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_icd"));
+        cmd.args(["group", "-", "--json", "--drg"])
+            .arg(tables().join("drg.icdx"));
+        if let Some(f) = format {
+            cmd.args(["--format", f]);
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, "{good}").unwrap();
+        stdin.flush().unwrap();
+        // Read the first line on another thread: if it only came at the
+        // end of the input, the test fails instead of waiting for ever.
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            tx.send(lines.next()).unwrap();
+            lines.map(Result::unwrap).collect::<Vec<_>>()
+        });
+        let first = rx.recv_timeout(std::time::Duration::from_secs(60));
+        // Close standard input either way, so the process ends.
+        writeln!(stdin, "{good}").unwrap();
+        drop(stdin);
+        let first = first
+            .unwrap_or_else(|_| panic!("{format:?}: no line before standard input closed"))
+            .unwrap()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&first).unwrap();
+        assert_eq!(
+            (v["record"].clone(), v["drg"].clone()),
+            (1.into(), 322.into())
+        );
+        let rest = reader.join().unwrap();
+        assert_eq!(rest.len(), 1, "{format:?}: {rest:?}");
+        assert!(child.wait().unwrap().success(), "{format:?}");
+    }
 }

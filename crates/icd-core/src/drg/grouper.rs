@@ -55,6 +55,17 @@ const STOP: [&str; 18] = [
     "non-orpcs",
 ];
 
+/// The procedures of DRGs 003/004 a claim has. Their lists are ECMO (the
+/// O.R. code and, unnamed after it, the non-O.R. ones), tracheostomy (the
+/// O.R. codes and, unnamed, the non-O.R. ones, which the face, mouth and
+/// neck tracheostomy family 011-013 also lists) and ventilation > 96 hours.
+#[derive(Debug, Default, Clone, Copy)]
+struct EcmoTrach {
+    ecmo: bool,
+    tracheostomy: bool,
+    ventilation: bool,
+}
+
 /// Where a label the claim matches came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Side {
@@ -273,7 +284,11 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         if p.apply_hac
             && c.hospital == HospitalStatus::NotExempt
             && sdx.iter().any(|s| {
-                s.cc.is_some_and(|e| DX_ONLY_HAC.contains(&e.hac)) && s.dx.poa.is_missing()
+                // Only a code that would count: one the principal excludes
+                // is no CC or MCC whatever its POA.
+                s.cc.is_some_and(|e| {
+                    DX_ONLY_HAC.contains(&e.hac) && !self.excluded(e.collection, pdx)
+                }) && s.dx.poa.is_missing()
             })
         {
             return ungroupable(ReturnCode::HacMissingOnePoa);
@@ -295,6 +310,25 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 }
             } else if label == "PDX" && self.model.groups[a.group as usize] == [998] {
                 unacceptable = true;
+            }
+        }
+        if mdcs.is_empty() {
+            // A code the definitions list under DRGs but with no MDC of its
+            // own (QA08, new in FY2026): the MDC of those DRGs, when one.
+            for &id in &pdx_attrs {
+                let a = self.model.attrs[id as usize];
+                if a.group == NONE || !self.model.labels[a.label as usize].pdx {
+                    continue;
+                }
+                let first = self.model.groups[a.group as usize].first().copied();
+                if let Some(Some(m)) = first.and_then(|d| self.drg_mdc(d)) {
+                    if !mdcs.contains(&m) {
+                        mdcs.push(m);
+                    }
+                }
+            }
+            if mdcs.len() > 1 {
+                mdcs.clear();
             }
         }
         let Some(&first) = mdcs.first() else {
@@ -329,12 +363,22 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         let mut pre_labels: Vec<Matched> = Vec::new();
         let mut major_or = false;
         let mut pre_cands: Vec<(u32, u32, usize)> = Vec::new();
+        // DRGs 003/004: which of ECMO, tracheostomy and ventilation > 96
+        // hours the claim has (see `EcmoTrach`).
+        let mut et = EcmoTrach::default();
         for &(i, code) in &procs {
             let Some((ids, or, neo)) = self.pr_attrs(code) else {
                 continue;
             };
+            let ids: Vec<u32> = ids.collect();
             let mut in_trach = false;
-            for id in ids {
+            // A code of the face, mouth and neck tracheostomy family
+            // (011-013) is a tracheostomy wherever else it is listed.
+            let face_trach = ids.iter().any(|&id| {
+                let a = self.model.attrs[id as usize];
+                a.group != NONE && self.model.groups[a.group as usize] == [11, 12, 13]
+            });
+            for &id in &ids {
                 let a = self.model.attrs[id as usize];
                 if a.group == NONE {
                     continue;
@@ -345,6 +389,23 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                     in_trach = true;
                 }
                 if self.drg_mdc(f0) == Some(None) && f0 != 981 && f0 != 987 {
+                    // A code listed with a companion counts only beside it.
+                    if a.companion != 0 {
+                        let comp = self.str(a.companion);
+                        if !procs.iter().any(|(_, c)| *c == comp) {
+                            continue;
+                        }
+                    }
+                    if g.as_slice() == [3, 4] {
+                        let label = self.str(a.label);
+                        if label.contains("MECHANICAL VENTILATION") {
+                            et.ventilation = true;
+                        } else if label.contains("TRACHEOSTOMY") || face_trach {
+                            et.tracheostomy = true;
+                        } else {
+                            et.ecmo = true;
+                        }
+                    }
                     pre_labels.push(Matched {
                         group: a.group,
                         side: Side::Proc,
@@ -398,6 +459,16 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                     .iter()
                     .chain(&pre_dx)
                     .any(|m| m.group == g && self.model.labels[m.label as usize].and);
+            let on_proc = |l: u32| {
+                self.model
+                    .label_on_proc
+                    .get(l as usize)
+                    .copied()
+                    .unwrap_or(false)
+            };
+            let is_and = |l: u32| self.model.labels[l as usize].and;
+            let main_ok = !lists.iter().any(|&l| on_proc(l) && !is_and(l))
+                || pre_labels.iter().any(|m| m.group == g && !is_and(m.label));
             let groups = &self.model.groups;
             let face_pdx = pre_dx
                 .iter()
@@ -410,9 +481,13 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             let ok = match groups[g as usize].as_slice() {
                 // Tracheostomy for a face, mouth or neck principal, or laryngectomy.
                 [11, 12, 13] => lab("LARYNGECTOMY") || face_pdx,
-                // ECMO, or tracheostomy with MV > 96 hours or another principal.
-                [3, 4] => lab("ECMO") || lab("MECHANICAL VENTILATION") || !face_pdx,
-                _ => dx_ok && and_ok,
+                // ECMO, or tracheostomy with MV > 96 hours or another
+                // principal; ventilation alone is not pre-MDC.
+                [3, 4] => et.ecmo || (et.tracheostomy && (et.ventilation || !face_pdx)),
+                // An "AND" procedure list is a second condition: the family
+                // needs one of its other procedures too (hemodialysis does
+                // not open the pancreas and kidney transplant alone).
+                _ => dx_ok && and_ok && main_ok,
             };
             if ok && best.as_ref().is_none_or(|b| r < b.0) {
                 best = Some((r, g, i));
@@ -427,8 +502,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 .collect();
             let drg = if fam == [3, 4] {
                 // ECMO, or a tracheostomy with a major O.R. procedure: 003.
-                let ecmo = labs.iter().any(|m| self.str(m.label).starts_with("ECMO"));
-                if ecmo || major_or {
+                if et.ecmo || major_or {
                     3
                 } else {
                     4
@@ -446,9 +520,6 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         } else {
             sev_all
         };
-        if unacceptable {
-            return self.outcome(998, Some(mdc), sev, ReturnCode::Ok);
-        }
         if mdc == 15 {
             return self.outcome(
                 self.newborn(&pdx_attrs, &sdx, status),
@@ -489,6 +560,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         let mut or_procs: Vec<(usize, bool)> = Vec::new();
         let mut proc_of_group: Vec<(u32, usize)> = Vec::new();
         let mut excepted: Vec<(u32, usize)> = Vec::new();
+        let mut proc_labels: Vec<(u32, u32, usize)> = Vec::new();
         for &(i, code) in &procs {
             let Some((ids, or, neo)) = self.pr_attrs(code) else {
                 continue;
@@ -512,12 +584,18 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                     excepted.push((a.group, i));
                     continue;
                 }
+                if self.str(a.label).starts_with("WITHOUT ") {
+                    // The procedures a family is "without" ("biliary tract
+                    // procedures except only cholecystectomy") do not open it.
+                    continue;
+                }
                 labels.push(Matched {
                     group: a.group,
                     side: Side::Proc,
                     label: a.label,
                 });
                 proc_of_group.push((a.group, i));
+                proc_labels.push((a.group, a.label, i));
             }
         }
         labels.sort();
@@ -548,7 +626,13 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             let dlabs = labs.iter().any(|m| m.side == Side::Pdx);
             let (pg, dg) = (f.proc_gated, f.pdx_gated);
             let ok = if pg && plabs {
-                !dg || dlabs || self.family_has(f, |k| k.except) || self.unlabelled_branch(f)
+                // Secondaries match only lists that name them (PSDX, OR SDX).
+                let dx_met = labs.iter().any(|m| m.side != Side::Proc);
+                !dg || !self.dx_gates(f)
+                    || dx_met
+                    || self.title_alternative(f, labs)
+                    || self.family_has(f, |k| k.except)
+                    || self.unlabelled_branch(f)
             } else if dg && !pg {
                 (dlabs || self.family_has(f, |k| k.except)) && !or_procs.is_empty()
             } else if !pg && !dg {
@@ -568,7 +652,23 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                     .any(|&(i, _)| !excepted.contains(&(g, i)) && !proc_of_group.contains(&(g, i))),
                 _ => true,
             };
-            if ok && except_ok && self.conjunction_met(f, labs) && self.and_ok(f, labs) {
+            // A family whose only diagnosis list is of secondaries (the
+            // outcome of delivery for vaginal deliveries) needs one.
+            let sdx_ok = !self.sdx_gated(f) || labs.iter().any(|m| m.side == Side::Sdx);
+            let two_ok = f
+                .group
+                .is_none_or(|g| self.two_or_more_met(g, &proc_labels));
+            // Diagnosis lists that are all alternatives ("OR PDX" with an
+            // "AND" procedure): the family opens by one of its main
+            // procedures alone, or by the alternative with its procedure.
+            let and_ok = if pg && dg && !self.dx_gates(f) {
+                let is_and = |m: &Matched| self.model.labels[m.label as usize].and;
+                labs.iter().any(|m| m.side == Side::Proc && !is_and(m))
+                    || (labs.iter().any(|m| m.side != Side::Proc) && self.and_ok(f, labs))
+            } else {
+                self.and_ok(f, labs)
+            };
+            if ok && except_ok && sdx_ok && two_ok && self.conjunction_met(f, labs) && and_ok {
                 cands.push(f);
             }
         }
@@ -584,6 +684,12 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 .or_else(|| or_procs.first().map(|x| x.0));
             o.surgical_by = by.and_then(|i| c.procedures.get(i).cloned());
             return o;
+        }
+        // A principal diagnosis invalid as a discharge diagnosis (998)
+        // still takes its MDC's O.R. procedures (a cesarean section), but
+        // no unrelated or medical DRG.
+        if unacceptable {
+            return self.outcome(998, Some(mdc), sev, ReturnCode::Ok);
         }
         if !or_procs.is_empty() && !NO_UNRELATED.contains(&mdc) {
             let fam: [u16; 3] = if or_procs.iter().all(|x| x.1) {
@@ -612,6 +718,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             }
         });
         if let Some(f) = listed {
+            let sev = self.family_severity(f, c, &sdx, p, sev);
             let drg = self.pick(f, sev, status, labs_of(f), Some(false));
             return self.outcome(drg, Some(mdc), sev, ReturnCode::Ok);
         }
@@ -686,6 +793,17 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 if !naming.is_empty() && !naming.iter().any(|&l| matched(l)) {
                     return false;
                 }
+                // ... and one of the family's other procedures ("cardiac
+                // valve procedures", not the catheterization alone).
+                let others: Vec<u32> = proc_lists
+                    .iter()
+                    .copied()
+                    .filter(|l| !naming.contains(l) && !self.model.labels[*l as usize].except)
+                    .filter(|&l| !self.str(l).starts_with("WITHOUT "))
+                    .collect();
+                if !naming.is_empty() && !others.is_empty() && !others.iter().any(|&l| matched(l)) {
+                    return false;
+                }
             }
         }
         // "X with one of the following": an X and one of the following.
@@ -734,6 +852,89 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         lists
             .iter()
             .all(|l| labs.iter().any(|m| m.side == Side::Proc && m.label == *l))
+    }
+
+    /// Whether a surgical family's diagnosis lists gate it: not when every
+    /// one is an alternative to its procedures ("OR PDX", "WITH SDX": other
+    /// kidney and urinary tract procedures, 673-675).
+    fn dx_gates(&self, f: &Family) -> bool {
+        let Some(g) = f.group else { return false };
+        self.model.group_labels[g as usize].iter().any(|&l| {
+            let t = self.str(l);
+            self.model
+                .label_on_dx
+                .get(l as usize)
+                .copied()
+                .unwrap_or(false)
+                && !t.starts_with("OR ")
+                && !t.starts_with("WITH ")
+        })
+    }
+
+    /// A procedure list that the title names as the alternative to its
+    /// diagnoses ("Spinal Fusion Except Cervical with Spinal Curvature,
+    /// Malignancy, Infection or Extensive Fusions"): the claim matched it.
+    fn title_alternative(&self, f: &Family, labs: &[Matched]) -> bool {
+        let title = super::tables::base_title(self.drg_title(f.drgs[0]));
+        let Some(at) = title.find(" with ") else {
+            return false;
+        };
+        let Some(or) = title[at..].rfind(" or ") else {
+            return false;
+        };
+        let alt = words(&title[at + or + 4..]);
+        labs.iter().filter(|m| m.side == Side::Proc).any(|m| {
+            let w = self.words_of(m.label);
+            !w.is_empty() && w.iter().all(|x| alt.contains(x))
+        })
+    }
+
+    /// "Two or more codes from the following lists" (multiple level spinal
+    /// fusion from single level fusions): the heading is parsed onto the
+    /// first list; the lists that follow it start with the same word
+    /// (`SINGLE LEVEL ...`). A claim that meets the group only through
+    /// those lists needs two codes of them; another list (`MULTIPLE LEVEL
+    /// ...`) opens it alone.
+    fn two_or_more_met(&self, g: u32, procs: &[(u32, u32, usize)]) -> bool {
+        const HEADING: &str = "TWO OR MORE CODES FROM THE FOLLOWING LISTS ";
+        let Some(first) = self.model.group_labels[g as usize]
+            .iter()
+            .find_map(|&l| self.str(l).strip_prefix(HEADING))
+            .and_then(|rest| rest.split_whitespace().next())
+        else {
+            return true;
+        };
+        let following = |l: u32| {
+            let t = self.str(l);
+            let t = t.strip_prefix(HEADING).unwrap_or(t);
+            t.split_whitespace().next() == Some(first)
+        };
+        let mine: Vec<&(u32, u32, usize)> = procs.iter().filter(|m| m.0 == g).collect();
+        if mine.iter().any(|m| !following(m.1)) {
+            return true;
+        }
+        let mut codes: Vec<usize> = mine.iter().map(|m| m.2).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        codes.len() >= 2
+    }
+
+    /// Whether every diagnosis list of a family names secondary diagnoses
+    /// only (`SDX`, not `PDX` or `PSDX`).
+    fn sdx_gated(&self, f: &Family) -> bool {
+        let Some(g) = f.group else { return false };
+        let mut dx = self.model.group_labels[g as usize]
+            .iter()
+            .filter(|&&l| {
+                self.model
+                    .label_on_dx
+                    .get(l as usize)
+                    .copied()
+                    .unwrap_or(false)
+            })
+            .map(|&l| self.model.labels[l as usize])
+            .peekable();
+        dx.peek().is_some() && dx.all(|k| k.sdx && !k.pdx)
     }
 
     /// Whether a group has a procedure exception list ("with any O.R. procedure except").
@@ -844,10 +1045,37 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 tail.contains(" with ") && {
                     let w = words(self.str(m.label));
                     let t = words(tail);
-                    !w.is_empty() && w.iter().all(|x| t.contains(x))
+                    if w.is_empty() {
+                        // A list named only "PDX" stands for every principal
+                        // the title names before its condition ("A, B or C
+                        // with P"): it needs P too.
+                        !title[..at].contains(" with ")
+                    } else {
+                        w.iter().all(|x| t.contains(x))
+                    }
                 }
             })
         };
+        let has_dx_list = lists.iter().any(|&l| on_dx(l));
+        if !has_dx_list {
+            // Procedures alone: any principal of the MDC with the procedure
+            // ("Circulatory Disorders Except AMI, with Cardiac Catheterization").
+            return Some(proc);
+        }
+        // A family with a principal-diagnosis list needs that list met: a
+        // secondary list alone (acute leukemia) is its second condition.
+        let pdx_only = |l: u32| {
+            let k = self.model.labels[l as usize];
+            k.pdx && !k.sdx
+        };
+        let has_pdx_list = lists.iter().any(|&l| on_dx(l) && pdx_only(l));
+        if has_pdx_list
+            && !labs
+                .iter()
+                .any(|m| m.side == Side::Pdx && pdx_only(m.label))
+        {
+            return Some(false);
+        }
         let dx: Vec<&Matched> = labs.iter().filter(|m| m.side != Side::Proc).collect();
         if dx.is_empty() {
             return None;
@@ -884,8 +1112,39 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
 
     /// 0 none, 1 CC, 2 MCC: the highest counting secondary.
     fn severity(&self, c: &Claim, sdx: &[Sdx<'_>], apply_hac: bool, trauma: bool) -> u8 {
+        self.severity_where(c, sdx, apply_hac, trauma, |_| true)
+    }
+
+    /// The severity of a family whose lists name principal-or-secondary
+    /// diagnoses (`PSDX`: HIV with a major related condition): the
+    /// secondaries that meet those lists put the claim in the family and
+    /// do not also count as its CC or MCC.
+    fn family_severity(&self, f: &Family, c: &Claim, sdx: &[Sdx<'_>], p: &Pass<'_>, sev: u8) -> u8 {
+        let Some(g) = f.group else { return sev };
+        let psdx = |l: u32| self.str(l).split_whitespace().any(|w| w == "PSDX");
+        if !self.model.group_labels[g as usize].iter().any(|&l| psdx(l)) {
+            return sev;
+        }
+        let listed = |s: &Sdx<'_>| {
+            s.attrs.iter().any(|&id| {
+                let a = self.model.attrs[id as usize];
+                a.group == g && psdx(a.label)
+            })
+        };
+        let mdc24 = f.drgs.first().and_then(|&d| self.drg_mdc(d)) == Some(Some(24));
+        self.severity_where(c, sdx, p.apply_hac, mdc24, |s| !listed(s))
+    }
+
+    fn severity_where(
+        &self,
+        c: &Claim,
+        sdx: &[Sdx<'_>],
+        apply_hac: bool,
+        trauma: bool,
+        keep: impl Fn(&Sdx<'_>) -> bool,
+    ) -> u8 {
         let mut sev = 0;
-        for s in sdx {
+        for s in sdx.iter().filter(|s| keep(s)) {
             let d = s.dx;
             let Some(e) = s.cc else { continue };
             // In MDC 24 the significant injuries make the MDC, not the severity.
@@ -947,9 +1206,11 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             .cloned()
             .collect();
         let subs2 = if alive.is_empty() { subs } else { alive };
+        // The lists that name a branch: the diagnoses', and for a surgical
+        // family its procedures' too ("laparoscopic cholecystectomy").
         let dl: Vec<&[String]> = labs
             .iter()
-            .filter(|m| m.side != Side::Proc)
+            .filter(|m| m.side != Side::Proc || surgical == Some(true))
             .map(|m| self.words_of(m.label))
             .collect();
         let title_words: Vec<&[String]> = subs2.iter().map(|x| self.title_words(x[0])).collect();

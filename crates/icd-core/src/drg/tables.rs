@@ -758,7 +758,10 @@ fn label_kind(label: &str) -> LabelKind {
         pdx: label.ends_with("PDX") || label.ends_with("PSDX"),
         sdx: label.contains("SDX"),
         and: label.starts_with("AND "),
-        except: label.contains("EXCEPT"),
+        // An exception list ends with the word ("WITH ANY ORPCS EXCEPT");
+        // inside a name it is part of the name ("SPINAL FUSION EXCEPT
+        // CERVICAL ORPCS", "CHOLECYSTECTOMY EXCEPT BY LAPAROSCOPE ORPCS").
+        except: label.ends_with("EXCEPT"),
         any_other: label.contains("ANY OTHER ORPCS"),
     }
 }
