@@ -1540,11 +1540,12 @@ function figureText(f) {
   return Number.isInteger(v) ? String(v) : v.toFixed(2);
 }
 
-test('19 batch: a FHIR Bundle and an HL7 v2 file are dropped, guessed, imported and reported as `icd report` reports them; their broken entries and messages are listed with their places', () =>
+test('19 batch: JSON Lines, a FHIR Bundle and an HL7 v2 file are dropped, guessed, imported and reported as `icd report` reports them; their broken entries and messages are listed with their places', () =>
   withPage(async (page) => {
     const fixtures = path.join(ROOT, 'crates', 'icd-cli', 'tests', 'fixtures', 'batch');
     const figures = ['discharges', 'alos', 'gross_death_rate', 'case_mix_index', 'cc_mcc_capture_rate', 'unspecified_code_rate'];
     for (const [name, format, type] of [
+      ['encounters.jsonl', 'record', 'application/x-ndjson'],
       ['encounters.fhir.json', 'fhir', 'application/fhir+json'],
       ['encounters.hl7', 'hl7', 'text/plain'],
     ]) {
