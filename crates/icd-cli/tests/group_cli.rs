@@ -182,7 +182,6 @@ fn a_broken_record_in_the_middle_of_a_piped_file_is_reported_alone_with_its_plac
 
 #[test]
 fn the_first_line_is_written_before_standard_input_closes() {
-    use std::io::{BufRead, BufReader};
     for format in [None, Some("claim"), Some("record")] {
         // Without --format the form is guessed from the first bytes: records.
         let good = if format == Some("claim") {
@@ -196,39 +195,21 @@ fn the_first_line_is_written_before_standard_input_closes() {
         if let Some(f) = format {
             cmd.args(["--format", f]);
         }
-        let mut child = cmd
+        let child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let mut stdin = child.stdin.take().unwrap();
-        writeln!(stdin, "{good}").unwrap();
-        stdin.flush().unwrap();
-        // Read the first line on another thread: if it only came at the
-        // end of the input, the test fails instead of waiting for ever.
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let reader = std::thread::spawn(move || {
-            let mut lines = BufReader::new(stdout).lines();
-            tx.send(lines.next()).unwrap();
-            lines.map(Result::unwrap).collect::<Vec<_>>()
-        });
-        let first = rx.recv_timeout(std::time::Duration::from_secs(60));
-        // Close standard input either way, so the process ends.
-        writeln!(stdin, "{good}").unwrap();
-        drop(stdin);
-        let first = first
-            .unwrap_or_else(|_| panic!("{format:?}: no line before standard input closed"))
-            .unwrap()
-            .unwrap();
+        let (first, rest, status) = first_line_before_eof(child, good);
+        let first =
+            first.unwrap_or_else(|| panic!("{format:?}: no line before standard input closed"));
         let v: serde_json::Value = serde_json::from_str(&first).unwrap();
         assert_eq!(
             (v["record"].clone(), v["drg"].clone()),
             (1.into(), 322.into())
         );
-        let rest = reader.join().unwrap();
         assert_eq!(rest.len(), 1, "{format:?}: {rest:?}");
-        assert!(child.wait().unwrap().success(), "{format:?}");
+        assert!(status.success(), "{format:?}");
     }
 }

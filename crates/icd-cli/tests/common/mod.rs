@@ -53,3 +53,35 @@ pub fn open_search() -> (
         icd_core::search::SearchIndex::open(search).expect("the search index opens"),
     )
 }
+
+/// Writes `line` to a spawned `icd` reading standard input, reads the first
+/// line it prints while standard input is still open (on another thread,
+/// so a program that answers only at the end fails the test after 60 s
+/// instead of hanging it), then writes `line` again, closes standard input
+/// and returns the first line and the lines after it.
+pub fn first_line_before_eof(
+    mut child: std::process::Child,
+    line: &str,
+) -> (Option<String>, Vec<String>, std::process::ExitStatus) {
+    use std::io::{BufRead, BufReader, Write};
+    let mut stdin = child.stdin.take().expect("a piped standard input");
+    writeln!(stdin, "{line}").unwrap();
+    stdin.flush().unwrap();
+    let stdout = child.stdout.take().expect("a piped standard output");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        tx.send(lines.next()).unwrap();
+        lines.map(Result::unwrap).collect::<Vec<_>>()
+    });
+    let first = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .ok()
+        .flatten()
+        .map(Result::unwrap);
+    // Close standard input either way, so the process ends.
+    writeln!(stdin, "{line}").unwrap();
+    drop(stdin);
+    let rest = reader.join().unwrap();
+    (first, rest, child.wait().unwrap())
+}

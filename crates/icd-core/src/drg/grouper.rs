@@ -445,13 +445,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         }
         for &(r, g, i) in &pre_cands {
             let lists = &self.model.group_labels[g as usize];
-            let on_dx = |l: u32| {
-                self.model
-                    .label_on_dx
-                    .get(l as usize)
-                    .copied()
-                    .unwrap_or(false)
-            };
+            let on_dx = |l: u32| self.on_dx(l);
             let dx_ok = !lists.iter().any(|&l| on_dx(l)) || pre_dx.iter().any(|m| m.group == g);
             let has_and = lists.iter().any(|&l| self.model.labels[l as usize].and);
             let and_ok = !has_and
@@ -459,13 +453,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                     .iter()
                     .chain(&pre_dx)
                     .any(|m| m.group == g && self.model.labels[m.label as usize].and);
-            let on_proc = |l: u32| {
-                self.model
-                    .label_on_proc
-                    .get(l as usize)
-                    .copied()
-                    .unwrap_or(false)
-            };
+            let on_proc = |l: u32| self.on_proc(l);
             let is_and = |l: u32| self.model.labels[l as usize].and;
             let main_ok = !lists.iter().any(|&l| on_proc(l) && !is_and(l))
                 || pre_labels.iter().any(|m| m.group == g && !is_and(m.label));
@@ -757,13 +745,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         let proc_lists: Vec<u32> = self.model.group_labels[g as usize]
             .iter()
             .copied()
-            .filter(|&l| {
-                self.model
-                    .label_on_proc
-                    .get(l as usize)
-                    .copied()
-                    .unwrap_or(false)
-            })
+            .filter(|&l| self.on_proc(l))
             .collect();
         let matched = |l: u32| labs.iter().any(|m| m.side == Side::Proc && m.label == l);
         // "Two (three) conditions must be met": one procedure of each.
@@ -838,12 +820,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                     && !["OR ", "AND ", "WITH", "ANY "]
                         .iter()
                         .any(|p| t.starts_with(p))
-                    && self
-                        .model
-                        .label_on_proc
-                        .get(l as usize)
-                        .copied()
-                        .unwrap_or(false)
+                    && self.on_proc(l)
             })
             .collect();
         if lists.len() < 2 {
@@ -861,13 +838,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         let Some(g) = f.group else { return false };
         self.model.group_labels[g as usize].iter().any(|&l| {
             let t = self.str(l);
-            self.model
-                .label_on_dx
-                .get(l as usize)
-                .copied()
-                .unwrap_or(false)
-                && !t.starts_with("OR ")
-                && !t.starts_with("WITH ")
+            self.on_dx(l) && !t.starts_with("OR ") && !t.starts_with("WITH ")
         })
     }
 
@@ -925,29 +896,35 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         let Some(g) = f.group else { return false };
         let mut dx = self.model.group_labels[g as usize]
             .iter()
-            .filter(|&&l| {
-                self.model
-                    .label_on_dx
-                    .get(l as usize)
-                    .copied()
-                    .unwrap_or(false)
-            })
+            .filter(|&&l| self.on_dx(l))
             .map(|&l| self.model.labels[l as usize])
             .peekable();
         dx.peek().is_some() && dx.all(|k| k.sdx && !k.pdx)
     }
 
+    /// Whether label `l` is a list of diagnoses.
+    fn on_dx(&self, l: u32) -> bool {
+        self.model
+            .label_on_dx
+            .get(l as usize)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// Whether label `l` is a list of procedures.
+    fn on_proc(&self, l: u32) -> bool {
+        self.model
+            .label_on_proc
+            .get(l as usize)
+            .copied()
+            .unwrap_or(false)
+    }
+
     /// Whether a group has a procedure exception list ("with any O.R. procedure except").
     fn proc_except(&self, g: u32) -> bool {
-        self.model.group_labels[g as usize].iter().any(|&l| {
-            self.model.labels[l as usize].except
-                && self
-                    .model
-                    .label_on_proc
-                    .get(l as usize)
-                    .copied()
-                    .unwrap_or(false)
-        })
+        self.model.group_labels[g as usize]
+            .iter()
+            .any(|&l| self.model.labels[l as usize].except && self.on_proc(l))
     }
 
     /// Multiple significant trauma (MDC 24): a principal diagnosis of the
@@ -1007,20 +984,8 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
     fn second_condition_met(&self, f: &Family, labs: &[Matched]) -> Option<bool> {
         let g = f.group?;
         let lists = &self.model.group_labels[g as usize];
-        let on_proc = |l: u32| {
-            self.model
-                .label_on_proc
-                .get(l as usize)
-                .copied()
-                .unwrap_or(false)
-        };
-        let on_dx = |l: u32| {
-            self.model
-                .label_on_dx
-                .get(l as usize)
-                .copied()
-                .unwrap_or(false)
-        };
+        let on_proc = |l: u32| self.on_proc(l);
+        let on_dx = |l: u32| self.on_dx(l);
         let has_proc_list = lists.iter().any(|&l| on_proc(l) && !on_dx(l));
         if !has_proc_list {
             return None;
@@ -1091,13 +1056,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         let Some(g) = f.group else { return false };
         let lists = self.model.group_labels[g as usize]
             .iter()
-            .filter(|&&l| {
-                self.model
-                    .label_on_dx
-                    .get(l as usize)
-                    .copied()
-                    .unwrap_or(false)
-            })
+            .filter(|&&l| self.on_dx(l))
             .count();
         lists < self.subfams(&f.drgs).len()
     }
