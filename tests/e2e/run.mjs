@@ -1456,7 +1456,12 @@ test('17 batch: drop a 10,000-row CSV, watch the progress, filter, open a record
       return n > 0 && n < rows;
     }, 'filtering by severity error did not narrow the table');
     await page.locator('[data-testid="filter-search"]').fill('E0000042');
-    await poll(async () => (await tableRows.count()) === 0 || (await tableRows.first().innerText()).includes('E0000042'), 'searching by record id');
+    // The rows as they are now (a locator's innerText would wait for a row
+    // that the filter's answer may just have removed).
+    await poll(async () => {
+      const shown = await tableRows.allInnerTexts();
+      return shown.length === 0 || shown.every((t) => t.includes('E0000042'));
+    }, async () => `searching by record id: ${(await tableRows.allInnerTexts()).slice(0, 3).join(' | ')}`);
     await page.locator('[data-testid="filter-search"]').fill('');
     await page.locator('[data-testid="filter-severity"]').selectOption('');
     await poll(async () => (await total.innerText()).startsWith(`${rows} `), 'clearing the filters');
