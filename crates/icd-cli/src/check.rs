@@ -243,16 +243,14 @@ pub fn run(args: Args) -> Result<bool> {
                 unreachable!("Split::Importer cuts items only")
             };
             n += 1;
-            match report_one(&checker, &mut totals, n, item, args.json, &mut w) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => break 'read,
-                Err(e) => return Err(e.into()),
+            if let Err(e) = report_one(&checker, &mut totals, n, item, args.json, &mut w) {
+                crate::input::reader_gone(e)?;
+                break 'read;
             }
         }
-        match w.flush() {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => break,
-            Err(e) => return Err(e.into()),
+        if let Err(e) = w.flush() {
+            crate::input::reader_gone(e)?;
+            break;
         }
     }
     let summary = format!(
@@ -278,51 +276,49 @@ fn report_one<D: AsRef<[u8]>>(
     json: bool,
     w: &mut impl Write,
 ) -> std::io::Result<()> {
-    {
-        totals.read += 1;
-        let place = input.place().to_string();
-        let (id, findings) = match input {
-            Item::Record { record, .. } => {
-                totals.checked += 1;
-                (
-                    record.id.as_ref().map(|t| t.to_string()),
-                    checker.check(&record),
-                )
-            }
-            Item::Claim { claim, .. } => {
-                totals.checked += 1;
-                (None, checker.check_claim(&claim))
-            }
-            Item::Broken { place, reason } => {
-                totals.rejected += 1;
-                (
-                    None,
-                    vec![rules::INPUT_UNREADABLE
-                        .finding(format!("{place}: {reason}"))
-                        .with_fix("Correct the record; the others were checked")],
-                )
-            }
-        };
-        for f in &findings {
-            match f.severity {
-                Severity::Error => totals.errors += 1,
-                Severity::Warning => totals.warnings += 1,
-                Severity::Info => totals.info += 1,
-            }
+    totals.read += 1;
+    let place = input.place().to_string();
+    let (id, findings) = match input {
+        Item::Record { record, .. } => {
+            totals.checked += 1;
+            (
+                record.id.as_ref().map(|t| t.to_string()),
+                checker.check(&record),
+            )
         }
-        let report = Report {
-            record: n,
-            place,
-            id,
-            findings: &findings,
-        };
-        if json {
-            serde_json::to_writer(&mut *w, &report)
-                .map_err(std::io::Error::from)
-                .and_then(|_| writeln!(w))
-        } else {
-            write_text(w, &report)
+        Item::Claim { claim, .. } => {
+            totals.checked += 1;
+            (None, checker.check_claim(&claim))
         }
+        Item::Broken { place, reason } => {
+            totals.rejected += 1;
+            (
+                None,
+                vec![rules::INPUT_UNREADABLE
+                    .finding(format!("{place}: {reason}"))
+                    .with_fix("Correct the record; the others were checked")],
+            )
+        }
+    };
+    for f in &findings {
+        match f.severity {
+            Severity::Error => totals.errors += 1,
+            Severity::Warning => totals.warnings += 1,
+            Severity::Info => totals.info += 1,
+        }
+    }
+    let report = Report {
+        record: n,
+        place,
+        id,
+        findings: &findings,
+    };
+    if json {
+        serde_json::to_writer(&mut *w, &report)
+            .map_err(std::io::Error::from)
+            .and_then(|_| writeln!(w))
+    } else {
+        write_text(w, &report)
     }
 }
 
@@ -382,8 +378,8 @@ pub fn list_rules(json: bool) -> Result<bool> {
             )
         })
     };
-    match res.and_then(|_| w.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(true),
+    if let Err(e) = res.and_then(|_| w.flush()) {
+        crate::input::reader_gone(e)?;
     }
+    Ok(true)
 }

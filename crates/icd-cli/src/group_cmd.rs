@@ -166,23 +166,14 @@ pub fn run(args: Args) -> Result<bool> {
                 }
             };
             if let Err(e) = res {
-                return broken_pipe(e).map(|()| all_ok);
+                return crate::input::reader_gone(e).map(|()| all_ok);
             }
         }
         if let Err(e) = w.flush() {
-            return broken_pipe(e).map(|()| all_ok);
+            return crate::input::reader_gone(e).map(|()| all_ok);
         }
     }
     Ok(all_ok)
-}
-
-/// A reader that went away (`icd group ... | head`) ends the run quietly.
-fn broken_pipe(e: std::io::Error) -> Result<()> {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        Ok(())
-    } else {
-        Err(e.into())
-    }
 }
 
 fn write_json(

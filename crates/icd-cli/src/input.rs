@@ -186,6 +186,17 @@ impl Units {
     }
 }
 
+/// A write error of `icd check` or `icd group`: `Ok` when the reader went
+/// away (`icd group ... | head`), which ends the run quietly; the error
+/// otherwise.
+pub fn reader_gone(e: std::io::Error) -> Result<()> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(e.into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
