@@ -1325,10 +1325,13 @@ test('17 PCS builder: 0DTJ4ZZ built with the keyboard, each axis offering exactl
     await page.getByTestId('pcs-mce-only').waitFor({ timeout: 15_000 });
     assert(/Valid \(Medicare Code Editor\)/.test(await page.getByTestId('pcs-validity').innerText()), '02HM3JZ is not shown as valid');
     // The finished code goes to the record check's procedures.
+    // From #/pcs/02HM3JZ this is a change of the hash only: until the page
+    // shows 0DTJ4ZZ, the Add button there is still 02HM3JZ's.
     await open(page, BASE, '#/pcs/0DTJ4ZZ');
+    await poll(async () => (await page.getByTestId('pcs-result-code').innerText().catch(() => '')).trim() === '0DTJ4ZZ', 'the builder does not show 0DTJ4ZZ after its link', 15_000);
     await page.getByTestId('pcs-add').click();
     await poll(() => new URL(page.url()).hash === '#/record', () => `Add did not open the record check (at ${page.url()})`);
-    await poll(async () => (await page.locator('#px-0').inputValue().catch(() => '')) === '0DTJ4ZZ', 'procedure 1 of the record is not 0DTJ4ZZ', 15_000);
+    await poll(async () => (await page.locator('#px-0').inputValue().catch(() => '')) === '0DTJ4ZZ', async () => `procedure 1 of the record is ${JSON.stringify(await page.locator('#px-0').inputValue().catch(() => 'missing'))}, not 0DTJ4ZZ`, 15_000);
   }));
 
 test('18 PCS search: the CM / PCS switch is in the URL; "laparoscopic appendectomy" leads with 0DTJ4ZZ, which opens in the builder', () =>
