@@ -537,12 +537,17 @@ pub fn answer(engine: &Engine<Vec<u8>>, request: Request) -> Reply {
             let Ok(reading) = engine.read_note(&text, &opts) else {
                 return Reply::NotReady { id };
             };
+            // Procedure statements are coded by a second request
+            // (NoteProcedures), so the diagnoses never wait for the PCS
+            // tables or the procedure search.
+            let procedures_coded = reading.procedures.is_empty();
             let summaries = summaries(lib, &reading.statements);
             Reply::ReadNote {
                 id,
                 text,
                 reading: Box::new(reading),
                 summaries,
+                procedures_coded,
                 ms: now() - started,
             }
         }
@@ -700,6 +705,19 @@ pub fn answer(engine: &Engine<Vec<u8>>, request: Request) -> Reply {
                 id,
                 build: Box::new(PcsBuildReply { build, report }),
             }
+        }
+        Request::NoteProcedures { id, mut procedures } => {
+            let pcs = match engine.pcs() {
+                Ok(p) => p,
+                Err(e) => return unavailable(id, RequestKind::NoteProcedures, &e),
+            };
+            let opts = icd_core::search::procedures::note_options();
+            with_pcs_search(pcs, |s| {
+                for p in &mut procedures {
+                    p.hits = s.search(&p.text, &opts);
+                }
+            });
+            Reply::NoteProcedures { id, procedures }
         }
         Request::PcsSearch { id, query } => {
             let pcs = match engine.pcs() {
