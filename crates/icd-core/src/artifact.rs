@@ -324,7 +324,7 @@ impl RowsBuilder {
 /// column of ids that grow slowly (string ids in preorder, note counts)
 /// then has long runs of equal high bytes, which brotli and gzip code in
 /// almost nothing; in the tabular's node table this halves the compressed
-/// size (152 KB to 68 KB with brotli). A cell is still read in constant
+/// size (152 KB to 66 KB with brotli). A cell is still read in constant
 /// time, from four places. Columns whose low bytes repeat as whole values
 /// (flags, codes) compress better as plain `u32`s, so each table names its
 /// own: writer and reader share one constant.

@@ -224,7 +224,7 @@ const R_SEVENTH: usize = 4;
 /// The node columns stored as byte planes: the string ids of keys and
 /// titles grow with the preorder, and note counts are small. Flags and
 /// seventh-character rows compress better as they are (measured with
-/// brotli 11 on the FY2026 data: 152 KB as plain columns, 68 KB so).
+/// brotli 11 on the FY2026 data: 152 KB as plain columns, 66 KB so).
 const NODE_PLANES: Planes = Planes::of(&[R_KEY, R_TITLE, R_NOTE_LEN]);
 /// Both note columns (kind, text id) as byte planes: 37 KB to 27 KB.
 const NOTE_PLANES: Planes = Planes::of(&[0, 1]);
