@@ -100,23 +100,30 @@ fn gold_codes(text: &str) -> BTreeMap<String, Vec<String>> {
     gold
 }
 
-/// Reads a CodiEsp split folder: `text_files_en/ID.txt` and the one
-/// `*D.tsv` diagnosis file. Returns (id, text, gold codes).
-pub fn read_notes(dir: &Path) -> Result<Vec<(String, String, Vec<String>)>> {
-    let tsv = std::fs::read_dir(dir)
+/// The one `*{suffix}.tsv` file of a CodiEsp split folder (`D` for its
+/// diagnosis codes, `P` for its procedure codes).
+fn split_codes(dir: &Path, suffix: &str, what: &str) -> Result<std::path::PathBuf> {
+    let name = format!("{suffix}.tsv");
+    std::fs::read_dir(dir)
         .with_context(|| format!("cannot read {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.ends_with("D.tsv"))
+                .is_some_and(|n| n.ends_with(&name))
         })
         .with_context(|| {
             format!(
-                "{} has no *D.tsv file of diagnosis codes (the CodiEsp layout: text_files_en/ID.txt and {{split}}D.tsv)",
+                "{} has no *{name} file of {what} codes (the CodiEsp layout: text_files_en/ID.txt and {{split}}{name})",
                 dir.display()
             )
-        })?;
+        })
+}
+
+/// Reads a CodiEsp split folder: `text_files_en/ID.txt` and the one
+/// `*D.tsv` diagnosis file. Returns (id, text, gold codes).
+pub fn read_notes(dir: &Path) -> Result<Vec<(String, String, Vec<String>)>> {
+    let tsv = split_codes(dir, "D", "diagnosis")?;
     let gold = gold_codes(&std::fs::read_to_string(&tsv)?);
     let texts = dir.join("text_files_en");
     let mut out = Vec::new();
@@ -137,20 +144,7 @@ pub fn read_notes(dir: &Path) -> Result<Vec<(String, String, Vec<String>)>> {
 /// none has an empty gold set, so what is suggested for it counts against
 /// precision). Returns (id, text, gold codes).
 pub fn read_procedure_notes(dir: &Path) -> Result<Vec<(String, String, Vec<String>)>> {
-    let tsv = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot read {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.ends_with("P.tsv"))
-        })
-        .with_context(|| {
-            format!(
-                "{} has no *P.tsv file of procedure codes (the CodiEsp layout: text_files_en/ID.txt and {{split}}P.tsv)",
-                dir.display()
-            )
-        })?;
+    let tsv = split_codes(dir, "P", "procedure")?;
     let mut gold = gold_codes(&std::fs::read_to_string(&tsv)?);
     let texts = dir.join("text_files_en");
     let mut out = Vec::new();

@@ -5,20 +5,7 @@
 mod common;
 use common::*;
 
-use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::OnceLock;
-
-fn index() -> &'static Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let built = icd_cli::build::build(&data_dir()).expect("../shared/data builds");
-        icd_cli::build::write(dir.path(), &built).unwrap();
-        dir
-    })
-    .path()
-}
 
 fn icd(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_icd"))

@@ -20,7 +20,6 @@ use common::*;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 
 use icd_core::batch::{read, Format, Item};
 use icd_core::record::Record;
@@ -164,17 +163,6 @@ fn broken_files_report_each_broken_unit_and_read_the_others() {
             assert!(g.starts_with(w), "{name}:\n  got  {g}\n  want {w}...");
         }
     }
-}
-
-fn index() -> &'static Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let built = icd_cli::build::build(&data_dir()).expect("../shared/data builds");
-        icd_cli::build::write(dir.path(), &built).unwrap();
-        dir
-    })
-    .path()
 }
 
 fn icd(cmd: &str, file: &Path, format: Option<Format>) -> Output {

@@ -7,19 +7,7 @@
 mod common;
 use common::*;
 
-use std::path::Path;
 use std::process::Command;
-use std::sync::OnceLock;
-
-fn index() -> &'static Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        icd_cli::build::write(dir.path(), built()).unwrap();
-        dir
-    })
-    .path()
-}
 
 fn icd(args: &[&str]) -> (String, Option<i32>) {
     let o = Command::new(env!("CARGO_BIN_EXE_icd"))

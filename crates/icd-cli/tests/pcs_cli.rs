@@ -5,21 +5,9 @@
 mod common;
 use common::*;
 
-use std::path::Path;
 use std::process::Command;
-use std::sync::OnceLock;
 
 use expect_test::{expect, Expect};
-
-fn index() -> &'static Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        icd_cli::build::write(dir.path(), built()).unwrap();
-        dir
-    })
-    .path()
-}
 
 /// Runs `icd ARGS --index DIR` and snapshots stdout, then stderr, then the exit status.
 fn check(args: &[&str], expect: Expect) {

@@ -9,7 +9,6 @@ mod common;
 use common::*;
 
 use std::collections::HashSet;
-use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 
@@ -22,16 +21,6 @@ use icd_core::{Code, Library};
 fn lib() -> &'static Library<&'static [u8]> {
     static LIB: OnceLock<Library<&'static [u8]>> = OnceLock::new();
     LIB.get_or_init(|| open_search().0)
-}
-
-fn index() -> &'static Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        icd_cli::build::write(dir.path(), built()).unwrap();
-        dir
-    })
-    .path()
 }
 
 fn batch(kinds: &[Kind], count: usize, seed: u64) -> Batch {

@@ -29,6 +29,18 @@ pub fn built() -> &'static Built {
     })
 }
 
+/// A folder holding the built artifacts, written once per test binary, for
+/// tests that run the `icd` binary with `--index`.
+pub fn index() -> &'static std::path::Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        icd_cli::build::write(dir.path(), built()).expect("the artifacts are written");
+        dir
+    })
+    .path()
+}
+
 /// The library and the search index over the built artifacts.
 pub fn open_search() -> (
     icd_core::Library<&'static [u8]>,
