@@ -234,11 +234,11 @@ fn search_pcs_ranks_the_resection_first() {
             "laparoscopic appendectomy",
         ],
         expect![[r#"
-            0DTJ4ZZ  27.90  Resection of Appendix, Percutaneous Endoscopic Approach  [open: axis 6, 7 of table 0DT]
+            0DTJ4ZZ  27.94  Resection of Appendix, Percutaneous Endoscopic Approach  [open: axis 6, 7 of table 0DT]
                       via Appendectomy (see Resection, Appendix)
-            0DBJ4ZZ  27.40  Excision of Appendix, Percutaneous Endoscopic Approach  [open: axis 6, 7 of table 0DB]
+            0DBJ4ZZ  27.44  Excision of Appendix, Percutaneous Endoscopic Approach  [open: axis 6, 7 of table 0DB]
                       via Appendectomy (see Excision, Appendix)
-            0DTJ0ZZ  23.95  Resection of Appendix, Open Approach  [open: axis 5, 6, 7 of table 0DT]
+            0DTJ4ZG  27.39  Resection of Appendix, Hand-Assisted, Percutaneous Endoscopic Approach  [open: axis 6, 7 of table 0DT]
                       via Appendectomy (see Resection, Appendix)
             exit 0
         "#]],

@@ -108,6 +108,25 @@ pub const ORGAN_ADJECTIVES: &[(&str, &str)] = &[
     ("vulvar", "vulva"),
 ];
 
+/// Words of general medical language for the imaging types of the Imaging
+/// and Nuclear Medicine sections (their third axis) and the type labels
+/// they mean: an ultrasound or sonogram is Ultrasonography (the
+/// definition's "reflected and attenuated high frequency sound waves"), an
+/// MRI and a CT their labels' own abbreviations, a radiograph a Plain
+/// Radiography. A statement with the word also has the label's words, so
+/// the type's tables and the Index paths under it (`Ultrasonography >
+/// Abdomen`) match it.
+pub const IMAGING_WORDS: &[(&str, &str)] = &[
+    ("ct", "Computerized Tomography"),
+    ("mri", "Magnetic Resonance Imaging"),
+    ("pet", "Positron Emission Tomographic Imaging"),
+    ("radiograph", "Plain Radiography"),
+    ("sonogram", "Ultrasonography"),
+    ("sonography", "Ultrasonography"),
+    ("ultrasonogram", "Ultrasonography"),
+    ("ultrasound", "Ultrasonography"),
+];
+
 /// Words of procedure statements that name a root operation without its
 /// label, with shares, from the operations' definitions and explanations:
 /// a foreign body or a calculus is the "solid matter" Extirpation takes

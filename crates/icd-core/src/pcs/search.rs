@@ -42,7 +42,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::lexicon::{body_parts_of, suffix_operations, OPERATION_WORDS, ORGAN_ADJECTIVES};
+use super::lexicon::{
+    body_parts_of, suffix_operations, IMAGING_WORDS, OPERATION_WORDS, ORGAN_ADJECTIVES,
+};
 use super::{Pcs, RowId, TableId};
 use crate::code::PcsCode;
 use crate::text::normalize;
@@ -97,6 +99,18 @@ pub const APPROACH_WORDS: &[(&str, &[&str])] = &[
     ("external", &["External"]),
     ("closed", &["External", "Percutaneous"]),
 ];
+
+/// The approaches of a procedure done without an incision, with weights
+/// as [`APPROACH_WORDS`] gives them (the first best).
+const WITHOUT_INCISION: &[(&str, f32)] = &[
+    ("External", 1.0),
+    ("Via Natural or Artificial Opening", 1.0),
+    ("Via Natural or Artificial Opening Endoscopic", 0.5),
+];
+
+/// The words for taking something out, the label of the root operation
+/// Removal.
+const TAKING_OUT_WORDS: &[&str] = &["removal", "remove", "removed"];
 
 /// Words that say only a portion of a body part is taken (the Excision
 /// definition: "a portion of a body part"). Without one, an `-ectomy`
@@ -183,6 +197,14 @@ pub struct Weights {
     /// Resection over Excision for a whole body part, Excision over
     /// Resection when a portion is said ([`PORTION_WORDS`]).
     pub whole_or_portion: f32,
+    /// How far below its code each further value of an open axis is
+    /// ranked (the second value by this much, the third by twice it).
+    pub variant: f32,
+    /// Against an index path's lead, per word of the path the statement
+    /// lacks. A count, not the words' weights: a rarer missing word (`Facial`
+    /// beside `Thoracic` in `Division > Nerve > ...`) says no more against
+    /// its path.
+    pub lead_miss: f32,
 }
 
 impl Default for Weights {
@@ -199,6 +221,8 @@ impl Default for Weights {
             plain: 0.05,
             no_operation_repair: 1.0,
             whole_or_portion: 0.5,
+            variant: 0.5,
+            lead_miss: 0.5,
         }
     }
 }
@@ -213,6 +237,11 @@ pub struct SearchOptions {
     pub per_body_part: usize,
     /// At most this many codes per table.
     pub per_table: usize,
+    /// The leading codes whose open axes are varied (see
+    /// [`SearchOptions::alternatives`]).
+    pub varied: usize,
+    /// Other values offered per open axis of a leading code.
+    pub alternatives: usize,
     /// The weights.
     pub weights: Weights,
 }
@@ -222,7 +251,9 @@ impl Default for SearchOptions {
         SearchOptions {
             top: 10,
             per_body_part: 2,
-            per_table: 10,
+            per_table: 3,
+            varied: 1,
+            alternatives: 3,
             weights: Weights::default(),
         }
     }
@@ -264,6 +295,32 @@ struct IndexLead {
     path: String,
 }
 
+/// A scored code before the list is cut.
+struct Cand {
+    score: f32,
+    code: PcsCode,
+    open: Vec<u8>,
+    via: Vec<String>,
+    /// Where its row's ranked approach, device and qualifier values are.
+    row_at: usize,
+}
+
+/// How plausible an approach is when the statement names none, 0 to 1.
+/// Open comes first (the plainest, and the one a procedure title without
+/// an approach word most often means), then the percutaneous endoscopic
+/// and percutaneous approaches, then the natural openings and external.
+fn approach_prior(ch: char) -> f32 {
+    match ch {
+        '0' => 1.0,
+        '4' => 0.8,
+        '3' => 0.7,
+        '8' => 0.5,
+        '7' => 0.4,
+        'X' => 0.3,
+        _ => 0.2,
+    }
+}
+
 /// The search over one PCS artifact; make once, search many times.
 #[derive(Debug)]
 pub struct PcsSearch<'a, D> {
@@ -284,6 +341,8 @@ pub struct PcsSearch<'a, D> {
     beginnings: HashMap<String, Vec<(char, char, char)>>,
     /// Operation labels.
     operations: HashSet<String>,
+    /// Per table: whether its fifth axis is the approach.
+    approach_axis: Vec<bool>,
 }
 
 fn stemmer() -> rust_stemmers::Stemmer {
@@ -548,8 +607,13 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
             .into_iter()
             .map(|(w, d)| (w, (docs / d).ln().max(0.1)))
             .collect();
+        let approach_axis = pcs
+            .tables()
+            .map(|t| pcs.axis_titles(t)[4] == "Approach")
+            .collect();
         PcsSearch {
             pcs,
+            approach_axis,
             names,
             idf,
             default_idf: docs.ln(),
@@ -570,11 +634,24 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
     /// its names, each scored by the weight of the words it shares times
     /// the share of its words present.
     fn value_score(&self, label: &str, q: &HashSet<String>) -> f32 {
+        self.value_score_aliased(label, q, q)
+    }
+
+    /// [`Self::value_score`] with the label's other names (key includes,
+    /// Index `use` terms) matched against `aliased` instead.
+    fn value_score_aliased(
+        &self,
+        label: &str,
+        q: &HashSet<String>,
+        aliased: &HashSet<String>,
+    ) -> f32 {
         let Some(list) = self.names.get(label) else {
             return 0.0;
         };
         list.iter()
-            .map(|name| {
+            .enumerate()
+            .map(|(i, name)| {
+                let q = if i == 0 { q } else { aliased };
                 if name.is_empty() {
                     return 0.0;
                 }
@@ -609,6 +686,18 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
             if let Some((_, noun)) = ORGAN_ADJECTIVES.iter().find(|(a, _)| a == word) {
                 q.extend(stems(&st, noun));
             }
+            if let Some((_, label)) = IMAGING_WORDS.iter().find(|(a, _)| a == word) {
+                q.extend(stems(&st, label));
+            }
+            // The record and the recording are one study: a cystogram is
+            // the Index's Cystography, a lymphangiography its
+            // Lymphangiogram.
+            let stem = word.strip_suffix('s').unwrap_or(word);
+            if let Some(root) = stem.strip_suffix("gram") {
+                q.insert(st.stem(&format!("{root}graphy")).into_owned());
+            } else if let Some(root) = stem.strip_suffix("graphy") {
+                q.insert(st.stem(&format!("{root}gram")).into_owned());
+            }
         }
         let portion = raw.iter().any(|x| PORTION_WORDS.contains(&x.as_str()));
         let whole = raw.iter().any(|x| WHOLE_WORDS.contains(&x.as_str()));
@@ -624,6 +713,16 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                 }
             }
         }
+        // Open is "cutting through the skin or mucous membrane" and
+        // percutaneous "entry ... by puncture or minor incision": what is
+        // done without an incision is external or goes through a natural
+        // or artificial opening.
+        if normalize(statement).contains("without incision") {
+            for (l, x) in WITHOUT_INCISION {
+                let e = approach.entry(l).or_default();
+                *e = e.max(*x);
+            }
+        }
         // Learned endings and beginnings of the statement's words.
         let mut ops: HashMap<String, f32> = HashMap::new();
         let mut parts: HashMap<(char, char, char), f32> = HashMap::new();
@@ -635,6 +734,14 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                     let e = ops.entry(o.to_string()).or_default();
                     *e = e.max(*s * w.operation_word / w.ending_operation.max(f32::EPSILON));
                 }
+            }
+        }
+        // The removal of a foreign body or a calculus takes out solid
+        // matter, an Extirpation; the root operation Removal takes out a
+        // device, so its word no longer names it.
+        if ops.get("Extirpation").is_some_and(|x| *x > 0.0) {
+            for word in TAKING_OUT_WORDS {
+                q.remove(st.stem(word).as_ref());
             }
         }
         for word in &raw {
@@ -686,6 +793,18 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
         for n in nouns {
             q.extend(stems(&st, n));
         }
+        // A `radical excision` is a Resection and a `partial resection`
+        // an Excision (guideline B3.8): the operation word then names the
+        // other operation, so it no longer leads to its own label or
+        // Index paths (`Excision > Tongue`).
+        let excision_said = self.value_score("Excision", &q);
+        let resection_said = self.value_score("Resection", &q);
+        if whole && !portion {
+            q.remove(st.stem("excision").as_ref());
+        }
+        if portion && !whole {
+            q.remove(st.stem("resection").as_ref());
+        }
         // Index leads whose main term the statement has.
         let mut leads: Vec<(&IndexLead, f32)> = Vec::new();
         let mut seen = HashSet::new();
@@ -695,10 +814,12 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                 if !seen.insert(i) || !l.main.iter().all(|m| q.contains(m)) {
                     continue;
                 }
+                // A subterm word the main term already has (`Fusion >
+                // ... > Interbody Fusion Device`) says nothing more.
                 let sub_hit: f32 = l
                     .sub
                     .iter()
-                    .filter(|x| q.contains(*x))
+                    .filter(|x| q.contains(*x) && !l.main.contains(x))
                     .map(|x| self.idf(x))
                     .sum();
                 let sub_miss = l.sub.iter().filter(|x| !q.contains(*x)).count();
@@ -721,7 +842,7 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                 let score = if scale < 1.0 {
                     main * scale
                 } else {
-                    main + sub_hit - sub_miss as f32 * 0.5
+                    main + sub_hit - w.lead_miss * sub_miss as f32
                 };
                 leads.push((l, score));
             }
@@ -754,6 +875,28 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
             cache.borrow_mut().insert(label.to_string(), s);
             s
         };
+        // An approach word is the approach's: it does not also name a
+        // device or qualifier through a key include (`Percutaneous
+        // nephrostomy catheter` is a Drainage Device, yet a percutaneous
+        // aspiration leaves none); the label's own words still count
+        // (`external fixator` is the External Fixation Device).
+        let q_tail: HashSet<String> = {
+            let said: HashSet<String> = raw
+                .iter()
+                .filter(|x| APPROACH_WORDS.iter().any(|(a, _)| a == x))
+                .map(|x| st.stem(x).into_owned())
+                .collect();
+            q.difference(&said).cloned().collect()
+        };
+        let tail_cache: std::cell::RefCell<HashMap<String, f32>> = Default::default();
+        let tail_score_of = |label: &str| -> f32 {
+            if let Some(s) = tail_cache.borrow().get(label) {
+                return *s;
+            }
+            let s = self.value_score_aliased(label, &q, &q_tail);
+            tail_cache.borrow_mut().insert(label.to_string(), s);
+            s
+        };
         // Whether anything in the statement names an operation.
         let names_operation = !leads.is_empty()
             || !ops.is_empty()
@@ -761,11 +904,69 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                 self.value_score(op, &q) > 0.0
                     || (!self.names.contains_key(op) && self.label_score_once(op, &q) > 0.0)
             });
-        let mut cands: Vec<(f32, PcsCode, Vec<u8>, Vec<String>)> = Vec::new();
+        // Each of approach, device and qualifier of a row, its values
+        // ranked by what the statement says of them (best first); a value
+        // nothing named is open.
+        let tail_values = |vals: &[Vec<super::Value>],
+                           op: &str,
+                           approach_axis: bool,
+                           table_leads: &[&(&IndexLead, f32)]| {
+            let mut out: Vec<Vec<(char, f32, bool)>> = Vec::with_capacity(3);
+            for (a, list) in vals.iter().enumerate().skip(1) {
+                let pos = 4 + a as u8;
+                let mut scored: Vec<(char, f32, bool)> = list
+                    .iter()
+                    .map(|v| {
+                        let mut s = if pos > 5 {
+                            w.value * tail_score_of(&v.label)
+                        } else {
+                            w.value * score_of(&v.label)
+                        };
+                        // The operation's own word in a device or qualifier
+                        // label (`Drainage Device` of a Drainage) is already
+                        // counted by the operation: what is left must be said.
+                        if pos > 5 && v.label.contains(op) {
+                            s = (s - w.value * tail_score_of(op)).max(0.0);
+                        }
+                        let mut open = s <= 0.0;
+                        // Only the sections whose fifth axis is the
+                        // approach rank approaches; elsewhere it is a
+                        // contrast, a modality or a substance, whose
+                        // plainest value is none (`Z`), as on the
+                        // other axes.
+                        if pos == 5 && approach_axis {
+                            if let Some(x) = approach.get(v.label.as_str()) {
+                                s += w.approach * x;
+                                open = false;
+                            }
+                            s += w.plain * approach_prior(v.ch);
+                        } else if v.ch == 'Z' {
+                            s += w.plain;
+                        }
+                        if pos == 7 {
+                            for (l, ls) in table_leads {
+                                if l.qualifier.as_deref() == Some(v.label.as_str()) {
+                                    s += w.index * ls;
+                                    open = false;
+                                }
+                            }
+                        }
+                        (v.ch, s, open)
+                    })
+                    .collect();
+                // Stable: equal scores keep the table's order.
+                scored.sort_by(|x, y| y.1.total_cmp(&x.1));
+                out.push(scored);
+            }
+            out
+        };
+        let mut cands: Vec<Cand> = Vec::new();
+        let mut tails: Vec<Vec<Vec<(char, f32, bool)>>> = Vec::new();
         for t in self.pcs.tables() {
             let head = self.pcs.table_axes(t);
             let key = self.pcs.table_key(t);
             let op = head[2].label.as_str();
+            let approach_axis = self.approach_axis[t.0 as usize];
             let mut table_score = w.value * self.value_score(op, &q)
                 + w.section * self.value_score(&head[0].label, &q)
                 + w.ending_operation * ops.get(op).copied().unwrap_or(0.0);
@@ -778,10 +979,10 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
             // `Radical excision` takes all of the body part; a `partial` or
             // `segmental resection` a portion of it.
             if op == "Resection" && whole {
-                table_score += w.value * self.value_score("Excision", &q);
+                table_score += w.value * excision_said;
             }
             if op == "Excision" && portion {
-                table_score += w.value * self.value_score("Resection", &q);
+                table_score += w.value * resection_said;
             }
             if !names_operation && op == "Repair" {
                 table_score += w.no_operation_repair;
@@ -812,59 +1013,51 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                 let row = RowId(r);
                 let vals: Vec<Vec<super::Value>> =
                     (4..=7).map(|p| self.pcs.row_values(row, p)).collect();
-                // Best value of approach, device, qualifier.
-                let mut best_tail: Vec<(char, f32, bool)> = Vec::new();
-                for (a, list) in vals.iter().enumerate().skip(1) {
-                    let pos = 4 + a as u8;
-                    let mut best = (list[0].ch, f32::MIN, true);
-                    for v in list {
-                        let mut s = w.value * score_of(&v.label);
-                        let mut open = s == 0.0;
-                        if pos == 5 {
-                            if let Some(x) = approach.get(v.label.as_str()) {
-                                s += w.approach * x;
-                                open = false;
-                            }
-                            if v.ch == '0' {
-                                s += w.plain;
-                            }
-                        } else if v.ch == 'Z' {
-                            s += w.plain;
-                        }
-                        if pos == 7 {
-                            for (l, ls) in &table_leads {
-                                if l.qualifier.as_deref() == Some(v.label.as_str()) {
-                                    s += w.index * ls;
-                                    open = false;
-                                }
-                            }
-                        }
-                        if s > best.1 {
-                            best = (v.ch, s, open);
-                        }
-                    }
-                    best_tail.push(best);
-                }
-                let tail: f32 = best_tail.iter().map(|b| b.1).sum();
+                // Values of approach, device, qualifier, best first.
+                let ranked = tail_values(&vals, op, approach_axis, &table_leads);
+                let best_tail: Vec<(char, f32, bool)> = ranked.iter().map(|l| l[0]).collect();
+                let row_at = tails.len();
                 for bp in &vals[0] {
                     let mut part = w.value * score_of(&bp.label);
                     if let Some(x) = parts.get(&(head[0].ch, head[1].ch, bp.ch)) {
                         part += w.beginning_body_part * x;
                     }
-                    let mut s = table_score + tail + part.max(system_score);
+                    // The best index lead this body part fits; a lead to a
+                    // longer code (`Hysteroscopy` 0UJD8ZZ) also gives the
+                    // approach, device or qualifier it names.
                     let mut via = Vec::new();
-                    let code_str = format!(
-                        "{key}{}{}{}{}",
-                        bp.ch, best_tail[0].0, best_tail[1].0, best_tail[2].0
-                    );
                     let mut lead_bonus = 0f32;
+                    let mut lead_tail: &str = "";
                     for (l, ls) in &table_leads {
-                        let fits = code_str.starts_with(&l.prefix) || l.prefix.is_empty();
-                        if fits && *ls > lead_bonus {
+                        let p = l.prefix.as_bytes();
+                        let fits = p.len() < 4 || p[3] == bp.ch as u8;
+                        if !fits || *ls <= lead_bonus {
+                            continue;
+                        }
+                        let tail_fits = l
+                            .prefix
+                            .chars()
+                            .skip(4)
+                            .enumerate()
+                            .all(|(i, ch)| ranked[i].iter().any(|v| v.0 == ch));
+                        if tail_fits {
                             lead_bonus = *ls;
+                            lead_tail = l.prefix.get(4..).unwrap_or("");
                             via = vec![l.path.clone()];
                         }
                     }
+                    let mut chosen = best_tail.clone();
+                    for (i, ch) in lead_tail.chars().enumerate() {
+                        if let Some(v) = ranked[i].iter().find(|v| v.0 == ch) {
+                            chosen[i] = (v.0, v.1, false);
+                        }
+                    }
+                    let tail: f32 = chosen.iter().map(|b| b.1).sum();
+                    let mut s = table_score + tail + part.max(system_score);
+                    let code_str = format!(
+                        "{key}{}{}{}{}",
+                        bp.ch, chosen[0].0, chosen[1].0, chosen[2].0
+                    );
                     s += w.index * lead_bonus;
                     if s <= 0.5 {
                         continue;
@@ -872,7 +1065,7 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                     let Ok(code) = code_str.parse::<PcsCode>() else {
                         continue;
                     };
-                    let open: Vec<u8> = best_tail
+                    let open: Vec<u8> = chosen
                         .iter()
                         .enumerate()
                         .filter(|(_, b)| b.2)
@@ -881,20 +1074,63 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                     if !via_words.is_empty() && via.is_empty() {
                         via = via_words.clone();
                     }
-                    cands.push((s, code, open, via));
+                    cands.push(Cand {
+                        score: s,
+                        code,
+                        open,
+                        via,
+                        row_at,
+                    });
+                }
+                tails.push(ranked);
+            }
+        }
+        cands.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.code.cmp(&b.code)));
+        // The statement rarely names every axis: beside the best codes,
+        // the leading codes' other plausible values on the axes it left
+        // open, each a little below its code, so the list offers the
+        // approaches and devices of the likely procedure as well as its
+        // likely neighbours.
+        let mut variants: Vec<Cand> = Vec::new();
+        for c in cands.iter().take(opts.varied) {
+            let ranked = &tails[c.row_at];
+            for (i, axis) in ranked.iter().enumerate() {
+                if !axis[0].2 {
+                    continue;
+                }
+                for (j, alt) in axis.iter().enumerate().skip(1).take(opts.alternatives) {
+                    let mut code = c.code.as_str().to_string();
+                    code.replace_range(4 + i..5 + i, &alt.0.to_string());
+                    let Ok(code) = code.parse::<PcsCode>() else {
+                        continue;
+                    };
+                    variants.push(Cand {
+                        score: c.score - (axis[0].1 - alt.1) - w.variant * j as f32,
+                        code,
+                        open: c.open.clone(),
+                        via: c.via.clone(),
+                        row_at: c.row_at,
+                    });
                 }
             }
         }
-        cands.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        cands.extend(variants);
+        cands.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.code.cmp(&b.code)));
         let mut per: HashMap<String, usize> = HashMap::new();
         let mut per_table: HashMap<String, usize> = HashMap::new();
+        let mut seen_codes = HashSet::new();
         let mut out = Vec::new();
-        for (s, code, open, via) in cands {
-            let t = per_table.entry(code.as_str()[..3].to_string()).or_default();
+        for c in cands {
+            if !seen_codes.insert(c.code) {
+                continue;
+            }
+            let t = per_table
+                .entry(c.code.as_str()[..3].to_string())
+                .or_default();
             if *t >= opts.per_table {
                 continue;
             }
-            let k = code.as_str()[..4].to_string();
+            let k = c.code.as_str()[..4].to_string();
             let n = per.entry(k).or_default();
             if *n >= opts.per_body_part {
                 continue;
@@ -902,12 +1138,12 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
             *n += 1;
             *t += 1;
             out.push(Hit {
-                title: self.pcs.title(&code).unwrap_or_default(),
-                table: code.as_str()[..3].to_string(),
-                code,
-                score: s,
-                open,
-                via,
+                title: self.pcs.title(&c.code).unwrap_or_default(),
+                table: c.code.as_str()[..3].to_string(),
+                code: c.code,
+                score: c.score,
+                open: c.open,
+                via: c.via,
             });
             if out.len() >= opts.top {
                 break;
