@@ -1948,7 +1948,10 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
     let mut same: Option<(usize, NodeId)> = None;
     // The "other specified" child, for a statement that says "other".
     let mut other: Option<(usize, NodeId)> = None;
+    // The child "without complications".
+    let mut plain: Option<(usize, NodeId)> = None;
     let says_other = Residual::of_stems(stems) == Some(Residual::Other);
+    let query = Polarity::of_query(stems);
     // A generated code's title is its parent's plus the seventh character's
     // meaning: stem each of those once, not once per code.
     let mut parent_words: Vec<(NodeId, Vec<String>)> = Vec::new();
@@ -1995,9 +1998,21 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
         // Each query word counts once, however often the title repeats it.
         // A word the parent's title says too ("diabetic" beside "diabetes")
         // tells no child apart.
+        // "With" and "without" only relate the words around them: a link
+        // counts when the child puts under it a word the statement puts
+        // under it too ("radius with ulna" says nothing of a fracture "with
+        // nonunion"; "HHS without coma" is the child "without ... coma").
+        let linked = |w: &String| {
+            let mut p = Polarity::default();
+            Polarity::of_stems(&extra, &mut p);
+            match w.as_str() {
+                "with" => p.with.iter().any(|x| query.with.contains(x)),
+                _ => p.without.iter().any(|x| query.without.contains(x)),
+            }
+        };
         let mut hit_words: Vec<&String> = extra
             .iter()
-            .filter(|w| stems.contains(w) && !base.contains(w))
+            .filter(|w| stems.contains(w) && !base.contains(w) && (!is_link(w) || linked(w)))
             .collect();
         hit_words.sort();
         hit_words.dedup();
@@ -2034,11 +2049,24 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
         {
             other = Some((len, d));
         }
+        // A child "without complications" is what a statement naming no
+        // complication means (the index's default: Diabetes, type 1 E10.9).
+        if !extra.is_empty()
+            && extra
+                .iter()
+                .all(|w| w == "without" || w.starts_with("complic"))
+            && plain.is_none_or(|(l, _)| len < l)
+        {
+            plain = Some((len, d));
+        }
         // The plainest "unspecified" child: fewest words beyond the parent's,
-        // and no "with" that would add a condition nobody documented.
+        // no "with" that would add a condition nobody documented, and no
+        // subcategory on the way that names a kind the statement does not
+        // ("Type 1 diabetes mellitus, presymptomatic" above E10.A0).
         if extra.iter().any(|w| w.starts_with("unspecifi"))
             && !extra.iter().any(|w| w == "with")
             && unspecified.is_none_or(|(n, _)| extra.len() < n)
+            && !unsaid_kind_between(lib, node, d, &base, stems)
         {
             unspecified = Some((extra.len(), d));
         }
@@ -2052,14 +2080,55 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
             .unwrap_or(node),
         // The unspecified code; one that takes a 7th character stops
         // before it (the encounter is not the statement's to give).
-        None => same.or(other).or(unspecified).map_or(node, |(_, d)| {
-            if t.is_generated(d) {
-                t.parent(d).unwrap_or(node)
-            } else {
-                d
-            }
-        }),
+        None => same
+            .or(other)
+            .or(plain)
+            .or(unspecified)
+            .map_or(node, |(_, d)| {
+                if t.is_generated(d) {
+                    t.parent(d).unwrap_or(node)
+                } else {
+                    d
+                }
+            }),
     }
+}
+
+/// Whether a word only links others ("with", "without").
+fn is_link(stem: &str) -> bool {
+    stem == "with" || stem == "without"
+}
+
+/// Whether a subcategory between `node` and its descendant `d` that is
+/// not itself unspecified adds to `node`'s title (`base`) a word the
+/// statement does not say: a kind nobody documented.
+fn unsaid_kind_between<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    node: NodeId,
+    d: NodeId,
+    base: &[String],
+    stems: &[String],
+) -> bool {
+    let t = &lib.tabular;
+    let mut at = t.parent(d);
+    while let Some(p) = at {
+        if p == node {
+            return false;
+        }
+        // A subcategory that is itself unspecified ("... of unspecified
+        // site, female") is on the unspecified road.
+        let words = text::words(&t.title(p));
+        if !t.is_generated(p) && !words.iter().any(|w| w.starts_with(UNSPECIFIED)) {
+            let unsaid = words
+                .iter()
+                .any(|w| !base.contains(w) && !stems.contains(w) && !is_link(w) && w != OTHER);
+            if unsaid {
+                return true;
+            }
+        }
+        at = t.parent(p);
+    }
+    false
 }
 
 /// Whether the query names what a seventh character means: a word of its
