@@ -790,9 +790,13 @@ fn doc_words(text: &str) -> Vec<DocWord> {
 /// Suffixes that make a word name a condition of what the stem names
 /// ("cervicitis" is not "cervical", "sinusitis" is not "sinus"): a text
 /// word meets a document word only with the same suffix class.
+/// The adjective suffixes count too: "depressive", "sensitive",
+/// "irritable" describe (a mood, a reaction to a test, a bowel) and meet
+/// "Depression", "Sensitivity", "Irritability" only where the index spells
+/// the adjective itself ("Hypertension, hypertensive").
 const CONDITION_SUFFIXES: &[&str] = &[
     "itis", "itides", "osis", "oses", "iasis", "oma", "omas", "omata", "emia", "aemia", "uria",
-    "pathy", "algia", "ism", "ness",
+    "pathy", "algia", "ism", "ness", "ive", "ible", "able",
 ];
 
 fn suffix_class(norm: &str) -> u8 {
@@ -1477,6 +1481,13 @@ fn read_statement<D: AsRef<[u8]>>(
         if !opts.patient.allows(lib, &s.code) || s.code.starts_with(['V', 'W', 'X', 'Y']) {
             continue;
         }
+        // A code that says why the patient came (Guidelines I.C.21.c:
+        // "Encounter for examination", "Donor", "Counseling") is not read
+        // from one word: "examinations", "screening", "donor" in a note
+        // name what was done or who gave, not the reason for the visit.
+        if c.words == 1 && is_encounter_reason(&s.title) {
+            continue;
+        }
         if let Some((o, _, _)) = inside {
             if !asks_for(lib, &o.code, &s.code) {
                 continue;
@@ -1502,6 +1513,18 @@ fn read_statement<D: AsRef<[u8]>>(
         chosen.push((s, c, ctx));
     }
     chosen
+}
+
+/// Whether a title is a reason for the encounter rather than a condition.
+fn is_encounter_reason(title: &str) -> bool {
+    [
+        "Encounter for",
+        "Persons encountering",
+        "Donor",
+        "Counseling",
+    ]
+    .iter()
+    .any(|p| title.starts_with(p))
 }
 
 /// The additional codes a code's "use additional code" notes ask for whose
