@@ -148,6 +148,9 @@ pub struct Weights {
     pub steering: f32,
     /// Share of the score that rewards covering the whole document, 0 to 1.
     pub doc_coverage: f32,
+    /// Share of the score that rewards covering the statement's head, the
+    /// condition named before its first comma (the rest qualifies it), 0 to 1.
+    pub head: f32,
     /// Multiplier per source ([`ViaWeights`]).
     pub via: ViaWeights,
     /// Documents kept per reading before codes are formed.
@@ -163,6 +166,7 @@ impl Default for Weights {
             typo2_min_len: 6,
             steering: 0.0,
             doc_coverage: 0.9,
+            head: 0.5,
             via: ViaWeights::default(),
             candidates: 60,
         }
@@ -1246,6 +1250,8 @@ struct Scratch {
     score: Vec<f32>,
     last: Vec<u16>,
     essential: Vec<u16>,
+    /// Score from the words of the statement's head ([`head_stems`]).
+    head: Vec<f32>,
     touched: Vec<u32>,
 }
 
@@ -1263,6 +1269,7 @@ fn text_suggestions<D: AsRef<[u8]>>(
     // What the statement says is absent, read clause by clause (a comma
     // ends a "without").
     let absent = Polarity::of_text(&[original]).absent();
+    let head = head_stems(original);
     for (k, reading) in readings(idx, original, typing).into_iter().enumerate() {
         // Later readings take less likely meanings of an abbreviation.
         let discount = 1.0 - 0.08 * k as f32;
@@ -1289,7 +1296,7 @@ fn text_suggestions<D: AsRef<[u8]>>(
             continue;
         }
         stems.extend(words.iter().map(|w| w.stem.clone()));
-        for mut s in rank(lib, idx, &words, &absent, opts) {
+        for mut s in rank(lib, idx, &words, &absent, &head, opts) {
             s.score *= discount;
             // A code reached from several places (the index and the tabular
             // agreeing) gains a little from each further one.
@@ -1584,11 +1591,35 @@ fn edit_distance(a: &[u8], b: &[u8]) -> u32 {
     d[n][m]
 }
 
+/// The stems of a statement's head, the words before its first comma
+/// ("Marginal zone lymphoma" of "Marginal zone lymphoma, intrathoracic
+/// lymph nodes"): in the classification's phrasing the head names the
+/// condition and what follows the comma qualifies it (site, type,
+/// episode). Empty when there is no comma, or nothing after it; a word
+/// the qualifier says too is not the head's alone.
+fn head_stems(statement: &str) -> Vec<String> {
+    let Some((head, tail)) = statement.split_once(',') else {
+        return Vec::new();
+    };
+    let tail = text::words(tail);
+    if tail.is_empty() {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = text::words(head)
+        .into_iter()
+        .filter(|w| !tail.contains(w) && !is_steering(w))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 fn rank<D: AsRef<[u8]>>(
     lib: &Library<D>,
     idx: &SearchIndex<D>,
     words: &[Word],
     absent: &[String],
+    head: &[String],
     opts: &Options,
 ) -> Vec<Suggestion> {
     let w = &opts.weights;
@@ -1601,6 +1632,7 @@ fn rank<D: AsRef<[u8]>>(
     let neoplasm_col = column_of(&query_stems, NEOPLASM_COLUMNS);
     let drug_col = column_of(&query_stems, DRUG_COLUMNS);
     let (mut total, mut neo_bonus, mut drug_bonus) = (0f32, 0f32, 0f32);
+    let mut head_total = 0f32;
     let mut top: Vec<(f32, u32)> = Vec::new();
     SCRATCH.with(|cell| {
         let mut sc = cell.borrow_mut();
@@ -1608,6 +1640,7 @@ fn rank<D: AsRef<[u8]>>(
             sc.score = vec![0.0; n];
             sc.last = vec![u16::MAX; n];
             sc.essential = vec![0; n];
+            sc.head = vec![0.0; n];
         }
         for (qi, word) in words.iter().enumerate() {
             // Steering words only narrow codes (see `refine`) when their
@@ -1628,6 +1661,10 @@ fn rank<D: AsRef<[u8]>>(
                 (1.0 + ndocs / (1.0 + df)).ln()
             } * word.weight;
             total += idf;
+            let in_head = head.contains(&word.stem);
+            if in_head {
+                head_total += idf;
+            }
             if in_columns(&word.stem, NEOPLASM_COLUMNS) {
                 neo_bonus += idf;
             }
@@ -1646,6 +1683,9 @@ fn rank<D: AsRef<[u8]>>(
                     }
                     sc.last[d] = qi as u16;
                     sc.score[d] += idf * credit;
+                    if in_head {
+                        sc.head[d] += idf * credit;
+                    }
                     if !optional {
                         sc.essential[d] += 1;
                     }
@@ -1671,8 +1711,13 @@ fn rank<D: AsRef<[u8]>>(
                 (sc.essential[d] as f32 / info.len as f32).min(1.0)
             };
             let via = w.via.of(info.via);
-            let score = qcov * qcov * ((1.0 - w.doc_coverage) + w.doc_coverage * dcov) * via;
+            let mut score = qcov * qcov * ((1.0 - w.doc_coverage) + w.doc_coverage * dcov) * via;
+            if head_total > 0.0 {
+                let hcov = (sc.head[d] / head_total).min(1.0);
+                score *= (1.0 - w.head) + w.head * hcov;
+            }
             sc.score[d] = 0.0;
+            sc.head[d] = 0.0;
             sc.last[d] = u16::MAX;
             sc.essential[d] = 0;
             top.push((score, doc));
