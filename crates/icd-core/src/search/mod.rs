@@ -756,14 +756,20 @@ fn obstetric_episode(lower: &str) -> String {
 
 /// An ICD-9-CM open wound is "complicated" by delayed healing, delayed
 /// treatment, a foreign body or infection; of these ICD-10-CM classifies
-/// the foreign body in the wound's code, and the plain wound otherwise, so
-/// "complicated" reads "with foreign body" and "without complication" is
+/// only the foreign body, in the codes of the wound's kind ("Laceration
+/// with foreign body of ...", the kind an open wound that names no other
+/// is), and the plain wound otherwise. So a complicated open wound reads
+/// "laceration ... with foreign body", and "without complication" is
 /// dropped.
 fn wound_complication(body: &str) -> String {
     if !body.contains("wound") {
         return body.to_string();
     }
-    body.replace("without complication", " ")
+    let body = body.replace("without complication", " ");
+    if !body.contains(", complicated") {
+        return body;
+    }
+    body.replace("open wound", "laceration")
         .replace(", complicated", " with foreign body ")
 }
 
@@ -2289,7 +2295,7 @@ mod tests {
     fn complicated_wounds_have_a_foreign_body() {
         assert_eq!(
             wound_complication("open wound of scalp, complicated").trim(),
-            "open wound of scalp with foreign body"
+            "laceration of scalp with foreign body"
         );
         assert_eq!(
             wound_complication("open wound of jaw, without complication").trim(),
