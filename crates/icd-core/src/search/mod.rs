@@ -2217,9 +2217,9 @@ mod tests {
     }
 
     use super::{
-        consciousness_without_injury, diabetes_control, is_history_title, obstetric_episode,
-        plain_numbers, site_joint, split_statements, text, wound_complication, Polarity, Residual,
-        Via, ViaWeights, Weights,
+        consciousness_without_injury, diabetes_control, head_stems, is_history_title, is_link,
+        obstetric_episode, plain_numbers, site_joint, split_statements, text, wound_complication,
+        Polarity, Residual, Via, ViaWeights, Weights,
     };
 
     #[test]
@@ -2269,6 +2269,29 @@ mod tests {
             "Newborn affected by fetal malnutrition not light or small for gestational age"
         )
         .asserts_any(&light));
+    }
+
+    #[test]
+    fn the_head_is_the_condition_before_the_comma() {
+        assert_eq!(
+            head_stems("Burkitt lymphoma, lymph nodes of axilla"),
+            ["burkitt", "lymphoma"]
+        );
+        // A word the qualifier repeats, and steering words, are not the head's.
+        assert_eq!(
+            head_stems("lymphoma of lymph nodes, lymph nodes of neck"),
+            ["lymphoma"]
+        );
+        assert_eq!(head_stems("left knee gout, chronic"), ["gout", "knee"]);
+        // No comma, or nothing after it: no head.
+        assert!(head_stems("acute appendicitis").is_empty());
+        assert!(head_stems("acute appendicitis, ").is_empty());
+    }
+
+    #[test]
+    fn links_are_with_and_without() {
+        assert!(is_link("with") && is_link("without"));
+        assert!(!is_link("within"));
     }
 
     #[test]

@@ -1934,4 +1934,28 @@ mod tests {
         assert_ne!(suffix_class("cervicitis"), 0);
         assert_ne!(suffix_class("sinusitis"), suffix_class("sinus"));
     }
+
+    #[test]
+    fn adjectives_meet_only_their_own_form() {
+        // "Depressive" does not meet "Depression", nor "irritative"
+        // "irritable"; "hypertensive" meets itself (Hypertension, hypertensive).
+        assert_ne!(suffix_class("depressive"), suffix_class("depression"));
+        assert_ne!(suffix_class("irritative"), suffix_class("irritable"));
+        assert_ne!(suffix_class("sensitive"), suffix_class("sensitivity"));
+        assert_eq!(suffix_class("hypertensive"), suffix_class("hypertensive"));
+        // Short words are not read for a suffix ("five", "able").
+        assert_eq!(suffix_class("five"), 0);
+        assert_eq!(suffix_class("able"), 0);
+    }
+
+    #[test]
+    fn reasons_for_the_encounter() {
+        assert!(is_encounter_reason(
+            "Encounter for general adult medical examination without abnormal findings"
+        ));
+        assert!(is_encounter_reason("Donor of unspecified organ or tissue"));
+        assert!(is_encounter_reason("Counseling, unspecified"));
+        assert!(!is_encounter_reason("Kidney transplant status"));
+        assert!(!is_encounter_reason("Essential (primary) hypertension"));
+    }
 }
