@@ -74,6 +74,9 @@ pub struct NoteAnswer {
     pub reading: NoteReading,
     /// Per statement, per alternative: the notes that matter.
     pub summaries: Vec<Vec<String>>,
+    /// The procedure statements have their ICD-10-PCS suggestions (or
+    /// there are none).
+    pub procedures_coded: bool,
 }
 
 /// A coder's verdict on a code read from a note.
@@ -297,6 +300,7 @@ impl Reducible for DeskState {
                         text,
                         reading,
                         summaries,
+                        procedures_coded,
                         ..
                     } => {
                         next.note = answer(
@@ -305,8 +309,18 @@ impl Reducible for DeskState {
                                 text,
                                 reading: *reading,
                                 summaries,
+                                procedures_coded,
                             },
                         )
+                    }
+                    Reply::NoteProcedures { procedures, .. } => {
+                        // For the note shown, if it is still the one asked about.
+                        if let Some(note) = next.note.as_mut().filter(|n| n.key == key) {
+                            let mut value = (*note.value).clone();
+                            value.reading.procedures = procedures;
+                            value.procedures_coded = true;
+                            note.value = Rc::new(value);
+                        }
                     }
                     Reply::Lookup { reply, .. } => next.lookup = answer(key, reply),
                     Reply::Term {

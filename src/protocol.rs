@@ -192,6 +192,15 @@ pub enum Request {
         /// The characters chosen so far, as in the URL.
         prefix: String,
     },
+    /// The ICD-10-PCS suggestions of a note's procedure statements, asked
+    /// for once the note is read (the worker fetches the PCS tables first
+    /// if they are not open).
+    NoteProcedures {
+        /// The request's number.
+        id: RequestId,
+        /// The procedure statements as the note reading found them.
+        procedures: Vec<icd_core::search::NoteProcedure>,
+    },
     /// Procedure search: complete ICD-10-PCS codes for a statement.
     PcsSearch {
         /// The request's number.
@@ -215,7 +224,8 @@ impl Request {
             | Request::Practice { id, .. }
             | Request::Check { id, .. }
             | Request::PcsBuild { id, .. }
-            | Request::PcsSearch { id, .. } => *id,
+            | Request::PcsSearch { id, .. }
+            | Request::NoteProcedures { id, .. } => *id,
             Request::Batch { id, .. } => *id,
         }
     }
@@ -226,7 +236,9 @@ impl Request {
         match self {
             Request::Search { .. } | Request::ReadNote { .. } => Capability::Search,
             Request::Check { .. } => Capability::Check,
-            Request::PcsBuild { .. } | Request::PcsSearch { .. } => Capability::Pcs,
+            Request::PcsBuild { .. }
+            | Request::PcsSearch { .. }
+            | Request::NoteProcedures { .. } => Capability::Pcs,
             // ICD-10-PCS items need the PCS tables, asked for by name only.
             Request::Practice { kinds, .. } if kinds.contains(&icd_core::practice::Kind::Pcs) => {
                 Capability::Pcs
@@ -256,6 +268,7 @@ impl Request {
             Request::Practice { .. } => RequestKind::Practice,
             Request::PcsBuild { .. } => RequestKind::PcsBuild,
             Request::PcsSearch { .. } => RequestKind::PcsSearch,
+            Request::NoteProcedures { .. } => RequestKind::NoteProcedures,
             Request::Batch { op, .. } => op.kind(),
         }
     }
@@ -286,6 +299,8 @@ pub enum RequestKind {
     PcsBuild,
     /// [`Request::PcsSearch`].
     PcsSearch,
+    /// [`Request::NoteProcedures`].
+    NoteProcedures,
     /// [`BatchOp`]s that import (start, chunk, cancel, mark reviewed).
     BatchImport,
     /// [`BatchOp::Rows`].
@@ -301,7 +316,9 @@ pub enum RequestKind {
 }
 
 impl RequestKind {
-    const ALL: usize = 17;
+    /// How many kinds there are: the last one's slot plus one (a kind
+    /// added after `BatchOpen` must take its place here).
+    const ALL: usize = RequestKind::BatchOpen as usize + 1;
 
     fn slot(self) -> usize {
         self as usize
@@ -465,8 +482,19 @@ pub enum Reply {
         reading: Box<NoteReading>,
         /// Per statement, per alternative: the notes that matter ([`crate::summary`]).
         summaries: Vec<Vec<String>>,
+        /// There are no procedure statements to code; otherwise the page
+        /// asks for their ICD-10-PCS suggestions with
+        /// [`Request::NoteProcedures`].
+        procedures_coded: bool,
         /// Time the worker spent, in milliseconds.
         ms: f64,
+    },
+    /// A note's procedure statements with their ICD-10-PCS suggestions.
+    NoteProcedures {
+        /// The request answered.
+        id: RequestId,
+        /// The statements, each with its codes.
+        procedures: Vec<icd_core::search::NoteProcedure>,
     },
     /// A code's report.
     Lookup {
@@ -591,6 +619,7 @@ impl Reply {
             Reply::Practice { id, .. } => (RequestKind::Practice, *id),
             Reply::PcsBuild { id, .. } => (RequestKind::PcsBuild, *id),
             Reply::PcsSearch { id, .. } => (RequestKind::PcsSearch, *id),
+            Reply::NoteProcedures { id, .. } => (RequestKind::NoteProcedures, *id),
             Reply::Batch { id, kind, .. } => (*kind, *id),
             Reply::Unavailable { id, kind, .. } => (*kind, *id),
             Reply::NotReady { .. } => return None,

@@ -3,8 +3,10 @@
 //! page's [`Request`]s. The page never holds the index.
 //!
 //! The worker binary (`src/bin/worker.rs`) registers [`DataWorker`]; the page
-//! spawns it through Trunk's loader shim (`worker_loader.js`), because the
-//! blob URL gloo-worker would otherwise make is refused by the page's CSP.
+//! spawns it through `static/worker_loader.js`, because the blob URL
+//! gloo-worker would otherwise make is refused by the page's CSP. That
+//! loader starts fetching [`first_files`] before this wasm is compiled;
+//! [`fetch_file`] takes those fetches instead of starting its own.
 //!
 //! ```ignore
 //! use gloo_worker::Spawnable;
@@ -442,13 +444,44 @@ impl DataWorker {
     }
 }
 
+/// The global `worker_loader.js` keeps its fetches in, by file name.
+const PREFETCH: &str = "icdDeskPrefetch";
+
+/// The fetch of `file` that `worker_loader.js` started, taken once: a
+/// second request for the file (a retry) fetches it again.
+fn prefetched(file: &str) -> Option<js_sys::Promise> {
+    let all = js_sys::Reflect::get(&js_sys::global(), &PREFETCH.into()).ok()?;
+    let all: js_sys::Object = all.dyn_into().ok()?;
+    let key = wasm_bindgen::JsValue::from_str(file);
+    let fetch = js_sys::Reflect::get(&all, &key).ok()?;
+    js_sys::Reflect::delete_property(&all, &key).ok()?;
+    fetch.dyn_into().ok()
+}
+
+/// The bytes of `data/{file}`, from the loader's fetch when it started one.
 async fn fetch_file(file: &'static str) -> Result<Vec<u8>, String> {
     let hint =
         "ICD Desk must be served over http with its data/ folder, e.g. with `cargo xtask serve`";
-    let response = HttpRequest::get(&format!("data/{file}"))
-        .send()
-        .await
-        .map_err(|e| format!("Could not fetch data/{file} ({e}). {hint}; check that the server is still running."))?;
+    let failed = |e: String| {
+        format!(
+            "Could not fetch data/{file} ({e}). {hint}; check that the server is still running."
+        )
+    };
+    let response = match prefetched(file) {
+        Some(fetch) => {
+            let raw = wasm_bindgen_futures::JsFuture::from(fetch)
+                .await
+                .map_err(|e| failed(js_error(&e)))?;
+            let raw: web_sys::Response = raw
+                .dyn_into()
+                .map_err(|_| failed("the loader's fetch gave no response".into()))?;
+            gloo_net::http::Response::from(raw)
+        }
+        None => HttpRequest::get(&format!("data/{file}"))
+            .send()
+            .await
+            .map_err(|e| failed(e.to_string()))?,
+    };
     if !response.ok() {
         return Err(format!(
             "Could not fetch data/{file}: the server answered {} {}. {hint}.",
@@ -460,6 +493,15 @@ async fn fetch_file(file: &'static str) -> Result<Vec<u8>, String> {
         .binary()
         .await
         .map_err(|e| format!("Could not read data/{file} ({e}). {hint}."))
+}
+
+/// What a rejected fetch says (a `TypeError`'s message).
+fn js_error(e: &wasm_bindgen::JsValue) -> String {
+    js_sys::Reflect::get(e, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "network error".into())
 }
 
 /// Posts [`DATA_FETCHED`] on [`CHANNEL`]. Without `BroadcastChannel` the
@@ -537,12 +579,17 @@ pub fn answer(engine: &Engine<Vec<u8>>, request: Request) -> Reply {
             let Ok(reading) = engine.read_note(&text, &opts) else {
                 return Reply::NotReady { id };
             };
+            // Procedure statements are coded by a second request
+            // (NoteProcedures), so the diagnoses never wait for the PCS
+            // tables or the procedure search.
+            let procedures_coded = reading.procedures.is_empty();
             let summaries = summaries(lib, &reading.statements);
             Reply::ReadNote {
                 id,
                 text,
                 reading: Box::new(reading),
                 summaries,
+                procedures_coded,
                 ms: now() - started,
             }
         }
@@ -700,6 +747,19 @@ pub fn answer(engine: &Engine<Vec<u8>>, request: Request) -> Reply {
                 id,
                 build: Box::new(PcsBuildReply { build, report }),
             }
+        }
+        Request::NoteProcedures { id, mut procedures } => {
+            let pcs = match engine.pcs() {
+                Ok(p) => p,
+                Err(e) => return unavailable(id, RequestKind::NoteProcedures, &e),
+            };
+            let opts = icd_core::search::procedures::note_options();
+            with_pcs_search(pcs, |s| {
+                for p in &mut procedures {
+                    p.hits = s.search(&p.text, &opts);
+                }
+            });
+            Reply::NoteProcedures { id, procedures }
         }
         Request::PcsSearch { id, query } => {
             let pcs = match engine.pcs() {

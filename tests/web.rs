@@ -564,9 +564,60 @@ fn diabetes_note() -> icd_desk::desk::NoteAnswer {
                 code("Z79.4", "Long term (current) use of insulin", 38, 45),
             ],
             patient: Patient::default(),
+            procedures: vec![],
         },
         summaries: vec![],
+        procedures_coded: true,
     }
+}
+
+#[wasm_bindgen_test]
+async fn a_notes_procedures_wait_for_the_pcs_tables_then_link_to_the_builder() {
+    use icd_desk::components::{NoteProcedures, NoteProceduresProps};
+    let text = "Appendicitis. Laparoscopic appendectomy was performed.";
+    let procedure = icd_core::search::NoteProcedure {
+        statement: 1,
+        start: 27,
+        end: 39,
+        text: "Laparoscopic appendectomy was performed".into(),
+        hits: vec![],
+    };
+    let props = |coded: bool, hits: Vec<icd_core::pcs::search::Hit>| NoteProceduresProps {
+        text: text.into(),
+        procedures: vec![icd_core::search::NoteProcedure {
+            hits,
+            ..procedure.clone()
+        }],
+        coded,
+        unavailable: None,
+    };
+    let waiting = render::<NoteProcedures>(props(false, vec![])).await;
+    let shown = by_testid(&waiting, "note-procedures")
+        .text_content()
+        .unwrap();
+    assert!(shown.contains("“appendectomy”"), "{shown}");
+    assert!(shown.contains("Fetching the ICD-10-PCS tables"), "{shown}");
+    let hit = icd_core::pcs::search::Hit {
+        code: "0DTJ4ZZ".parse().unwrap(),
+        title: "Resection of Appendix, Percutaneous Endoscopic Approach".into(),
+        score: 1.0,
+        open: vec![6, 7],
+        table: "0DT".into(),
+        via: vec![],
+    };
+    let coded = render::<NoteProcedures>(props(true, vec![hit])).await;
+    let link = coded
+        .query_selector(".pcs-choices a.code")
+        .unwrap()
+        .unwrap();
+    assert_eq!(link.text_content().unwrap(), "0DTJ4ZZ");
+    // The builder at the code before the first open axis.
+    assert_eq!(link.get_attribute("href").unwrap(), "#/pcs/0DTJ4");
+    let shown = by_testid(&coded, "note-procedures").text_content().unwrap();
+    assert!(!shown.contains("Fetching"), "{shown}");
+    let none = render::<NoteProcedures>(props(true, vec![])).await;
+    let shown = by_testid(&none, "note-procedures").text_content().unwrap();
+    assert!(shown.contains("No ICD-10-PCS code found"), "{shown}");
 }
 
 #[wasm_bindgen_test]

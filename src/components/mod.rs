@@ -7,6 +7,7 @@ pub mod footer;
 pub mod load_error;
 pub mod load_progress;
 pub mod lookup_error;
+pub mod note_procedures;
 pub mod note_view;
 
 pub use code_link::{CodeLink, CodeLinkProps};
@@ -15,4 +16,5 @@ pub use footer::{Footer, FooterProps};
 pub use load_error::{LoadErrorProps, LoadErrorView};
 pub use load_progress::{LoadProgress, LoadProgressProps};
 pub use lookup_error::{LookupErrorProps, LookupErrorView};
+pub use note_procedures::{NoteProcedures, NoteProceduresProps};
 pub use note_view::{NoteView, NoteViewProps};

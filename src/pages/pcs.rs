@@ -379,7 +379,7 @@ pub fn PcsBuilder(props: &PcsBuilderProps) -> Html {
         }
     });
     let result = props.reply.report.as_ref().map(|r| {
-        html! { <PcsResult report={Rc::new(r.clone())} on_add={props.on_add.clone()} /> }
+        html! { <PcsResult report={Rc::new(r.clone())} stale={props.stale} on_add={props.on_add.clone()} /> }
     });
     html! {
         <div class={classes!("pcs-builder", props.stale.then_some("stale"))} aria-busy={props.stale.to_string()} {onkeydown}>
@@ -408,6 +408,10 @@ pub fn PcsBuilder(props: &PcsBuilderProps) -> Html {
 pub struct PcsResultProps {
     /// The finished code's report.
     pub report: Rc<PcsReport>,
+    /// The URL already asks for another code: adding this one would add
+    /// the wrong code, so Add waits for the new answer.
+    #[prop_or_default]
+    pub stale: bool,
     /// Add it to the record check's procedures.
     pub on_add: Callback<String>,
 }
@@ -497,7 +501,7 @@ pub fn PcsResult(props: &PcsResultProps) -> Html {
             <p class="pcs-actions">
                 <button type="button" id="pcs-copy" onclick={copy} data-testid="pcs-copy">{ format!("Copy {code}") }</button>
                 { " " }
-                <button type="button" onclick={add} data-testid="pcs-add">{ "Add to the record check" }</button>
+                <button type="button" onclick={add} disabled={props.stale} data-testid="pcs-add">{ "Add to the record check" }</button>
                 <span id="pcs-copied" class="copied" role="status">{ copied }</span>
             </p>
         </section>

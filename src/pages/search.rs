@@ -17,7 +17,7 @@ use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::components::NoteView;
+use crate::components::{NoteProcedures, NoteView};
 use crate::desk::{use_desk, Decision, NoteDraft, RecordSeed, SearchAnswer};
 use crate::protocol::{Request, RequestKind};
 use crate::route::{Route, SearchQuery, System};
@@ -520,6 +520,25 @@ pub fn SearchPage() -> Html {
         }
         _ => Html::default(),
     };
+    {
+        // A note's procedure statements are coded by a second request, so
+        // the diagnoses never wait for the PCS tables or their search.
+        let desk = desk.clone();
+        let pending = desk
+            .state
+            .note
+            .as_ref()
+            .filter(|a| !a.value.procedures_coded && !a.value.reading.procedures.is_empty())
+            .map(|a| (a.key.clone(), a.value.reading.procedures.clone()));
+        let key = pending.as_ref().map(|(k, _)| k.clone());
+        use_effect_with(key, move |_| {
+            if let Some((key, procedures)) = pending {
+                desk.ask(RequestKind::NoteProcedures, key, |id| {
+                    Request::NoteProcedures { id, procedures }
+                });
+            }
+        });
+    }
     let note_html = match desk.state.note.as_ref() {
         Some(a) if note => {
             let on_decide = {
@@ -563,6 +582,13 @@ pub fn SearchPage() -> Html {
                     }
                 })
             };
+            // Why the PCS tables cannot be had, if the worker said so for this note.
+            let unavailable = desk
+                .state
+                .unavailable
+                .as_ref()
+                .filter(|u| u.key == a.key && !a.value.procedures_coded)
+                .map(|u| AttrValue::from(u.value.to_string()));
             let n = a.value.reading.statements.len();
             let alternatives = render_results(
                 &SearchAnswer {
@@ -579,6 +605,9 @@ pub fn SearchPage() -> Html {
                     <NoteView answer={a.value.clone()} stale={!current}
                         decisions={draft.decisions.clone()} chosen={draft.chosen.clone()}
                         {on_decide} {on_choose} {on_send} />
+                    <NoteProcedures text={AttrValue::from(a.value.text.clone())}
+                        procedures={a.value.reading.procedures.clone()}
+                        coded={a.value.procedures_coded} {unavailable} />
                     <details class="alternatives" data-testid="alternatives">
                         <summary>{ format!("Statement by statement: the alternatives ({})", plural(n, "statement")) }</summary>
                         { alternatives }

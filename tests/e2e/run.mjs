@@ -1022,6 +1022,38 @@ async function importBatch(page, rows) {
   await page.locator('[data-testid="batch-row"]').first().waitFor();
 }
 
+test('14b note procedures: a procedure statement gets the ICD-10-PCS codes `icd search` gives, once the PCS tables arrive; no diagnosis code; a code opens in the builder', () =>
+  withPage(async (page) => {
+    const note = 'Acute appendicitis.\nLaparoscopic appendectomy was performed.\nNo biopsy was taken.';
+    const cli = icdJson('search', note);
+    same(cli.procedures.length, 1, 'icd search --json: procedure statements of the note');
+    const want = cli.procedures[0].hits.map((h) => h.code);
+    assert(want[0] === '0DTJ4ZZ', `icd search --json leads the appendectomy with ${want[0]}`);
+    await pasteNote(page, note);
+    const section = page.getByTestId('note-procedures');
+    await section.waitFor({ timeout: 15_000 });
+    // The PCS tables are fetched for it (a first visit has not got them yet).
+    const codes = () => page.getByTestId('note-procedure-0').locator('.pcs-choices .code').allInnerTexts();
+    await poll(async () => (await codes()).length === want.length, async () => `the procedure's codes never came: ${JSON.stringify(await codes())} (want ${want.join(' ')})`, 20_000);
+    same(await codes(), want, 'the procedure codes in the page against icd search --json');
+    same(await page.locator('[data-testid^="note-procedure-"]').count(), 1, 'procedure statements shown (the negated biopsy is not one)');
+    const diagnoses = await page.getByTestId('note-code').evaluateAll((els) => els.map((e) => e.dataset.code));
+    assert(diagnoses.includes('K35.80'), `the diagnosis K35.80 is not among the note's codes: ${diagnoses.join(', ')}`);
+    assert(!diagnoses.some((c) => want.includes(c)), `a PCS code among the diagnoses: ${diagnoses.join(', ')}`);
+    // The builder opens at the code before the first axis the statement
+    // left open (as the PCS search's results do), filled where the table
+    // allows one value.
+    const first = cli.procedures[0].hits[0];
+    const target = first.open.length ? first.code.slice(0, Math.min(...first.open) - 1) : first.code;
+    await page.getByTestId('note-procedure-0').locator('.pcs-choices .code').first().click();
+    await poll(() => {
+      const hash = decodeURIComponent(new URL(page.url()).hash);
+      const at = hash.replace('#/pcs/', '');
+      return hash.startsWith('#/pcs/') && at.startsWith(target) && first.code.startsWith(at);
+    }, () => `the builder is not at ${target} (or filled on toward ${first.code}): ${page.url()}`, 15_000);
+    await page.locator('#pcs-current').waitFor({ timeout: 15_000 });
+  }));
+
 test('15 tables: the filter is in the URL and survives opening a code and going back', () =>
   withPage(async (page) => {
     await open(page, BASE, '#/tables/drug');
@@ -1325,10 +1357,13 @@ test('17 PCS builder: 0DTJ4ZZ built with the keyboard, each axis offering exactl
     await page.getByTestId('pcs-mce-only').waitFor({ timeout: 15_000 });
     assert(/Valid \(Medicare Code Editor\)/.test(await page.getByTestId('pcs-validity').innerText()), '02HM3JZ is not shown as valid');
     // The finished code goes to the record check's procedures.
+    // From #/pcs/02HM3JZ this is a change of the hash only: until the page
+    // shows 0DTJ4ZZ, the Add button there is still 02HM3JZ's.
     await open(page, BASE, '#/pcs/0DTJ4ZZ');
+    await poll(async () => (await page.getByTestId('pcs-result-code').innerText().catch(() => '')).trim() === '0DTJ4ZZ', 'the builder does not show 0DTJ4ZZ after its link', 15_000);
     await page.getByTestId('pcs-add').click();
     await poll(() => new URL(page.url()).hash === '#/record', () => `Add did not open the record check (at ${page.url()})`);
-    await poll(async () => (await page.locator('#px-0').inputValue().catch(() => '')) === '0DTJ4ZZ', 'procedure 1 of the record is not 0DTJ4ZZ', 15_000);
+    await poll(async () => (await page.locator('#px-0').inputValue().catch(() => '')) === '0DTJ4ZZ', async () => `procedure 1 of the record is ${JSON.stringify(await page.locator('#px-0').inputValue().catch(() => 'missing'))}, not 0DTJ4ZZ`, 15_000);
   }));
 
 test('18 PCS search: the CM / PCS switch is in the URL; "laparoscopic appendectomy" leads with 0DTJ4ZZ, which opens in the builder', () =>

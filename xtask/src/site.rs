@@ -44,6 +44,11 @@ const MIN_COMPRESS: usize = 1024;
 /// The placeholders in `static/sw.js`, each replaced by a JSON value.
 const VERSION_SLOT: &str = "\"{{VERSION}}\"";
 const PRECACHE_SLOT: &str = "[\"{{PRECACHE}}\"]";
+/// The placeholder in `static/worker_loader.js` for the files it fetches
+/// before the worker's wasm starts: those the first search reads.
+const FIRST_SLOT: &str = "[\"{{FIRST}}\"]";
+/// The data worker's loader, which Trunk copies from `static/`.
+const WORKER_LOADER: &str = "worker_loader.js";
 
 /// One file of the finished site and its sizes in bytes.
 #[derive(Debug)]
@@ -67,6 +72,7 @@ impl Sizes {
 /// compresses only what changed (the data rarely does).
 pub fn finish(dist: &Path, template: &Path, cache: &Path) -> Result<Vec<Sizes>> {
     remove_compressed(dist)?;
+    write_worker_loader(dist)?;
     let files = known_data(site_files(dist)?)?;
     write_service_worker(dist, template, &files)?;
     let mut all = known_data(site_files(dist)?)?;
@@ -171,6 +177,27 @@ fn json_string(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// Fills the list of files `dist/worker_loader.js` fetches first, from the
+/// registry, before its revision goes into the service worker's list.
+fn write_worker_loader(dist: &Path) -> Result<()> {
+    let path = dist.join(WORKER_LOADER);
+    let source = std::fs::read_to_string(&path).with_context(|| {
+        format!("cannot read {path:?}: index.html must copy static/{WORKER_LOADER}")
+    })?;
+    if source.matches(FIRST_SLOT).count() != 1 {
+        bail!(
+            "{path:?} must contain {FIRST_SLOT} exactly once (copied from static/{WORKER_LOADER})"
+        );
+    }
+    let first: Vec<String> = registry::needed_for(Capability::Search)
+        .map(|a| json_string(a.file))
+        .collect();
+    let list = format!("[{}]", first.join(", "));
+    std::fs::write(&path, source.replace(FIRST_SLOT, &list))?;
+    eprintln!("dist/{WORKER_LOADER}: fetches {list} first");
+    Ok(())
 }
 
 /// Fills in the template: `PRECACHE` lists `[url, revision]` for every file

@@ -132,6 +132,118 @@ pub fn read_notes(dir: &Path) -> Result<Vec<(String, String, Vec<String>)>> {
     Ok(out)
 }
 
+/// Reads a CodiEsp split folder for its procedures: every note of
+/// `text_files_en/` with its codes from the one `*P.tsv` file (a note with
+/// none has an empty gold set, so what is suggested for it counts against
+/// precision). Returns (id, text, gold codes).
+pub fn read_procedure_notes(dir: &Path) -> Result<Vec<(String, String, Vec<String>)>> {
+    let tsv = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with("P.tsv"))
+        })
+        .with_context(|| {
+            format!(
+                "{} has no *P.tsv file of procedure codes (the CodiEsp layout: text_files_en/ID.txt and {{split}}P.tsv)",
+                dir.display()
+            )
+        })?;
+    let mut gold = gold_codes(&std::fs::read_to_string(&tsv)?);
+    let texts = dir.join("text_files_en");
+    let mut out = Vec::new();
+    let mut files: Vec<_> = std::fs::read_dir(&texts)
+        .with_context(|| format!("cannot read {}", texts.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    for p in files {
+        let id = p
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let text =
+            std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))?;
+        let codes = gold.remove(&id).unwrap_or_default();
+        out.push((id, text, codes));
+    }
+    if let Some(id) = gold.keys().next() {
+        bail!(
+            "{} codes note {id}, which has no text in {}",
+            tsv.display(),
+            texts.display()
+        );
+    }
+    if out.is_empty() {
+        bail!("{} holds no notes", texts.display());
+    }
+    Ok(out)
+}
+
+/// Reads every note and scores the ICD-10-PCS codes its procedure
+/// statements get: the first suggestion of each statement is predicted
+/// (the ranked list is every statement's suggestions, first ones first). A
+/// gold code cut short (`0DTJ`, as CodiEsp gives some) is matched by any
+/// code it begins; the category measure is the table (3 characters).
+pub fn score_procedure_notes<D: AsRef<[u8]>, P: AsRef<[u8]>>(
+    lib: &Library<D>,
+    idx: &SearchIndex<D>,
+    pcs: &icd_core::pcs::search::PcsSearch<'_, P>,
+    notes: &[(String, String, Vec<String>)],
+    opts: &Options,
+    pcs_opts: &icd_core::pcs::search::SearchOptions,
+    mut each: impl FnMut(&str, &[String], &[String]),
+) -> NoteScores {
+    let mut s = NoteScores::default();
+    let mut ap = 0.0;
+    for (id, text, gold) in notes {
+        let mut reading = read_note(lib, idx, text, opts);
+        reading.code_procedures(pcs, pcs_opts);
+        let mut ranked: Vec<String> = Vec::new();
+        let depth = reading
+            .procedures
+            .iter()
+            .map(|p| p.hits.len())
+            .max()
+            .unwrap_or(0);
+        for k in 0..depth {
+            for p in &reading.procedures {
+                if let Some(h) = p.hits.get(k) {
+                    let c = h.code.as_str().to_string();
+                    if !ranked.contains(&c) {
+                        ranked.push(c);
+                    }
+                }
+            }
+        }
+        let predicted: BTreeSet<String> = reading
+            .procedures
+            .iter()
+            .filter_map(|p| p.hits.first())
+            .map(|h| h.code.as_str().to_string())
+            .collect();
+        let gold_set: BTreeSet<String> = gold.iter().cloned().collect();
+        s.exact.add(&predicted, &gold_set);
+        let table = |set: &BTreeSet<String>| -> BTreeSet<String> {
+            set.iter().map(|c| c.chars().take(3).collect()).collect()
+        };
+        s.category.add(&table(&predicted), &table(&gold_set));
+        if !gold_set.is_empty() {
+            ap += average_precision(&ranked, &gold_set);
+        }
+        s.notes += 1;
+        let shown: Vec<String> = predicted.into_iter().collect();
+        each(id, gold, &shown);
+    }
+    let coded = notes.iter().filter(|n| !n.2.is_empty()).count();
+    s.map = ap / coded.max(1) as f64;
+    s
+}
+
 /// Average precision of a ranked list against a gold set.
 fn average_precision(ranked: &[String], gold: &BTreeSet<String>) -> f64 {
     let mut hits = 0usize;

@@ -78,7 +78,7 @@ pub fn run(args: Args) -> Result<bool> {
     let several = icd_core::search::split_statements(&query).len() > 1
         || read_note(lib, idx, &query, &opts).codes.len() > 1;
     if several || args.json {
-        return note(lib, idx, &query, &opts, args.json);
+        return note(lib, idx, &args.index.dir, &query, &opts, args.json);
     }
     let results = search(lib, idx, &query, &opts);
     for r in &results {
@@ -105,11 +105,26 @@ pub fn run(args: Args) -> Result<bool> {
 fn note(
     lib: &Library<Vec<u8>>,
     idx: &SearchIndex<Vec<u8>>,
+    dir: &std::path::Path,
     text: &str,
     opts: &Options,
     json: bool,
 ) -> Result<bool> {
-    let reading = read_note(lib, idx, text, opts);
+    let mut reading = read_note(lib, idx, text, opts);
+    // Procedure statements get ICD-10-PCS suggestions when the PCS tables
+    // are built; without them they are listed uncoded, with why.
+    let pcs_missing = if reading.procedures.is_empty() {
+        None
+    } else {
+        match crate::pcs_cmd::open(dir) {
+            Ok(pcs) => {
+                let s = icd_core::pcs::search::PcsSearch::new(&pcs);
+                reading.code_procedures(&s, &icd_core::search::procedures::note_options());
+                None
+            }
+            Err(e) => Some(format!("{e:#}")),
+        }
+    };
     if json {
         let single = reading.statements.len() == 1;
         let statements = if single {
@@ -121,6 +136,12 @@ fn note(
         let mut line = json_line(text, &statements);
         line["codes"] = serde_json::to_value(&reading.codes)?;
         line["patient"] = serde_json::to_value(reading.patient)?;
+        if !reading.procedures.is_empty() {
+            line["procedures"] = serde_json::to_value(&reading.procedures)?;
+        }
+        if let Some(why) = &pcs_missing {
+            line["procedures_not_coded"] = serde_json::Value::String(why.clone());
+        }
         outln!("{line}");
         // Found: a code to assign, or a suggestion (a code typed as such,
         // "E11", is suggested with its choices but assigns nothing).
@@ -139,6 +160,18 @@ fn note(
         outln!("          from {spans:?} via {}", c.evidence[0].path);
         if let Some(a) = &c.assumed {
             outln!("          {a}; other choices {}", c.choices.join(", "));
+        }
+    }
+    if !reading.procedures.is_empty() {
+        outln!("Procedures (ICD-10-PCS), to choose from:");
+        if let Some(why) = &pcs_missing {
+            outln!("  (not coded: {why})");
+        }
+        for p in &reading.procedures {
+            outln!("  {:?}", text.get(p.start..p.end).unwrap_or(&p.text));
+            for h in p.hits.iter().take(3) {
+                outln!("  {}  {:.2}  {}", h.code, h.score, h.title);
+            }
         }
     }
     for r in &reading.statements {
@@ -178,7 +211,8 @@ pub struct EvalArgs {
     /// rest keep their defaults), without recompiling.
     #[arg(long, value_name = "FILE")]
     weights: Option<PathBuf>,
-    /// Which classification the titles are coded in (`--titles` only).
+    /// Which classification the titles (`--titles`) or the notes'
+    /// codes (`--notes`: `*D.tsv` diagnoses or `*P.tsv` procedures) are in.
     #[arg(long, value_enum, default_value_t = System::Cm)]
     system: System,
     #[command(flatten)]
@@ -277,14 +311,30 @@ pub fn eval(args: EvalArgs) -> Result<bool> {
         );
     }
     if let Some(dir) = &args.notes {
-        let notes = crate::eval_sets::read_notes(dir)?;
-        let s = crate::eval_sets::score_notes(lib, idx, &notes, &opts, |id, gold, got| {
+        let show = |id: &str, gold: &[String], got: &[String]| {
             if args.misses {
                 let miss: Vec<&String> = gold.iter().filter(|g| !got.contains(g)).collect();
                 let wrong: Vec<&String> = got.iter().filter(|g| !gold.contains(g)).collect();
                 outln!("NOTE {id}: missed {miss:?}; wrong {wrong:?}");
             }
-        });
+        };
+        let s = if args.system == System::Pcs {
+            let notes = crate::eval_sets::read_procedure_notes(dir)?;
+            let pcs = crate::pcs_cmd::open(&args.index.dir)?;
+            let searcher = icd_core::pcs::search::PcsSearch::new(&pcs);
+            crate::eval_sets::score_procedure_notes(
+                lib,
+                idx,
+                &searcher,
+                &notes,
+                &opts,
+                &icd_core::search::procedures::note_options(),
+                show,
+            )
+        } else {
+            let notes = crate::eval_sets::read_notes(dir)?;
+            crate::eval_sets::score_notes(lib, idx, &notes, &opts, show)
+        };
         if args.json {
             outln!("{}", serde_json::to_string(&s)?);
         } else {

@@ -25,7 +25,7 @@ use std::ops::Range;
 /// Magic bytes at the start of every artifact.
 pub const MAGIC: &[u8; 8] = b"ICDDESK\0";
 /// Version of the container and of every section layout. Bump on any change.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Why an artifact cannot be read. Every case is fixed by rebuilding the
 /// artifacts with `icd build-index` (or `cargo xtask serve`), which the
@@ -293,14 +293,60 @@ impl RowsBuilder {
     /// Little-endian bytes, column after column: values of one column sit
     /// together, which compresses far better than rows.
     pub fn to_bytes(&self) -> Vec<u8> {
+        self.to_bytes_with(Planes::NONE)
+    }
+
+    /// Like [`RowsBuilder::to_bytes`], with the columns in `planes` stored
+    /// as byte planes (see [`Planes`]); the reader must be given the same
+    /// `planes` ([`Rows::planes`]).
+    pub fn to_bytes_with(&self, planes: Planes) -> Vec<u8> {
         let n = self.len();
         let mut out = Vec::with_capacity(self.data.len() * 4);
         for col in 0..self.width {
-            for row in 0..n {
-                out.extend_from_slice(&self.data[row * self.width + col].to_le_bytes());
+            if planes.has(col) {
+                for k in 0..4 {
+                    for row in 0..n {
+                        out.push(self.data[row * self.width + col].to_le_bytes()[k]);
+                    }
+                }
+            } else {
+                for row in 0..n {
+                    out.extend_from_slice(&self.data[row * self.width + col].to_le_bytes());
+                }
             }
         }
         out
+    }
+}
+
+/// Which columns of a [`Rows`] table are stored as byte planes: all the
+/// lowest bytes of the column, then all the second bytes, and so on. A
+/// column of ids that grow slowly (string ids in preorder, note counts)
+/// then has long runs of equal high bytes, which brotli and gzip code in
+/// almost nothing; in the tabular's node table this halves the compressed
+/// size (152 KB to 66 KB with brotli). A cell is still read in constant
+/// time, from four places. Columns whose low bytes repeat as whole values
+/// (flags, codes) compress better as plain `u32`s, so each table names its
+/// own: writer and reader share one constant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Planes(u32);
+
+impl Planes {
+    /// Every column plain.
+    pub const NONE: Planes = Planes(0);
+    /// The columns `cols` as byte planes (`cols` below 32).
+    pub const fn of(cols: &[usize]) -> Planes {
+        let mut mask = 0u32;
+        let mut i = 0;
+        while i < cols.len() {
+            mask |= 1 << cols[i];
+            i += 1;
+        }
+        Planes(mask)
+    }
+    /// Whether column `col` is stored as byte planes.
+    pub const fn has(self, col: usize) -> bool {
+        col < 32 && self.0 & (1 << col) != 0
     }
 }
 
@@ -314,6 +360,7 @@ pub fn u32s_to_bytes(values: &[u32]) -> Vec<u8> {
 pub struct Rows<'a> {
     data: &'a [u8],
     width: usize,
+    planes: Planes,
 }
 
 impl<'a> Rows<'a> {
@@ -325,11 +372,24 @@ impl<'a> Rows<'a> {
                 format!("length {} is not a multiple of {}", data.len(), width * 4),
             ));
         }
-        Ok(Rows { data, width })
+        Ok(Rows {
+            data,
+            width,
+            planes: Planes::NONE,
+        })
     }
     /// Views without checking; used after [`Rows::new`] succeeded on open.
     pub(crate) fn unchecked(data: &'a [u8], width: usize) -> Rows<'a> {
-        Rows { data, width }
+        Rows {
+            data,
+            width,
+            planes: Planes::NONE,
+        }
+    }
+    /// The same rows, read with the byte-plane columns `planes` (what the
+    /// writer gave [`RowsBuilder::to_bytes_with`]).
+    pub fn planes(self, planes: Planes) -> Rows<'a> {
+        Rows { planes, ..self }
     }
     /// Number of rows.
     pub fn len(&self) -> usize {
@@ -345,10 +405,19 @@ impl<'a> Rows<'a> {
         if row as usize >= n || col >= self.width {
             return NONE;
         }
-        let at = (col * n + row as usize) * 4;
-        match self.data.get(at..at + 4) {
-            Some(b) => u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-            None => NONE,
+        let base = col * n * 4;
+        if self.planes.has(col) {
+            let byte = |k: usize| self.data.get(base + k * n + row as usize).copied();
+            match (byte(0), byte(1), byte(2), byte(3)) {
+                (Some(a), Some(b), Some(c), Some(d)) => u32::from_le_bytes([a, b, c, d]),
+                _ => NONE,
+            }
+        } else {
+            let at = base + row as usize * 4;
+            match self.data.get(at..at + 4) {
+                Some(b) => u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+                None => NONE,
+            }
         }
     }
 }
@@ -659,6 +728,27 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn rows_round_trip_with_planes(
+            rows in proptest::collection::vec(proptest::collection::vec(proptest::num::u32::ANY, 3), 0..40),
+            mask in 0u32..8,
+        ) {
+            let planes = Planes::of(&(0..3).filter(|c| mask & (1 << c) != 0).collect::<Vec<_>>());
+            let mut b = RowsBuilder::new(3);
+            for r in &rows {
+                b.push(r);
+            }
+            let bytes = b.to_bytes_with(planes);
+            proptest::prop_assert_eq!(bytes.len(), b.to_bytes().len());
+            let view = Rows::new(&bytes, 3, b"ROWS").unwrap().planes(planes);
+            for (i, r) in rows.iter().enumerate() {
+                for (c, v) in r.iter().enumerate() {
+                    proptest::prop_assert_eq!(view.get(i as u32, c), *v);
+                }
+            }
+            proptest::prop_assert_eq!(view.get(rows.len() as u32, 0), NONE);
+        }
+
         #[test]
         fn garbage_never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
             let _ = Layout::read(&bytes, *b"TEST");

@@ -29,8 +29,8 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::artifact::{
-    check_fst, empty_map, ArtifactError, ArtifactWriter, Layout, Rows, RowsBuilder, StrPool,
-    StrPoolBuilder, Tree, NONE,
+    check_fst, empty_map, ArtifactError, ArtifactWriter, Layout, Planes, Rows, RowsBuilder,
+    StrPool, StrPoolBuilder, Tree, NONE,
 };
 use crate::code::{Code, CodeError};
 
@@ -221,6 +221,13 @@ const R_TITLE: usize = 1;
 const R_FLAGS: usize = 2;
 const R_NOTE_LEN: usize = 3;
 const R_SEVENTH: usize = 4;
+/// The node columns stored as byte planes: the string ids of keys and
+/// titles grow with the preorder, and note counts are small. Flags and
+/// seventh-character rows compress better as they are (measured with
+/// brotli 11 on the FY2026 data: 152 KB as plain columns, 66 KB so).
+const NODE_PLANES: Planes = Planes::of(&[R_KEY, R_TITLE, R_NOTE_LEN]);
+/// Both note columns (kind, text id) as byte planes: 37 KB to 27 KB.
+const NOTE_PLANES: Planes = Planes::of(&[0, 1]);
 
 const F_KIND_MASK: u32 = 0b11;
 const F_BILLABLE: u32 = 1 << 4;
@@ -270,8 +277,8 @@ impl TabularSource {
         }
         let mut w = ArtifactWriter::new(KIND, &self.release);
         // Parents, child lists and note offsets are rebuilt on open.
-        w.section(T_NODES, b.nodes.to_bytes());
-        w.section(T_NOTES, b.notes.to_bytes());
+        w.section(T_NODES, b.nodes.to_bytes_with(NODE_PLANES));
+        w.section(T_NOTES, b.notes.to_bytes_with(NOTE_PLANES));
         w.section(T_SDEF, b.sdef.to_bytes());
         w.section(T_SEXT, b.sext.to_bytes());
         w.section(T_KEYS, keys.into_inner().unwrap_or_default());
@@ -501,7 +508,7 @@ impl<D: AsRef<[u8]>> Tabular<D> {
             str_off: layout.section(&T_STR_OFF)?,
             strs: layout.section(&T_STR)?,
         };
-        let nodes = Rows::new(&bytes[s.nodes.clone()], NODE_W, &T_NODES)?;
+        let nodes = Rows::new(&bytes[s.nodes.clone()], NODE_W, &T_NODES)?.planes(NODE_PLANES);
         let tree = Tree::from_depths(
             nodes.len(),
             |i| (nodes.get(i, R_FLAGS) >> 16) & 0xff,
@@ -513,7 +520,7 @@ impl<D: AsRef<[u8]>> Tabular<D> {
             note_starts.push(at);
             at = at.saturating_add(nodes.get(i, R_NOTE_LEN));
         }
-        let notes = Rows::new(&bytes[s.notes.clone()], 2, &T_NOTES)?;
+        let notes = Rows::new(&bytes[s.notes.clone()], 2, &T_NOTES)?.planes(NOTE_PLANES);
         if at as usize != notes.len() {
             return Err(ArtifactError::section(
                 &T_NOTES,
@@ -543,7 +550,7 @@ impl<D: AsRef<[u8]>> Tabular<D> {
         &self.data.as_ref()[r.clone()]
     }
     fn nodes(&self) -> Rows<'_> {
-        Rows::unchecked(self.bytes(&self.s.nodes), NODE_W)
+        Rows::unchecked(self.bytes(&self.s.nodes), NODE_W).planes(NODE_PLANES)
     }
     fn strings(&self) -> StrPool<'_> {
         StrPool::new(&self.offsets, self.bytes(&self.s.strs))
@@ -744,7 +751,7 @@ impl<D: AsRef<[u8]>> Tabular<D> {
 
     /// The notes written at this node.
     pub fn own_notes(&self, id: NodeId) -> Vec<AppliedNote<'_>> {
-        let notes = Rows::unchecked(self.bytes(&self.s.notes), 2);
+        let notes = Rows::unchecked(self.bytes(&self.s.notes), 2).planes(NOTE_PLANES);
         let strings = self.strings();
         let (start, len) = (
             self.note_starts.get(id.0 as usize).copied().unwrap_or(0),

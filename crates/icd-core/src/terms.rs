@@ -27,8 +27,8 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::artifact::{
-    check_fst, empty_map, u32s_to_bytes, ArtifactError, ArtifactWriter, Layout, Rows, RowsBuilder,
-    StrPool, StrPoolBuilder, Tree,
+    check_fst, empty_map, u32s_to_bytes, ArtifactError, ArtifactWriter, Layout, Planes, Rows,
+    RowsBuilder, StrPool, StrPoolBuilder, Tree,
 };
 use crate::text::{normalize, reference_form};
 
@@ -114,6 +114,11 @@ const C_SEE: usize = 2;
 const C_SEE_ALSO: usize = 3;
 const C_CODE: usize = 4;
 const C_LEVEL: usize = 5;
+/// The term columns stored as byte planes: title ids grow with the
+/// preorder and levels are small (brotli 11, FY2026: the index's terms
+/// 293 KB to 289 KB, the Table of Drugs' 14 KB to 9 KB). The other string
+/// ids repeat as whole values and compress better as they are.
+const TERM_PLANES: Planes = Planes::of(&[C_TITLE, C_LEVEL]);
 
 const T_TERMS: [u8; 4] = *b"TERM";
 const T_CELLS: [u8; 4] = *b"CELL";
@@ -194,7 +199,7 @@ impl TermSource {
         }
         let columns: Vec<u32> = self.columns.iter().map(|c| strings.add(c)).collect();
         let mut w = ArtifactWriter::new(KIND, &self.release);
-        w.section(T_TERMS, rows.to_bytes());
+        w.section(T_TERMS, rows.to_bytes_with(TERM_PLANES));
         w.section(T_CELLS, u32s_to_bytes(&cells));
         w.section(T_COLUMNS, u32s_to_bytes(&columns));
         w.section(T_KEYS, map.into_inner().unwrap_or_default());
@@ -258,7 +263,7 @@ impl<D: AsRef<[u8]>> Terms<D> {
             str_off: layout.section(&T_STR_OFF)?,
             strs: layout.section(&T_STR)?,
         };
-        let terms = Rows::new(&bytes[s.terms.clone()], W, &T_TERMS)?;
+        let terms = Rows::new(&bytes[s.terms.clone()], W, &T_TERMS)?.planes(TERM_PLANES);
         let tree = Tree::from_depths(terms.len(), |i| terms.get(i, C_LEVEL), &T_TERMS)?;
         let columns = Rows::new(&bytes[s.columns.clone()], 1, &T_COLUMNS)?;
         let ncells = columns.len().saturating_sub(1);
@@ -289,7 +294,7 @@ impl<D: AsRef<[u8]>> Terms<D> {
         &self.data.as_ref()[r.clone()]
     }
     fn rows(&self) -> Rows<'_> {
-        Rows::unchecked(self.bytes(&self.s.terms), W)
+        Rows::unchecked(self.bytes(&self.s.terms), W).planes(TERM_PLANES)
     }
     fn list(&self, r: &Range<usize>) -> Rows<'_> {
         Rows::unchecked(self.bytes(r), 1)

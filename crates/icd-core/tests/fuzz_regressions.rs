@@ -31,12 +31,62 @@ fn artifact(input: &[u8], kind: [u8; 4]) -> Vec<u8> {
     bytes
 }
 
+/// The input rewritten from format version 1, where every column of a
+/// table was plain `u32`s, to version 2, where the tabular stores some as
+/// byte planes (`NODE_PLANES` and `NOTE_PLANES` in `tabular.rs`), so that
+/// the damage the fuzzer found is still what the reader meets first.
+fn tabular_v1_to_v2(input: &[u8]) -> Vec<u8> {
+    let mut out = input.to_vec();
+    let bytes = &input[1..];
+    let Some(release_len) = bytes
+        .get(20..22)
+        .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
+    else {
+        return out;
+    };
+    let at = 22 + release_len;
+    let u32_at = |i: usize| {
+        bytes
+            .get(i..i + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    };
+    let count = u32_at(at).unwrap_or(0);
+    for i in 0..count {
+        let entry = at + 4 + i * 12;
+        let (Some(tag), Some(offset), Some(len)) = (
+            bytes.get(entry..entry + 4),
+            u32_at(entry + 4),
+            u32_at(entry + 8),
+        ) else {
+            break;
+        };
+        let (width, planes): (usize, &[usize]) = match tag {
+            b"NODE" => (5, &[0, 1, 3]),
+            b"NOTE" => (2, &[0, 1]),
+            _ => continue,
+        };
+        let Some(section) = bytes.get(offset..offset + len) else {
+            continue;
+        };
+        let n = len / (width * 4);
+        for &col in planes {
+            let column = &section[col * n * 4..(col + 1) * n * 4];
+            for row in 0..n {
+                for k in 0..4 {
+                    out[1 + offset + col * n * 4 + k * n + row] = column[row * 4 + k];
+                }
+            }
+        }
+    }
+    out
+}
+
 #[test]
 fn tabular_with_corrupt_fst_nodes_and_a_recomputed_file_checksum_is_refused_on_open() {
     // fst::Map::new accepted the damaged code map, and billable_codes()
     // then panicked inside fst (index out of bounds).
     let bytes = artifact(
-        &input("artifact_open-tabular-corrupt-fst-node.bin"),
+        &tabular_v1_to_v2(&input("artifact_open-tabular-corrupt-fst-node.bin")),
         tabular::KIND,
     );
     match Tabular::open(bytes.as_slice()) {

@@ -29,6 +29,7 @@
 
 mod index;
 mod note;
+pub mod procedures;
 pub mod text;
 
 use std::cell::RefCell;
@@ -38,6 +39,7 @@ use fst::{IntoStreamer, Streamer};
 
 pub use index::{build, Doc, SearchIndex, Via, KIND};
 pub use note::{read_note, Evidence, NoteCode, NoteReading, Patient, Sex};
+pub use procedures::NoteProcedure;
 use text::{is_stop, stem};
 
 use crate::code::{Code, IndexCode};

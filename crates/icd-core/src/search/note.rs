@@ -184,6 +184,10 @@ pub struct NoteReading {
     pub codes: Vec<NoteCode>,
     /// The patient as given, completed from the note's words.
     pub patient: Patient,
+    /// The statements that name a procedure done in this encounter, for
+    /// ICD-10-PCS ([`super::procedures`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub procedures: Vec<super::procedures::NoteProcedure>,
 }
 
 /// Concepts below this confidence are not assigned.
@@ -1124,10 +1128,20 @@ fn read_statements<D: AsRef<[u8]>>(
     let opts = opts.clone();
     let mut statements = Vec::new();
     let mut codes: Vec<NoteCode> = Vec::new();
+    let mut procedures = Vec::new();
     for (si, s) in split_statements(text).into_iter().take(400).enumerate() {
         let base = s.as_ptr() as usize - text.as_ptr() as usize;
         let mut toks = tokens(idx, s, base);
         let found = read_statement(lib, idx, &mut toks, &opts, scratch);
+        if alternatives {
+            let words = toks.iter().map(|t| {
+                let c = t.ctx;
+                let out = c.negated || c.hypothetical || c.history || c.family;
+                (t.start, t.end, t.norm.as_str(), out)
+            });
+            procedures.extend(super::procedures::statement(si, s, base, words));
+        }
+        let is_procedure = procedures.last().is_some_and(|p| p.statement == si);
         let result = if alternatives {
             statement_result(lib, idx, s, &toks, &found, &opts)
         } else {
@@ -1140,6 +1154,10 @@ fn read_statements<D: AsRef<[u8]>>(
                 suggestions: Vec::new(),
             }
         };
+        let mut result = result;
+        if is_procedure && found.is_empty() {
+            result.note = Some(super::procedures::NO_DIAGNOSIS.to_string());
+        }
         let mut assigned: Vec<(Suggestion, Vec<usize>, f32, Context)> = Vec::new();
         for (sugg, concept, ctx) in &found {
             if ctx.family && !ctx.negated {
@@ -1213,6 +1231,7 @@ fn read_statements<D: AsRef<[u8]>>(
         statements,
         codes,
         patient,
+        procedures,
     }
 }
 
