@@ -101,6 +101,11 @@ fn sources_and_words() {
         "diabetes mellitus without mention of complication, not stated as uncontrolled",
         expect!["[] E11.9 E10.9 E11.8"],
     );
+    // ICD-9-CM's amputation status is ICD-10-CM's acquired absence.
+    check(
+        "amputation status of left great toe",
+        expect!["[] Z89.412 Z89.411 Z89.419"],
+    );
 }
 
 #[test]

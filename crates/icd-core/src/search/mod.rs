@@ -693,6 +693,9 @@ const OLD_PHRASES: &[(&str, &str)] = &[
     // "Not specified as acute or chronic" is the unspecified code (but
     // "not specified as traumatic" is a title's own words, M75.12-).
     ("not specified as acute or chronic", " unspecified "),
+    // ICD-9-CM's "amputation status" is ICD-10-CM's acquired absence (the
+    // index: Amputation - see also Absence, by site, acquired).
+    ("amputation status", " acquired absence "),
     // "Late effect" is ICD-9-CM's sequela (the index: Late effect(s) - see Sequelae).
     ("late effects of", " sequela of "),
     ("late effect of", " sequela of "),
