@@ -138,6 +138,12 @@ fn pregnancy_conditions_and_their_trimesters() {
         "varicose veins of legs in pregnancy, third trimester",
         expect!["[] O22.03 O22.00 O22.01"],
     );
+    // The pregnancy and trimester words alone find many obstetric codes of
+    // other conditions; the condition's own Chapter 15 code still leads.
+    check(
+        "malaria in pregnancy, unspecified trimester",
+        expect!["[] O98.619 O98.611 O98.612"],
+    );
 }
 
 /// "with" and "without" find nothing themselves but tell codes apart: a path

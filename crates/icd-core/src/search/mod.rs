@@ -1328,6 +1328,41 @@ fn text_suggestions<D: AsRef<[u8]>>(
             }
         }
     }
+    // The pregnancy and trimester words can fill the candidates with
+    // obstetric codes of other conditions before the statement's own
+    // condition is reached (hemorrhoids in pregnancy for malaria): the
+    // condition's words are looked up alone, so its Chapter 15 code can
+    // lead ([`complicating_pregnancy`]).
+    if stems.iter().any(|s| is_obstetric(s)) {
+        let condition = condition_stems(&stems);
+        let plain = |s: &Suggestion| -> String { s.code.chars().filter(|c| *c != '.').collect() };
+        let has_condition = best
+            .iter()
+            .any(|s| !plain(s).starts_with('O') && chapter15_for(lib, &plain(s)).is_some());
+        if !condition.is_empty() && !has_condition {
+            let words: Vec<Word> = condition
+                .iter()
+                .map(|s| Word {
+                    stem: s.clone(),
+                    weight: if is_steering(s) { w.steering } else { 1.0 },
+                    prefix: false,
+                })
+                .collect();
+            // Scored as if the other words had not matched.
+            let share = condition.len() as f32 / stems.len().max(1) as f32;
+            let found = rank(lib, idx, &words, &absent, &head, opts);
+            for mut s in found
+                .into_iter()
+                .filter(|s| !plain(s).starts_with('O') && chapter15_for(lib, &plain(s)).is_some())
+                .take(PREGNANCY_LEAD)
+            {
+                if !best.iter().any(|b| b.code == s.code) {
+                    s.score *= share * share;
+                    best.push(s);
+                }
+            }
+        }
+    }
     // A category or subcategory is never the last word: one the
     // statement's words could not narrow is offered as its first billable
     // codes, each a little below it.
@@ -1424,12 +1459,31 @@ fn complicating_pregnancy<D: AsRef<[u8]>>(
     stems: &[String],
     opts: &Options,
 ) {
+    let plain = |s: &Suggestion| -> String { s.code.chars().filter(|c| *c != '.').collect() };
+    let condition = condition_stems(stems);
+    // An obstetric code that names none of those words matched the
+    // pregnancy and trimester words only (hemorrhoids in pregnancy for
+    // malaria): it waits behind the condition's own Chapter 15 code when
+    // one will lead.
+    let will_lead = !condition.is_empty()
+        && best
+            .iter()
+            .any(|s| !plain(s).starts_with('O') && chapter15_for(lib, &plain(s)).is_some());
+    let names_condition = |s: &Suggestion| {
+        !text::highlight(&s.title, &condition).is_empty()
+            || !text::highlight(&s.path, &condition).is_empty()
+    };
     let mut out: Vec<Suggestion> = Vec::with_capacity(best.len() + PREGNANCY_LEAD);
+    let mut waiting: Vec<Suggestion> = Vec::new();
     let mut led = 0;
     for s in std::mem::take(best) {
-        let plain: String = s.code.chars().filter(|c| *c != '.').collect();
-        if led < PREGNANCY_LEAD && !plain.starts_with('O') && out.len() < opts.top {
-            if let Some(node) = chapter15_for(lib, &plain) {
+        let code = plain(&s);
+        if will_lead && led < PREGNANCY_LEAD && code.starts_with('O') && !names_condition(&s) {
+            waiting.push(s);
+            continue;
+        }
+        if led < PREGNANCY_LEAD && !code.starts_with('O') && out.len() < opts.top {
+            if let Some(node) = chapter15_for(lib, &code) {
                 let node = refine(lib, node, stems);
                 let mut lead = suggestion(lib, node, s.score, s.via, s.path.clone(), Vec::new());
                 assume_seventh(lib, &mut lead, opts.encounter);
@@ -1443,9 +1497,53 @@ fn complicating_pregnancy<D: AsRef<[u8]>>(
         if !out.iter().any(|o| o.code == s.code) {
             out.push(s);
         }
+        if led == PREGNANCY_LEAD {
+            out.append(&mut waiting);
+        }
     }
+    out.append(&mut waiting);
+    out.retain({
+        let mut seen: Vec<String> = Vec::new();
+        move |s| {
+            let new = !seen.contains(&s.code);
+            seen.push(s.code.clone());
+            new
+        }
+    });
     *best = out;
 }
+
+/// The words of an obstetric statement that name the condition rather
+/// than the pregnancy ("malaria" in "malaria in pregnancy, unspecified
+/// trimester").
+fn condition_stems(stems: &[String]) -> Vec<String> {
+    let context: Vec<String> = PREGNANCY_CONTEXT.iter().map(|w| stem(w)).collect();
+    let mut out: Vec<String> = Vec::new();
+    for s in stems {
+        if !is_obstetric(s) && !context.contains(s) && !out.contains(s) {
+            out.push(s.clone());
+        }
+    }
+    out
+}
+
+/// Words of an obstetric statement that say which pregnancy, trimester or
+/// episode it is, not which condition complicates it.
+const PREGNANCY_CONTEXT: &[&str] = &[
+    "mother",
+    "maternal",
+    "complicating",
+    "complicated",
+    "complication",
+    "trimester",
+    "first",
+    "second",
+    "third",
+    "unspecified",
+    "condition",
+    "delivered",
+    "weeks",
+];
 
 /// A Chapter 15 code whose inclusion note is "Conditions in ...", with
 /// the codes it takes in and the ones it leaves out.
