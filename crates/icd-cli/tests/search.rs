@@ -181,6 +181,10 @@ fn codes_typed_directly() {
 fn negation_uncertainty_and_notes() {
     check("no evidence of pneumonia", expect!["[negated] "]);
     check("denies chest pain", expect!["[negated] "]);
+    // "Absence of" negates a finding, but the index codes the absence of
+    // a part or a function under its main term Absence.
+    check("absence of fever", expect!["[negated] "]);
+    check("absence of gallbladder", expect!["[] Z90.49 Q44.0 K81.0"]);
     check("r/o MI", expect!["[uncertain] I21.9 I34.0 I20.0"]);
     assert_eq!(run("r/o MI", Setting::Outpatient), "[uncertain] ");
     check(

@@ -831,6 +831,32 @@ fn diabetes_control(body: &str) -> String {
     body.replace("uncontrolled", " with hyperglycemia ")
 }
 
+/// Whether a statement "absence of X" names what the Alphabetic Index
+/// codes under its main term Absence (Absence, ear, congenital Q16.9;
+/// Absence, menstruation - see Amenorrhea): a congenital or acquired
+/// absence or an absent function, not a negated finding ("absence of
+/// fever").
+fn indexed_absence<D: AsRef<[u8]>>(lib: &Library<D>, body: &str) -> bool {
+    let Some(rest) = body.strip_prefix("absence of ") else {
+        return false;
+    };
+    let what = rest.split(',').next().unwrap_or("").trim();
+    if what.is_empty() {
+        return false;
+    }
+    let Some(main) = lib.index.resolve("Absence") else {
+        return false;
+    };
+    lib.index.children(main).into_iter().any(|c| {
+        let part = normalize(lib.index.term(c).split(',').next().unwrap_or(""));
+        let part = part.trim();
+        !part.is_empty()
+            && what
+                .strip_suffix(part)
+                .is_some_and(|before| before.is_empty() || before.ends_with(' '))
+    })
+}
+
 /// How many of the last `OLD_PHRASES` are replaced after negation is read.
 const LATE_PHRASES: usize = 2;
 
@@ -850,7 +876,8 @@ fn search_statement<D: AsRef<[u8]>>(
         .trim_start_matches("pt ")
         .to_string();
     body.push(' ');
-    let negated = NEGATION_STARTS.iter().any(|n| body.starts_with(n))
+    let negated = (NEGATION_STARTS.iter().any(|n| body.starts_with(n))
+        && !indexed_absence(lib, &body))
         || NEGATION_ENDS
             .iter()
             .any(|n| body.trim_end().ends_with(n.trim_start()) && body.trim_end().len() > n.len())
