@@ -101,6 +101,12 @@ fn sources_and_words() {
         "diabetes mellitus without mention of complication, not stated as uncontrolled",
         expect!["[] E11.9 E10.9 E11.8"],
     );
+    // "Subluxation and dislocation of tarsal joint" divides into
+    // subluxations and dislocations: a dislocation is one of the latter.
+    check(
+        "dislocation of tarsal joint",
+        expect!["[] S93.316A S93.306A S93.326A"],
+    );
     // ICD-9-CM's amputation status is ICD-10-CM's acquired absence.
     check(
         "amputation status of left great toe",

@@ -2137,6 +2137,7 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
     // meaning: stem each of those once, not once per code.
     let mut parent_words: Vec<(NodeId, Vec<String>)> = Vec::new();
     let mut meaning_words: Vec<(String, Vec<String>)> = Vec::new();
+    let mut kids: Vec<(NodeId, Vec<String>)> = Vec::new();
     for d in t.billable_descendants_up_to(node, 400) {
         let title_words: Vec<String> = match (t.is_generated(d), t.parent(d)) {
             (true, Some(p)) => {
@@ -2162,6 +2163,23 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
             }
             _ => text::words(&t.title(d)),
         };
+        kids.push((d, title_words));
+    }
+    // A word of the parent's title that some children keep and others drop
+    // ("Subluxation and dislocation of tarsal joint" has subluxation
+    // children and dislocation children) tells them apart after all.
+    let dividing: Vec<&String> = base
+        .iter()
+        .filter(|w| {
+            let keep = kids.iter().filter(|(_, k)| k.contains(w)).count();
+            keep > 0 && keep < kids.len()
+        })
+        .collect();
+    for (d, title_words) in kids {
+        let kept: f32 = dividing
+            .iter()
+            .filter(|w| stems.contains(w) && title_words.contains(w))
+            .count() as f32;
         // The child's words beyond its parent's, counted: "unspecified site
         // of unspecified female breast" adds one "unspecified" to "breast of
         // unspecified site, female".
@@ -2197,7 +2215,7 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
             .collect();
         hit_words.sort();
         hit_words.dedup();
-        let hits = hit_words.len() as f32;
+        let hits = hit_words.len() as f32 + kept;
         // "Unspecified" is what a statement that names no side, site or
         // type means: it is never held against a child.
         let misses = extra
