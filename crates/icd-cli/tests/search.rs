@@ -101,6 +101,17 @@ fn sources_and_words() {
         "diabetes mellitus without mention of complication, not stated as uncontrolled",
         expect!["[] E11.9 E10.9 E11.8"],
     );
+    // "Subluxation and dislocation of tarsal joint" divides into
+    // subluxations and dislocations: a dislocation is one of the latter.
+    check(
+        "dislocation of tarsal joint",
+        expect!["[] S93.316A S93.306A S93.326A"],
+    );
+    // ICD-9-CM's amputation status is ICD-10-CM's acquired absence.
+    check(
+        "amputation status of left great toe",
+        expect!["[] Z89.412 Z89.411 Z89.419"],
+    );
 }
 
 #[test]
@@ -132,6 +143,12 @@ fn pregnancy_conditions_and_their_trimesters() {
     check(
         "varicose veins of legs in pregnancy, third trimester",
         expect!["[] O22.03 O22.00 O22.01"],
+    );
+    // The pregnancy and trimester words alone find many obstetric codes of
+    // other conditions; the condition's own Chapter 15 code still leads.
+    check(
+        "malaria in pregnancy, unspecified trimester",
+        expect!["[] O98.619 O98.611 O98.612"],
     );
 }
 
@@ -170,6 +187,10 @@ fn codes_typed_directly() {
 fn negation_uncertainty_and_notes() {
     check("no evidence of pneumonia", expect!["[negated] "]);
     check("denies chest pain", expect!["[negated] "]);
+    // "Absence of" negates a finding, but the index codes the absence of
+    // a part or a function under its main term Absence.
+    check("absence of fever", expect!["[negated] "]);
+    check("absence of gallbladder", expect!["[] Z90.49 Q44.0 K81.0"]);
     check("r/o MI", expect!["[uncertain] I21.9 I34.0 I20.0"]);
     assert_eq!(run("r/o MI", Setting::Outpatient), "[uncertain] ");
     check(

@@ -150,6 +150,9 @@ pub struct Weights {
     pub steering: f32,
     /// Share of the score that rewards covering the whole document, 0 to 1.
     pub doc_coverage: f32,
+    /// Share of the score that rewards covering the statement's head, the
+    /// condition named before its first comma (the rest qualifies it), 0 to 1.
+    pub head: f32,
     /// Multiplier per source ([`ViaWeights`]).
     pub via: ViaWeights,
     /// Documents kept per reading before codes are formed.
@@ -165,6 +168,7 @@ impl Default for Weights {
             typo2_min_len: 6,
             steering: 0.0,
             doc_coverage: 0.9,
+            head: 0.5,
             via: ViaWeights::default(),
             candidates: 60,
         }
@@ -689,6 +693,9 @@ const OLD_PHRASES: &[(&str, &str)] = &[
     // "Not specified as acute or chronic" is the unspecified code (but
     // "not specified as traumatic" is a title's own words, M75.12-).
     ("not specified as acute or chronic", " unspecified "),
+    // ICD-9-CM's "amputation status" is ICD-10-CM's acquired absence (the
+    // index: Amputation - see also Absence, by site, acquired).
+    ("amputation status", " acquired absence "),
     // "Late effect" is ICD-9-CM's sequela (the index: Late effect(s) - see Sequelae).
     ("late effects of", " sequela of "),
     ("late effect of", " sequela of "),
@@ -754,14 +761,20 @@ fn obstetric_episode(lower: &str) -> String {
 
 /// An ICD-9-CM open wound is "complicated" by delayed healing, delayed
 /// treatment, a foreign body or infection; of these ICD-10-CM classifies
-/// the foreign body in the wound's code, and the plain wound otherwise, so
-/// "complicated" reads "with foreign body" and "without complication" is
+/// only the foreign body, in the codes of the wound's kind ("Laceration
+/// with foreign body of ...", the kind an open wound that names no other
+/// is), and the plain wound otherwise. So a complicated open wound reads
+/// "laceration ... with foreign body", and "without complication" is
 /// dropped.
 fn wound_complication(body: &str) -> String {
     if !body.contains("wound") {
         return body.to_string();
     }
-    body.replace("without complication", " ")
+    let body = body.replace("without complication", " ");
+    if !body.contains(", complicated") {
+        return body;
+    }
+    body.replace("open wound", "laceration")
         .replace(", complicated", " with foreign body ")
 }
 
@@ -818,6 +831,32 @@ fn diabetes_control(body: &str) -> String {
     body.replace("uncontrolled", " with hyperglycemia ")
 }
 
+/// Whether a statement "absence of X" names what the Alphabetic Index
+/// codes under its main term Absence (Absence, ear, congenital Q16.9;
+/// Absence, menstruation - see Amenorrhea): a congenital or acquired
+/// absence or an absent function, not a negated finding ("absence of
+/// fever").
+fn indexed_absence<D: AsRef<[u8]>>(lib: &Library<D>, body: &str) -> bool {
+    let Some(rest) = body.strip_prefix("absence of ") else {
+        return false;
+    };
+    let what = rest.split(',').next().unwrap_or("").trim();
+    if what.is_empty() {
+        return false;
+    }
+    let Some(main) = lib.index.resolve("Absence") else {
+        return false;
+    };
+    lib.index.children(main).into_iter().any(|c| {
+        let part = normalize(lib.index.term(c).split(',').next().unwrap_or(""));
+        let part = part.trim();
+        !part.is_empty()
+            && what
+                .strip_suffix(part)
+                .is_some_and(|before| before.is_empty() || before.ends_with(' '))
+    })
+}
+
 /// How many of the last `OLD_PHRASES` are replaced after negation is read.
 const LATE_PHRASES: usize = 2;
 
@@ -837,7 +876,8 @@ fn search_statement<D: AsRef<[u8]>>(
         .trim_start_matches("pt ")
         .to_string();
     body.push(' ');
-    let negated = NEGATION_STARTS.iter().any(|n| body.starts_with(n))
+    let negated = (NEGATION_STARTS.iter().any(|n| body.starts_with(n))
+        && !indexed_absence(lib, &body))
         || NEGATION_ENDS
             .iter()
             .any(|n| body.trim_end().ends_with(n.trim_start()) && body.trim_end().len() > n.len())
@@ -1248,6 +1288,8 @@ struct Scratch {
     score: Vec<f32>,
     last: Vec<u16>,
     essential: Vec<u16>,
+    /// Score from the words of the statement's head ([`head_stems`]).
+    head: Vec<f32>,
     touched: Vec<u32>,
 }
 
@@ -1265,6 +1307,7 @@ fn text_suggestions<D: AsRef<[u8]>>(
     // What the statement says is absent, read clause by clause (a comma
     // ends a "without").
     let absent = Polarity::of_text(&[original]).absent();
+    let head = head_stems(original);
     for (k, reading) in readings(idx, original, typing).into_iter().enumerate() {
         // Later readings take less likely meanings of an abbreviation.
         let discount = 1.0 - 0.08 * k as f32;
@@ -1291,7 +1334,7 @@ fn text_suggestions<D: AsRef<[u8]>>(
             continue;
         }
         stems.extend(words.iter().map(|w| w.stem.clone()));
-        for mut s in rank(lib, idx, &words, &absent, opts) {
+        for mut s in rank(lib, idx, &words, &absent, &head, opts) {
             s.score *= discount;
             // A code reached from several places (the index and the tabular
             // agreeing) gains a little from each further one.
@@ -1309,6 +1352,41 @@ fn text_suggestions<D: AsRef<[u8]>>(
                 Some(b) if b.score >= s.score => {}
                 Some(b) => *b = s,
                 None => best.push(s),
+            }
+        }
+    }
+    // The pregnancy and trimester words can fill the candidates with
+    // obstetric codes of other conditions before the statement's own
+    // condition is reached (hemorrhoids in pregnancy for malaria): the
+    // condition's words are looked up alone, so its Chapter 15 code can
+    // lead ([`complicating_pregnancy`]).
+    if stems.iter().any(|s| is_obstetric(s)) {
+        let condition = condition_stems(&stems);
+        let plain = |s: &Suggestion| -> String { s.code.chars().filter(|c| *c != '.').collect() };
+        let has_condition = best
+            .iter()
+            .any(|s| !plain(s).starts_with('O') && chapter15_for(lib, &plain(s)).is_some());
+        if !condition.is_empty() && !has_condition {
+            let words: Vec<Word> = condition
+                .iter()
+                .map(|s| Word {
+                    stem: s.clone(),
+                    weight: if is_steering(s) { w.steering } else { 1.0 },
+                    prefix: false,
+                })
+                .collect();
+            // Scored as if the other words had not matched.
+            let share = condition.len() as f32 / stems.len().max(1) as f32;
+            let found = rank(lib, idx, &words, &absent, &head, opts);
+            for mut s in found
+                .into_iter()
+                .filter(|s| !plain(s).starts_with('O') && chapter15_for(lib, &plain(s)).is_some())
+                .take(PREGNANCY_LEAD)
+            {
+                if !best.iter().any(|b| b.code == s.code) {
+                    s.score *= share * share;
+                    best.push(s);
+                }
             }
         }
     }
@@ -1408,12 +1486,31 @@ fn complicating_pregnancy<D: AsRef<[u8]>>(
     stems: &[String],
     opts: &Options,
 ) {
+    let plain = |s: &Suggestion| -> String { s.code.chars().filter(|c| *c != '.').collect() };
+    let condition = condition_stems(stems);
+    // An obstetric code that names none of those words matched the
+    // pregnancy and trimester words only (hemorrhoids in pregnancy for
+    // malaria): it waits behind the condition's own Chapter 15 code when
+    // one will lead.
+    let will_lead = !condition.is_empty()
+        && best
+            .iter()
+            .any(|s| !plain(s).starts_with('O') && chapter15_for(lib, &plain(s)).is_some());
+    let names_condition = |s: &Suggestion| {
+        !text::highlight(&s.title, &condition).is_empty()
+            || !text::highlight(&s.path, &condition).is_empty()
+    };
     let mut out: Vec<Suggestion> = Vec::with_capacity(best.len() + PREGNANCY_LEAD);
+    let mut waiting: Vec<Suggestion> = Vec::new();
     let mut led = 0;
     for s in std::mem::take(best) {
-        let plain: String = s.code.chars().filter(|c| *c != '.').collect();
-        if led < PREGNANCY_LEAD && !plain.starts_with('O') && out.len() < opts.top {
-            if let Some(node) = chapter15_for(lib, &plain) {
+        let code = plain(&s);
+        if will_lead && led < PREGNANCY_LEAD && code.starts_with('O') && !names_condition(&s) {
+            waiting.push(s);
+            continue;
+        }
+        if led < PREGNANCY_LEAD && !code.starts_with('O') && out.len() < opts.top {
+            if let Some(node) = chapter15_for(lib, &code) {
                 let node = refine(lib, node, stems);
                 let mut lead = suggestion(lib, node, s.score, s.via, s.path.clone(), Vec::new());
                 assume_seventh(lib, &mut lead, opts.encounter);
@@ -1427,9 +1524,53 @@ fn complicating_pregnancy<D: AsRef<[u8]>>(
         if !out.iter().any(|o| o.code == s.code) {
             out.push(s);
         }
+        if led == PREGNANCY_LEAD {
+            out.append(&mut waiting);
+        }
     }
+    out.append(&mut waiting);
+    out.retain({
+        let mut seen: Vec<String> = Vec::new();
+        move |s| {
+            let new = !seen.contains(&s.code);
+            seen.push(s.code.clone());
+            new
+        }
+    });
     *best = out;
 }
+
+/// The words of an obstetric statement that name the condition rather
+/// than the pregnancy ("malaria" in "malaria in pregnancy, unspecified
+/// trimester").
+fn condition_stems(stems: &[String]) -> Vec<String> {
+    let context: Vec<String> = PREGNANCY_CONTEXT.iter().map(|w| stem(w)).collect();
+    let mut out: Vec<String> = Vec::new();
+    for s in stems {
+        if !is_obstetric(s) && !context.contains(s) && !out.contains(s) {
+            out.push(s.clone());
+        }
+    }
+    out
+}
+
+/// Words of an obstetric statement that say which pregnancy, trimester or
+/// episode it is, not which condition complicates it.
+const PREGNANCY_CONTEXT: &[&str] = &[
+    "mother",
+    "maternal",
+    "complicating",
+    "complicated",
+    "complication",
+    "trimester",
+    "first",
+    "second",
+    "third",
+    "unspecified",
+    "condition",
+    "delivered",
+    "weeks",
+];
 
 /// A Chapter 15 code whose inclusion note is "Conditions in ...", with
 /// the codes it takes in and the ones it leaves out.
@@ -1586,11 +1727,35 @@ fn edit_distance(a: &[u8], b: &[u8]) -> u32 {
     d[n][m]
 }
 
+/// The stems of a statement's head, the words before its first comma
+/// ("Marginal zone lymphoma" of "Marginal zone lymphoma, intrathoracic
+/// lymph nodes"): in the classification's phrasing the head names the
+/// condition and what follows the comma qualifies it (site, type,
+/// episode). Empty when there is no comma, or nothing after it; a word
+/// the qualifier says too is not the head's alone.
+fn head_stems(statement: &str) -> Vec<String> {
+    let Some((head, tail)) = statement.split_once(',') else {
+        return Vec::new();
+    };
+    let tail = text::words(tail);
+    if tail.is_empty() {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = text::words(head)
+        .into_iter()
+        .filter(|w| !tail.contains(w) && !is_steering(w))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 fn rank<D: AsRef<[u8]>>(
     lib: &Library<D>,
     idx: &SearchIndex<D>,
     words: &[Word],
     absent: &[String],
+    head: &[String],
     opts: &Options,
 ) -> Vec<Suggestion> {
     let w = &opts.weights;
@@ -1603,6 +1768,7 @@ fn rank<D: AsRef<[u8]>>(
     let neoplasm_col = column_of(&query_stems, NEOPLASM_COLUMNS);
     let drug_col = column_of(&query_stems, DRUG_COLUMNS);
     let (mut total, mut neo_bonus, mut drug_bonus) = (0f32, 0f32, 0f32);
+    let mut head_total = 0f32;
     let mut top: Vec<(f32, u32)> = Vec::new();
     SCRATCH.with(|cell| {
         let mut sc = cell.borrow_mut();
@@ -1610,6 +1776,7 @@ fn rank<D: AsRef<[u8]>>(
             sc.score = vec![0.0; n];
             sc.last = vec![u16::MAX; n];
             sc.essential = vec![0; n];
+            sc.head = vec![0.0; n];
         }
         for (qi, word) in words.iter().enumerate() {
             // Steering words only narrow codes (see `refine`) when their
@@ -1630,6 +1797,10 @@ fn rank<D: AsRef<[u8]>>(
                 (1.0 + ndocs / (1.0 + df)).ln()
             } * word.weight;
             total += idf;
+            let in_head = head.contains(&word.stem);
+            if in_head {
+                head_total += idf;
+            }
             if in_columns(&word.stem, NEOPLASM_COLUMNS) {
                 neo_bonus += idf;
             }
@@ -1648,6 +1819,9 @@ fn rank<D: AsRef<[u8]>>(
                     }
                     sc.last[d] = qi as u16;
                     sc.score[d] += idf * credit;
+                    if in_head {
+                        sc.head[d] += idf * credit;
+                    }
                     if !optional {
                         sc.essential[d] += 1;
                     }
@@ -1673,8 +1847,13 @@ fn rank<D: AsRef<[u8]>>(
                 (sc.essential[d] as f32 / info.len as f32).min(1.0)
             };
             let via = w.via.of(info.via);
-            let score = qcov * qcov * ((1.0 - w.doc_coverage) + w.doc_coverage * dcov) * via;
+            let mut score = qcov * qcov * ((1.0 - w.doc_coverage) + w.doc_coverage * dcov) * via;
+            if head_total > 0.0 {
+                let hcov = (sc.head[d] / head_total).min(1.0);
+                score *= (1.0 - w.head) + w.head * hcov;
+            }
             sc.score[d] = 0.0;
+            sc.head[d] = 0.0;
             sc.last[d] = u16::MAX;
             sc.essential[d] = 0;
             top.push((score, doc));
@@ -1950,11 +2129,15 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
     let mut same: Option<(usize, NodeId)> = None;
     // The "other specified" child, for a statement that says "other".
     let mut other: Option<(usize, NodeId)> = None;
+    // The child "without complications".
+    let mut plain: Option<(usize, NodeId)> = None;
     let says_other = Residual::of_stems(stems) == Some(Residual::Other);
+    let query = Polarity::of_query(stems);
     // A generated code's title is its parent's plus the seventh character's
     // meaning: stem each of those once, not once per code.
     let mut parent_words: Vec<(NodeId, Vec<String>)> = Vec::new();
     let mut meaning_words: Vec<(String, Vec<String>)> = Vec::new();
+    let mut kids: Vec<(NodeId, Vec<String>)> = Vec::new();
     for d in t.billable_descendants_up_to(node, 400) {
         let title_words: Vec<String> = match (t.is_generated(d), t.parent(d)) {
             (true, Some(p)) => {
@@ -1980,6 +2163,23 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
             }
             _ => text::words(&t.title(d)),
         };
+        kids.push((d, title_words));
+    }
+    // A word of the parent's title that some children keep and others drop
+    // ("Subluxation and dislocation of tarsal joint" has subluxation
+    // children and dislocation children) tells them apart after all.
+    let dividing: Vec<&String> = base
+        .iter()
+        .filter(|w| {
+            let keep = kids.iter().filter(|(_, k)| k.contains(w)).count();
+            keep > 0 && keep < kids.len()
+        })
+        .collect();
+    for (d, title_words) in kids {
+        let kept: f32 = dividing
+            .iter()
+            .filter(|w| stems.contains(w) && title_words.contains(w))
+            .count() as f32;
         // The child's words beyond its parent's, counted: "unspecified site
         // of unspecified female breast" adds one "unspecified" to "breast of
         // unspecified site, female".
@@ -1997,13 +2197,25 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
         // Each query word counts once, however often the title repeats it.
         // A word the parent's title says too ("diabetic" beside "diabetes")
         // tells no child apart.
+        // "With" and "without" only relate the words around them: a link
+        // counts when the child puts under it a word the statement puts
+        // under it too ("radius with ulna" says nothing of a fracture "with
+        // nonunion"; "HHS without coma" is the child "without ... coma").
+        let linked = |w: &String| {
+            let mut p = Polarity::default();
+            Polarity::of_stems(&extra, &mut p);
+            match w.as_str() {
+                "with" => p.with.iter().any(|x| query.with.contains(x)),
+                _ => p.without.iter().any(|x| query.without.contains(x)),
+            }
+        };
         let mut hit_words: Vec<&String> = extra
             .iter()
-            .filter(|w| stems.contains(w) && !base.contains(w))
+            .filter(|w| stems.contains(w) && !base.contains(w) && (!is_link(w) || linked(w)))
             .collect();
         hit_words.sort();
         hit_words.dedup();
-        let hits = hit_words.len() as f32;
+        let hits = hit_words.len() as f32 + kept;
         // "Unspecified" is what a statement that names no side, site or
         // type means: it is never held against a child.
         let misses = extra
@@ -2036,11 +2248,24 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
         {
             other = Some((len, d));
         }
+        // A child "without complications" is what a statement naming no
+        // complication means (the index's default: Diabetes, type 1 E10.9).
+        if !extra.is_empty()
+            && extra
+                .iter()
+                .all(|w| w == "without" || w.starts_with("complic"))
+            && plain.is_none_or(|(l, _)| len < l)
+        {
+            plain = Some((len, d));
+        }
         // The plainest "unspecified" child: fewest words beyond the parent's,
-        // and no "with" that would add a condition nobody documented.
+        // no "with" that would add a condition nobody documented, and no
+        // subcategory on the way that names a kind the statement does not
+        // ("Type 1 diabetes mellitus, presymptomatic" above E10.A0).
         if extra.iter().any(|w| w.starts_with("unspecifi"))
             && !extra.iter().any(|w| w == "with")
             && unspecified.is_none_or(|(n, _)| extra.len() < n)
+            && !unsaid_kind_between(lib, node, d, &base, stems)
         {
             unspecified = Some((extra.len(), d));
         }
@@ -2054,14 +2279,55 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
             .unwrap_or(node),
         // The unspecified code; one that takes a 7th character stops
         // before it (the encounter is not the statement's to give).
-        None => same.or(other).or(unspecified).map_or(node, |(_, d)| {
-            if t.is_generated(d) {
-                t.parent(d).unwrap_or(node)
-            } else {
-                d
-            }
-        }),
+        None => same
+            .or(other)
+            .or(plain)
+            .or(unspecified)
+            .map_or(node, |(_, d)| {
+                if t.is_generated(d) {
+                    t.parent(d).unwrap_or(node)
+                } else {
+                    d
+                }
+            }),
     }
+}
+
+/// Whether a word only links others ("with", "without").
+fn is_link(stem: &str) -> bool {
+    stem == "with" || stem == "without"
+}
+
+/// Whether a subcategory between `node` and its descendant `d` that is
+/// not itself unspecified adds to `node`'s title (`base`) a word the
+/// statement does not say: a kind nobody documented.
+fn unsaid_kind_between<D: AsRef<[u8]>>(
+    lib: &Library<D>,
+    node: NodeId,
+    d: NodeId,
+    base: &[String],
+    stems: &[String],
+) -> bool {
+    let t = &lib.tabular;
+    let mut at = t.parent(d);
+    while let Some(p) = at {
+        if p == node {
+            return false;
+        }
+        // A subcategory that is itself unspecified ("... of unspecified
+        // site, female") is on the unspecified road.
+        let words = text::words(&t.title(p));
+        if !t.is_generated(p) && !words.iter().any(|w| w.starts_with(UNSPECIFIED)) {
+            let unsaid = words
+                .iter()
+                .any(|w| !base.contains(w) && !stems.contains(w) && !is_link(w) && w != OTHER);
+            if unsaid {
+                return true;
+            }
+        }
+        at = t.parent(p);
+    }
+    false
 }
 
 /// Whether the query names what a seventh character means: a word of its
@@ -2099,9 +2365,9 @@ mod tests {
     }
 
     use super::{
-        consciousness_without_injury, diabetes_control, is_history_title, obstetric_episode,
-        plain_numbers, site_joint, split_statements, text, wound_complication, Polarity, Residual,
-        Via, ViaWeights, Weights,
+        consciousness_without_injury, diabetes_control, head_stems, is_history_title, is_link,
+        obstetric_episode, plain_numbers, site_joint, split_statements, text, wound_complication,
+        Polarity, Residual, Via, ViaWeights, Weights,
     };
 
     #[test]
@@ -2154,6 +2420,29 @@ mod tests {
     }
 
     #[test]
+    fn the_head_is_the_condition_before_the_comma() {
+        assert_eq!(
+            head_stems("Burkitt lymphoma, lymph nodes of axilla"),
+            ["burkitt", "lymphoma"]
+        );
+        // A word the qualifier repeats, and steering words, are not the head's.
+        assert_eq!(
+            head_stems("lymphoma of lymph nodes, lymph nodes of neck"),
+            ["lymphoma"]
+        );
+        assert_eq!(head_stems("left knee gout, chronic"), ["gout", "knee"]);
+        // No comma, or nothing after it: no head.
+        assert!(head_stems("acute appendicitis").is_empty());
+        assert!(head_stems("acute appendicitis, ").is_empty());
+    }
+
+    #[test]
+    fn links_are_with_and_without() {
+        assert!(is_link("with") && is_link("without"));
+        assert!(!is_link("within"));
+    }
+
+    #[test]
     fn history_titles() {
         assert!(is_history_title(
             "Personal history of other diseases of the respiratory system"
@@ -2177,7 +2466,7 @@ mod tests {
     fn complicated_wounds_have_a_foreign_body() {
         assert_eq!(
             wound_complication("open wound of scalp, complicated").trim(),
-            "open wound of scalp with foreign body"
+            "laceration of scalp with foreign body"
         );
         assert_eq!(
             wound_complication("open wound of jaw, without complication").trim(),

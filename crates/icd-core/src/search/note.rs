@@ -794,9 +794,13 @@ fn doc_words(text: &str) -> Vec<DocWord> {
 /// Suffixes that make a word name a condition of what the stem names
 /// ("cervicitis" is not "cervical", "sinusitis" is not "sinus"): a text
 /// word meets a document word only with the same suffix class.
+/// The adjective suffixes count too: "depressive", "sensitive",
+/// "irritable" describe (a mood, a reaction to a test, a bowel) and meet
+/// "Depression", "Sensitivity", "Irritability" only where the index spells
+/// the adjective itself ("Hypertension, hypertensive").
 const CONDITION_SUFFIXES: &[&str] = &[
     "itis", "itides", "osis", "oses", "iasis", "oma", "omas", "omata", "emia", "aemia", "uria",
-    "pathy", "algia", "ism", "ness",
+    "pathy", "algia", "ism", "ness", "ive", "ible", "able",
 ];
 
 fn suffix_class(norm: &str) -> u8 {
@@ -1496,6 +1500,13 @@ fn read_statement<D: AsRef<[u8]>>(
         if !opts.patient.allows(lib, &s.code) || s.code.starts_with(['V', 'W', 'X', 'Y']) {
             continue;
         }
+        // A code that says why the patient came (Guidelines I.C.21.c:
+        // "Encounter for examination", "Donor", "Counseling") is not read
+        // from one word: "examinations", "screening", "donor" in a note
+        // name what was done or who gave, not the reason for the visit.
+        if c.words == 1 && is_encounter_reason(&s.title) {
+            continue;
+        }
         if let Some((o, _, _)) = inside {
             if !asks_for(lib, &o.code, &s.code) {
                 continue;
@@ -1521,6 +1532,18 @@ fn read_statement<D: AsRef<[u8]>>(
         chosen.push((s, c, ctx));
     }
     chosen
+}
+
+/// Whether a title is a reason for the encounter rather than a condition.
+fn is_encounter_reason(title: &str) -> bool {
+    [
+        "Encounter for",
+        "Persons encountering",
+        "Donor",
+        "Counseling",
+    ]
+    .iter()
+    .any(|p| title.starts_with(p))
 }
 
 /// The additional codes a code's "use additional code" notes ask for whose
@@ -1929,5 +1952,29 @@ mod tests {
         assert_eq!(suffix_class("cervical"), 0);
         assert_ne!(suffix_class("cervicitis"), 0);
         assert_ne!(suffix_class("sinusitis"), suffix_class("sinus"));
+    }
+
+    #[test]
+    fn adjectives_meet_only_their_own_form() {
+        // "Depressive" does not meet "Depression", nor "irritative"
+        // "irritable"; "hypertensive" meets itself (Hypertension, hypertensive).
+        assert_ne!(suffix_class("depressive"), suffix_class("depression"));
+        assert_ne!(suffix_class("irritative"), suffix_class("irritable"));
+        assert_ne!(suffix_class("sensitive"), suffix_class("sensitivity"));
+        assert_eq!(suffix_class("hypertensive"), suffix_class("hypertensive"));
+        // Short words are not read for a suffix ("five", "able").
+        assert_eq!(suffix_class("five"), 0);
+        assert_eq!(suffix_class("able"), 0);
+    }
+
+    #[test]
+    fn reasons_for_the_encounter() {
+        assert!(is_encounter_reason(
+            "Encounter for general adult medical examination without abnormal findings"
+        ));
+        assert!(is_encounter_reason("Donor of unspecified organ or tissue"));
+        assert!(is_encounter_reason("Counseling, unspecified"));
+        assert!(!is_encounter_reason("Kidney transplant status"));
+        assert!(!is_encounter_reason("Essential (primary) hypertension"));
     }
 }
