@@ -306,3 +306,26 @@ fn a_hac_code_not_present_on_admission_is_left_out_only_when_its_criteria_are_me
         ),
     ]);
 }
+
+#[test]
+fn bilateral_or_multiple_joint_procedures_need_two_lower_extremity_sites() {
+    run(&[
+        case("one hip replaced", "M1611", &[], &["0SR9019"], 470),
+        case(
+            "one knee replaced, CC",
+            "M1711",
+            &["N179"],
+            &["0SRC0J9"],
+            470,
+        ),
+        case("both hips", "M160", &[], &["0SR9019", "0SRB019"], 462),
+        case("knee and hip", "M1711", &[], &["0SRC0J9", "0SRB019"], 462),
+        case(
+            "both hips, MCC",
+            "M1611",
+            &["J9601"],
+            &["0SR9019", "0SRB019"],
+            461,
+        ),
+    ]);
+}

@@ -702,9 +702,9 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             // A family whose only diagnosis list is of secondaries (the
             // outcome of delivery for vaginal deliveries) needs one.
             let sdx_ok = !self.sdx_gated(f) || labs.iter().any(|m| m.side == Side::Sdx);
-            let two_ok = f
-                .group
-                .is_none_or(|g| self.two_or_more_met(g, &proc_labels));
+            let two_ok = f.group.is_none_or(|g| {
+                self.two_or_more_met(g, &proc_labels) && self.two_sites_met(g, &proc_labels)
+            });
             // Diagnosis lists that are all alternatives ("OR PDX" with an
             // "AND" procedure): the family opens by one of its main
             // procedures alone, or by the alternative with its procedure.
@@ -1031,6 +1031,33 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         codes.sort_unstable();
         codes.dedup();
         codes.len() >= 2
+    }
+
+    /// "At least one code from two different lower extremity sites"
+    /// (bilateral or multiple major joint procedures, 461-462): the rule is
+    /// parsed onto the first site's list (`... - BILATERAL RIGHT HIP`), the
+    /// other lists are the sites (`LEFT HIP`, `RIGHT KNEE`...). A claim
+    /// meets such a group only with codes on two of its sites; one hip
+    /// replacement goes on to 469-470.
+    fn two_sites_met(&self, g: u32, procs: &[(u32, u32, usize)]) -> bool {
+        const RULE: &str = "YOU MUST HAVE AT LEAST ONE CODE FROM TWO DIFFERENT";
+        const LAST: &str = "- BILATERAL ";
+        let labels = &self.model.group_labels[g as usize];
+        if !labels.iter().any(|&l| self.str(l).contains(RULE)) {
+            return true;
+        }
+        let site = |l: u32| {
+            let t = self.str(l);
+            t.rfind(LAST).map_or(t, |i| &t[i + LAST.len()..])
+        };
+        let mut sites: Vec<&str> = procs
+            .iter()
+            .filter(|m| m.0 == g)
+            .map(|m| site(m.1))
+            .collect();
+        sites.sort_unstable();
+        sites.dedup();
+        sites.len() >= 2
     }
 
     /// Whether every diagnosis list of a family names secondary diagnoses
