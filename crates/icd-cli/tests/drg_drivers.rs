@@ -12,13 +12,7 @@ use expect_test::{expect, Expect};
 use icd_core::drg::{Claim, DrgTables, MsdrgClaim};
 
 fn tables() -> &'static DrgTables<Vec<u8>> {
-    static T: OnceLock<DrgTables<Vec<u8>>> = OnceLock::new();
-    T.get_or_init(|| {
-        let (bytes, _) = icd_cli::drg_build::build(&common::data_dir())
-            .unwrap()
-            .unwrap();
-        DrgTables::open(bytes).unwrap()
-    })
+    common::drg_tables()
 }
 
 fn check(claim: &str, expect: Expect) {

@@ -5,18 +5,10 @@
 
 mod common;
 
-use std::sync::OnceLock;
-
 use icd_core::drg::{Claim, DrgTables, Dx, HospitalStatus, Poa};
 
 fn tables() -> &'static DrgTables<Vec<u8>> {
-    static T: OnceLock<DrgTables<Vec<u8>>> = OnceLock::new();
-    T.get_or_init(|| {
-        let (bytes, _) = icd_cli::drg_build::build(&common::data_dir())
-            .unwrap()
-            .unwrap();
-        DrgTables::open(bytes).unwrap()
-    })
+    common::drg_tables()
 }
 
 /// One claim: principal, secondaries (POA Y unless `code:N`), procedures,

@@ -41,6 +41,18 @@ pub fn index() -> &'static std::path::Path {
     .path()
 }
 
+/// The MS-DRG tables built from the official definitions, once per test
+/// binary.
+pub fn drg_tables() -> &'static icd_core::drg::DrgTables<Vec<u8>> {
+    static T: OnceLock<icd_core::drg::DrgTables<Vec<u8>>> = OnceLock::new();
+    T.get_or_init(|| {
+        let (bytes, _) = icd_cli::drg_build::build(&data_dir())
+            .expect("the MS-DRG definitions build")
+            .expect("../shared/data holds the MS-DRG definitions");
+        icd_core::drg::DrgTables::open(bytes).expect("the MS-DRG tables open")
+    })
+}
+
 /// The library and the search index over the built artifacts.
 pub fn open_search() -> (
     icd_core::Library<&'static [u8]>,
