@@ -10,12 +10,7 @@ use common::*;
 use std::process::Command;
 
 fn icd(args: &[&str]) -> (String, Option<i32>) {
-    let o = Command::new(env!("CARGO_BIN_EXE_icd"))
-        .args(args)
-        .arg("--index")
-        .arg(index())
-        .output()
-        .unwrap();
+    let o = icd_with_index(args);
     (
         String::from_utf8_lossy(&o.stdout).into_owned(),
         o.status.code(),

@@ -11,12 +11,7 @@ use expect_test::{expect, Expect};
 
 /// Runs `icd ARGS --index DIR` and snapshots stdout, then stderr, then the exit status.
 fn check(args: &[&str], expect: Expect) {
-    let o = Command::new(env!("CARGO_BIN_EXE_icd"))
-        .args(args)
-        .arg("--index")
-        .arg(index())
-        .output()
-        .unwrap();
+    let o = icd_with_index(args);
     let mut out = String::from_utf8_lossy(&o.stdout).into_owned();
     let err = String::from_utf8_lossy(&o.stderr);
     if !err.is_empty() {

@@ -41,6 +41,16 @@ pub fn index() -> &'static std::path::Path {
     .path()
 }
 
+/// Runs `icd ARGS --index DIR` on the folder of [`index`] and waits for it.
+pub fn icd_with_index(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_icd"))
+        .args(args)
+        .arg("--index")
+        .arg(index())
+        .output()
+        .expect("icd runs")
+}
+
 /// The MS-DRG tables built from the official definitions, once per test
 /// binary.
 pub fn drg_tables() -> &'static icd_core::drg::DrgTables<Vec<u8>> {
