@@ -450,7 +450,7 @@ usage: cargo xtask COMMAND
   serve [--port N] [--no-build] [--log]   build the site (dist/) and serve it on http://127.0.0.1:8080
   dist                                    the index, `trunk build --release`, sw.js, .br/.gz copies
   e2e [--no-build] [FILTER]               dist, then the browser tests (tests/e2e/run.mjs)
-  bench-web [--no-build]                  dist, then the browser benchmark (tests/e2e/bench.mjs),
+  bench-web [--no-build] [batch|notes]    dist, then the browser benchmark (tests/e2e/bench.mjs),
                                           against the precompressed server and a plain gzip one
   test                                    everything CI runs, the browser tests last
   build-index                             the artifacts into static/data

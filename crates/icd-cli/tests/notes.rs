@@ -151,3 +151,47 @@ fn codes_are_complete() {
         }
     }
 }
+
+#[test]
+fn kept_work_never_changes_a_reading() {
+    // Reading keeps decoded posting lists and each refined code's family
+    // between calls. A reading on a fresh thread (nothing kept) must equal
+    // the same reading after many others on this one, twice over.
+    let (lib, idx) = open();
+    let notes = [
+        "Acute on chronic systolic heart failure. Hypertension and chronic kidney disease stage 3.",
+        "Left knee pain after a fall; fracture of the left patella. No fever.",
+        "Type 2 diabetes with diabetic chronic kidney disease; history of acute myocardial infarction.",
+        "Chronic obstructive pulmonary disease with acute exacerbation and pneumonia of the left lower lobe.",
+        "Malignant neoplasm of the upper outer quadrant of the right female breast, metastatic to bone.",
+    ];
+    let opts = Options::default();
+    let cold: Vec<String> = std::thread::scope(|s| {
+        notes
+            .iter()
+            .map(|n| {
+                s.spawn(|| format!("{:?}", read_note(&lib, &idx, n, &opts)))
+                    .join()
+                    .expect("the reading thread finishes")
+            })
+            .collect()
+    });
+    for _ in 0..2 {
+        for (n, c) in notes.iter().zip(&cold) {
+            assert_eq!(&format!("{:?}", read_note(&lib, &idx, n, &opts)), c, "{n}");
+        }
+    }
+    // A common word's postings: every one, in document order, the same
+    // list read fresh and kept.
+    let h = idx.vocab().get("left").expect("\"left\" is indexed");
+    let df = SearchIndex::<&[u8]>::df(h) as usize;
+    assert!(df > 2_000, "\"left\" is a common word ({df} documents)");
+    let kept = idx.postings(h);
+    assert_eq!(kept.len(), df);
+    assert!(kept.windows(2).all(|w| w[0] < w[1]));
+    let mut walked = Vec::new();
+    idx.for_each_posting(h, |doc, optional| {
+        walked.push(doc << 1 | u32::from(optional))
+    });
+    assert_eq!(&walked[..], &kept[..]);
+}

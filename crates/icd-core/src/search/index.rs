@@ -7,8 +7,10 @@
 //! documents are side-table rows pointing back into the other artifacts, so
 //! no text is stored twice.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
+use std::rc::Rc;
 
 use super::text::{stem, words};
 use crate::artifact::{
@@ -321,6 +323,27 @@ struct Sections {
     strs: Range<usize>,
 }
 
+/// Posting lists longer than this are decoded once and kept
+/// ([`SearchIndex::postings`]).
+const KEEP_DECODED: u32 = 2_000;
+
+/// Decoded postings kept at most (4 bytes each); past it the cache starts
+/// again.
+const MAX_DECODED: usize = 1 << 20;
+
+/// The long posting lists of one search artifact (keyed by its postings'
+/// address and its number of documents), decoded.
+#[derive(Default)]
+struct Decoded {
+    owner: (usize, usize),
+    held: usize,
+    lists: HashMap<u64, Rc<[u32]>>,
+}
+
+thread_local! {
+    static DECODED: RefCell<Decoded> = RefCell::new(Decoded::default());
+}
+
 /// The search artifact over any byte storage.
 #[derive(Debug, Clone)]
 pub struct SearchIndex<D> {
@@ -412,6 +435,13 @@ impl<D: AsRef<[u8]>> SearchIndex<D> {
         self.ndocs == 0
     }
 
+    /// Where document `id` comes from and how many essential words it
+    /// has: [`doc`](Self::doc) without its `source` and `extra`, cheaper.
+    pub fn via_len(&self, id: u32) -> (Via, u32) {
+        let packed = self.packed.get(id as usize).copied().unwrap_or(0);
+        (Via::from_u32((packed >> 17) & 0x7), (packed >> 20) & 0xf)
+    }
+
     /// Document `id`.
     pub fn doc(&self, id: u32) -> Doc {
         let rows = Rows::unchecked(self.bytes(&self.s.docs), 2);
@@ -431,6 +461,51 @@ impl<D: AsRef<[u8]>> SearchIndex<D> {
 
     /// Calls `f(doc, optional)` for each document of a word.
     pub fn for_each_posting(&self, handle: u64, mut f: impl FnMut(u32, bool)) {
+        if SearchIndex::<D>::df(handle) > KEEP_DECODED {
+            for &v in self.postings(handle).iter() {
+                f(v >> 1, v & 1 == 1);
+            }
+        } else {
+            self.decode(handle, f);
+        }
+    }
+
+    /// A word's postings as `doc << 1 | optional`, in document order. A
+    /// long list (a common word: "left", "acute") is decoded once and
+    /// kept, since every statement of a note and every keystroke that
+    /// says the word reads it again.
+    pub fn postings(&self, handle: u64) -> Rc<[u32]> {
+        let read = || {
+            let mut out = Vec::with_capacity(SearchIndex::<D>::df(handle) as usize);
+            self.decode(handle, |doc, optional| {
+                out.push(doc << 1 | u32::from(optional))
+            });
+            Rc::<[u32]>::from(out)
+        };
+        if SearchIndex::<D>::df(handle) <= KEEP_DECODED {
+            return read();
+        }
+        let owner = (self.bytes(&self.s.postings).as_ptr() as usize, self.ndocs);
+        DECODED.with(|cell| {
+            let mut c = cell.borrow_mut();
+            if let Some(list) = c.lists.get(&handle).filter(|_| c.owner == owner) {
+                return list.clone();
+            }
+            let list = read();
+            if c.owner != owner || c.held + list.len() > MAX_DECODED {
+                *c = Decoded {
+                    owner,
+                    ..Decoded::default()
+                };
+            }
+            c.held += list.len();
+            c.lists.insert(handle, list.clone());
+            list
+        })
+    }
+
+    /// Decodes a word's postings, calling `f(doc, optional)` for each.
+    fn decode(&self, handle: u64, mut f: impl FnMut(u32, bool)) {
         let bytes = self.bytes(&self.s.postings);
         let (mut at, count) = ((handle >> 24) as usize, SearchIndex::<D>::df(handle));
         let mut prev = 0u32;

@@ -33,6 +33,8 @@ pub mod procedures;
 pub mod text;
 
 use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 use fst::automaton::Levenshtein;
 use fst::{IntoStreamer, Streamer};
@@ -1832,21 +1834,21 @@ fn rank<D: AsRef<[u8]>>(
         let touched = std::mem::take(&mut sc.touched);
         for &doc in &touched {
             let d = doc as usize;
-            let info = idx.doc(doc);
+            let (via, len) = idx.via_len(doc);
             let mut raw = sc.score[d];
             // Column words are matched by the column the table row is read in.
-            match info.via {
+            match via {
                 Via::Neoplasm => raw += neo_bonus,
                 Via::Drug => raw += drug_bonus,
                 _ => {}
             }
             let qcov = (raw / total).min(1.0);
-            let dcov = if info.len == 0 {
+            let dcov = if len == 0 {
                 1.0
             } else {
-                (sc.essential[d] as f32 / info.len as f32).min(1.0)
+                (sc.essential[d] as f32 / len as f32).min(1.0)
             };
-            let via = w.via.of(info.via);
+            let via = w.via.of(via);
             let mut score = qcov * qcov * ((1.0 - w.doc_coverage) + w.doc_coverage * dcov) * via;
             if head_total > 0.0 {
                 let hcov = (sc.head[d] / head_total).min(1.0);
@@ -2123,7 +2125,8 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
     if t.billable(node) {
         return node;
     }
-    let base: Vec<String> = text::words(&t.title(node));
+    let family = family(lib, node);
+    let base = &family.base;
     let mut best: Option<(f32, usize, NodeId)> = None;
     let mut unspecified: Option<(usize, NodeId)> = None;
     let mut same: Option<(usize, NodeId)> = None;
@@ -2133,6 +2136,168 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
     let mut plain: Option<(usize, NodeId)> = None;
     let says_other = Residual::of_stems(stems) == Some(Residual::Other);
     let query = Polarity::of_query(stems);
+    for kid in &family.kids {
+        let (d, extra, len) = (kid.node, &kid.extra, kid.len);
+        let kept: f32 = family
+            .dividing
+            .iter()
+            .filter(|w| stems.contains(w) && kid.words.contains(w))
+            .count() as f32;
+        // Each query word counts once, however often the title repeats it.
+        // A word the parent's title says too ("diabetic" beside "diabetes")
+        // tells no child apart.
+        // "With" and "without" only relate the words around them: a link
+        // counts when the child puts under it a word the statement puts
+        // under it too ("radius with ulna" says nothing of a fracture "with
+        // nonunion"; "HHS without coma" is the child "without ... coma").
+        let linked = |w: &String| match w.as_str() {
+            "with" => kid.polarity.with.iter().any(|x| query.with.contains(x)),
+            _ => kid
+                .polarity
+                .without
+                .iter()
+                .any(|x| query.without.contains(x)),
+        };
+        let mut hit_words: Vec<&String> = extra
+            .iter()
+            .filter(|w| stems.contains(w) && !base.contains(w) && (!is_link(w) || linked(w)))
+            .collect();
+        hit_words.sort();
+        hit_words.dedup();
+        let hits = hit_words.len() as f32 + kept;
+        // "Unspecified" is what a statement that names no side, site or
+        // type means: it is never held against a child.
+        let misses = extra
+            .iter()
+            .filter(|w| !stems.contains(w) && !w.starts_with("unspecifi"))
+            .count() as f32;
+        let score = hits - 0.15 * misses;
+        if hits > 0.0 && best.is_none_or(|(s, l, _)| score > s || (score == s && len < l)) {
+            best = Some((score, len, d));
+        }
+        // A child whose title has its parent's words, no more and no
+        // fewer ("Nausea" R11.0 is not all of R11), is the parent's
+        // concept itself ("Other specified retinal disorders" H35.89 under
+        // H35.8 of the same title): what a statement naming no narrower
+        // kind means.
+        // (Not under a parent that is itself unspecified, "Pain in limb,
+        // unspecified", whose children name the limb.)
+        if extra.is_empty()
+            && kid.all_of_parent
+            && !base.iter().any(|w| w.starts_with(UNSPECIFIED))
+            && same.is_none_or(|(l, _)| len < l)
+        {
+            same = Some((len, d));
+        }
+        if says_other
+            && !extra.is_empty()
+            && extra.iter().all(|w| w == OTHER || w == "specifi")
+            && other.is_none_or(|(l, _)| len < l)
+        {
+            other = Some((len, d));
+        }
+        // A child "without complications" is what a statement naming no
+        // complication means (the index's default: Diabetes, type 1 E10.9).
+        if !extra.is_empty()
+            && extra
+                .iter()
+                .all(|w| w == "without" || w.starts_with("complic"))
+            && plain.is_none_or(|(l, _)| len < l)
+        {
+            plain = Some((len, d));
+        }
+        // The plainest "unspecified" child: fewest words beyond the parent's,
+        // no "with" that would add a condition nobody documented, and no
+        // subcategory on the way that names a kind the statement does not
+        // ("Type 1 diabetes mellitus, presymptomatic" above E10.A0).
+        if extra.iter().any(|w| w.starts_with("unspecifi"))
+            && !extra.iter().any(|w| w == "with")
+            && unspecified.is_none_or(|(n, _)| extra.len() < n)
+            && !unsaid_kind_between(lib, node, d, base, stems)
+        {
+            unspecified = Some((extra.len(), d));
+        }
+    }
+    match best {
+        // A seventh character must come from the documentation.
+        Some((_, _, d)) if !t.is_generated(d) || seventh_given(lib, d, stems) => d,
+        Some((_, _, d)) => t
+            .parent(d)
+            .filter(|p| *p != node && !t.billable(*p))
+            .unwrap_or(node),
+        // The unspecified code; one that takes a 7th character stops
+        // before it (the encounter is not the statement's to give).
+        None => same
+            .or(other)
+            .or(plain)
+            .or(unspecified)
+            .map_or(node, |(_, d)| {
+                if t.is_generated(d) {
+                    t.parent(d).unwrap_or(node)
+                } else {
+                    d
+                }
+            }),
+    }
+}
+
+/// A code's billable descendants with their titles' words, read once per
+/// code and kept (each keystroke and each statement of a note refines the
+/// same few codes again).
+#[derive(Debug)]
+struct Family {
+    /// The stems of the code's own title.
+    base: Vec<String>,
+    /// Words of `base` that some descendants keep and others drop.
+    dividing: Vec<String>,
+    kids: Vec<Kid>,
+}
+
+/// A billable descendant in a [`Family`].
+#[derive(Debug)]
+struct Kid {
+    node: NodeId,
+    /// The stems of its title.
+    words: Vec<String>,
+    /// Its title's stems beyond its ancestor's, counted.
+    extra: Vec<String>,
+    /// What `extra` puts under "with" and "without".
+    polarity: Polarity,
+    /// Whether its title holds every stem of the ancestor's.
+    all_of_parent: bool,
+    /// The length of its code.
+    len: usize,
+}
+
+/// Families kept at most; past it the cache starts again.
+const MAX_FAMILIES: usize = 1024;
+
+type Families = ((usize, usize), HashMap<u32, Rc<Family>>);
+
+thread_local! {
+    /// The [`Family`] of each refined code of one tabular (keyed by its
+    /// release string's address and its size).
+    static FAMILIES: RefCell<Families> = RefCell::new(((0, 0), HashMap::new()));
+}
+
+/// The [`Family`] of `node`, from the cache or read now.
+fn family<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId) -> Rc<Family> {
+    let t = &lib.tabular;
+    let owner = (t.release().as_ptr() as usize, t.len());
+    FAMILIES.with(|cell| {
+        let mut c = cell.borrow_mut();
+        if c.0 != owner || c.1.len() >= MAX_FAMILIES {
+            *c = (owner, HashMap::new());
+        }
+        c.1.entry(node.0)
+            .or_insert_with(|| Rc::new(read_family(lib, node)))
+            .clone()
+    })
+}
+
+fn read_family<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId) -> Family {
+    let t = &lib.tabular;
+    let base: Vec<String> = text::words(&t.title(node));
     // A generated code's title is its parent's plus the seventh character's
     // meaning: stem each of those once, not once per code.
     let mut parent_words: Vec<(NodeId, Vec<String>)> = Vec::new();
@@ -2168,128 +2333,48 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
     // A word of the parent's title that some children keep and others drop
     // ("Subluxation and dislocation of tarsal joint" has subluxation
     // children and dislocation children) tells them apart after all.
-    let dividing: Vec<&String> = base
+    let dividing: Vec<String> = base
         .iter()
         .filter(|w| {
             let keep = kids.iter().filter(|(_, k)| k.contains(w)).count();
             keep > 0 && keep < kids.len()
         })
+        .cloned()
         .collect();
-    for (d, title_words) in kids {
-        let kept: f32 = dividing
-            .iter()
-            .filter(|w| stems.contains(w) && title_words.contains(w))
-            .count() as f32;
-        // The child's words beyond its parent's, counted: "unspecified site
-        // of unspecified female breast" adds one "unspecified" to "breast of
-        // unspecified site, female".
-        let mut left = base.clone();
-        let extra: Vec<String> = title_words
-            .into_iter()
-            .filter(|w| match left.iter().position(|b| b == w) {
-                Some(i) => {
-                    left.swap_remove(i);
-                    false
-                }
-                None => true,
-            })
-            .collect();
-        // Each query word counts once, however often the title repeats it.
-        // A word the parent's title says too ("diabetic" beside "diabetes")
-        // tells no child apart.
-        // "With" and "without" only relate the words around them: a link
-        // counts when the child puts under it a word the statement puts
-        // under it too ("radius with ulna" says nothing of a fracture "with
-        // nonunion"; "HHS without coma" is the child "without ... coma").
-        let linked = |w: &String| {
-            let mut p = Polarity::default();
-            Polarity::of_stems(&extra, &mut p);
-            match w.as_str() {
-                "with" => p.with.iter().any(|x| query.with.contains(x)),
-                _ => p.without.iter().any(|x| query.without.contains(x)),
-            }
-        };
-        let mut hit_words: Vec<&String> = extra
-            .iter()
-            .filter(|w| stems.contains(w) && !base.contains(w) && (!is_link(w) || linked(w)))
-            .collect();
-        hit_words.sort();
-        hit_words.dedup();
-        let hits = hit_words.len() as f32 + kept;
-        // "Unspecified" is what a statement that names no side, site or
-        // type means: it is never held against a child.
-        let misses = extra
-            .iter()
-            .filter(|w| !stems.contains(w) && !w.starts_with("unspecifi"))
-            .count() as f32;
-        let score = hits - 0.15 * misses;
-        let len = t.key(d).len();
-        if hits > 0.0 && best.is_none_or(|(s, l, _)| score > s || (score == s && len < l)) {
-            best = Some((score, len, d));
-        }
-        // A child whose title has its parent's words, no more and no
-        // fewer ("Nausea" R11.0 is not all of R11), is the parent's
-        // concept itself ("Other specified retinal disorders" H35.89 under
-        // H35.8 of the same title): what a statement naming no narrower
-        // kind means.
-        // (Not under a parent that is itself unspecified, "Pain in limb,
-        // unspecified", whose children name the limb.)
-        if extra.is_empty()
-            && left.is_empty()
-            && !base.iter().any(|w| w.starts_with(UNSPECIFIED))
-            && same.is_none_or(|(l, _)| len < l)
-        {
-            same = Some((len, d));
-        }
-        if says_other
-            && !extra.is_empty()
-            && extra.iter().all(|w| w == OTHER || w == "specifi")
-            && other.is_none_or(|(l, _)| len < l)
-        {
-            other = Some((len, d));
-        }
-        // A child "without complications" is what a statement naming no
-        // complication means (the index's default: Diabetes, type 1 E10.9).
-        if !extra.is_empty()
-            && extra
+    let kids = kids
+        .into_iter()
+        .map(|(d, words)| {
+            // The child's words beyond its parent's, counted: "unspecified
+            // site of unspecified female breast" adds one "unspecified" to
+            // "breast of unspecified site, female".
+            let mut left = base.clone();
+            let extra: Vec<String> = words
                 .iter()
-                .all(|w| w == "without" || w.starts_with("complic"))
-            && plain.is_none_or(|(l, _)| len < l)
-        {
-            plain = Some((len, d));
-        }
-        // The plainest "unspecified" child: fewest words beyond the parent's,
-        // no "with" that would add a condition nobody documented, and no
-        // subcategory on the way that names a kind the statement does not
-        // ("Type 1 diabetes mellitus, presymptomatic" above E10.A0).
-        if extra.iter().any(|w| w.starts_with("unspecifi"))
-            && !extra.iter().any(|w| w == "with")
-            && unspecified.is_none_or(|(n, _)| extra.len() < n)
-            && !unsaid_kind_between(lib, node, d, &base, stems)
-        {
-            unspecified = Some((extra.len(), d));
-        }
-    }
-    match best {
-        // A seventh character must come from the documentation.
-        Some((_, _, d)) if !t.is_generated(d) || seventh_given(lib, d, stems) => d,
-        Some((_, _, d)) => t
-            .parent(d)
-            .filter(|p| *p != node && !t.billable(*p))
-            .unwrap_or(node),
-        // The unspecified code; one that takes a 7th character stops
-        // before it (the encounter is not the statement's to give).
-        None => same
-            .or(other)
-            .or(plain)
-            .or(unspecified)
-            .map_or(node, |(_, d)| {
-                if t.is_generated(d) {
-                    t.parent(d).unwrap_or(node)
-                } else {
-                    d
-                }
-            }),
+                .filter(|w| match left.iter().position(|b| b == *w) {
+                    Some(i) => {
+                        left.swap_remove(i);
+                        false
+                    }
+                    None => true,
+                })
+                .cloned()
+                .collect();
+            let mut polarity = Polarity::default();
+            Polarity::of_stems(&extra, &mut polarity);
+            Kid {
+                node: d,
+                words,
+                extra,
+                polarity,
+                all_of_parent: left.is_empty(),
+                len: t.key(d).len(),
+            }
+        })
+        .collect();
+    Family {
+        base,
+        dividing,
+        kids,
     }
 }
 

@@ -40,6 +40,7 @@ use crate::artifact::NONE;
 use crate::code::Code;
 use crate::lookup::Library;
 use crate::mce::Table;
+use crate::record::conventions::Target;
 use crate::tabular::{NodeId, NoteKind};
 use crate::terms::{TermId, Terms};
 use crate::text::normalize;
@@ -633,13 +634,17 @@ fn tokens<D: AsRef<[u8]>>(idx: &SearchIndex<D>, statement: &str, base: usize) ->
 fn mark_context(toks: &mut [Tok]) {
     let n = toks.len();
     let words: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+    // How many words of `phrase` start at `i` (all of them, or none); no
+    // allocation, and most triggers fail on their first word.
     let starts_at = |i: usize, phrase: &str| -> usize {
-        let p: Vec<&str> = phrase.split(' ').collect();
-        if i + p.len() <= n && words[i..i + p.len()] == p[..] {
-            p.len()
-        } else {
-            0
+        let mut len = 0;
+        for (j, p) in phrase.split(' ').enumerate() {
+            if words.get(i + j) != Some(&p) {
+                return 0;
+            }
+            len = j + 1;
         }
+        len
     };
     let mut marks: Vec<(usize, usize, Trigger)> = Vec::new();
     let mut post_end = 0;
@@ -880,31 +885,38 @@ fn concepts<D: AsRef<[u8]>>(
     if !common.is_empty() {
         touched.sort_unstable();
         for (k, h) in common {
+            // Each found document looked up in the long list (decoded once
+            // and kept), galloping from where the last one was: few found
+            // documents cost a few probes each, many cost about a merge.
+            let list = idx.postings(h);
             let mut at = 0;
-            idx.for_each_posting(h, |doc, optional| {
-                while at < touched.len() && touched[at] < doc {
-                    at += 1;
-                }
-                if !optional && touched.get(at) == Some(&doc) {
+            for &doc in touched.iter() {
+                at = gallop(&list, at, doc);
+                let essential = list[at..]
+                    .iter()
+                    .take_while(|v| *v >> 1 == doc)
+                    .any(|v| v & 1 == 0);
+                if essential {
                     masks[doc as usize] |= 1u64 << k;
                 }
-            });
+            }
         }
     }
     let mut out = Vec::new();
     for doc_id in touched.drain(..) {
         let m = std::mem::take(&mut masks[doc_id as usize]);
-        let doc = idx.doc(doc_id);
+        let (via, len) = idx.via_len(doc_id);
         let hits = m.count_ones();
         // Variants let a path be met with fewer words than it holds; a
         // title needs every word.
-        let slack = match doc.via {
+        let slack = match via {
             Via::Tabular | Via::Inclusion | Via::Code => 0,
             _ => 3,
         };
-        if doc.len == 0 || hits + slack < doc.len || 2 * hits < doc.len {
+        if len == 0 || hits + slack < len || 2 * hits < len {
             continue;
         }
+        let doc = idx.doc(doc_id);
         // Every term of a path needs a word of its own: a path deeper than
         // the words found cannot be met (read without decoding the path).
         let levels = match doc.via {
@@ -990,6 +1002,29 @@ fn concepts<D: AsRef<[u8]>>(
         });
     }
     out
+}
+
+/// The first position at or after `from` whose posting (`doc << 1 |
+/// optional`, sorted) is for `doc` or a later document.
+fn gallop(list: &[u32], from: usize, doc: u32) -> usize {
+    let below = |i: usize| list[i] >> 1 < doc;
+    if from >= list.len() || !below(from) {
+        return from;
+    }
+    // list[lo] is below; find hi with list[hi] not below (or the end).
+    let (mut lo, mut step) = (from, 1);
+    let hi = loop {
+        let next = lo + step;
+        if next >= list.len() {
+            break list.len();
+        }
+        if !below(next) {
+            break next;
+        }
+        lo = next;
+        step *= 2;
+    };
+    lo + 1 + list[lo + 1..hi].partition_point(|v| v >> 1 < doc)
 }
 
 /// The closest-together choice of one token per stem, if it is compact
@@ -1279,6 +1314,16 @@ fn resolve_conflicts<D: AsRef<[u8]>>(lib: &Library<D>, codes: &mut Vec<NoteCode>
         }
         a.confidence > b.confidence || (a.confidence == b.confidence && a.code.len() > b.code.len())
     };
+    // Each code's Excludes1 references, read once (not once per pair).
+    let plain: Vec<String> = codes
+        .iter()
+        .map(|c| c.code.chars().filter(|c| *c != '.').collect())
+        .collect();
+    let ex1: Vec<Vec<Target>> = codes
+        .iter()
+        .map(|c| note_targets(lib, &c.code, &[NoteKind::Excludes1]))
+        .collect();
+    let excludes = |i: usize, j: usize| ex1[i].iter().any(|t| t.matches(&plain[j]));
     let mut keep = vec![true; codes.len()];
     for i in 0..codes.len() {
         for j in 0..codes.len() {
@@ -1290,8 +1335,7 @@ fn resolve_conflicts<D: AsRef<[u8]>>(lib: &Library<D>, codes: &mut Vec<NoteCode>
             // category read from overlapping words (I50.9 to I50.23).
             let vague = vague(&b.title) && overlap(a, b);
             let same_category = a.code.get(..3) == b.code.get(..3) && (within(a, b) || vague);
-            if same_category || excludes1(lib, &a.code, &b.code) || excludes1(lib, &b.code, &a.code)
-            {
+            if same_category || excludes(i, j) || excludes(j, i) {
                 keep[j] = false;
             }
         }
@@ -1368,13 +1412,6 @@ fn vague(title: &str) -> bool {
         || title.starts_with("Unspecified")
 }
 
-/// Whether an Excludes1 note of `code` (own or inherited) names `other`.
-/// A qualified reference ("E08-E13 with .641") matches only the codes its
-/// qualifier names; one that cannot be read matches none.
-fn excludes1<D: AsRef<[u8]>>(lib: &Library<D>, code: &str, other: &str) -> bool {
-    notes_name(lib, code, &[NoteKind::Excludes1], other)
-}
-
 /// Whether a note of one of `kinds` at `code` (own or inherited) names
 /// `other` (display or plain form).
 fn notes_name<D: AsRef<[u8]>>(
@@ -1383,17 +1420,24 @@ fn notes_name<D: AsRef<[u8]>>(
     kinds: &[NoteKind],
     other: &str,
 ) -> bool {
+    let plain: String = other.chars().filter(|c| *c != '.').collect();
+    note_targets(lib, code, kinds)
+        .iter()
+        .any(|target| target.matches(&plain))
+}
+
+/// The code references of the notes of `kinds` at `code` (own or
+/// inherited); none for a code not in the tabular.
+fn note_targets<D: AsRef<[u8]>>(lib: &Library<D>, code: &str, kinds: &[NoteKind]) -> Vec<Target> {
     let t = &lib.tabular;
     let Some(id) = code.parse::<Code>().ok().and_then(|c| t.find(&c)) else {
-        return false;
+        return Vec::new();
     };
-    let plain: String = other.chars().filter(|c| *c != '.').collect();
-    t.notes(id).into_iter().any(|n| {
-        kinds.contains(&n.kind)
-            && crate::record::conventions::targets(n.text)
-                .iter()
-                .any(|target| target.matches(&plain))
-    })
+    t.notes(id)
+        .into_iter()
+        .filter(|n| kinds.contains(&n.kind))
+        .flat_map(|n| crate::record::conventions::targets(n.text))
+        .collect()
 }
 
 /// The concepts of one statement chosen to code, with their suggestion and
@@ -1943,6 +1987,30 @@ mod tests {
             Patient::default().or_from_text("nothing here"),
             Patient::default()
         );
+    }
+
+    #[test]
+    fn gallop_finds_the_first_posting_at_or_after_a_document() {
+        // doc << 1 | optional: docs 2, 3 (optional), 3, 9, 10 ... in order.
+        let list: Vec<u32> = [(2, 0), (3, 0), (3, 1), (9, 0), (10, 1), (40, 0), (41, 0)]
+            .iter()
+            .map(|(d, o)| d << 1 | o)
+            .collect();
+        let linear = |from: usize, doc: u32| {
+            (from..list.len())
+                .find(|&i| list[i] >> 1 >= doc)
+                .unwrap_or(list.len())
+        };
+        for from in 0..=list.len() {
+            for doc in 0..45 {
+                assert_eq!(
+                    gallop(&list, from, doc),
+                    linear(from, doc),
+                    "from {from}, doc {doc}"
+                );
+            }
+        }
+        assert_eq!(gallop(&[], 0, 5), 0);
     }
 
     #[test]
