@@ -195,3 +195,24 @@ fn kept_work_never_changes_a_reading() {
     });
     assert_eq!(&walked[..], &kept[..]);
 }
+
+#[test]
+fn note_knobs_are_the_weights() {
+    // The note reading's thresholds are `Weights`, so `icd eval --weights`
+    // tries them: a confidence nobody reaches assigns nothing, and fewer
+    // alternatives list fewer suggestions.
+    let (lib, idx) = open();
+    let text = "Acute on chronic systolic heart failure. Type 2 diabetes with diabetic chronic kidney disease.";
+    let opts = Options::default();
+    let plain = read_note(&lib, &idx, text, &opts);
+    assert!(!plain.codes.is_empty());
+    let mut strict = opts.clone();
+    strict.weights.min_confidence = 1.01;
+    assert!(read_note(&lib, &idx, text, &strict).codes.is_empty());
+    let mut few = opts.clone();
+    few.weights.alternatives = 0;
+    let count = |r: &icd_core::search::NoteReading| -> usize {
+        r.statements.iter().map(|s| s.suggestions.len()).sum()
+    };
+    assert!(count(&read_note(&lib, &idx, text, &few)) < count(&plain));
+}

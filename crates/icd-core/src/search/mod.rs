@@ -157,8 +157,65 @@ pub struct Weights {
     pub head: f32,
     /// Multiplier per source ([`ViaWeights`]).
     pub via: ViaWeights,
-    /// Documents kept per reading before codes are formed.
+    /// Documents kept per reading before codes are formed. More finds
+    /// more rare codes and costs time; 20 to 200.
     pub candidates: usize,
+    /// Share of a further document's score a code gains when several
+    /// documents lead to it (the index and the tabular agreeing), 0 to 0.5:
+    /// more lets agreement outrank one strong match.
+    pub corroboration: f32,
+    /// Score kept by a suggestion whose path or title puts a word under
+    /// "with" that the query puts under "without", or the other way round,
+    /// 0 to 1: lower buries contradictions, and with them near misses.
+    pub contradiction: f32,
+    /// Score kept by a suggestion whose title says the residual ("other" or
+    /// "unspecified") opposite to the one the statement says, 0.5 to 1.
+    pub residual_opposite: f32,
+    /// Score kept by a suggestion whose title says neither residual when
+    /// the statement says one, 0.5 to 1 (above `residual_opposite`).
+    pub residual_unsaid: f32,
+    /// Score lost by each later reading of a statement (a less likely
+    /// meaning of an abbreviation), 0 to 0.2: more keeps the likely meaning
+    /// first, less lets the others compete.
+    pub reading_discount: f32,
+    /// Credit lost by a typo match per edit beyond the first, 0 to 0.5.
+    pub typo_step: f32,
+    /// The least share of `typo` a typo match keeps, 0 to 1.
+    pub typo_floor: f32,
+    /// Completions of the word being typed that are searched (the
+    /// commonest), 3 to 40: more finds rarer words and costs time.
+    pub prefix_completions: usize,
+    /// The same for a word of fewer than three letters, which says little:
+    /// 1 to 10.
+    pub short_prefix_completions: usize,
+    /// Billable codes offered in place of a code the statement could not
+    /// narrow, 1 to 10.
+    pub expand: usize,
+    /// What each word of a child code's title that the statement does not
+    /// say costs when a code is narrowed to its billable child (a word it
+    /// does say gains 1), 0 to 0.5: more prefers the plainest child.
+    pub refine_miss: f32,
+    /// Note reading: the least confidence a code is assigned with (below,
+    /// the statement says "nothing codable"), 0.2 to 0.8: higher trades
+    /// recall for precision.
+    pub min_confidence: f32,
+    /// Note reading: the share of its diagnosis's confidence a "use
+    /// additional code" code takes, 0.5 to 1.
+    pub additional_code: f32,
+    /// Note reading: how many idf units of matched words make a concept
+    /// about 63% sure (confidence grows as 1 - e^(-idf/scale)), 3 to 15:
+    /// higher asks for more informative words.
+    pub confidence_scale: f32,
+    /// Note reading: the confidence a code that is not billable keeps, 0 to 1.
+    pub confidence_not_billable: f32,
+    /// Note reading: the confidence each source gives a concept (an index
+    /// path, the coder's own route, over a title), 0 to 1.
+    pub confidence_via: ViaWeights,
+    /// Note reading: suggestions searched for each concept's alternatives,
+    /// and the candidates kept for them (fewer is faster), 1 to 10 and 5 to 60.
+    pub alternatives: usize,
+    /// See `alternatives`.
+    pub alternative_candidates: usize,
 }
 
 impl Default for Weights {
@@ -173,6 +230,32 @@ impl Default for Weights {
             head: 0.5,
             via: ViaWeights::default(),
             candidates: 60,
+            corroboration: 0.1,
+            contradiction: 0.6,
+            residual_opposite: 0.85,
+            residual_unsaid: 0.93,
+            reading_discount: 0.08,
+            typo_step: 0.2,
+            typo_floor: 0.3,
+            prefix_completions: 12,
+            short_prefix_completions: 3,
+            expand: 3,
+            refine_miss: 0.15,
+            min_confidence: 0.5,
+            additional_code: 0.95,
+            confidence_scale: 7.0,
+            confidence_not_billable: 0.6,
+            confidence_via: ViaWeights {
+                index: 1.0,
+                tabular: 0.9,
+                inclusion: 0.9,
+                neoplasm: 0.9,
+                drug: 0.9,
+                eindex: 0.6,
+                code: 0.6,
+            },
+            alternatives: 3,
+            alternative_candidates: 12,
         }
     }
 }
@@ -252,24 +335,6 @@ pub struct StatementResult {
     /// Suggestions, best first.
     pub suggestions: Vec<Suggestion>,
 }
-
-/// Share of a further document's score a code gains when several documents lead to it.
-const CORROBORATION: f32 = 0.1;
-
-/// Score kept by a suggestion whose path or title puts a word under "with"
-/// that the query puts under "without", or the other way round.
-const CONTRADICTION: f32 = 0.6;
-
-/// Score kept by a suggestion whose title says the residual ("other" or
-/// "unspecified") opposite to the one the statement says.
-const RESIDUAL: f32 = 0.85;
-
-/// Score kept by a suggestion whose title says neither residual when the
-/// statement says one.
-const RESIDUAL_UNSAID: f32 = 0.93;
-
-/// Billable codes offered in place of a code the statement could not narrow.
-const EXPAND: usize = 3;
 
 /// Longest input searched; longer pastes are cut (and say so).
 pub const MAX_QUERY_BYTES: usize = 20_000;
@@ -1312,7 +1377,7 @@ fn text_suggestions<D: AsRef<[u8]>>(
     let head = head_stems(original);
     for (k, reading) in readings(idx, original, typing).into_iter().enumerate() {
         // Later readings take less likely meanings of an abbreviation.
-        let discount = 1.0 - 0.08 * k as f32;
+        let discount = 1.0 - opts.weights.reading_discount * k as f32;
         let mut reading = reading;
         let family = reading.iter().any(|(t, _)| t == "family");
         if history && !family && reading.iter().any(|(t, _)| t == "history") {
@@ -1348,7 +1413,7 @@ fn text_suggestions<D: AsRef<[u8]>>(
                         (s, b.score)
                     };
                     *b = strong;
-                    b.score += CORROBORATION * weak;
+                    b.score += opts.weights.corroboration * weak;
                     b.corroborated = true;
                 }
                 Some(b) if b.score >= s.score => {}
@@ -1417,7 +1482,7 @@ fn text_suggestions<D: AsRef<[u8]>>(
             if !kinds.contains(&d) {
                 kinds.push(d);
             }
-            if kinds.len() >= EXPAND {
+            if kinds.len() >= opts.weights.expand {
                 break;
             }
         }
@@ -1513,7 +1578,7 @@ fn complicating_pregnancy<D: AsRef<[u8]>>(
         }
         if led < PREGNANCY_LEAD && !code.starts_with('O') && out.len() < opts.top {
             if let Some(node) = chapter15_for(lib, &code) {
-                let node = refine(lib, node, stems);
+                let node = refine(lib, node, stems, &opts.weights);
                 let mut lead = suggestion(lib, node, s.score, s.via, s.path.clone(), Vec::new());
                 assume_seventh(lib, &mut lead, opts.encounter);
                 led += 1;
@@ -1662,7 +1727,11 @@ fn matches<D: AsRef<[u8]>>(idx: &SearchIndex<D>, word: &Word, w: &Weights) -> Ve
         }
         found.sort_by_key(|h| std::cmp::Reverse(SearchIndex::<D>::df(*h)));
         // Two letters say little: keep only their commonest completions.
-        let keep = if word.stem.len() < 3 { 3 } else { 12 };
+        let keep = if word.stem.len() < 3 {
+            w.short_prefix_completions
+        } else {
+            w.prefix_completions
+        };
         out.extend(found.into_iter().take(keep).map(|h| (h, w.prefix)));
     }
     let len = word.stem.chars().count();
@@ -1697,7 +1766,7 @@ fn matches<D: AsRef<[u8]>>(idx: &SearchIndex<D>, word: &Word, w: &Weights) -> Ve
         out.extend(found.into_iter().take(4).map(|(d, _, h)| {
             (
                 h,
-                w.typo * (1.0 - 0.2 * d.saturating_sub(1) as f32).max(0.3),
+                w.typo * (1.0 - w.typo_step * d.saturating_sub(1) as f32).max(w.typo_floor),
             )
         }));
     }
@@ -1882,7 +1951,7 @@ fn rank<D: AsRef<[u8]>>(
             break;
         }
         if let Some(mut s) =
-            doc_suggestion(lib, idx.doc(doc), score, &stems, neoplasm_col, drug_col)
+            doc_suggestion(lib, idx.doc(doc), score, &stems, neoplasm_col, drug_col, w)
         {
             if !polarity.is_empty() {
                 let doc = Polarity::of_text(&[&s.path, &s.title]);
@@ -1891,19 +1960,19 @@ fn rank<D: AsRef<[u8]>>(
                 // to M86.9 Osteomyelitis).
                 let matched = Polarity::of_text(&[&s.path]);
                 if polarity.contradicted_by(&doc) || matched.asserts_any(absent) {
-                    s.score *= CONTRADICTION;
+                    s.score *= w.contradiction;
                 }
             }
             if let Some(r) = residual {
                 match Residual::of_title(&s.title) {
                     Some(t) if t == r => {}
-                    Some(_) => s.score *= RESIDUAL,
-                    None => s.score *= RESIDUAL_UNSAID,
+                    Some(_) => s.score *= w.residual_opposite,
+                    None => s.score *= w.residual_unsaid,
                 }
             }
             // A history code is for a statement that says "history".
             if !says_history && is_history_title(&s.title) {
-                s.score *= RESIDUAL;
+                s.score *= w.residual_opposite;
             }
             if !out.iter().any(|o| o.code == s.code) {
                 codes += 1;
@@ -2058,6 +2127,7 @@ fn doc_suggestion<D: AsRef<[u8]>>(
     stems: &[String],
     neoplasm_col: Option<usize>,
     drug_col: Option<usize>,
+    w: &Weights,
 ) -> Option<Suggestion> {
     let t = &lib.tabular;
     let (raw_code, path) = match doc.via {
@@ -2112,7 +2182,7 @@ fn doc_suggestion<D: AsRef<[u8]>>(
     };
     let code: IndexCode = raw_code.parse().ok()?;
     let node = t.find(&code.code)?;
-    let node = refine(lib, node, stems);
+    let node = refine(lib, node, stems, w);
     Some(suggestion(lib, node, score, doc.via, path, Vec::new()))
 }
 
@@ -2120,7 +2190,7 @@ fn doc_suggestion<D: AsRef<[u8]>>(
 /// query's words describe; with no such words, to the unspecified one. A
 /// code that needs a seventh character the query does not give stays as it
 /// is, with its choices.
-fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> NodeId {
+fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String], w: &Weights) -> NodeId {
     let t = &lib.tabular;
     if t.billable(node) {
         return node;
@@ -2171,7 +2241,7 @@ fn refine<D: AsRef<[u8]>>(lib: &Library<D>, node: NodeId, stems: &[String]) -> N
             .iter()
             .filter(|w| !stems.contains(w) && !w.starts_with("unspecifi"))
             .count() as f32;
-        let score = hits - 0.15 * misses;
+        let score = hits - w.refine_miss * misses;
         if hits > 0.0 && best.is_none_or(|(s, l, _)| score > s || (score == s && len < l)) {
             best = Some((score, len, d));
         }

@@ -34,7 +34,7 @@ use super::index::{Doc, SearchIndex, Via};
 use super::text::{is_stop, stem, words};
 use super::{
     assume_seventh, doc_suggestion, split_statements, text_suggestions, Options, Setting,
-    StatementResult, Suggestion,
+    StatementResult, Suggestion, Weights,
 };
 use crate::artifact::NONE;
 use crate::code::Code;
@@ -190,9 +190,6 @@ pub struct NoteReading {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub procedures: Vec<super::procedures::NoteProcedure>,
 }
-
-/// Concepts below this confidence are not assigned.
-const MIN_CONFIDENCE: f32 = 0.5;
 
 /// Documents past which a word only completes what rarer words found.
 const COMMON: usize = 3_000;
@@ -1198,8 +1195,8 @@ fn read_statements<D: AsRef<[u8]>>(
             if ctx.family && !ctx.negated {
                 // "Family history of diabetes": the family history code.
                 if let Some(z) = family_history(lib, sugg, &toks, &concept.positions) {
-                    let c = confidence(concept, sugg);
-                    if c >= MIN_CONFIDENCE {
+                    let c = confidence(concept, sugg, &opts.weights);
+                    if c >= opts.weights.min_confidence {
                         let plain = Context::default();
                         assigned.push((z, concept.positions.clone(), c, plain));
                     }
@@ -1212,12 +1209,17 @@ fn read_statements<D: AsRef<[u8]>>(
             if ctx.uncertain && opts.setting == Setting::Outpatient {
                 continue;
             }
-            let confidence = confidence(concept, sugg);
-            if confidence < MIN_CONFIDENCE {
+            let confidence = confidence(concept, sugg, &opts.weights);
+            if confidence < opts.weights.min_confidence {
                 continue;
             }
             for (extra, positions) in additional_codes(lib, &sugg.code, &toks) {
-                assigned.push((extra, positions, confidence * 0.95, *ctx));
+                assigned.push((
+                    extra,
+                    positions,
+                    confidence * opts.weights.additional_code,
+                    *ctx,
+                ));
             }
             assigned.push((sugg.clone(), concept.positions.clone(), confidence, *ctx));
         }
@@ -1272,15 +1274,14 @@ fn read_statements<D: AsRef<[u8]>>(
 
 /// How sure a concept reading is: informative words, a billable code, an
 /// index path (the coder's own route) over a title.
-fn confidence(c: &Concept, s: &Suggestion) -> f32 {
-    let info = 1.0 - (-c.spec / 7.0).exp();
-    let via = match c.doc.via {
-        Via::Index => 1.0,
-        Via::Tabular | Via::Inclusion => 0.9,
-        Via::Neoplasm | Via::Drug => 0.9,
-        Via::Eindex | Via::Code => 0.6,
+fn confidence(c: &Concept, s: &Suggestion, w: &Weights) -> f32 {
+    let info = 1.0 - (-c.spec / w.confidence_scale).exp();
+    let via = w.confidence_via.of(c.doc.via);
+    let billable = if s.billable {
+        1.0
+    } else {
+        w.confidence_not_billable
     };
-    let billable = if s.billable { 1.0 } else { 0.6 };
     (info * via * billable).clamp(0.0, 1.0)
 }
 
@@ -1533,7 +1534,8 @@ fn read_statement<D: AsRef<[u8]>>(
             neoplasm_column(toks, &c, &near),
             super::column_of(&near, super::DRUG_COLUMNS),
         );
-        let Some(mut s) = doc_suggestion(lib, c.doc, c.spec, &near, neo, drug) else {
+        let Some(mut s) = doc_suggestion(lib, c.doc, c.spec, &near, neo, drug, &opts.weights)
+        else {
             continue;
         };
         assume_seventh(lib, &mut s, opts.encounter);
@@ -1874,8 +1876,8 @@ fn with_alternatives<D: AsRef<[u8]>>(
         let mut alts = vec![first.clone()];
         // A few alternatives for each concept: fewer candidates to refine.
         let mut few = opts.clone();
-        few.top = 3;
-        few.weights.candidates = 12;
+        few.top = opts.weights.alternatives;
+        few.weights.candidates = opts.weights.alternative_candidates;
         alts.extend(text_suggestions(
             lib,
             idx,
