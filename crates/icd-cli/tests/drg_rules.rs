@@ -508,3 +508,50 @@ fn ccs_and_mccs_the_definitions_leave_out_count_and_are_never_excluded() {
         ),
     ]);
 }
+
+#[test]
+fn a_pacemaker_generator_with_its_lead_is_an_o_r_procedure_in_any_mdc() {
+    run(&[
+        case("generator alone, pneumonia", "J189", &[], &["0JH607Z"], 195),
+        case(
+            "generator and lead, pneumonia (unrelated)",
+            "J189",
+            &[],
+            &["0JH607Z", "02HN0JZ"],
+            983,
+        ),
+        case(
+            "generator alone, depression",
+            "F341",
+            &[],
+            &["0JH607Z"],
+            881,
+        ),
+        case(
+            "generator and lead, depression (mental illness O.R.)",
+            "F341",
+            &[],
+            &["0JH607Z", "02HN0JZ"],
+            876,
+        ),
+        case(
+            "generator and lead, hypertension (MDC 5)",
+            "I10",
+            &[],
+            &["0JH607Z", "02HN0JZ"],
+            244,
+        ),
+    ]);
+}
+
+#[test]
+fn a_severity_alternative_matches_its_list_in_the_plural() {
+    // 518's title says "Disc Device", its list "DISC DEVICES".
+    run(&[case(
+        "back procedure with a disc device, no CC",
+        "T84228A",
+        &[],
+        &["0RH03DZ"],
+        518,
+    )]);
+}

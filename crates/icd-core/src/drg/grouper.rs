@@ -604,8 +604,21 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             let Some((ids, or, neo)) = self.pr_attrs(code) else {
                 continue;
             };
-            if or {
-                or_procs.push((i, neo));
+            let ids: Vec<u32> = ids.collect();
+            // A non-O.R. code listed with a companion that is on the claim
+            // (a pacemaker generator with its lead) is an O.R. procedure,
+            // an extensive one, wherever the principal is: the reference
+            // takes the pair to the MDC's O.R. DRGs or to 981-983.
+            let pair = !or
+                && ids.iter().any(|&id| {
+                    let a = self.model.attrs[id as usize];
+                    a.companion != 0 && {
+                        let comp = self.str(a.companion);
+                        procs.iter().any(|(_, c)| *c == comp)
+                    }
+                });
+            if or || pair {
+                or_procs.push((i, neo && !pair));
             }
             for id in ids {
                 let a = self.model.attrs[id as usize];
@@ -1646,9 +1659,14 @@ fn severity_alternatives(title: &str) -> Vec<Vec<Vec<String>>> {
         .collect()
 }
 
-/// Whether a list's words are a title part's words (as sets).
+/// Whether a list's words are a title part's words (as sets), a plural
+/// the same as its singular (the list "DISC DEVICES" is the title's "Disc
+/// Device").
 fn same_words(list: &[String], part: &[String]) -> bool {
-    !part.is_empty() && list.len() == part.len() && part.iter().all(|x| list.contains(x))
+    let one = |w: &str| w.strip_suffix('s').unwrap_or(w).to_string();
+    !part.is_empty()
+        && list.len() == part.len()
+        && part.iter().all(|x| list.iter().any(|l| one(l) == one(x)))
 }
 
 /// The content words of a label or title, lower case.
