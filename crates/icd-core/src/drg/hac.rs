@@ -30,10 +30,16 @@ pub enum Needs {
         /// Prefixes within those that do not.
         except: &'static [&'static str],
     },
-    /// Not established against the reference: every code `ccmap` files
-    /// under the category is left out when not present on admission, as
-    /// before the registry.
-    Unverified,
+    /// A principal diagnosis of these codes and a procedure as in
+    /// [`Needs::Procedure`] (bariatric surgery for morbid obesity).
+    PrincipalAndProcedure {
+        /// The principal diagnoses that meet the category.
+        principals: &'static [&'static str],
+        /// Prefixes of the procedures that meet the category.
+        prefixes: &'static [&'static str],
+        /// Prefixes within those that do not.
+        except: &'static [&'static str],
+    },
 }
 
 /// One HAC category: its number, its name, what it needs, and the codes it
@@ -107,6 +113,23 @@ const CIED: &[&str] = &[
 /// reference takes for HAC 14.
 const VENOUS_CATHETER: &[&str] = &["0JH63XZ"];
 
+/// Morbid obesity as the principal diagnosis: morbid (severe) obesity due
+/// to excess calories (E66.01) and obesity class 3 (E66.813); the
+/// reference takes no other diagnosis as the principal of HAC 11.
+const MORBID_OBESITY: &[&str] = &["E6601", "E66813"];
+
+/// Bariatric surgery: a bypass of the stomach to the duodenum, jejunum,
+/// ileum or transverse colon (0D16, qualifiers 9, A, B, L; open,
+/// percutaneous endoscopic or via an opening), not a gastrostomy (the
+/// bypass to the skin, qualifier 4), and the laparoscopic adjustable
+/// gastric band (restriction of the stomach with an extraluminal device,
+/// 0DV64CZ).
+const BARIATRIC: &[&str] = &["0D16", "0DV64CZ"];
+const BARIATRIC_EXCEPT: &[&str] = &[
+    "0D16074", "0D160J4", "0D160K4", "0D160Z4", "0D163J4", "0D16474", "0D164J4", "0D164K4",
+    "0D164Z4", "0D16874", "0D168J4", "0D168K4", "0D168Z4",
+];
+
 /// The surgical site infection codes shared by HACs 11, 12 and 13.
 const SSI_SHARED: &[&str] = &["K6811", "T814"];
 
@@ -127,14 +150,14 @@ pub const HAC_CATEGORIES: [HacCategory; 14] = [
     procedure(8, "Surgical Site Infection, Mediastinitis, Following Coronary Artery Bypass Graft", CABG, CABG_EXCEPT),
     dx_only(9, "Manifestations of Poor Glycemic Control"),
     procedure(10, "Deep Vein Thrombosis and Pulmonary Embolism Following Certain Orthopedic Procedures (Total Knee or Hip Replacement)", HIP_KNEE, &[]),
-    // The reference met no criteria of 11 with any one procedure and a
-    // principal other than morbid obesity; its criteria (a bariatric
-    // procedure and a principal of morbid obesity) are not established
-    // here, so its codes keep the old rule.
     HacCategory {
         number: 11,
         name: "Surgical Site Infection Following Bariatric Surgery for Obesity",
-        needs: Needs::Unverified,
+        needs: Needs::PrincipalAndProcedure {
+            principals: MORBID_OBESITY,
+            prefixes: BARIATRIC,
+            except: BARIATRIC_EXCEPT,
+        },
         shared: SSI_SHARED,
     },
     HacCategory {
@@ -179,12 +202,13 @@ pub fn category(number: u8) -> Option<&'static HacCategory> {
 }
 
 /// Whether HAC code `code` of category `hac` (its `ccmap` category) meets
-/// the criteria of one of its categories on a claim with these secondary
-/// diagnoses and procedures. A code of no known category meets them, as
-/// the code alone did before the registry.
+/// the criteria of one of its categories on a claim with this principal
+/// diagnosis, these secondary diagnoses and procedures. A code of no known
+/// category meets them, as the code alone did before the registry.
 pub fn criteria_met<'a>(
     code: &str,
     hac: u8,
+    principal: &str,
     secondaries: impl Iterator<Item = &'a str> + Clone,
     procedures: impl Iterator<Item = &'a str> + Clone,
 ) -> bool {
@@ -194,18 +218,22 @@ pub fn criteria_met<'a>(
     let shared = HAC_CATEGORIES
         .iter()
         .filter(|c| c.number != hac && c.shared.iter().any(|p| code.starts_with(p)));
+    let procedure = |prefixes: &[&str], except: &[&str]| {
+        procedures.clone().any(|p| {
+            prefixes.iter().any(|x| p.starts_with(x)) && !except.iter().any(|x| p.starts_with(x))
+        })
+    };
     std::iter::once(own).chain(shared).any(|c| match c.needs {
         Needs::Nothing => true,
-        // The old rule for the category's own codes; a code it shares with
-        // a category whose criteria are known (a surgical site infection
-        // after a CIED) is decided there.
-        Needs::Unverified => c.number == hac,
         Needs::Secondary(codes) => {
             codes.contains(&code) || secondaries.clone().any(|s| codes.contains(&s))
         }
-        Needs::Procedure { prefixes, except } => procedures.clone().any(|p| {
-            prefixes.iter().any(|x| p.starts_with(x)) && !except.iter().any(|x| p.starts_with(x))
-        }),
+        Needs::Procedure { prefixes, except } => procedure(prefixes, except),
+        Needs::PrincipalAndProcedure {
+            principals,
+            prefixes,
+            except,
+        } => principals.contains(&principal) && procedure(prefixes, except),
     })
 }
 
@@ -214,7 +242,11 @@ mod tests {
     use super::*;
 
     fn met(code: &str, hac: u8, sdx: &[&str], procs: &[&str]) -> bool {
-        criteria_met(code, hac, sdx.iter().copied(), procs.iter().copied())
+        met_with("I10", code, hac, sdx, procs)
+    }
+
+    fn met_with(pdx: &str, code: &str, hac: u8, sdx: &[&str], procs: &[&str]) -> bool {
+        criteria_met(code, hac, pdx, sdx.iter().copied(), procs.iter().copied())
     }
 
     #[test]
@@ -249,5 +281,15 @@ mod tests {
         // Pneumothorax with a venous access device.
         assert!(met("J95811", 14, &[], &["0JH63XZ"]));
         assert!(!met("J95811", 14, &[], &[]));
+        // Infection after a gastric bypass to the jejunum, laparoscopic,
+        // for morbid obesity; not for another principal, not after a
+        // gastrostomy or a sleeve gastrectomy.
+        assert!(met_with("E6601", "K9581", 11, &[], &["0D16479"]));
+        assert!(met_with("E66813", "K9501", 11, &[], &["0DV64CZ"]));
+        assert!(!met_with("E6609", "K9581", 11, &[], &["0D16479"]));
+        assert!(!met_with("E6601", "K9581", 11, &[], &["0D16474"]));
+        assert!(!met_with("E6601", "K9581", 11, &[], &["0DB64Z3"]));
+        // A surgical site infection filed under 13 meets 11 too.
+        assert!(met_with("E6601", "T8141XA", 13, &[], &["0D16479"]));
     }
 }

@@ -35,6 +35,7 @@
 
 pub mod grouper;
 pub mod hac;
+pub mod omitted;
 pub mod tables;
 
 use serde::{Deserialize, Serialize};

@@ -537,7 +537,10 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
     /// The CC/MCC entry of a secondary diagnosis.
     pub fn cc(&self, code: &str) -> Option<CcInfo> {
         let map = fst::Map::new(self.bytes(&self.s.cc)).unwrap_or_else(|_| empty_map());
-        let v = map.get(code)?;
+        // The designations the definitions leave out (see `omitted`).
+        let Some(v) = map.get(code) else {
+            return super::omitted::omitted(code);
+        };
         Some(CcInfo {
             level: (v & 3) as u8,
             alive_only: v & 4 != 0,
@@ -548,6 +551,9 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
 
     /// Whether collection `collection` excludes principal diagnosis `pdx`.
     pub fn excluded(&self, collection: u32, pdx: &str) -> bool {
+        if collection == super::omitted::NO_EXCLUSION {
+            return false;
+        }
         let Ok(set) = fst::Set::new(self.bytes(&self.s.excl)) else {
             return false;
         };
