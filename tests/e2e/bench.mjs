@@ -207,7 +207,8 @@ async function noteReading() {
     const page = await firstPage(browser.context);
     await page.goto(BASE);
     await waitReady(page);
-    const box = searchBox(page);
+    // The box becomes a textarea once it holds a note: found by its test id.
+    const box = page.getByTestId('search-box');
     const notes = benchNotes();
     let expected = 0;
     for (let round = 1; round <= NOTE_ROUNDS; round++) {
