@@ -148,6 +148,29 @@ pub const OPERATION_WORDS: &[(&str, &[(&str, f32)])] = &[
     ("thrombus", &[("Extirpation", 1.0)]),
 ];
 
+/// Words of procedure statements for devices and the device value labels
+/// they mean, from the device key and definitions: a prosthesis or a mesh
+/// is a Synthetic Substitute (tissue made by hand, not taken from a body),
+/// a stent an Intraluminal Device, an electrode a lead. A statement with
+/// the word also has the label's words.
+pub const DEVICE_WORDS: &[(&str, &str)] = &[
+    ("electrode", "Lead"),
+    ("electrodes", "Lead"),
+    ("mesh", "Synthetic Substitute"),
+    ("prosthesis", "Synthetic Substitute"),
+    ("prosthetic", "Synthetic Substitute"),
+    ("stent", "Intraluminal Device"),
+    ("stents", "Intraluminal Device"),
+];
+
+/// Devices that are taken out and put back "without cutting or puncturing
+/// the skin or a mucous membrane", the root operation Change (its key
+/// examples are a urinary catheter change and a gastrostomy tube change;
+/// packing, casts and splints are changed in the Placement section). The
+/// replacement of one of these is a Change, not a Replacement, which puts
+/// in a substitute for a body part.
+pub const CHANGED_DEVICES: &[&str] = &["cast", "catheter", "drain", "packing", "splint", "tube"];
+
 /// Operation suffixes of surgical words and the root operations they
 /// usually are, with shares, from the operations' definitions: `-ectomy`
 /// cuts out (Excision for a portion, Resection for all), `-otomy` cuts
@@ -380,6 +403,12 @@ mod tests {
         }
         for w in ORGAN_ADJECTIVES.windows(2) {
             assert!(w[0].0 < w[1].0, "{:?}", w);
+        }
+        for w in DEVICE_WORDS.windows(2) {
+            assert!(w[0].0 < w[1].0, "{:?}", w);
+        }
+        for w in CHANGED_DEVICES.windows(2) {
+            assert!(w[0] < w[1], "{:?}", w);
         }
         for w in COMBINING_FORMS.windows(2) {
             assert!(w[0].0 < w[1].0, "{:?}", w);

@@ -43,7 +43,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::lexicon::{
-    body_parts_of, suffix_operations, IMAGING_WORDS, OPERATION_WORDS, ORGAN_ADJECTIVES,
+    body_parts_of, suffix_operations, CHANGED_DEVICES, DEVICE_WORDS, IMAGING_WORDS,
+    OPERATION_WORDS, ORGAN_ADJECTIVES,
 };
 use super::{Pcs, RowId, TableId};
 use crate::code::PcsCode;
@@ -74,6 +75,13 @@ pub const APPROACH_WORDS: &[(&str, &[&str])] = &[
     ("open", &["Open"]),
     ("percutaneous", &["Percutaneous"]),
     ("needle", &["Percutaneous"]),
+    // An injection or infusion enters "by puncture" (the Percutaneous
+    // definition), as does what goes in through a vessel.
+    ("injection", &["Percutaneous"]),
+    ("infusion", &["Percutaneous"]),
+    ("intravenous", &["Percutaneous"]),
+    ("transvenous", &["Percutaneous"]),
+    ("endovascular", &["Percutaneous"]),
     ("puncture", &["Percutaneous"]),
     (
         "transurethral",
@@ -205,6 +213,19 @@ pub struct Weights {
     /// beside `Thoracic` in `Division > Nerve > ...`) says no more against
     /// its path.
     pub lead_miss: f32,
+    /// Against the New Technology section (X): its codes are for the
+    /// technologies their labels name, which a statement says by name
+    /// (guideline E1), so a generic word shared with one of its key
+    /// includes (`Fosfomycin injection`) does not lead there.
+    pub new_technology: f32,
+    /// Inspection, for a diagnostic statement that names no operation
+    /// (`Other diagnostic procedures on the stomach`): Inspection is
+    /// "visually and/or manually exploring a body part", the procedure a
+    /// diagnostic one is when it takes nothing out.
+    pub diagnostic_inspection: f32,
+    /// Change, for the replacement of a device that is changed without
+    /// an incision ([`super::lexicon::CHANGED_DEVICES`]).
+    pub change: f32,
 }
 
 impl Default for Weights {
@@ -223,6 +244,9 @@ impl Default for Weights {
             whole_or_portion: 0.5,
             variant: 0.5,
             lead_miss: 0.5,
+            new_technology: 1.0,
+            diagnostic_inspection: 3.0,
+            change: 6.0,
         }
     }
 }
@@ -689,6 +713,9 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
             if let Some((_, label)) = IMAGING_WORDS.iter().find(|(a, _)| a == word) {
                 q.extend(stems(&st, label));
             }
+            if let Some((_, label)) = DEVICE_WORDS.iter().find(|(a, _)| a == word) {
+                q.extend(stems(&st, label));
+            }
             // The record and the recording are one study: a cystogram is
             // the Index's Cystography, a lymphangiography its
             // Lymphangiogram.
@@ -700,6 +727,7 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
             }
         }
         let portion = raw.iter().any(|x| PORTION_WORDS.contains(&x.as_str()));
+        let diagnostic = raw.iter().any(|x| x == "diagnostic");
         let whole = raw.iter().any(|x| WHOLE_WORDS.contains(&x.as_str()));
         // Approach words.
         let mut approach: HashMap<&str, f32> = HashMap::new();
@@ -735,6 +763,18 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                     *e = e.max(*s * w.operation_word / w.ending_operation.max(f32::EPSILON));
                 }
             }
+        }
+        // The replacement of a tube, a catheter or packing is a Change
+        // (its definition: "putting back an identical or similar device
+        // ... without cutting or puncturing the skin").
+        let replaced = raw.iter().any(|x| x == "replacement" || x == "replace");
+        let changed = raw.iter().any(|x| {
+            let one = x.strip_suffix('s').unwrap_or(x);
+            CHANGED_DEVICES.contains(&one)
+        });
+        if replaced && changed {
+            let e = ops.entry("Change".to_string()).or_default();
+            *e = e.max(w.change / w.ending_operation.max(f32::EPSILON));
         }
         // The removal of a foreign body or a calculus takes out solid
         // matter, an Extirpation; the root operation Removal takes out a
@@ -898,12 +938,30 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
             s
         };
         // Whether anything in the statement names an operation.
-        let names_operation = !leads.is_empty()
-            || !ops.is_empty()
-            || self.operations.iter().any(|op| {
-                self.value_score(op, &q) > 0.0
-                    || (!self.names.contains_key(op) && self.label_score_once(op, &q) > 0.0)
-            });
+        let names_operation_in = |q: &HashSet<String>, leads: &[(&IndexLead, f32)]| {
+            !leads.is_empty()
+                || !ops.is_empty()
+                || self.operations.iter().any(|op| {
+                    self.value_score(op, q) > 0.0
+                        || (!self.names.contains_key(op) && self.label_score_once(op, q) > 0.0)
+                })
+        };
+        let names_operation = names_operation_in(&q, &leads);
+        // `Diagnostic` is an example word of the operations that take a
+        // sample (`Diagnostic paracentesis` of Drainage): a diagnostic
+        // statement that names no operation but by that word is an
+        // Inspection.
+        let diagnostic = diagnostic && {
+            let d = st.stem("diagnostic").into_owned();
+            let mut without = q.clone();
+            without.remove(&d);
+            let other: Vec<(&IndexLead, f32)> = leads
+                .iter()
+                .filter(|(l, _)| !l.main.contains(&d))
+                .copied()
+                .collect();
+            !names_operation_in(&without, &other)
+        };
         // Each of approach, device and qualifier of a row, its values
         // ranked by what the statement says of them (best first); a value
         // nothing named is open.
@@ -986,6 +1044,12 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
             }
             if !names_operation && op == "Repair" {
                 table_score += w.no_operation_repair;
+            }
+            if op == "Inspection" && diagnostic {
+                table_score += w.diagnostic_inspection;
+            }
+            if head[0].ch == 'X' {
+                table_score -= w.new_technology;
             }
             // The body system counts where no body part of the table is
             // named, so a word is not counted twice (`bone marrow` is not
