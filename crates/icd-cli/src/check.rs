@@ -167,6 +167,22 @@ pub fn ccmcc_from_json(v: &serde_json::Value) -> Result<CcMccSource> {
             alive_only: e["aowa"].as_bool().unwrap_or(false),
         });
     }
+    // The CMS designations the definitions leave out (no exclusion list:
+    // no principal diagnosis excludes them), as the grouper reads them.
+    for (code, level) in icd_core::drg::omitted::designations() {
+        if !ccmap.contains_key(*code) {
+            src.entries.push(CcEntry {
+                code: code.to_string(),
+                level: if *level == 2 {
+                    CcLevel::Mcc
+                } else {
+                    CcLevel::Cc
+                },
+                collection: icd_core::drg::omitted::NO_EXCLUSION,
+                alive_only: false,
+            });
+        }
+    }
     let exmap = v["exmap"].as_object().context("no 'exmap' object")?;
     for (coll, list) in exmap {
         let codes = list

@@ -33,13 +33,27 @@ fn library() -> &'static Library<&'static [u8]> {
 }
 
 #[test]
-fn msdrg_counts_15038_ccs_and_3353_mccs() {
+fn msdrg_counts_15078_ccs_and_3354_mccs() {
+    // The definitions' 15,038 CCs and 3,353 MCCs, and the 40 CCs and 1 MCC
+    // they leave out (`icd_core::drg::omitted`), which no principal excludes.
     let t = ccmcc();
     assert_eq!(t.release(), "MS-DRG v43.1");
-    assert_eq!(t.counts(), (15_038, 3_353));
+    assert_eq!(t.counts(), (15_078, 3_354));
     let m = &built().manifest;
-    assert_eq!(m.counts["drg_cc_codes"], 15_038);
-    assert_eq!(m.counts["drg_mcc_codes"], 3_353);
+    assert_eq!(m.counts["drg_cc_codes"], 15_078);
+    assert_eq!(m.counts["drg_mcc_codes"], 3_354);
+    for (code, level) in [
+        ("L493", CcLevel::Cc),
+        ("J1282", CcLevel::Mcc),
+        ("Z5900", CcLevel::Cc),
+    ] {
+        let e = t
+            .entry(code)
+            .unwrap_or_else(|| panic!("{code} is a CC or MCC"));
+        assert_eq!(e.level, level, "{code}");
+        assert!(!t.excluded(e.collection, code), "{code} excludes nothing");
+        assert!(!t.excluded(e.collection, "A419"), "{code} excludes nothing");
+    }
     // Listed in the manifest, but not in its totals, which count what the
     // first search result waits for (the registry's Search files): not the
     // CC/MCC, grouper or PCS artifacts, fetched after it.

@@ -72,6 +72,12 @@ const OMITTED: [(&str, u8); 41] = [
     ("Z59819", 1),
 ];
 
+/// Every designation the definitions leave out: the code (no dot) and its
+/// level (1 CC, 2 MCC). The record check's CC/MCC tables take them in too.
+pub fn designations() -> &'static [(&'static str, u8)] {
+    &OMITTED
+}
+
 /// The designation of `code` when it is one the definitions leave out.
 pub fn omitted(code: &str) -> Option<CcInfo> {
     let i = OMITTED.binary_search_by(|(c, _)| (*c).cmp(code)).ok()?;
