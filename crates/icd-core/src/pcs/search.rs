@@ -226,6 +226,9 @@ pub struct Weights {
     /// Change, for the replacement of a device that is changed without
     /// an incision ([`super::lexicon::CHANGED_DEVICES`]).
     pub change: f32,
+    /// The usual site of an administration that names none (the
+    /// peripheral vein; the muscle for a vaccine): a tie-breaker.
+    pub default_site: f32,
 }
 
 impl Default for Weights {
@@ -247,6 +250,7 @@ impl Default for Weights {
             new_technology: 1.0,
             diagnostic_inspection: 3.0,
             change: 6.0,
+            default_site: 0.1,
         }
     }
 }
@@ -342,6 +346,17 @@ fn approach_prior(ch: char) -> f32 {
         '7' => 0.4,
         'X' => 0.3,
         _ => 0.2,
+    }
+}
+
+/// [`approach_prior`] for the Administration section: a substance goes in
+/// "by puncture" (the Percutaneous definition) far more often than through
+/// an open wound, so percutaneous comes first there.
+fn administration_prior(ch: char) -> f32 {
+    match ch {
+        '3' => 1.0,
+        '0' => 0.8,
+        _ => approach_prior(ch),
     }
 }
 
@@ -968,14 +983,33 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
         let tail_values = |vals: &[Vec<super::Value>],
                            op: &str,
                            approach_axis: bool,
+                           section: char,
                            table_leads: &[&(&IndexLead, f32)]| {
             let mut out: Vec<Vec<(char, f32, bool)>> = Vec::with_capacity(3);
             for (a, list) in vals.iter().enumerate().skip(1) {
                 let pos = 4 + a as u8;
+                // The qualifier's words that the device or substance
+                // chosen already has (`Influenza Vaccine` beside `Serum,
+                // Toxoid and Vaccine`) are counted there: what is left
+                // must be said.
+                let counted: Option<(HashSet<String>, HashSet<String>)> = (pos == 7)
+                    .then(|| out.get(1).and_then(|d| d.first()).copied())
+                    .flatten()
+                    .filter(|d| !d.2)
+                    .and_then(|d| vals[2].iter().find(|v| v.ch == d.0))
+                    .map(|dv| {
+                        let said: HashSet<String> = stems(&st, &dv.label).into_iter().collect();
+                        (
+                            q.difference(&said).cloned().collect(),
+                            q_tail.difference(&said).cloned().collect(),
+                        )
+                    });
                 let mut scored: Vec<(char, f32, bool)> = list
                     .iter()
                     .map(|v| {
-                        let mut s = if pos > 5 {
+                        let mut s = if let Some((q7, q7_tail)) = &counted {
+                            w.value * self.value_score_aliased(&v.label, q7, q7_tail)
+                        } else if pos > 5 {
                             w.value * tail_score_of(&v.label)
                         } else {
                             w.value * score_of(&v.label)
@@ -997,7 +1031,12 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                                 s += w.approach * x;
                                 open = false;
                             }
-                            s += w.plain * approach_prior(v.ch);
+                            s += w.plain
+                                * if section == '3' {
+                                    administration_prior(v.ch)
+                                } else {
+                                    approach_prior(v.ch)
+                                };
                         } else if v.ch == 'Z' {
                             s += w.plain;
                         }
@@ -1078,9 +1117,11 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                 let vals: Vec<Vec<super::Value>> =
                     (4..=7).map(|p| self.pcs.row_values(row, p)).collect();
                 // Values of approach, device, qualifier, best first.
-                let ranked = tail_values(&vals, op, approach_axis, &table_leads);
+                let ranked = tail_values(&vals, op, approach_axis, head[0].ch, &table_leads);
                 let best_tail: Vec<(char, f32, bool)> = ranked.iter().map(|l| l[0]).collect();
                 let row_at = tails.len();
+                let site_named =
+                    head[0].ch == '3' && vals[0].iter().any(|bp| score_of(&bp.label) > 0.0);
                 for bp in &vals[0] {
                     let mut part = w.value * score_of(&bp.label);
                     if let Some(x) = parts.get(&(head[0].ch, head[1].ch, bp.ch)) {
@@ -1123,6 +1164,23 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                         bp.ch, chosen[0].0, chosen[1].0, chosen[2].0
                     );
                     s += w.index * lead_bonus;
+                    // An administration that names no site: an infusion
+                    // or transfusion goes into a peripheral vein, a vaccine
+                    // into the muscle.
+                    if head[0].ch == '3' && !site_named {
+                        let substance = vals[2]
+                            .iter()
+                            .find(|v| v.ch == chosen[1].0 && !chosen[1].2)
+                            .map(|v| v.label.as_str());
+                        let site = if substance == Some("Serum, Toxoid and Vaccine") {
+                            "Muscle"
+                        } else {
+                            "Peripheral Vein"
+                        };
+                        if bp.label == site {
+                            s += w.default_site;
+                        }
+                    }
                     if s <= 0.5 {
                         continue;
                     }
