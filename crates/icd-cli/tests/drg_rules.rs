@@ -555,3 +555,124 @@ fn a_severity_alternative_matches_its_list_in_the_plural() {
         518,
     )]);
 }
+
+#[test]
+fn coronary_stents_and_arteries_add_up_to_four_across_codes() {
+    // 321's title: "with MCC or 4+ Arteries/Intraluminal Devices"; the
+    // lists ONE .. FOUR OR MORE ARTERIES and ONE .. FOUR OR MORE
+    // INTRALUMINAL DEVICES are summed over the claim's codes.
+    run(&[
+        case("2 arteries, 4+ stents", "I2510", &[], &["027147Z"], 321),
+        case("1 artery, 1 stent", "I2510", &[], &["02703DZ"], 322),
+        case("4+ arteries, 1 stent", "I2510", &[], &["02733DZ"], 321),
+        case("2 + 2 arteries", "I2510", &[], &["02713DZ", "02713DZ"], 321),
+        case(
+            "2 + 1 + 1 arteries",
+            "I2510",
+            &[],
+            &["02713DZ", "02703DZ", "02703DZ"],
+            321,
+        ),
+        case("1 artery, 2 stents", "I2510", &[], &["02703EZ"], 322),
+        case("2 + 2 stents", "I2510", &[], &["02703EZ", "02703EZ"], 321),
+        case(
+            "4+ stents and 1 stent",
+            "I2510",
+            &[],
+            &["02703GZ", "02703DZ"],
+            321,
+        ),
+        case(
+            "four codes of one artery and one stent",
+            "I2510",
+            &[],
+            &["027034Z", "02703DZ", "02703DZ", "02703DZ"],
+            321,
+        ),
+    ]);
+}
+
+#[test]
+fn an_acute_mi_secondary_takes_an_mdc_5_claim_to_the_ami_drgs() {
+    // 280-285's list is "PDX OR SDX": as a secondary it is the family's
+    // condition, not its CC or MCC.
+    run(&[
+        case("femoral vein sequela, AMI", "S75201S", &["I2111"], &[], 282),
+        case("hypertension, AMI", "I10", &["I2111"], &[], 282),
+        case("heart failure, AMI", "I5020", &["I2111"], &[], 282),
+        case("atrial fibrillation, AMI", "I480", &["I2111"], &[], 282),
+        case("chest pain, AMI", "R079", &["I2111"], &[], 282),
+        case("AMI, another AMI", "I2111", &["I214"], &[], 282),
+        case(
+            "hypertension, AMI, MCC",
+            "I10",
+            &["I2111", "J9600"],
+            &[],
+            280,
+        ),
+        case(
+            "hypertension, two AMIs",
+            "I10",
+            &["I2111", "I214"],
+            &[],
+            282,
+        ),
+    ]);
+}
+
+#[test]
+fn hemodialysis_alone_is_no_kidney_transplant() {
+    // 650-651's "AND NON-ORPCS" (hemodialysis) needs the transplant.
+    run(&[
+        case("hemodialysis alone", "Q6471", &[], &["5A1D70Z"], 700),
+        case(
+            "transplant and hemodialysis",
+            "N186",
+            &[],
+            &["0TY00Z0", "5A1D70Z"],
+            651,
+        ),
+        case("transplant alone", "N186", &[], &["0TY00Z0"], 652),
+        // 673-675 has diagnosis lists: there its "AND" code is enough.
+        case(
+            "kidney failure, dialysis device",
+            "N186",
+            &[],
+            &["0JHH0XZ"],
+            675,
+        ),
+    ]);
+}
+
+#[test]
+fn an_inhalation_injury_takes_a_full_thickness_burn_to_928_929() {
+    // "with Skin Graft or Inhalation Injury": the INHALATION INJURY SDX
+    // list alone, no graft; those secondaries are no CC or MCC there.
+    run(&[
+        case("burn alone", "T23321A", &[], &[], 934),
+        case("burn, inhalation injury", "T23321A", &["J952"], &[], 929),
+        case(
+            "burn, two listed secondaries",
+            "T23321A",
+            &["J952", "J9600"],
+            &[],
+            929,
+        ),
+        case("burn, J9600 (listed)", "T23321A", &["J9600"], &[], 929),
+        case("burn, brain injury MCC", "T23321A", &["S06826A"], &[], 934),
+        case(
+            "burn, inhalation injury, MCC",
+            "T23321A",
+            &["J952", "S06826A"],
+            &[],
+            928,
+        ),
+        case(
+            "burn, inhalation injury, CC",
+            "T23321A",
+            &["J952", "N179"],
+            &[],
+            928,
+        ),
+    ]);
+}

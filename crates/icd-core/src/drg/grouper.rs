@@ -728,8 +728,23 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             } else {
                 self.and_ok(f, labs)
             };
+            // An "AND" procedure list is a second condition: a family with
+            // other procedure lists needs one of them too (hemodialysis
+            // alone is no kidney transplant with hemodialysis).
+            let is_and = |l: u32| self.model.labels[l as usize].and;
+            let main_ok = !self.family_has(f, |k| k.and)
+                || f.group.is_none_or(|g| {
+                    let lists = &self.model.group_labels[g as usize];
+                    // With diagnosis lists the "AND" pairs with them (a
+                    // dialysis device for kidney failure, 673-675).
+                    lists.iter().any(|&l| self.on_dx(l))
+                        || !lists.iter().any(|&l| self.on_proc(l) && !is_and(l))
+                        || labs
+                            .iter()
+                            .any(|m| m.side == Side::Proc && !is_and(m.label))
+                });
             let conj = alt_open || self.conjunction_met(f, labs);
-            if ok && except_ok && sdx_ok && two_ok && conj && and_ok {
+            if ok && except_ok && sdx_ok && two_ok && conj && and_ok && main_ok {
                 cands.push(f);
             }
         }
@@ -737,7 +752,9 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             .iter()
             .min_by_key(|f| f.drgs.first().map_or(NONE, |&d| self.drg_rank(d)))
         {
-            let drg = self.pick(f, sev, status, labs_of(f), Some(true));
+            let drg = self
+                .count_alternative(f, &proc_labels, status)
+                .unwrap_or_else(|| self.pick(f, sev, status, labs_of(f), Some(true)));
             let mut o = self.outcome(drg, Some(mdc), sev, ReturnCode::Ok);
             let by = f
                 .group
@@ -772,20 +789,33 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             .iter()
             .filter(|f| f.drgs.iter().any(|&d| !self.drg_surgical(d)))
             .collect();
-        let listed = meds.iter().find(|f| {
-            let labs = labs_of(f);
-            match self.second_condition_met(f, labs) {
-                Some(met) => met,
-                None => {
-                    labs.iter().any(|m| m.side == Side::Pdx)
-                        && self.and_ok(f, labs)
-                        && self.with_sdx_met(f, labs)
+        // A list of principal or secondary diagnoses ("PDX OR SDX": an
+        // acute myocardial infarction) takes a claim with one as a
+        // secondary before the principal's own family.
+        let by_sdx = meds.iter().find(|f| {
+            labs_of(f)
+                .iter()
+                .any(|m| m.side == Side::Sdx && pdx_or_sdx(self.str(m.label)))
+        });
+        let listed = by_sdx.or_else(|| {
+            meds.iter().find(|f| {
+                let labs = labs_of(f);
+                match self.second_condition_met(f, labs) {
+                    Some(met) => met,
+                    None => {
+                        labs.iter().any(|m| m.side == Side::Pdx)
+                            && self.and_ok(f, labs)
+                            && self.with_sdx_met(f, labs)
+                    }
                 }
-            }
+            })
         });
         if let Some(f) = listed {
             let sev = self.family_severity(f, c, &sdx, p, sev);
-            let drg = self.pick(f, sev, status, labs_of(f), Some(false));
+            let drg = match self.dx_alternative(f, labs_of(f)) {
+                Some(sub) => self.sev_pick(&sub, sev, status),
+                None => self.pick(f, sev, status, labs_of(f), Some(false)),
+            };
             return self.outcome(drg, Some(mdc), sev, ReturnCode::Ok);
         }
         let rest = meds.iter().find(|f| {
@@ -1311,14 +1341,19 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
     /// do not also count as its CC or MCC.
     fn family_severity(&self, f: &Family, c: &Claim, sdx: &[Sdx<'_>], p: &Pass<'_>, sev: u8) -> u8 {
         let Some(g) = f.group else { return sev };
-        let psdx = |l: u32| self.str(l).split_whitespace().any(|w| w == "PSDX");
+        let psdx = |l: u32| {
+            let t = self.str(l);
+            t.split_whitespace().any(|w| w == "PSDX") || pdx_or_sdx(t)
+        };
         if !self.model.group_labels[g as usize].iter().any(|&l| psdx(l)) {
             return sev;
         }
         let listed = |s: &Sdx<'_>| {
             s.attrs.iter().any(|&id| {
+                // Any list of secondaries of the family (an inhalation
+                // injury beside a full thickness burn), not only PSDX.
                 let a = self.model.attrs[id as usize];
-                a.group == g && psdx(a.label)
+                a.group == g && (psdx(a.label) || self.model.labels[a.label as usize].sdx)
             })
         };
         let mdc24 = f.drgs.first().and_then(|&d| self.drg_mdc(d)) == Some(Some(24));
@@ -1451,6 +1486,57 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             }
         }
         self.sev_pick(fam, sev, status)
+    }
+
+    /// The DRG of family `f` whose title has a counted severity
+    /// alternative the claim's procedures add up to: "with MCC or 4+
+    /// Arteries/Intraluminal Devices" takes a claim whose codes of the
+    /// lists "ONE ARTERY" .. "FOUR OR MORE ARTERIES" (or of the devices'
+    /// lists) add up to four or more, one code or several.
+    fn count_alternative(
+        &self,
+        f: &Family,
+        procs: &[(u32, u32, usize)],
+        status: i64,
+    ) -> Option<u16> {
+        let g = f.group?;
+        f.drgs.iter().copied().find(|&d| {
+            let t = self.drg_title(d);
+            counted_alternatives(t).iter().any(|(n, nouns)| {
+                nouns.iter().any(|noun| {
+                    let sum: u32 = procs
+                        .iter()
+                        .filter(|(pg, _, _)| *pg == g)
+                        .filter_map(|(_, l, _)| list_count(self.str(*l), noun))
+                        .sum();
+                    sum >= *n
+                })
+            }) && status_ok(t, status)
+        })
+    }
+
+    /// The surgical branch of a family "X with A or B" that a diagnosis
+    /// list naming B takes without a procedure ("Full Thickness Burn with
+    /// Skin Graft or Inhalation Injury" for an inhalation injury
+    /// secondary), beside its medical "X without A or B".
+    fn dx_alternative(&self, f: &Family, labs: &[Matched]) -> Option<Vec<u16>> {
+        let surgical: Vec<u16> = f
+            .drgs
+            .iter()
+            .copied()
+            .filter(|&d| self.drg_surgical(d))
+            .collect();
+        self.subfams(&surgical).into_iter().find(|sub| {
+            let t = super::tables::base_title(self.drg_title(sub[0]));
+            let Some(at) = t.find(" with ") else {
+                return false;
+            };
+            t[at + 6..].split(" or ").any(|alt| {
+                let w = words(alt);
+                labs.iter()
+                    .any(|m| m.side != Side::Proc && same_words(self.words_of(m.label), &w))
+            })
+        })
     }
 
     /// Whether the claim meets one of a title's severity alternatives
@@ -1657,6 +1743,66 @@ fn severity_alternatives(title: &str) -> Vec<Vec<Vec<String>>> {
         })
         .filter(|alt| !alt.is_empty())
         .collect()
+}
+
+/// Whether a list names principal or secondary diagnoses alike ("PDX OR
+/// SDX").
+fn pdx_or_sdx(label: &str) -> bool {
+    label.ends_with("PDX OR SDX")
+}
+
+/// The counted alternatives a title names after its severity: "with MCC
+/// or 4+ Arteries/Intraluminal Devices" gives [(4, [artery, intraluminal
+/// device])], the nouns singular and lower case.
+fn counted_alternatives(title: &str) -> Vec<(u32, Vec<String>)> {
+    let Some((true, _, at)) = split_of(title) else {
+        return Vec::new();
+    };
+    let Some(or) = title[at..].find(" or ") else {
+        return Vec::new();
+    };
+    title[at + or + 4..]
+        .split(" or ")
+        .filter_map(|alt| {
+            let (n, rest) = alt.split_once("+ ")?;
+            let n: u32 = n.trim().parse().ok()?;
+            let nouns = rest.split('/').map(singular).collect();
+            Some((n, nouns))
+        })
+        .collect()
+}
+
+/// The count a list "ONE ARTERY" .. "FOUR OR MORE ARTERIES" gives `noun`
+/// (singular, lower case): the number word just before the noun at the
+/// label's end (a header may come before it).
+fn list_count(label: &str, noun: &str) -> Option<u32> {
+    let l = label.to_lowercase();
+    for (word, n) in [
+        ("four or more ", 4),
+        ("three ", 3),
+        ("two ", 2),
+        ("one ", 1),
+    ] {
+        if let Some(at) = l.rfind(word) {
+            if singular(&l[at + word.len()..]) == noun {
+                return Some(n);
+            }
+        }
+    }
+    None
+}
+
+/// A noun phrase singular and lower case: "Intraluminal Devices" gives
+/// "intraluminal device", "ARTERIES" "artery".
+fn singular(t: &str) -> String {
+    let t = t.trim().to_lowercase();
+    if let Some(s) = t.strip_suffix("ies") {
+        format!("{s}y")
+    } else if let Some(s) = t.strip_suffix('s') {
+        s.to_string()
+    } else {
+        t
+    }
 }
 
 /// Whether a list's words are a title part's words (as sets), a plural
