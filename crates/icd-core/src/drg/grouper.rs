@@ -1722,19 +1722,25 @@ fn status_ok(title: &str, status: i64) -> bool {
     }
 }
 
+/// The phrases a title names after its severity and " or " ("with MCC or
+/// A or B" gives "A", "B"); none when the title has no severity split or
+/// no alternative.
+fn after_severity(title: &str) -> impl Iterator<Item = &str> {
+    let rest = match split_of(title) {
+        Some((true, _, at)) => title[at..]
+            .find(" or ")
+            .map_or("", |or| &title[at + or + 4..]),
+        _ => "",
+    };
+    rest.split(" or ").filter(|alt| !alt.is_empty())
+}
+
 /// The alternatives a title names after its severity: "with MCC or
 /// Antineoplastic Implant or Epilepsy with Neurostimulator" gives
 /// [[antineoplastic implant], [epilepsy, neurostimulator]]. A claim that
 /// meets one goes to that DRG whatever its CCs and MCCs.
 fn severity_alternatives(title: &str) -> Vec<Vec<Vec<String>>> {
-    let Some((true, _, at)) = split_of(title) else {
-        return Vec::new();
-    };
-    let Some(or) = title[at..].find(" or ") else {
-        return Vec::new();
-    };
-    title[at + or + 4..]
-        .split(" or ")
+    after_severity(title)
         .map(|alt| {
             alt.split(" with ")
                 .map(words)
@@ -1755,14 +1761,7 @@ fn pdx_or_sdx(label: &str) -> bool {
 /// or 4+ Arteries/Intraluminal Devices" gives [(4, [artery, intraluminal
 /// device])], the nouns singular and lower case.
 fn counted_alternatives(title: &str) -> Vec<(u32, Vec<String>)> {
-    let Some((true, _, at)) = split_of(title) else {
-        return Vec::new();
-    };
-    let Some(or) = title[at..].find(" or ") else {
-        return Vec::new();
-    };
-    title[at + or + 4..]
-        .split(" or ")
+    after_severity(title)
         .filter_map(|alt| {
             let (n, rest) = alt.split_once("+ ")?;
             let n: u32 = n.trim().parse().ok()?;
