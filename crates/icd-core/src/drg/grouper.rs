@@ -1819,19 +1819,28 @@ fn singular(t: &str) -> String {
 /// the same as its singular (the list "DISC DEVICES" is the title's "Disc
 /// Device").
 fn same_words(list: &[String], part: &[String]) -> bool {
-    let one = |w: &str| w.strip_suffix('s').unwrap_or(w).to_string();
     !part.is_empty()
         && list.len() == part.len()
-        && part.iter().all(|x| list.iter().any(|l| one(l) == one(x)))
+        && part
+            .iter()
+            .all(|x| list.iter().any(|l| without_s(l) == without_s(x)))
 }
 
 /// Whether a label and a title have the same content words in the same
 /// order, plurals aside.
 fn same_order(list: &[String], title: &[String]) -> bool {
-    let one = |w: &str| w.strip_suffix('s').unwrap_or(w).to_string();
     !title.is_empty()
         && list.len() == title.len()
-        && list.iter().zip(title).all(|(l, t)| one(l) == one(t))
+        && list
+            .iter()
+            .zip(title)
+            .all(|(l, t)| without_s(l) == without_s(t))
+}
+
+/// A word without a final `s`, as [`same_words`] and [`same_order`] compare
+/// (cruder than [`singular`], which also reads "-ies").
+fn without_s(w: &str) -> &str {
+    w.strip_suffix('s').unwrap_or(w)
 }
 
 /// The content words of a label or title, lower case.
