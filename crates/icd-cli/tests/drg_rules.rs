@@ -12,13 +12,15 @@ fn tables() -> &'static DrgTables<Vec<u8>> {
 }
 
 /// One claim: principal, secondaries (POA Y unless `code:N`), procedures,
-/// sex (0 male, 1 female, 2 unknown), hospital under the HAC policy or not.
+/// sex (0 male, 1 female, 2 unknown), discharge status, hospital under
+/// the HAC policy or not. A secondary written `code:` has a blank POA.
 struct Case {
     what: &'static str,
     pdx: &'static str,
     sdx: &'static [&'static str],
     procedures: &'static [&'static str],
     sex: i64,
+    status: i64,
     not_exempt: bool,
     drg: u16,
 }
@@ -36,6 +38,7 @@ const fn case(
         sdx,
         procedures,
         sex: 0,
+        status: 1,
         not_exempt: false,
         drg,
     }
@@ -47,7 +50,7 @@ fn run(cases: &[Case]) {
         let claim = Claim {
             age: 60,
             sex: c.sex,
-            discharge_status: 1,
+            discharge_status: c.status,
             hospital: if c.not_exempt {
                 HospitalStatus::NotExempt
             } else {
@@ -721,6 +724,110 @@ fn hernia_branches_follow_the_procedure_list_they_name() {
             &["J9600"],
             &["0DQU0ZZ", "0YQ83ZZ"],
             350,
+        ),
+    ]);
+}
+
+#[test]
+fn pre_mdc_groups_a_principal_whose_mdc_needs_the_unknown_sex() {
+    let sexed = |what, procedures, sex, drg| Case {
+        sex,
+        ..case(what, "S3739XS", &[], procedures, drg)
+    };
+    run(&[
+        sexed(
+            "urethral injury sequela, CAR-T, sex unknown",
+            &["XW043BA"],
+            2,
+            18,
+        ),
+        sexed(
+            "urethral injury sequela, CAR-T, female",
+            &["XW043BA"],
+            1,
+            18,
+        ),
+        sexed(
+            "urethral injury sequela, heart transplant, sex unknown",
+            &["02YA0Z0"],
+            2,
+            2,
+        ),
+        sexed("urethral injury sequela, sex unknown", &[], 2, 999),
+    ]);
+}
+
+#[test]
+fn hiv_with_a_related_principal_is_mdc_25_whatever_the_sex() {
+    let sexed = |what, sdx, sex, drg| Case {
+        sex,
+        ..case(what, "A609", sdx, &[], drg)
+    };
+    run(&[
+        sexed("anogenital herpes with HIV, female", &["B20"], 1, 976),
+        sexed("anogenital herpes with HIV, male", &["B20"], 0, 976),
+        sexed("anogenital herpes with HIV, sex unknown", &["B20"], 2, 976),
+        sexed("anogenital herpes, female", &[], 1, 759),
+        sexed("anogenital herpes, sex unknown", &[], 2, 999),
+    ]);
+}
+
+#[test]
+fn a_patient_who_left_ama_goes_to_894_before_rehabilitation() {
+    let left = |what, procedures, status, drg| Case {
+        status,
+        ..case(what, "F12929", &[], procedures, drg)
+    };
+    run(&[
+        left(
+            "cannabis use, rehabilitation, left AMA",
+            &["HZ53ZZZ"],
+            7,
+            894,
+        ),
+        left("cannabis use, rehabilitation, home", &["HZ53ZZZ"], 1, 895),
+        left("cannabis use, left AMA", &[], 7, 894),
+    ]);
+}
+
+#[test]
+fn a_hac_code_with_no_poa_is_ungroupable_once_another_hac_category_is_met() {
+    let hac = |what, sdx, not_exempt, drg| Case {
+        not_exempt,
+        ..case(what, "I10", sdx, &[], drg)
+    };
+    run(&[
+        hac(
+            "fall fracture not POA, SSI code with no POA",
+            &["S72114C:N", "T84610A:"],
+            true,
+            999,
+        ),
+        hac(
+            "fall fracture POA unknown, SSI code with no POA",
+            &["S72114C:U", "T84610A:"],
+            true,
+            999,
+        ),
+        hac(
+            "fall fracture POA, SSI code with no POA",
+            &["S72114C:Y", "T84610A:"],
+            true,
+            304,
+        ),
+        hac(
+            "fall fracture POA clinically undetermined, SSI code with no POA",
+            &["S72114C:W", "T84610A:"],
+            true,
+            304,
+        ),
+        hac("SSI code with no POA alone", &["T84610A:"], true, 305),
+        hac("fall fracture not POA alone", &["S72114C:N"], true, 305),
+        hac(
+            "exempt hospital: nothing is removed",
+            &["S72114C:N", "T84610A:"],
+            false,
+            304,
         ),
     ]);
 }

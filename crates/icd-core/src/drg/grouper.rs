@@ -320,17 +320,22 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         for (s, m) in sdx.iter_mut().zip(&met) {
             s.hac_removed = *m && hac_removes(c, s.dx.poa);
         }
-        // A HAC code whose criteria are met and that has no POA makes the
-        // claim ungroupable for a hospital under the HAC policy (msdrg's
-        // HAC_MISSING_ONE_POA), the criteria being those that would remove
-        // it: a surgical site infection with no qualifying procedure is
-        // grouped. Only a code that would count: one the principal excludes
-        // is no CC or MCC whatever its POA.
+        // A HAC code with no POA makes the claim ungroupable for a hospital
+        // under the HAC policy (msdrg's HAC_MISSING_ONE_POA) when its own
+        // criteria are met, or when another code meets a HAC category: a
+        // surgical site infection with no qualifying procedure is grouped,
+        // unless a fall injury not present on admission is on the claim too.
+        // Only codes that would count: one the principal excludes is no CC
+        // or MCC whatever its POA.
+        let counts = |s: &Sdx<'_>| s.cc.is_some_and(|e| !self.excluded(e.collection, pdx));
+        let satisfied = sdx.iter().any(|s| s.hac_removed && counts(s));
         if p.apply_hac
             && c.hospital == HospitalStatus::NotExempt
             && sdx.iter().zip(&met).any(|(s, &m)| {
-                m && s.dx.poa.is_missing()
-                    && s.cc.is_some_and(|e| !self.excluded(e.collection, pdx))
+                (m || satisfied)
+                    && s.dx.poa.is_missing()
+                    && s.cc.is_some_and(|e| e.hac != 0)
+                    && counts(s)
             })
         {
             return ungroupable(ReturnCode::HacMissingOnePoa);
@@ -381,8 +386,14 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         // incontinence (MDC 11 and 13) is MDC 13 for a woman, 11 for a man.
         let others: Vec<u8> = mdcs.iter().copied().filter(|&m| m != 25).collect();
         let by_sex = others.len() > 1 && others.iter().any(|&m| m == 12 || m == 13);
+        // HIV with a major or significant related principal is MDC 25
+        // before the principal's reproductive MDC by sex: anogenital herpes
+        // with HIV is 974-976 for a woman too.
+        let hiv = first != 25 && mdcs.contains(&25) && self.hiv_secondary(&sdx);
         let mdc = if self.multiple_trauma(&pdx_attrs, &sdx) {
             24
+        } else if hiv {
+            25
         } else if by_sex {
             let own = if c.sex == 0 { 12 } else { 13 };
             if others.contains(&own) {
@@ -394,14 +405,12 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                     .find(|&m| m != 12 && m != 13)
                     .unwrap_or(first)
             }
-        } else if first != 25 && mdcs.contains(&25) && self.hiv_secondary(&sdx) {
-            25
         } else {
             first
         };
-        if c.sex != 0 && c.sex != 1 && by_sex && mdc != 24 {
-            return ungroupable(ReturnCode::InvalidSex);
-        }
+        // The MDC hangs on a sex the claim does not give: ungroupable, once
+        // pre-MDC (which needs no MDC) has had its turn below.
+        let sex_unknown = c.sex != 0 && c.sex != 1 && by_sex && mdc != 24 && mdc != 25;
         let needs_status = sdx.iter().any(|s| s.cc.is_some_and(|e| e.alive_only));
         if needs_status && !VALID_STATUS.contains(&c.discharge_status) {
             return ungroupable(ReturnCode::InvalidDischargeStatus);
@@ -553,6 +562,9 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             o.mdc = Some(0);
             o.surgical_by = c.procedures.get(i).cloned();
             return o;
+        }
+        if sex_unknown {
+            return ungroupable(ReturnCode::InvalidSex);
         }
         let sev = if mdc == 24 {
             self.severity(c, &sdx, p.apply_hac, true)
@@ -797,7 +809,13 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 .iter()
                 .any(|m| m.side == Side::Sdx && pdx_or_sdx(self.str(m.label)))
         });
-        let listed = by_sdx.or_else(|| {
+        // A patient who left against medical advice goes to the MDC's
+        // "Left AMA" DRG before any family a diagnosis or procedure lists
+        // (894 before rehabilitation's 895).
+        let ama = meds.iter().find(|f| {
+            status == AMA && !f.pdx_gated && self.drg_title(f.drgs[0]).contains("Left AMA")
+        });
+        let listed = ama.or(by_sdx).or_else(|| {
             meds.iter().find(|f| {
                 let labs = labs_of(f);
                 match self.second_condition_met(f, labs) {
