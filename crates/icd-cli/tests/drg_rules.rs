@@ -831,3 +831,193 @@ fn a_hac_code_with_no_poa_is_ungroupable_once_another_hac_category_is_met() {
         ),
     ]);
 }
+
+#[test]
+fn angioplasty_without_a_device_is_no_intraluminal_device_drg() {
+    let ami = |what, sdx, procedures, drg| case(what, "I2111", sdx, procedures, drg);
+    run(&[
+        ami("four arteries, no device", &[], &["02734ZZ"], 251),
+        ami("three arteries, no device", &[], &["02723ZZ"], 251),
+        ami(
+            "four arteries, no device, MCC",
+            &["J9601"],
+            &["02734ZZ"],
+            250,
+        ),
+        ami("one drug-eluting stent", &[], &["0270346"], 322),
+        ami(
+            "one artery without and one with a stent",
+            &[],
+            &["02703ZZ", "0270346"],
+            322,
+        ),
+        ami(
+            "four arteries without and one with a stent",
+            &[],
+            &["02734ZZ", "0270346"],
+            321,
+        ),
+    ]);
+}
+
+#[test]
+fn a_kidney_transplant_is_mdc_11_whatever_the_principal() {
+    let sexed = |what, pdx, sdx, procedures, sex, drg| Case {
+        sex,
+        ..case(what, pdx, sdx, procedures, drg)
+    };
+    run(&[
+        case(
+            "pneumonia, kidney transplant",
+            "J189",
+            &[],
+            &["0TY00Z0"],
+            652,
+        ),
+        case(
+            "pneumonia, kidney transplant, hemodialysis",
+            "J189",
+            &[],
+            &["0TY00Z0", "5A1D70Z"],
+            651,
+        ),
+        case(
+            "lymphoma, kidney transplant",
+            "C8463",
+            &[],
+            &["0TY00Z2"],
+            652,
+        ),
+        case(
+            "end stage renal disease, kidney transplant",
+            "N186",
+            &[],
+            &["0TY00Z0"],
+            652,
+        ),
+        sexed(
+            "urethral injury sequela, sex unknown, kidney transplant",
+            "S3739XS",
+            &[],
+            &["0TY00Z0"],
+            2,
+            652,
+        ),
+        case(
+            "anogenital herpes with HIV: MDC 25 first",
+            "A609",
+            &["B20"],
+            &["0TY00Z0"],
+            970,
+        ),
+    ]);
+}
+
+#[test]
+fn spinal_fusions_combine_anterior_and_posterior_and_count_levels_per_list() {
+    let fusion = |what, pdx, procedures, drg| case(what, pdx, &[], procedures, drg);
+    // Single level anterior, posterior; multiple level posterior.
+    const A1: &str = "0RGA070";
+    const A2: &str = "0SG04J0";
+    const P1: &str = "0SG0071";
+    const P2: &str = "XRGF0HB";
+    const PM: &str = "0SG1071";
+    run(&[
+        fusion("one single level anterior", "M84329A", &[A1], 451),
+        fusion("two single level anterior", "M84329A", &[A1, A2], 448),
+        fusion("two single level posterior", "M84329A", &[P1, P2], 448),
+        fusion(
+            "single level anterior and posterior",
+            "M84329A",
+            &[A1, P1],
+            402,
+        ),
+        fusion(
+            "two anterior and a posterior",
+            "M84329A",
+            &[A1, A2, P1],
+            428,
+        ),
+        fusion(
+            "anterior and multiple level posterior",
+            "M84329A",
+            &[A1, PM],
+            428,
+        ),
+        fusion(
+            "multiple and single level posterior",
+            "M84329A",
+            &[PM, P1],
+            448,
+        ),
+        fusion("scoliosis, one single level anterior", "M4125", &[A1], 458),
+        fusion(
+            "scoliosis, single level anterior and posterior",
+            "M4125",
+            &[A1, P1],
+            458,
+        ),
+        fusion(
+            "scoliosis, anterior and multiple level posterior",
+            "M4125",
+            &[A1, PM],
+            428,
+        ),
+    ]);
+}
+
+#[test]
+fn ventilation_in_mdc_4_goes_to_207_208_by_its_hours() {
+    run(&[
+        case(
+            "lung metastasis, ventilation >96 hours",
+            "C7800",
+            &[],
+            &["5A1955Z"],
+            207,
+        ),
+        case(
+            "lung metastasis, ventilation <96 hours",
+            "C7800",
+            &[],
+            &["5A1945Z"],
+            208,
+        ),
+        case(
+            "pneumonia, ventilation >96 hours",
+            "J189",
+            &[],
+            &["5A1955Z"],
+            207,
+        ),
+        case("pneumonia", "J189", &[], &[], 195),
+    ]);
+}
+
+#[test]
+fn an_extensive_burn_with_a_skin_graft_needs_no_ventilation() {
+    run(&[
+        case(
+            "extensive burn, skin graft",
+            "T3266",
+            &[],
+            &["0XUR07Z"],
+            927,
+        ),
+        case("extensive burn", "T3266", &[], &[], 933),
+        case(
+            "full thickness burn, skin graft",
+            "T2030XA",
+            &[],
+            &["0XUR07Z"],
+            929,
+        ),
+        case(
+            "full thickness burn, skin graft, ventilation",
+            "T2030XA",
+            &[],
+            &["0XUR07Z", "5A1955Z"],
+            927,
+        ),
+    ]);
+}

@@ -390,10 +390,16 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         // before the principal's reproductive MDC by sex: anogenital herpes
         // with HIV is 974-976 for a woman too.
         let hiv = first != 25 && mdcs.contains(&25) && self.hiv_secondary(&sdx);
+        // A kidney transplant takes the claim to MDC 11 whatever the
+        // principal (650-652 are the one surgical family the reference
+        // reaches from every MDC), after multiple trauma and HIV.
+        let kidney = self.kidney_transplant(&procs);
         let mdc = if self.multiple_trauma(&pdx_attrs, &sdx) {
             24
         } else if hiv {
             25
+        } else if kidney {
+            11
         } else if by_sex {
             let own = if c.sex == 0 { 12 } else { 13 };
             if others.contains(&own) {
@@ -410,7 +416,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         };
         // The MDC hangs on a sex the claim does not give: ungroupable, once
         // pre-MDC (which needs no MDC) has had its turn below.
-        let sex_unknown = c.sex != 0 && c.sex != 1 && by_sex && mdc != 24 && mdc != 25;
+        let sex_unknown = c.sex != 0 && c.sex != 1 && by_sex && mdc != 24 && mdc != 25 && !kidney;
         let needs_status = sdx.iter().any(|s| s.cc.is_some_and(|e| e.alive_only));
         if needs_status && !VALID_STATUS.contains(&c.discharge_status) {
             return ungroupable(ReturnCode::InvalidDischargeStatus);
@@ -729,7 +735,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             let sdx_ok = !self.sdx_gated(f) || labs.iter().any(|m| m.side == Side::Sdx);
             let two_ok = f.group.is_none_or(|g| {
                 self.two_or_more_met(g, &proc_labels) && self.two_sites_met(g, &proc_labels)
-            });
+            }) && self.combined_met(f, &proc_labels);
             // Diagnosis lists that are all alternatives ("OR PDX" with an
             // "AND" procedure): the family opens by one of its main
             // procedures alone, or by the alternative with its procedure.
@@ -815,7 +821,21 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         let ama = meds.iter().find(|f| {
             status == AMA && !f.pdx_gated && self.drg_title(f.drgs[0]).contains("Left AMA")
         });
-        let listed = ama.or(by_sdx).or_else(|| {
+        // A family for "any principal of the MDC" with a procedure the
+        // claim has (ventilation, 207-208) before the families of principal
+        // diagnoses (respiratory neoplasms, 180-182).
+        let by_proc = meds.iter().find(|f| {
+            let labs = labs_of(f);
+            let any_pdx = f.group.is_some_and(|g| {
+                self.model.group_labels[g as usize]
+                    .iter()
+                    .any(|&l| self.str(l).starts_with("ANY PDX IN MDC"))
+            });
+            any_pdx
+                && labs.iter().any(|m| m.side == Side::Proc)
+                && self.second_condition_met(f, labs) == Some(true)
+        });
+        let listed = ama.or(by_proc).or(by_sdx).or_else(|| {
             meds.iter().find(|f| {
                 let labs = labs_of(f);
                 match self.second_condition_met(f, labs) {
@@ -894,6 +914,10 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
     /// two or more O.R. lists needs one procedure of every list.
     fn conjunction_met(&self, f: &Family, labs: &[Matched]) -> bool {
         let Some(g) = f.group else { return true };
+        if self.drg_title(f.drgs[0]).contains(COMBINED) {
+            // Read by `combined_met`.
+            return true;
+        }
         let proc_lists: Vec<u32> = self.model.group_labels[g as usize]
             .iter()
             .copied()
@@ -921,7 +945,15 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                     .copied()
                     .filter(|&l| {
                         let w = self.words_of(l);
-                        xw.iter().all(|x| w.contains(x))
+                        // A list "... without X" does not name X: the
+                        // angioplasties without a device are no intraluminal
+                        // device (alone they are 250-251).
+                        let t = self.str(l);
+                        let without = t.find("WITHOUT ").is_some_and(|at| {
+                            let after = words(&t[at + 8..]);
+                            xw.iter().all(|x| after.contains(x))
+                        });
+                        !without && xw.iter().all(|x| w.contains(x))
                     })
                     .collect();
                 // A diagnosis the title names beside X ("with Major Device
@@ -944,7 +976,21 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                     .filter(|l| !naming.contains(l) && !self.model.labels[*l as usize].except)
                     .filter(|&l| !self.str(l).starts_with("WITHOUT "))
                     .collect();
-                if !naming.is_empty() && !others.is_empty() && !others.iter().any(|&l| matched(l)) {
+                // Unless the head is "A or B with Y" and the claim is an A
+                // by diagnosis: an extensive burn takes a skin graft to 927
+                // without the ventilation a full thickness burn needs.
+                let by_dx = base[..at].split(" or ").any(|alt| {
+                    let aw = words(alt);
+                    !alt.contains(" with ")
+                        && labs.iter().any(|m| {
+                            m.side != Side::Proc && same_words(self.words_of(m.label), &aw)
+                        })
+                });
+                if !naming.is_empty()
+                    && !others.is_empty()
+                    && !by_dx
+                    && !others.iter().any(|&l| matched(l))
+                {
                     return false;
                 }
             }
@@ -983,6 +1029,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                         .any(|p| t.starts_with(p))
                     && self.on_proc(l)
                     && !self.names_alternative(f, l)
+                    && !self.names_title_alternative(f, l)
             })
             .collect();
         if lists.len() < 2 {
@@ -1002,6 +1049,36 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             let t = self.str(l);
             self.on_dx(l) && !t.starts_with("OR ") && !t.starts_with("WITH ")
         })
+    }
+
+    /// Whether list `l` is one of the alternatives after the family
+    /// title's "with" ("Extensive Fusions" in "Spinal Fusion Except
+    /// Cervical with Spinal Curvature, Malignancy, Infection or Extensive
+    /// Fusions"): one way into the family, not a procedure every claim of
+    /// it needs (a single-level fusion for scoliosis is 456-458).
+    fn names_title_alternative(&self, f: &Family, l: u32) -> bool {
+        let title = super::tables::base_title(self.drg_title(f.drgs[0]));
+        let Some(at) = title.find(" with ") else {
+            return false;
+        };
+        let rest = &title[at + 6..];
+        if !rest.contains(" or ") {
+            return false;
+        }
+        let alts: Vec<Vec<String>> = rest.split(" or ").map(words).collect();
+        let named = |l: u32| {
+            let w = self.words_of(l);
+            !w.is_empty() && alts.iter().any(|alt| w.iter().all(|x| alt.contains(x)))
+        };
+        // Only beside a diagnosis alternative: "Coronary Bypass with
+        // Cardiac Catheterization or Open Ablation" names procedures only,
+        // and its lists stay what the family needs.
+        let dx_alternative = f.group.is_some_and(|g| {
+            self.model.group_labels[g as usize]
+                .iter()
+                .any(|&d| self.on_dx(d) && named(d))
+        });
+        dx_alternative && named(l)
     }
 
     /// A procedure list that the title names as the alternative to its
@@ -1115,10 +1192,43 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         if mine.iter().any(|m| !following(m.1)) {
             return true;
         }
-        let mut codes: Vec<usize> = mine.iter().map(|m| m.2).collect();
+        // Two of one list: a single level anterior and a single level
+        // posterior fusion are a combined fusion (402), not two levels.
+        mine.iter().any(|a| {
+            let mut codes: Vec<usize> = mine.iter().filter(|m| m.1 == a.1).map(|m| m.2).collect();
+            codes.sort_unstable();
+            codes.dedup();
+            codes.len() >= 2
+        })
+    }
+
+    /// A "Combined Anterior and Posterior" spinal fusion needs a code of an
+    /// anterior list and one of a posterior list; a "Multiple Level" one
+    /// also a multiple level code or three codes (two single level
+    /// anterior fusions and a posterior one). One single level anterior
+    /// and one posterior fusion is 402, not 426-428 nor 447-448.
+    fn combined_met(&self, f: &Family, procs: &[(u32, u32, usize)]) -> bool {
+        let Some(g) = f.group else { return true };
+        let title = self.drg_title(f.drgs[0]);
+        if !title.contains(COMBINED) {
+            return true;
+        }
+        let mine: Vec<(&str, usize)> = procs
+            .iter()
+            .filter(|m| m.0 == g)
+            .map(|m| (self.str(m.1), m.2))
+            .collect();
+        let has = |w: &str| mine.iter().any(|(l, _)| l.contains(w));
+        if !(has("ANTERIOR") && has("POSTERIOR")) {
+            return false;
+        }
+        if !title.starts_with("Multiple Level") {
+            return true;
+        }
+        let mut codes: Vec<usize> = mine.iter().map(|m| m.1).collect();
         codes.sort_unstable();
         codes.dedup();
-        codes.len() >= 2
+        has("MULTIPLE LEVEL") || codes.len() >= 3
     }
 
     /// "At least one code from two different lower extremity sites"
@@ -1223,6 +1333,25 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         attrs.iter().any(|&id| {
             let a = self.model.attrs[id as usize];
             a.group == NONE && self.str(a.label).starts_with("_TRAUMA24_SITE_")
+        })
+    }
+
+    /// Whether a procedure is a kidney transplant: listed for a "Kidney
+    /// Transplant" DRG (650-652) other than as its "AND" condition.
+    fn kidney_transplant(&self, procs: &[(usize, &str)]) -> bool {
+        procs.iter().any(|(_, code)| {
+            self.pr_attrs(code).is_some_and(|(ids, _, _)| {
+                ids.into_iter().any(|id| {
+                    let a = self.model.attrs[id as usize];
+                    // Hemodialysis is listed for 650-651 too, as the
+                    // "AND" to a transplant: alone it is none.
+                    a.group != NONE
+                        && !self.model.labels[a.label as usize].and
+                        && self.model.groups[a.group as usize]
+                            .first()
+                            .is_some_and(|&d| self.drg_title(d).starts_with("Kidney Transplant"))
+                })
+            })
         })
     }
 
@@ -1491,6 +1620,20 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 .filter(|&i| dl.iter().any(|l| same_order(l, title_words[i])))
                 .collect();
             if let [best] = in_order[..] {
+                return self.sev_pick_with(&subs2[best], sev, status, labs);
+            }
+        }
+        // A list with a bound ("MECHANICAL VENTILATION >96 HOURS") names
+        // the branch whose title has the same bound (">96 Hours", not
+        // "<=96 Hours"), procedures' lists included.
+        if subs2.len() > 1 {
+            let bounded: Vec<usize> = (0..subs2.len())
+                .filter(|&i| {
+                    let t = bound(self.drg_title(subs2[i][0]));
+                    t.is_some() && labs.iter().any(|m| bound(self.str(m.label)) == t)
+                })
+                .collect();
+            if let [best] = bounded[..] {
                 return self.sev_pick_with(&subs2[best], sev, status, labs);
             }
         }
@@ -1853,6 +1996,22 @@ fn same_order(list: &[String], title: &[String]) -> bool {
             .iter()
             .zip(title)
             .all(|(l, t)| without_s(l) == without_s(t))
+}
+
+/// The title words of the spinal fusions that need an anterior and a
+/// posterior code ([`DrgTables::combined_met`]).
+const COMBINED: &str = "Combined Anterior and Posterior";
+
+/// The first bound in a text, its direction and number: ">96" and
+/// "<96" or "<=96" give ('>', "96") and ('<', "96").
+fn bound(text: &str) -> Option<(char, &str)> {
+    let at = text.find(['<', '>'])?;
+    let dir = text[at..].chars().next()?;
+    let rest = text[at + 1..].trim_start_matches('=');
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    (end > 0).then(|| (dir, &rest[..end]))
 }
 
 /// A word without a final `s`, as [`same_words`] and [`same_order`] compare
