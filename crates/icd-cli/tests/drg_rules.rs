@@ -1021,3 +1021,24 @@ fn an_extensive_burn_with_a_skin_graft_needs_no_ventilation() {
         ),
     ]);
 }
+
+#[test]
+fn a_coronary_bypass_with_a_catheterization_is_233_234() {
+    let cad = |what, sdx, procedures, drg| case(what, "I2510", sdx, procedures, drg);
+    run(&[
+        cad("bypass, catheterization", &[], &["0211488", "4A023N7"], 234),
+        cad(
+            "bypass, coronary fluoroscopy",
+            &[],
+            &["0211488", "B2141ZZ"],
+            234,
+        ),
+        cad(
+            "bypass, catheterization, MCC",
+            &["J9601"],
+            &["0211488", "4A023N7"],
+            233,
+        ),
+        cad("bypass alone", &[], &["0211488"], 236),
+    ]);
+}

@@ -38,7 +38,7 @@ const VALID_STATUS: [i64; 38] = [
 ];
 
 /// Words that say nothing about which branch of a family a label names.
-const STOP: [&str; 18] = [
+const STOP: [&str; 17] = [
     "with",
     "without",
     "and",
@@ -56,7 +56,6 @@ const STOP: [&str; 18] = [
     "procedures",
     "procedure",
     "orpcs",
-    "non-orpcs",
 ];
 
 /// The procedures of DRGs 003/004 a claim has. Their lists are ECMO (the
@@ -1011,6 +1010,14 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
                 return false;
             }
         }
+        // "X with A or B", X a procedure list: X and one of A and B, by a
+        // procedure or a diagnosis ("Coronary Bypass with Cardiac
+        // Catheterization or Open Ablation": a bypass with a
+        // catheterization is 233-234; the ablation alone is not).
+        if let Some((head, alternatives)) = self.head_and_alternatives(f) {
+            let matched_any = |ls: &[u32]| labs.iter().any(|m| ls.contains(&m.label));
+            return matched_any(&head) && matched_any(&alternatives);
+        }
         let title = super::tables::base_title(self.drg_title(f.drgs[0]));
         if !(title.contains(" with ") || title.contains("combined"))
             || self.subfams(&f.drgs).len() > 1
@@ -1049,6 +1056,37 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             let t = self.str(l);
             self.on_dx(l) && !t.starts_with("OR ") && !t.starts_with("WITH ")
         })
+    }
+
+    /// For a family titled "X with A or B" whose X is one of its procedure
+    /// lists: the lists of X and the lists A and B name (procedures or
+    /// diagnoses). `None` for any other title.
+    fn head_and_alternatives(&self, f: &Family) -> Option<(Vec<u32>, Vec<u32>)> {
+        let g = f.group?;
+        let title = super::tables::base_title(self.drg_title(f.drgs[0]));
+        let at = title.find(" with ")?;
+        let rest = &title[at + 6..];
+        if !rest.contains(" or ") || rest.contains(" with ") {
+            return None;
+        }
+        let lists = &self.model.group_labels[g as usize];
+        let head_words = words(&title[..at]);
+        let head: Vec<u32> = lists
+            .iter()
+            .copied()
+            .filter(|&l| self.on_proc(l) && same_words(self.words_of(l), &head_words))
+            .collect();
+        let alts: Vec<Vec<String>> = rest.split(" or ").map(words).collect();
+        let alternatives: Vec<u32> = lists
+            .iter()
+            .copied()
+            .filter(|l| !head.contains(l))
+            .filter(|&l| {
+                let w = self.words_of(l);
+                !w.is_empty() && alts.iter().any(|a| w.iter().all(|x| a.contains(x)))
+            })
+            .collect();
+        (!head.is_empty() && !alternatives.is_empty()).then_some((head, alternatives))
     }
 
     /// Whether list `l` is one of the alternatives after the family
@@ -2022,7 +2060,12 @@ fn without_s(w: &str) -> &str {
 
 /// The content words of a label or title, lower case.
 pub(crate) fn words(t: &str) -> Vec<String> {
-    let lower = t.to_lowercase().replace(['/', '-'], " ");
+    // "NON-ORPCS" says which table a list is in, like "ORPCS": it goes
+    // before the hyphen would leave a word "non".
+    let lower = t
+        .to_lowercase()
+        .replace("non-orpcs", " ")
+        .replace(['/', '-'], " ");
     let mut out: Vec<String> = Vec::new();
     for w in lower.split(|ch: char| !ch.is_ascii_lowercase()) {
         if w.len() > 2 && !STOP.contains(&w) && !out.iter().any(|o| o == w) {
