@@ -108,6 +108,15 @@ pub const APPROACH_WORDS: &[(&str, &[&str])] = &[
     ("closed", &["External", "Percutaneous"]),
 ];
 
+/// The approach labels "endoscopic" chooses between.
+const PERC_ENDO: &str = "Percutaneous Endoscopic";
+const VIA_OPENING_ENDO: &str = "Via Natural or Artificial Opening Endoscopic";
+
+/// Body systems (second character, medical and surgical) reached through a
+/// natural opening: respiratory, mouth and throat, gastrointestinal,
+/// hepatobiliary, urinary, female and male reproductive, ear and nose.
+const NATURAL_OPENINGS: &[char] = &['B', 'C', 'D', 'F', 'T', 'U', 'V', '9'];
+
 /// The approaches of a procedure done without an incision, with weights
 /// as [`APPROACH_WORDS`] gives them (the first best).
 const WITHOUT_INCISION: &[(&str, f32)] = &[
@@ -980,10 +989,32 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
         // Each of approach, device and qualifier of a row, its values
         // ranked by what the statement says of them (best first); a value
         // nothing named is open.
+        // "Endoscopic" alone, in a body system with natural openings (the
+        // digestive, hepatobiliary, respiratory, urinary and reproductive
+        // tracts, mouth, ear, nose), goes through the opening first: an
+        // endoscopic dilation of the ampulla is an ERCP's (8), not a
+        // laparoscopy's (4).
+        let endoscopic_only = raw.iter().any(|x| x == "endoscopic")
+            && !raw.iter().any(|x| {
+                APPROACH_WORDS
+                    .iter()
+                    .any(|(aw, ls)| aw != &"endoscopic" && x == aw && ls.contains(&PERC_ENDO))
+            });
+        let approach_in = |label: &str, section: char, system: char| -> Option<f32> {
+            if endoscopic_only && section == '0' && NATURAL_OPENINGS.contains(&system) {
+                match label {
+                    VIA_OPENING_ENDO => return Some(1.0),
+                    PERC_ENDO => return Some(0.5),
+                    _ => {}
+                }
+            }
+            approach.get(label).copied()
+        };
         let tail_values = |vals: &[Vec<super::Value>],
                            op: &str,
                            approach_axis: bool,
                            section: char,
+                           system: char,
                            table_leads: &[&(&IndexLead, f32)]| {
             let mut out: Vec<Vec<(char, f32, bool)>> = Vec::with_capacity(3);
             for (a, list) in vals.iter().enumerate().skip(1) {
@@ -1027,7 +1058,7 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                         // plainest value is none (`Z`), as on the
                         // other axes.
                         if pos == 5 && approach_axis {
-                            if let Some(x) = approach.get(v.label.as_str()) {
+                            if let Some(x) = approach_in(v.label.as_str(), section, system) {
                                 s += w.approach * x;
                                 open = false;
                             }
@@ -1117,7 +1148,14 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                 let vals: Vec<Vec<super::Value>> =
                     (4..=7).map(|p| self.pcs.row_values(row, p)).collect();
                 // Values of approach, device, qualifier, best first.
-                let ranked = tail_values(&vals, op, approach_axis, head[0].ch, &table_leads);
+                let ranked = tail_values(
+                    &vals,
+                    op,
+                    approach_axis,
+                    head[0].ch,
+                    head[1].ch,
+                    &table_leads,
+                );
                 let best_tail: Vec<(char, f32, bool)> = ranked.iter().map(|l| l[0]).collect();
                 let row_at = tails.len();
                 let site_named =
