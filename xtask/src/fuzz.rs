@@ -27,7 +27,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 
-use crate::{build_index, data_dir, output, root, run};
+use crate::{build_index, data_dir, output, root, run, rustup};
 
 /// The targets in `fuzz/Cargo.toml`, in the order they run.
 pub const TARGETS: [&str; 8] = [
@@ -45,7 +45,7 @@ const CARGO_FUZZ: &str = "cargo-fuzz";
 
 /// `cargo` of the toolchain cargo-fuzz builds with.
 fn cargo_on(toolchain: &str) -> Command {
-    let mut cmd = Command::new("rustup");
+    let mut cmd = rustup();
     cmd.args(["run", toolchain, "cargo"]);
     cmd
 }
@@ -59,25 +59,18 @@ fn toolchain() -> Result<String> {
         return Ok(t);
     }
     let installed = || {
-        output(Command::new("rustup").args(["toolchain", "list"]))
+        output(rustup().args(["toolchain", "list"]))
             .unwrap_or_default()
             .lines()
             .any(|l| l.starts_with("nightly"))
     };
     if installed()
-        || run(Command::new("rustup").args([
-            "toolchain",
-            "install",
-            "nightly",
-            "--profile",
-            "minimal",
-        ]))
-        .is_ok()
+        || run(rustup().args(["toolchain", "install", "nightly", "--profile", "minimal"])).is_ok()
             && installed()
     {
         return Ok("nightly".into());
     }
-    let active = output(Command::new("rustup").args(["show", "active-toolchain"]))
+    let active = output(rustup().args(["show", "active-toolchain"]))
         .and_then(|s| s.split_whitespace().next().map(str::to_string))
         .context("neither nightly nor an active rustup toolchain")?;
     eprintln!("fuzz: nightly cannot be installed; building the targets with {active} (no sanitizer needs no -Z flag)");

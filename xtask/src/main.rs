@@ -48,6 +48,49 @@ fn run(cmd: &mut Command) -> Result<()> {
     Ok(())
 }
 
+/// Where `cargo install` puts the tools this task installs:
+/// `$CARGO_HOME/bin`, else `~/.cargo/bin`.
+fn cargo_bin() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|home| home.join("bin"))
+}
+
+/// Puts [`cargo_bin`] first on PATH, so that a tool installed by this run
+/// (Trunk, wasm-bindgen, cargo-fuzz) is the one it runs, whatever PATH
+/// the caller gave: a fresh machine with an empty `CARGO_HOME` and only
+/// the toolchain on PATH.
+fn put_cargo_bin_on_path() {
+    let Some(bin) = cargo_bin() else { return };
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    if std::env::split_paths(&rest).any(|p| p == bin) {
+        return;
+    }
+    if let Ok(path) = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&rest)))
+    {
+        std::env::set_var("PATH", path);
+    }
+}
+
+/// `rustup`: on PATH, else where its installer puts it (`$CARGO_HOME/bin`,
+/// `~/.cargo/bin`), for a PATH that holds only the toolchain.
+fn rustup() -> Command {
+    let on_path = output(Command::new("rustup").arg("--version")).is_some();
+    let installed = [
+        cargo_bin(),
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin")),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|bin| bin.join("rustup"))
+    .find(|p| p.exists());
+    match installed {
+        Some(p) if !on_path => Command::new(p),
+        _ => Command::new("rustup"),
+    }
+}
+
 fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
@@ -75,13 +118,12 @@ fn wasm_bindgen_version() -> Result<String> {
 }
 
 fn ensure_wasm_target() -> Result<()> {
-    let installed =
-        output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    let installed = output(rustup().args(["target", "list", "--installed"])).unwrap_or_default();
     if !installed
         .lines()
         .any(|l| l.trim() == "wasm32-unknown-unknown")
     {
-        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+        run(rustup().args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
     Ok(())
 }
@@ -89,7 +131,7 @@ fn ensure_wasm_target() -> Result<()> {
 fn ensure_components() -> Result<()> {
     for (probe, component) in [("rustfmt", "rustfmt"), ("clippy-driver", "clippy")] {
         if output(Command::new(probe).arg("--version")).is_none() {
-            run(Command::new("rustup").args(["component", "add", component]))?;
+            run(rustup().args(["component", "add", component]))?;
         }
     }
     Ok(())
@@ -468,6 +510,7 @@ usage: cargo xtask serve [--port N] [--no-build] [--log] [--plain]
   --plain      serve as a plain host does: gzip only, no ETag or Last-Modified";
 
 fn main() -> Result<()> {
+    put_cargo_bin_on_path();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("serve") => serve(&args[1..]),
