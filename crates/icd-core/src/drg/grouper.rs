@@ -1058,19 +1058,27 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         })
     }
 
+    /// A family title "X with A or B" (its severity aside, lower case): X
+    /// and "A or B".
+    fn with_alternatives(&self, f: &Family) -> Option<(String, String)> {
+        let title = super::tables::base_title(self.drg_title(f.drgs[0]));
+        let at = title.find(" with ")?;
+        let rest = &title[at + 6..];
+        rest.contains(" or ")
+            .then(|| (title[..at].to_string(), rest.to_string()))
+    }
+
     /// For a family titled "X with A or B" whose X is one of its procedure
     /// lists: the lists of X and the lists A and B name (procedures or
     /// diagnoses). `None` for any other title.
     fn head_and_alternatives(&self, f: &Family) -> Option<(Vec<u32>, Vec<u32>)> {
         let g = f.group?;
-        let title = super::tables::base_title(self.drg_title(f.drgs[0]));
-        let at = title.find(" with ")?;
-        let rest = &title[at + 6..];
-        if !rest.contains(" or ") || rest.contains(" with ") {
+        let (head, rest) = self.with_alternatives(f)?;
+        if rest.contains(" with ") {
             return None;
         }
         let lists = &self.model.group_labels[g as usize];
-        let head_words = words(&title[..at]);
+        let head_words = words(&head);
         let head: Vec<u32> = lists
             .iter()
             .copied()
@@ -1095,14 +1103,9 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
     /// Fusions"): one way into the family, not a procedure every claim of
     /// it needs (a single-level fusion for scoliosis is 456-458).
     fn names_title_alternative(&self, f: &Family, l: u32) -> bool {
-        let title = super::tables::base_title(self.drg_title(f.drgs[0]));
-        let Some(at) = title.find(" with ") else {
+        let Some((_, rest)) = self.with_alternatives(f) else {
             return false;
         };
-        let rest = &title[at + 6..];
-        if !rest.contains(" or ") {
-            return false;
-        }
         let alts: Vec<Vec<String>> = rest.split(" or ").map(words).collect();
         let named = |l: u32| {
             let w = self.words_of(l);
@@ -1134,19 +1137,14 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         proc_labels: &[(u32, u32, usize)],
         procs: &[(usize, &str)],
     ) -> bool {
-        let title = super::tables::base_title(self.drg_title(f.drgs[0]));
-        let Some(at) = title.find(" with ") else {
+        let Some((head, rest)) = self.with_alternatives(f) else {
             return false;
         };
-        let rest = &title[at + 6..];
-        if !rest.contains(" or ") {
-            return false;
-        }
         // "Full Thickness Burn with Skin Graft or Inhalation Injury": the
         // skin graft goes with the burn, only the last alternative stands
         // for the diagnoses. When the head is a procedure list (craniotomy,
         // spinal fusion), every alternative does.
-        let head = words(&title[..at]);
+        let head = words(&head);
         let head_is_proc = f.group.is_some_and(|g| {
             self.model.group_labels[g as usize]
                 .iter()
