@@ -73,22 +73,19 @@ fn put_cargo_bin_on_path() {
     }
 }
 
-/// `rustup`: on PATH, else where its installer puts it (`$CARGO_HOME/bin`,
-/// `~/.cargo/bin`), for a PATH that holds only the toolchain.
+/// `rustup`: on PATH (which [`put_cargo_bin_on_path`] has given
+/// `$CARGO_HOME/bin`), else `~/.cargo/bin/rustup`, where its installer
+/// puts it, for a PATH that holds only the toolchain. Looked up once.
 fn rustup() -> Command {
-    let on_path = output(Command::new("rustup").arg("--version")).is_some();
-    let installed = [
-        cargo_bin(),
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin")),
-    ]
-    .into_iter()
-    .flatten()
-    .map(|bin| bin.join("rustup"))
-    .find(|p| p.exists());
-    match installed {
-        Some(p) if !on_path => Command::new(p),
-        _ => Command::new("rustup"),
-    }
+    static RUSTUP: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let path = RUSTUP.get_or_init(|| {
+        let home = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/rustup"));
+        match home {
+            Some(p) if output(Command::new("rustup").arg("--version")).is_none() && p.exists() => p,
+            _ => PathBuf::from("rustup"),
+        }
+    });
+    Command::new(path)
 }
 
 fn cargo() -> Command {

@@ -1058,6 +1058,13 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
         })
     }
 
+    /// Whether every word of list `l` is in one of a title's alternatives
+    /// (EXTENSIVE FUSIONS in "... or Extensive Fusions").
+    fn names_one_of(&self, l: u32, alts: &[Vec<String>]) -> bool {
+        let w = self.words_of(l);
+        !w.is_empty() && alts.iter().any(|a| w.iter().all(|x| a.contains(x)))
+    }
+
     /// A family title "X with A or B" (its severity aside, lower case): X
     /// and "A or B".
     fn with_alternatives(&self, f: &Family) -> Option<(String, String)> {
@@ -1089,10 +1096,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             .iter()
             .copied()
             .filter(|l| !head.contains(l))
-            .filter(|&l| {
-                let w = self.words_of(l);
-                !w.is_empty() && alts.iter().any(|a| w.iter().all(|x| a.contains(x)))
-            })
+            .filter(|&l| self.names_one_of(l, &alts))
             .collect();
         (!head.is_empty() && !alternatives.is_empty()).then_some((head, alternatives))
     }
@@ -1107,10 +1111,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             return false;
         };
         let alts: Vec<Vec<String>> = rest.split(" or ").map(words).collect();
-        let named = |l: u32| {
-            let w = self.words_of(l);
-            !w.is_empty() && alts.iter().any(|alt| w.iter().all(|x| alt.contains(x)))
-        };
+        let named = |l: u32| self.names_one_of(l, &alts);
         // Only beside a diagnosis alternative: "Coronary Bypass with
         // Cardiac Catheterization or Open Ablation" names procedures only,
         // and its lists stay what the family needs.
@@ -1155,9 +1156,7 @@ impl<D: AsRef<[u8]>> DrgTables<D> {
             alts.drain(..alts.len() - 1);
         }
         labs.iter().filter(|m| m.side == Side::Proc).any(|m| {
-            let w = self.words_of(m.label);
-            let named = !w.is_empty() && alts.iter().any(|a| w.iter().all(|x| a.contains(x)));
-            if !named {
+            if !self.names_one_of(m.label, &alts) {
                 return false;
             }
             if !self.str(m.label).starts_with(EXTENSIVE_FUSIONS) {

@@ -986,9 +986,6 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
                 .collect();
             !names_operation_in(&without, &other)
         };
-        // Each of approach, device and qualifier of a row, its values
-        // ranked by what the statement says of them (best first); a value
-        // nothing named is open.
         // "Endoscopic" alone, in a body system with natural openings (the
         // digestive, hepatobiliary, respiratory, urinary and reproductive
         // tracts, mouth, ear, nose), goes through the opening first: an
@@ -1010,6 +1007,9 @@ impl<'a, D: AsRef<[u8]>> PcsSearch<'a, D> {
             }
             approach.get(label).copied()
         };
+        // Each of approach, device and qualifier of a row, its values
+        // ranked by what the statement says of them (best first); a value
+        // nothing named is open.
         let tail_values = |vals: &[Vec<super::Value>],
                            op: &str,
                            approach_axis: bool,
